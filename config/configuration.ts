@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const ROLES = ['api', 'worker', 'all'] as const;
+export type Role = (typeof ROLES)[number];
+
+const urlWithProtocol = (protocols: string[]) =>
+  z
+    .string({ required_error: 'is required' })
+    .url('must be a URL')
+    .refine((value) => protocols.some((p) => value.startsWith(`${p}://`)), {
+      message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
+
+const positiveInt = (fallback: number) => z.coerce.number().int('must be a whole number').positive('must be positive').default(fallback);
+
+/**
+ * Every setting the portal reads from the environment. Defaults are safe for a
+ * developer machine; production must set the secrets explicitly (see .env.example).
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  ROLE: z.enum(ROLES).default('all'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PUBLIC_URL: urlWithProtocol(['http', 'https']).default('http://localhost:3000'),
+  DATABASE_URL: urlWithProtocol(['postgres', 'postgresql']),
+  DATABASE_POOL_SIZE: positiveInt(10),
+  REDIS_URL: urlWithProtocol(['redis', 'rediss']),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^\{[A-Za-z0-9:_-]+\}$/, 'must be a Redis hash tag such as {portal}, so Redis Cluster keeps a queue on one slot')
+    .default('{portal}'),
+  SMTP_URL: urlWithProtocol(['smtp', 'smtps']).default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().min(3).default('Ügyfélportál <noreply@ugyfelportal.local>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OUTBOX_POLL_MS: positiveInt(500),
+  OUTBOX_BATCH_SIZE: positiveInt(200),
+  SHUTDOWN_GRACE_MS: positiveInt(10_000),
+  DEFAULT_LANGUAGE: z.enum(['hu', 'en']).default('hu'),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a bad or missing setting becomes one line that names it. */
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+  throw new ConfigError(`Invalid configuration: ${problems.join('; ')} (see .env.example)`);
+}
+
+let loaded: AppConfig | undefined;
+
+/** Reads `.env` (without overriding real environment variables) once, then validates. */
+export function loadConfig(): AppConfig {
+  if (!loaded) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('dotenv').config({ quiet: true });
+    loaded = parseConfig(process.env);
+  }
+  return loaded;
+}

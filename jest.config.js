@@ -1,0 +1,16 @@
+/**
+ * One Jest run for every kind of test: unit specs beside the code, e2e specs
+ * against real PostgreSQL and Redis, and Chromium browser specs. The global setup
+ * creates a fresh database (migrated) and Redis key prefix; the teardown drops them.
+ */
+module.exports = {
+  rootDir: '.',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testRegex: '(src|libs|config|test)/.*\\.(spec|e2e-spec|browser-spec)\\.ts$',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
+  testEnvironment: 'node',
+  globalSetup: '<rootDir>/libs/testing/global-setup.ts',
+  globalTeardown: '<rootDir>/libs/testing/global-teardown.ts',
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

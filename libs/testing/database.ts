@@ -1,0 +1,23 @@
+import { DataSource } from 'typeorm';
+import { parseConfig } from '../../config/configuration';
+import { dataSourceOptions } from '../../config/data-source-options';
+
+/** A DataSource on this test run's (already migrated) database. */
+export async function openTestDataSource(): Promise<DataSource> {
+  const config = parseConfig(process.env);
+  const dataSource = new DataSource({ ...dataSourceOptions({ ...config, DATABASE_POOL_SIZE: 5 }) });
+  return dataSource.initialize();
+}
+
+let companySequence = 0;
+
+/** A company of its own for one test, so tests never see each other's rows. */
+export async function createTestCompany(dataSource: DataSource, name = 'Teszt cég'): Promise<number> {
+  companySequence += 1;
+  const code = `t-${process.pid}-${Date.now().toString(36)}-${companySequence}`;
+  const rows: Array<{ id: number }> = await dataSource.query(`INSERT INTO companies (code, name) VALUES ($1, $2) RETURNING id`, [
+    code,
+    name,
+  ]);
+  return rows[0].id;
+}

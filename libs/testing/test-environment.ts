@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where the global setup tells the teardown what it created. */
+const STATE_FILE = join(tmpdir(), `ugyfelportal-jest-${process.ppid}-${process.pid}.json`);
+
+export interface TestRun {
+  adminDatabaseUrl: string;
+  databaseUrl: string;
+  databaseName: string;
+  redisUrl: string;
+  queuePrefix: string;
+}
+
+/** Names this run's database and Redis prefix; nothing is shared with other runs. */
+export function newTestRun(): TestRun {
+  const adminDatabaseUrl = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const databaseName = `portal_test_${id}`;
+  const url = new URL(adminDatabaseUrl);
+  url.pathname = `/${databaseName}`;
+  return {
+    adminDatabaseUrl,
+    databaseUrl: url.toString(),
+    databaseName,
+    redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    queuePrefix: `{portal-test-${id}}`,
+  };
+}
+
+export function saveTestRun(run: TestRun): void {
+  writeFileSync(STATE_FILE, JSON.stringify(run));
+}
+
+export function takeTestRun(): TestRun {
+  const run = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as TestRun;
+  rmSync(STATE_FILE, { force: true });
+  return run;
+}

@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { Role } from '../config/configuration';
+import { CoreModule } from './core/core.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { WebModule } from './web/web.module';
+
+/**
+ * The portal's modules. Every role loads the same modules so that any process can
+ * write outbox rows and register job handlers; the role decides what is started
+ * (HTTP listener, workers), see bootstrap.ts.
+ */
+@Module({})
+export class AppModule {
+  static forRole(role: Role): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule, NotificationsModule, ...(role === 'worker' ? [] : [WebModule])],
+    };
+  }
+}

@@ -1,0 +1,83 @@
+import { INestApplicationContext, Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { AppConfig, ConfigError, loadConfig, Role } from '../config/configuration';
+import { AppModule } from './app.module';
+import { WorkerRunner } from './core/worker-runner.service';
+import { configureViews } from './web/view-engine';
+
+/** Security headers; the CSP allows no inline script and no third-party origin. */
+function securityHeaders(config: AppConfig) {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'upgrade-insecure-requests': config.NODE_ENV === 'production' ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.NODE_ENV === 'production',
+  });
+}
+
+export function configureHttpApp(app: NestExpressApplication, config: AppConfig): void {
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use(securityHeaders(config));
+  configureViews(app, config);
+  const openApi = new DocumentBuilder()
+    .setTitle('Ügyfélportál API')
+    .setDescription('Customer portal and back-office JSON API')
+    .setVersion('1')
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {
+    jsonDocumentUrl: 'api/docs/openapi.json',
+  });
+}
+
+/** Builds the HTTP app (not listening yet), for `main.ts` and the e2e tests. */
+export async function createHttpApp(config: AppConfig, role: Role): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(role), { bufferLogs: true });
+  configureHttpApp(app, config);
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** Starts the process in the given role; `all` serves HTTP and runs workers. */
+export async function bootstrap(roleOverride?: Role): Promise<INestApplicationContext> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const role = roleOverride ?? config.ROLE;
+  let context: INestApplicationContext;
+  if (role === 'worker') {
+    context = await NestFactory.createApplicationContext(AppModule.forRole(role), { bufferLogs: true });
+    context.useLogger(context.get(Logger));
+    context.enableShutdownHooks();
+  } else {
+    const app = await createHttpApp(config, role);
+    await app.listen(config.PORT);
+    context = app;
+  }
+  if (role !== 'api') await context.get(WorkerRunner).start();
+  // Shutdown hooks let in-flight requests and jobs finish; this caps how long that may take.
+  process.once('SIGTERM', () => setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS).unref());
+  new NestLogger('Bootstrap').log({ role, url: role === 'worker' ? undefined : config.PUBLIC_URL }, 'Ügyfélportál started');
+  return context;
+}

@@ -1,0 +1,72 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Queue, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { AppConfig } from '../../config/configuration';
+import { JobRef, JobRegistry } from '../../libs/queue/job-registry';
+import { createRedisConnection } from '../../libs/queue/redis';
+import { JOB_CATALOGUE } from '../jobs';
+import { APP_CONFIG } from './config.module';
+
+const DEFAULT_JOB_OPTIONS = {
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { count: 5_000, age: 24 * 3600 },
+  removeOnFail: { age: 14 * 24 * 3600 },
+};
+
+/**
+ * BullMQ queues and workers of this process, on one Redis connection factory.
+ * Queues exist in every role (the API enqueues through the outbox relay too);
+ * workers only start where the worker role runs.
+ */
+@Injectable()
+export class QueuesService implements OnApplicationShutdown {
+  readonly registry = new JobRegistry(JOB_CATALOGUE);
+  readonly connection: IORedis;
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers: Worker[] = [];
+  private readonly logger = new Logger(QueuesService.name);
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.connection = createRedisConnection(config.REDIS_URL);
+  }
+
+  queue(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.config.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  register(ref: JobRef, handler: (job: import('bullmq').Job) => Promise<unknown>): void {
+    this.registry.register(ref, handler);
+  }
+
+  /** One worker per queue; each job goes to the handler registered for its name. */
+  startWorkers(concurrency = 4): void {
+    this.registry.assertComplete();
+    for (const queueName of this.registry.queues()) {
+      const worker = new Worker(queueName, (job) => this.registry.handlerFor(queueName, job.name)(job), {
+        connection: this.connection.duplicate(),
+        prefix: this.config.QUEUE_PREFIX,
+        concurrency,
+      });
+      worker.on('failed', (job, error) =>
+        this.logger.warn({ queue: queueName, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'job failed'),
+      );
+      worker.on('error', (error) => this.logger.error({ queue: queueName, err: error.message }, 'worker error'));
+      this.workers.push(worker);
+    }
+    this.logger.log({ queues: this.registry.queues() }, 'workers started');
+  }
+
+  /** Workers finish their active jobs (or hand them back) before connections close. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    await Promise.all(this.workers.map((worker) => worker.disconnect()));
+    this.connection.disconnect();
+  }
+}

@@ -1,0 +1,58 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../config/data-source-options';
+import { newTestRun } from '../../libs/testing/test-environment';
+
+async function tableNames(dataSource: DataSource): Promise<string[]> {
+  const rows: Array<{ table_name: string }> = await dataSource.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`,
+  );
+  return rows.map((row) => row.table_name);
+}
+
+describe('migrations', () => {
+  const run = newTestRun();
+  let admin: Client;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    admin = new Client({ connectionString: run.adminDatabaseUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${run.databaseName}"`);
+    dataSource = await new DataSource({
+      ...dataSourceOptions({ DATABASE_URL: run.databaseUrl, DATABASE_POOL_SIZE: 2 }),
+      entities: [],
+    }).initialize();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await admin.query(`DROP DATABASE IF EXISTS "${run.databaseName}" WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('run up on an empty database, revert to nothing, and run up again', async () => {
+    expect(await tableNames(dataSource)).toEqual([]);
+    const applied = await dataSource.runMigrations();
+    expect(applied.length).toBeGreaterThan(0);
+    const tables = await tableNames(dataSource);
+    expect(tables).toEqual(
+      expect.arrayContaining(['companies', 'customers', 'customer_accounts', 'clerks', 'invoices', 'debt_items', 'outbox', 'requests']),
+    );
+
+    for (let i = 0; i < applied.length; i += 1) await dataSource.undoLastMigration();
+    expect(await tableNames(dataSource)).toEqual([]);
+
+    await dataSource.runMigrations();
+    expect(await tableNames(dataSource)).toEqual(tables);
+  });
+
+  it('give every table but companies a company_id column', async () => {
+    const rows: Array<{ table_name: string }> = await dataSource.query(`
+      SELECT t.table_name FROM information_schema.tables t
+       WHERE t.table_schema = 'public' AND t.table_name NOT IN ('migrations', 'companies')
+         AND NOT EXISTS (SELECT 1 FROM information_schema.columns c
+                          WHERE c.table_name = t.table_name AND c.column_name = 'company_id')`);
+    expect(rows).toEqual([]);
+  });
+});
