@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { Role } from '../config/configuration';
+import { AppConfig, Role } from '../config/configuration';
 import { CoreModule } from './core/core.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { WebModule } from './web/web.module';
@@ -11,10 +11,10 @@ import { WebModule } from './web/web.module';
  */
 @Module({})
 export class AppModule {
-  static forRole(role: Role): DynamicModule {
+  static forRole(role: Role, config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule, NotificationsModule, ...(role === 'worker' ? [] : [WebModule])],
+      imports: [CoreModule.forRoot(config), NotificationsModule, ...(role === 'worker' ? [] : [WebModule])],
     };
   }
 }

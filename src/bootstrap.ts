@@ -46,7 +46,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
 
 /** Builds the HTTP app (not listening yet), for `main.ts` and the e2e tests. */
 export async function createHttpApp(config: AppConfig, role: Role): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(role), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(role, config), { bufferLogs: true });
   configureHttpApp(app, config);
   app.enableShutdownHooks();
   return app;
@@ -67,7 +67,7 @@ export async function bootstrap(roleOverride?: Role): Promise<INestApplicationCo
   const role = roleOverride ?? config.ROLE;
   let context: INestApplicationContext;
   if (role === 'worker') {
-    context = await NestFactory.createApplicationContext(AppModule.forRole(role), { bufferLogs: true });
+    context = await NestFactory.createApplicationContext(AppModule.forRole(role, config), { bufferLogs: true });
     context.useLogger(context.get(Logger));
     context.enableShutdownHooks();
   } else {

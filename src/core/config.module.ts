@@ -1,12 +1,14 @@
-import { Global, Module } from '@nestjs/common';
-import { AppConfig, loadConfig } from '../../config/configuration';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { AppConfig } from '../../config/configuration';
 
 /** Injection token for the validated configuration. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
+/** Provides the configuration that bootstrap validated, to every module. */
 @Global()
-@Module({
-  providers: [{ provide: APP_CONFIG, useFactory: (): AppConfig => loadConfig() }],
-  exports: [APP_CONFIG],
-})
-export class ConfigModule {}
+@Module({})
+export class ConfigModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
+  }
+}

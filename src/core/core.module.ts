@@ -1,43 +1,42 @@
 import { randomUUID } from 'node:crypto';
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../../config/configuration';
 import { dataSourceOptions } from '../../config/data-source-options';
-import { APP_CONFIG, ConfigModule } from './config.module';
+import { ConfigModule } from './config.module';
 import { HealthController } from './health.controller';
 import { QueuesService } from './queues.service';
 import { WorkerRunner } from './worker-runner.service';
 
 /** What every role needs: configuration, logging, PostgreSQL, Redis queues. */
-@Module({
-  imports: [
-    ConfigModule,
-    LoggerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
-          level: config.LOG_LEVEL,
-          genReqId: (req, res) => {
-            const incoming = req.headers['x-request-id'];
-            const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-            res.setHeader('x-request-id', id);
-            return id;
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            genReqId: (req, res) => {
+              const incoming = req.headers['x-request-id'];
+              const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+              res.setHeader('x-request-id', id);
+              return id;
+            },
+            redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+            autoLogging: { ignore: (req) => req.url?.startsWith('/static/') ?? false },
           },
-          redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
-          autoLogging: { ignore: (req) => req.url?.startsWith('/static/') ?? false },
-        },
-      }),
-    }),
-    TypeOrmModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), autoLoadEntities: false }),
-    }),
-    TerminusModule,
-  ],
-  controllers: [HealthController],
-  providers: [QueuesService, WorkerRunner],
-  exports: [QueuesService, WorkerRunner],
-})
-export class CoreModule {}
+        }),
+        TypeOrmModule.forRoot(dataSourceOptions(config)),
+        TerminusModule,
+      ],
+      controllers: [HealthController],
+      providers: [QueuesService, WorkerRunner],
+      exports: [QueuesService, WorkerRunner],
+    };
+  }
+}
