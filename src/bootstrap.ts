@@ -65,17 +65,24 @@ export async function bootstrap(roleOverride?: Role): Promise<INestApplicationCo
     throw error;
   }
   const role = roleOverride ?? config.ROLE;
-  let context: INestApplicationContext;
-  if (role === 'worker') {
-    context = await NestFactory.createApplicationContext(AppModule.forRole(role, config), { bufferLogs: true });
-    context.useLogger(context.get(Logger));
-    context.enableShutdownHooks();
-  } else {
-    const app = await createHttpApp(config, role);
-    await app.listen(config.PORT);
-    context = app;
+  const context =
+    role === 'worker'
+      ? await NestFactory.createApplicationContext(AppModule.forRole(role, config), { bufferLogs: true })
+      : await createHttpApp(config, role);
+  try {
+    if (role === 'worker') {
+      context.useLogger(context.get(Logger));
+      context.enableShutdownHooks();
+    }
+    await context.init();
+    // Workers start before the listener, so a process that cannot work never takes traffic.
+    if (role !== 'api') await context.get(WorkerRunner).start();
+    if (role !== 'worker') await (context as NestExpressApplication).listen(config.PORT);
+  } catch (error) {
+    context.get(Logger).error({ err: error }, 'start-up failed; stopping');
+    await context.close().catch(() => undefined);
+    process.exit(1);
   }
-  if (role !== 'api') await context.get(WorkerRunner).start();
   // Shutdown hooks let in-flight requests and jobs finish; this caps how long that may take.
   process.once('SIGTERM', () => setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS).unref());
   new NestLogger('Bootstrap').log({ role, url: role === 'worker' ? undefined : config.PUBLIC_URL }, 'Ügyfélportál started');

@@ -1,0 +1,95 @@
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { parseConfig } from '../../config/configuration';
+import { addToOutbox } from '../../libs/outbox/outbox';
+import { OutboxRelay } from '../../libs/outbox/outbox-relay';
+import { createRedisConnection } from '../../libs/queue/redis';
+import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
+
+const quietLogger = { log: () => undefined, error: () => undefined };
+
+describe('outbox relay (real PostgreSQL and Redis)', () => {
+  const config = parseConfig(process.env);
+  const job = { queue: `relay-test-${process.pid}`, name: 'deliver' };
+  let dataSource: DataSource;
+  let redis: IORedis;
+  let queue: Queue;
+  let companyId: number;
+
+  beforeAll(async () => {
+    dataSource = await openTestDataSource();
+    redis = createRedisConnection(config.REDIS_URL);
+    queue = new Queue(job.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
+    companyId = await createTestCompany(dataSource);
+  });
+
+  afterAll(async () => {
+    await queue.obliterate({ force: true });
+    await queue.close();
+    redis.disconnect();
+    await dataSource.destroy();
+  });
+
+  it('delivers every row exactly once when two relays race', async () => {
+    const ids = await dataSource.transaction(async (manager) => {
+      const written: number[] = [];
+      for (let i = 0; i < 500; i += 1) written.push(await addToOutbox(manager, job, { sequence: i }, companyId));
+      return written;
+    });
+
+    // Each relay has its own pool and Redis connection, like two worker instances.
+    const secondDataSource = await openTestDataSource();
+    const secondRedis = createRedisConnection(config.REDIS_URL);
+    const secondQueue = new Queue(job.queue, { connection: secondRedis, prefix: config.QUEUE_PREFIX });
+    const relays = [
+      new OutboxRelay(dataSource, () => queue, 20, quietLogger),
+      new OutboxRelay(secondDataSource, () => secondQueue, 20, quietLogger),
+    ];
+    const moved = [0, 0];
+    await Promise.all(
+      relays.map(async (relay, index) => {
+        for (let batch = await relay.relayBatch(); batch > 0; batch = await relay.relayBatch()) moved[index] += batch;
+      }),
+    );
+    await secondQueue.close();
+    secondRedis.disconnect();
+    await secondDataSource.destroy();
+
+    expect(moved[0] + moved[1]).toBe(ids.length);
+    expect(moved[0]).toBeGreaterThan(0);
+    expect(moved[1]).toBeGreaterThan(0);
+    const jobs = await queue.getJobs(['waiting'], 0, -1);
+    expect(jobs).toHaveLength(ids.length);
+    expect(new Set(jobs.map((j) => j.id))).toEqual(new Set(ids.map((id) => `outbox-${id}`)));
+    expect(jobs.every((j) => j.name === 'deliver' && j.data.outboxId > 0)).toBe(true);
+    const [{ pending }] = await dataSource.query(`SELECT count(*)::int AS pending FROM outbox WHERE id = ANY($1) AND relayed_at IS NULL`, [
+      ids,
+    ]);
+    expect(pending).toBe(0);
+  });
+
+  it('relays nothing from a transaction that rolled back', async () => {
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await addToOutbox(manager, job, { sequence: -1 }, companyId);
+        throw new Error('use case failed');
+      }),
+    ).rejects.toThrow('use case failed');
+    const before = await queue.count();
+    const relay = new OutboxRelay(dataSource, () => queue, 20, quietLogger);
+    while ((await relay.relayBatch()) > 0);
+    expect(await queue.count()).toBe(before);
+  });
+
+  it('adds a row handed over twice as one job, since the row id is the job id', async () => {
+    const id = await dataSource.transaction((manager) => addToOutbox(manager, job, { sequence: 1 }, companyId));
+    const relay = new OutboxRelay(dataSource, () => queue, 20, quietLogger);
+    while ((await relay.relayBatch()) > 0);
+    const before = await queue.count();
+    // Simulates a relay that enqueued but crashed before marking the row relayed.
+    await dataSource.query(`UPDATE outbox SET relayed_at = NULL WHERE id = $1`, [id]);
+    while ((await relay.relayBatch()) > 0);
+    expect(await queue.count()).toBe(before);
+  });
+});
