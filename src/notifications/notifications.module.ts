@@ -1,4 +1,11 @@
 import { Module } from '@nestjs/common';
+import { EmailRenderer } from './email-renderer';
+import { EmailProcessor } from './email.processor';
+import { EmailService } from './email.service';
 
-@Module({})
+@Module({
+  // Constructed here because its one argument (the templates folder) has a default.
+  providers: [{ provide: EmailRenderer, useFactory: () => new EmailRenderer() }, EmailService, EmailProcessor],
+  exports: [EmailService],
+})
 export class NotificationsModule {}

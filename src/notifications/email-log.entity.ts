@@ -1,0 +1,56 @@
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index } from 'typeorm';
+import { BigIntIdColumn } from '../../libs/typeorm/bigint-as-number';
+import { EmailLanguage } from './email-templates';
+
+export const EMAIL_STATUSES = ['queued', 'sent', 'failed'] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+
+/** One e-mail the portal queued: what to send to whom, and how sending went. */
+@Entity('email_log')
+@Index('email_log_company_idx', ['companyId', 'createdAt', 'id']) // created_at DESC, id DESC in the migration
+@Check('email_log_language_check', `language IN ('hu', 'en')`)
+@Check('email_log_recipient_check', `length(recipient) BETWEEN 3 AND 254`)
+@Check('email_log_status_check', `status IN ('queued', 'sent', 'failed')`)
+export class EmailLog {
+  @BigIntIdColumn()
+  id!: number;
+
+  // By table name, so this module needs no entity of the identity module.
+  @ForeignKey('companies', { name: 'email_log_company_id_fkey' })
+  @Column({ name: 'company_id', type: 'integer', nullable: true })
+  companyId!: number | null;
+
+  /** A folder under `templates/`, e.g. `password-reset`. */
+  @Column({ type: 'text' })
+  template!: string;
+
+  @Column({ type: 'text' })
+  language!: EmailLanguage;
+
+  @Column({ type: 'text' })
+  recipient!: string;
+
+  /** The template's params, checked when queued. */
+  @Column({ type: 'jsonb' })
+  params!: Record<string, unknown>;
+
+  @Column({ type: 'text' })
+  status!: EmailStatus;
+
+  /** SMTP attempts made so far, failed or not. */
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  /** The Message-ID the e-mail went out with, to trace it in the mail server's logs. */
+  @Column({ name: 'message_id', type: 'text', nullable: true })
+  messageId!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
+  sentAt!: Date | null;
+}

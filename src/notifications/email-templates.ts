@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Languages an e-mail can be written in; the same as `email_log.language` allows. */
+export const EMAIL_LANGUAGES = ['hu', 'en'] as const;
+export type EmailLanguage = (typeof EMAIL_LANGUAGES)[number];
+
+// Links go into href attributes, so only web addresses are accepted.
+const webLink = z
+  .string()
+  .url()
+  .refine((value) => /^https?:\/\//.test(value), 'must be an http(s) link');
+
+/**
+ * Every e-mail the portal sends and the params its templates need. Each key has a
+ * folder under `templates/`. Params are checked when the e-mail is queued, so a
+ * caller's mistake fails its own transaction instead of a send hours later.
+ */
+export const EMAIL_TEMPLATES = {
+  'email-verification': z.object({
+    customerName: z.string().min(1),
+    link: webLink,
+    expiresInHours: z.number().int().positive(),
+  }),
+  'password-reset': z.object({
+    link: webLink,
+    expiresInHours: z.number().int().positive(),
+  }),
+  /** A generic event notification: a title, text lines, and a link to the page it is about. */
+  notification: z.object({
+    title: z.string().min(1),
+    lines: z.array(z.string()).min(1),
+    link: z.object({ url: webLink, label: z.string().min(1) }).optional(),
+  }),
+} satisfies Record<string, z.ZodTypeAny>;
+
+export type EmailTemplate = keyof typeof EMAIL_TEMPLATES;
+export type EmailParams<T extends EmailTemplate> = z.infer<(typeof EMAIL_TEMPLATES)[T]>;
