@@ -1,11 +1,14 @@
-import { Column, CreateDateColumn, Entity } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index } from 'typeorm';
 import { BigIntIdColumn } from '../typeorm/bigint-as-number';
 
 @Entity('outbox')
+@Index('outbox_pending_idx', ['id'], { where: 'relayed_at IS NULL' })
 export class OutboxEntry {
   @BigIntIdColumn()
   id!: number;
 
+  // By table name: libs know no entity of the app.
+  @ForeignKey('companies', { name: 'outbox_company_id_fkey' })
   @Column({ name: 'company_id', type: 'integer', nullable: true })
   companyId!: number | null;
 

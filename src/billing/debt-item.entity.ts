@@ -1,0 +1,57 @@
+import { Check, Column, Entity, ForeignKey, Index, Unique } from 'typeorm';
+import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
+import { Customer } from '../identity/customer.entity';
+import { Invoice } from './invoice.entity';
+
+export const DEBT_ITEM_KINDS = ['invoice', 'interest', 'reminder_fee'] as const;
+export type DebtItemKind = (typeof DEBT_ITEM_KINDS)[number];
+
+/**
+ * One line of a customer's balance (tartozás): an invoice's debt, interest
+ * (kamat) or a reminder fee (felszólítási díj). Amounts in whole forints.
+ */
+@Entity('debt_items')
+@Unique('debt_items_company_id_key', ['companyId', 'id'])
+@Index('debt_items_customer_idx', ['companyId', 'customerId', 'bookedOn', 'id']) // booked_on DESC, id DESC in the migration
+@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'debt_items_company_id_customer_id_fkey' })
+@ForeignKey(() => Invoice, ['companyId', 'invoiceId'], ['companyId', 'id'], { name: 'debt_items_company_id_invoice_id_fkey' })
+@Check('debt_items_kind_check', `kind IN ('invoice', 'interest', 'reminder_fee')`)
+@Check('debt_items_reference_check', `length(reference) BETWEEN 1 AND 60`)
+@Check('debt_items_description_check', `length(description) BETWEEN 1 AND 200`)
+@Check('debt_items_amount_check', `amount > 0`)
+@Check('debt_items_check', `open_amount >= 0 AND open_amount <= amount`)
+// An invoice debt has its invoice; a reminder fee has none; interest may have one.
+@Check('debt_items_check1', `(kind = 'invoice') = (invoice_id IS NOT NULL) OR kind = 'interest'`)
+export class DebtItem {
+  @BigIntIdColumn()
+  id!: number;
+
+  @Column({ name: 'company_id', type: 'integer' })
+  companyId!: number;
+
+  @Column({ name: 'customer_id', type: 'bigint', transformer: bigintAsNumber })
+  customerId!: number;
+
+  @Column({ name: 'invoice_id', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  invoiceId!: number | null;
+
+  @Column({ type: 'text' })
+  kind!: DebtItemKind;
+
+  /** The back office's reference, e.g. the invoice number. */
+  @Column({ type: 'text' })
+  reference!: string;
+
+  @Column({ type: 'text' })
+  description!: string;
+
+  /** 'YYYY-MM-DD' */
+  @Column({ name: 'booked_on', type: 'date' })
+  bookedOn!: string;
+
+  @Column({ type: 'integer' })
+  amount!: number;
+
+  @Column({ name: 'open_amount', type: 'integer' })
+  openAmount!: number;
+}

@@ -1,0 +1,62 @@
+import { Check, Column, Entity, ForeignKey, Index, Unique } from 'typeorm';
+import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
+import { Customer } from '../identity/customer.entity';
+import { ServicePoint } from '../metering/service-point.entity';
+
+export const INVOICE_TYPES = ['district_heating', 'hot_water', 'water', 'gas'] as const;
+export type InvoiceType = (typeof INVOICE_TYPES)[number];
+
+/** An invoice (számla) issued by the billing back office. Amounts in whole forints. */
+@Entity('invoices')
+@Unique('invoices_company_number_key', ['companyId', 'invoiceNumber'])
+@Unique('invoices_company_id_key', ['companyId', 'id'])
+@Index('invoices_customer_idx', ['companyId', 'customerId', 'dueOn', 'id']) // due_on DESC, id DESC in the migration
+@Index('invoices_open_due_idx', ['companyId', 'dueOn'], { where: 'open_amount > 0' })
+@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'invoices_company_id_customer_id_fkey' })
+@ForeignKey(() => ServicePoint, ['companyId', 'servicePointId'], ['companyId', 'id'], {
+  name: 'invoices_company_id_service_point_id_fkey',
+})
+@Check('invoices_invoice_number_check', `length(invoice_number) BETWEEN 1 AND 40`)
+@Check('invoices_type_check', `type IN ('district_heating', 'hot_water', 'water', 'gas')`)
+@Check('invoices_gross_total_check', `gross_total >= 0`)
+@Check('invoices_check', `open_amount >= 0 AND open_amount <= gross_total`)
+@Check('invoices_check1', `due_on >= issued_on`)
+export class Invoice {
+  @BigIntIdColumn()
+  id!: number;
+
+  @Column({ name: 'company_id', type: 'integer' })
+  companyId!: number;
+
+  @Column({ name: 'customer_id', type: 'bigint', transformer: bigintAsNumber })
+  customerId!: number;
+
+  @Column({ name: 'service_point_id', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  servicePointId!: number | null;
+
+  /** Számlaszám; unique within the company. */
+  @Column({ name: 'invoice_number', type: 'text' })
+  invoiceNumber!: string;
+
+  @Column({ type: 'text' })
+  type!: InvoiceType;
+
+  /** The billing period the invoice is for (e.g. 2014/11), stored as a date 'YYYY-MM-DD'. */
+  @Column({ type: 'date' })
+  period!: string;
+
+  /** 'YYYY-MM-DD' */
+  @Column({ name: 'issued_on', type: 'date' })
+  issuedOn!: string;
+
+  /** Fizetési határidő, 'YYYY-MM-DD'. */
+  @Column({ name: 'due_on', type: 'date' })
+  dueOn!: string;
+
+  @Column({ name: 'gross_total', type: 'integer' })
+  grossTotal!: number;
+
+  /** What is still to pay; 0 means settled. */
+  @Column({ name: 'open_amount', type: 'integer' })
+  openAmount!: number;
+}

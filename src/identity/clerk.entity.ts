@@ -1,0 +1,44 @@
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn, Unique } from 'typeorm';
+import { Company } from './company.entity';
+
+export const CLERK_ROLES = ['clerk', 'supervisor', 'admin'] as const;
+export type ClerkRole = (typeof CLERK_ROLES)[number];
+
+/** A back-office user (ügyintéző) of one company. */
+@Entity('clerks')
+@Unique('clerks_company_id_key', ['companyId', 'id'])
+// UNIQUE (company_id, lower(email)): an expression index TypeORM cannot describe; the migration owns it.
+@Index('clerks_company_email_key', { synchronize: false })
+@ForeignKey(() => Company, ['companyId'], ['id'], { name: 'clerks_company_id_fkey' })
+@Check('clerks_email_check', `length(email) BETWEEN 3 AND 254`)
+@Check('clerks_name_check', `length(name) BETWEEN 1 AND 200`)
+@Check('clerks_role_check', `role IN ('clerk', 'supervisor', 'admin')`)
+export class Clerk {
+  @PrimaryColumn({ type: 'integer', generated: 'identity', generatedIdentity: 'ALWAYS' })
+  id!: number;
+
+  @Column({ name: 'company_id', type: 'integer' })
+  companyId!: number;
+
+  /** Unique per company regardless of case (compare with `lower(email)`). */
+  @Column({ type: 'text' })
+  email!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text' })
+  role!: ClerkRole;
+
+  @Column({ name: 'password_hash', type: 'text' })
+  passwordHash!: string;
+
+  @Column({ name: 'totp_secret', type: 'text', nullable: true })
+  totpSecret!: string | null;
+
+  @Column({ type: 'boolean', default: true })
+  active!: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,21 @@
+import { Check, CreateDateColumn, Column, Entity, PrimaryColumn, Unique } from 'typeorm';
+
+/** A utility company: the tenant. Every other row carries its `company_id`. */
+@Entity('companies')
+@Unique('companies_code_key', ['code'])
+@Check('companies_code_check', `code ~ '^[a-z0-9-]{2,40}$'`)
+@Check('companies_name_check', `length(name) BETWEEN 1 AND 200`)
+export class Company {
+  @PrimaryColumn({ type: 'integer', generated: 'identity', generatedIdentity: 'ALWAYS' })
+  id!: number;
+
+  /** Short lower-case code, e.g. `fotav`; used in URLs and configuration. */
+  @Column({ type: 'text' })
+  code!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,34 @@
+import { Check, Column, Entity, ForeignKey, Index, Unique } from 'typeorm';
+import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
+import { Customer } from '../identity/customer.entity';
+
+/** A supply address of a customer (szolgáltatási pont), with its meters. */
+@Entity('service_points')
+@Unique('service_points_company_id_key', ['companyId', 'id'])
+@Index('service_points_customer_idx', ['companyId', 'customerId'])
+@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'service_points_company_id_customer_id_fkey' })
+@Check('service_points_postcode_check', `postcode ~ '^[0-9]{4}$'`)
+@Check('service_points_town_check', `length(town) BETWEEN 1 AND 100`)
+@Check('service_points_address_check', `length(address) BETWEEN 1 AND 200`)
+export class ServicePoint {
+  @BigIntIdColumn()
+  id!: number;
+
+  @Column({ name: 'company_id', type: 'integer' })
+  companyId!: number;
+
+  @Column({ name: 'customer_id', type: 'bigint', transformer: bigintAsNumber })
+  customerId!: number;
+
+  @Column({ type: 'text' })
+  postcode!: string;
+
+  @Column({ type: 'text' })
+  town!: string;
+
+  @Column({ type: 'text' })
+  address!: string;
+
+  @Column({ name: 'e_invoice', type: 'boolean', default: false })
+  eInvoice!: boolean;
+}

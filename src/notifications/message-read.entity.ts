@@ -1,0 +1,25 @@
+import { CreateDateColumn, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
+import { Customer } from '../identity/customer.entity';
+import { Message } from './message.entity';
+
+/** That a customer has read a message; removed with the message. */
+@Entity('message_reads')
+@ForeignKey(() => Message, ['companyId', 'messageId'], ['companyId', 'id'], {
+  name: 'message_reads_company_id_message_id_fkey',
+  onDelete: 'CASCADE',
+})
+@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'message_reads_company_id_customer_id_fkey' })
+export class MessageRead {
+  @PrimaryColumn({ name: 'company_id', type: 'integer' })
+  companyId!: number;
+
+  @PrimaryColumn({ name: 'customer_id', type: 'bigint', transformer: bigintAsNumber })
+  customerId!: number;
+
+  @PrimaryColumn({ name: 'message_id', type: 'bigint', transformer: bigintAsNumber })
+  messageId!: number;
+
+  @CreateDateColumn({ name: 'read_at', type: 'timestamptz' })
+  readAt!: Date;
+}
