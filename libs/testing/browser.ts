@@ -1,0 +1,42 @@
+import { Browser, chromium, Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * The system Chromium, headless. Playwright gives each launch a fresh temporary
+ * profile (user-data-dir) and deletes it on close, so runs share no cookies or cache.
+ */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/**
+ * Collects what a page reports as broken: console errors (CSP violations and
+ * assets that fail to load show up there) and uncaught exceptions. Call before
+ * navigating. Aborted requests are left out: a navigation cancels pending ones.
+ */
+export function collectPageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  return problems;
+}
+
+/**
+ * True when the page needs no sideways scrolling. The checks run in the page as
+ * expressions, because the project compiles without DOM types (server code must not see them).
+ */
+export async function fitsViewportWidth(page: Page): Promise<boolean> {
+  return (await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')) === true;
+}
+
+/** The computed value of a CSS property of the first element matching `selector`. */
+export async function computedStyle(page: Page, selector: string, property: string): Promise<string> {
+  return String(await page.evaluate(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).${property}`));
+}

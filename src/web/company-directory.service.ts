@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface CompanySummary {
+  id: number;
+  name: string;
+}
+
+/** The companies this installation serves, for the public landing page. */
+@Injectable()
+export class CompanyDirectory {
+  constructor(private readonly dataSource: DataSource) {}
+
+  list(): Promise<CompanySummary[]> {
+    return this.dataSource.query<CompanySummary[]>('SELECT id, name FROM companies ORDER BY name');
+  }
+}

@@ -1,0 +1,53 @@
+import { STATUS_CODES } from 'node:http';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { Request, Response } from 'express';
+
+/** JSON endpoints keep Nest's JSON error body even when a browser asks. */
+const JSON_PATH = /^\/(api|health)(\/|$)/;
+
+/** A browser navigating to a page: Accept prefers HTML over JSON. */
+export function wantsHtml(req: Request): boolean {
+  return !JSON_PATH.test(req.path) && req.accepts(['json', 'html']) === 'html';
+}
+
+function statusOf(exception: unknown): number {
+  if (exception instanceof HttpException) return exception.getStatus();
+  // Errors from Express middleware (body-parser, serve-static) carry their status this way.
+  const status = (exception as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : HttpStatus.INTERNAL_SERVER_ERROR;
+}
+
+function messageKeys(status: number): { titleKey: string; textKey: string } {
+  if (status === HttpStatus.NOT_FOUND) return { titleKey: 'error.notFound.title', textKey: 'error.notFound.text' };
+  if (status < 500) return { titleKey: 'error.request.title', textKey: 'error.request.text' };
+  return { titleKey: 'error.server.title', textKey: 'error.server.text' };
+}
+
+/**
+ * Errors on pages become an HTML page in the layout (404 for unknown routes);
+ * API and JSON clients get Nest's default JSON body from the base filter.
+ */
+@Catch()
+export class HtmlExceptionFilter extends BaseExceptionFilter {
+  private readonly logger = new Logger(HtmlExceptionFilter.name);
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return super.catch(exception, host);
+    const req = host.switchToHttp().getRequest<Request>();
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent || !wantsHtml(req)) return super.catch(exception, host);
+
+    const status = statusOf(exception);
+    if (status >= 500) this.logger.error({ err: exception, url: req.originalUrl }, 'page failed');
+    res.status(status).render('web/error', { status, ...messageKeys(status) }, (error: Error | null, html?: string) => {
+      if (error) {
+        // The error page itself failed (a broken template): answer plainly rather than not at all.
+        this.logger.error({ err: error }, 'error page failed to render');
+        res.status(status).type('text/plain').send(STATUS_CODES[status]);
+        return;
+      }
+      res.send(html);
+    });
+  }
+}

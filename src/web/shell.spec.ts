@@ -1,0 +1,33 @@
+import { shellLinks } from './shell';
+
+describe('shellLinks', () => {
+  it('offers home, login and register to visitors', () => {
+    expect(shellLinks({ requestUrl: '/' }).menu).toEqual([
+      { href: '/', key: 'menu.home', current: true },
+      { href: '/login', key: 'menu.login', current: false },
+      { href: '/register', key: 'menu.register', current: false },
+    ]);
+  });
+
+  it('marks a section current on its sub-pages, and home only on /', () => {
+    const { menu } = shellLinks({ requestUrl: '/invoices/2014S000572?print=1', currentCustomer: { name: 'Minta Ügyfél', code: 'SU0044' } });
+    expect(menu.filter((link) => link.current).map((link) => link.href)).toEqual(['/invoices']);
+  });
+
+  it('marks the current footer page', () => {
+    expect(shellLinks({ requestUrl: '/terms' }).footerLinks.map((link) => link.current)).toEqual([false, true]);
+  });
+
+  it('keeps the query when switching language', () => {
+    expect(shellLinks({ requestUrl: '/invoices?page=2&lang=hu' }).languageLinks).toEqual([
+      { code: 'hu', labelKey: 'language.hu', href: '/invoices?page=2&lang=hu' },
+      { code: 'en', labelKey: 'language.en', href: '/invoices?page=2&lang=en' },
+    ]);
+  });
+
+  it('never turns the request URL into a link to another host', () => {
+    for (const requestUrl of ['//evil.example/x', '/\\evil.example/x', '///evil.example']) {
+      for (const link of shellLinks({ requestUrl }).languageLinks) expect(link.href).toMatch(/^\/[^/\\]/);
+    }
+  });
+});
