@@ -1,6 +1,11 @@
 import { join } from 'node:path';
+import { types } from 'pg';
 import { DataSourceOptions } from 'typeorm';
 import { AppConfig } from './configuration';
+
+// A calendar date (invoice due date, reading date) has no time zone: keep pg's
+// 'YYYY-MM-DD' text instead of a Date at local midnight, which can shift the day.
+types.setTypeParser(types.builtins.DATE, (value) => value);
 
 /**
  * The one TypeORM options object, used by the app, the CLI and the tests.

@@ -48,7 +48,8 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
 export async function createHttpApp(config: AppConfig, role: Role): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(role, config), { bufferLogs: true });
   configureHttpApp(app, config);
-  app.enableShutdownHooks();
+  // Exit with 0 after a clean shutdown instead of re-raising the signal.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   return app;
 }
 
@@ -72,7 +73,7 @@ export async function bootstrap(roleOverride?: Role): Promise<INestApplicationCo
   try {
     if (role === 'worker') {
       context.useLogger(context.get(Logger));
-      context.enableShutdownHooks();
+      context.enableShutdownHooks(undefined, { useProcessExit: true });
     }
     await context.init();
     // Workers start before the listener, so a process that cannot work never takes traffic.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -10,7 +10,8 @@ import { HealthController } from './health.controller';
 import { QueuesService } from './queues.service';
 import { WorkerRunner } from './worker-runner.service';
 
-/** What every role needs: configuration, logging, PostgreSQL, Redis queues. */
+/** What every role needs: configuration, logging, PostgreSQL, Redis queues; global so every module can queue work. */
+@Global()
 @Module({})
 export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {

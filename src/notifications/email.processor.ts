@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { Job, UnrecoverableError } from 'bullmq';
 import { createTransport, Transporter } from 'nodemailer';
 import { DataSource, EntityManager } from 'typeorm';
@@ -30,7 +29,7 @@ export class EmailProcessor implements OnModuleInit, OnApplicationShutdown {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly renderer: EmailRenderer,
-    private readonly moduleRef: ModuleRef,
+    private readonly queues: QueuesService,
   ) {
     // Bounded timeouts: the row lock and a worker slot are held while the server answers.
     this.transport = createTransport(
@@ -40,8 +39,7 @@ export class EmailProcessor implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    // CoreModule is not global, so its QueuesService is looked up across the application.
-    this.moduleRef.get(QueuesService, { strict: false }).register(JOBS.sendEmail, (job) => this.handle(job));
+    this.queues.register(JOBS.sendEmail, (job) => this.handle(job));
   }
 
   onApplicationShutdown(): void {

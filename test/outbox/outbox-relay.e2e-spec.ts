@@ -17,6 +17,14 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
   let queue: Queue;
   let companyId: number;
 
+  // Rows of other test files running in parallel go to their real queues, as in production.
+  const otherQueues = new Map<string, Queue>();
+  const queueFor = (own: Queue) => (name: string) => {
+    if (name === job.queue) return own;
+    if (!otherQueues.has(name)) otherQueues.set(name, new Queue(name, { connection: redis, prefix: config.QUEUE_PREFIX }));
+    return otherQueues.get(name)!;
+  };
+
   beforeAll(async () => {
     dataSource = await openTestDataSource();
     redis = createRedisConnection(config.REDIS_URL);
@@ -27,6 +35,7 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
   afterAll(async () => {
     await queue.obliterate({ force: true });
     await queue.close();
+    await Promise.all([...otherQueues.values()].map((other) => other.close()));
     redis.disconnect();
     await dataSource.destroy();
   });
@@ -43,8 +52,8 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     const secondRedis = createRedisConnection(config.REDIS_URL);
     const secondQueue = new Queue(job.queue, { connection: secondRedis, prefix: config.QUEUE_PREFIX });
     const relays = [
-      new OutboxRelay(dataSource, () => queue, 20, quietLogger),
-      new OutboxRelay(secondDataSource, () => secondQueue, 20, quietLogger),
+      new OutboxRelay(dataSource, queueFor(queue), 20, quietLogger),
+      new OutboxRelay(secondDataSource, queueFor(secondQueue), 20, quietLogger),
     ];
     const moved = [0, 0];
     await Promise.all(
@@ -56,7 +65,8 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     secondRedis.disconnect();
     await secondDataSource.destroy();
 
-    expect(moved[0] + moved[1]).toBe(ids.length);
+    // Other test files share the outbox, so the relays may move their rows too.
+    expect(moved[0] + moved[1]).toBeGreaterThanOrEqual(ids.length);
     expect(moved[0]).toBeGreaterThan(0);
     expect(moved[1]).toBeGreaterThan(0);
     const jobs = await queue.getJobs(['waiting'], 0, -1);
@@ -77,14 +87,14 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
       }),
     ).rejects.toThrow('use case failed');
     const before = await queue.count();
-    const relay = new OutboxRelay(dataSource, () => queue, 20, quietLogger);
+    const relay = new OutboxRelay(dataSource, queueFor(queue), 20, quietLogger);
     while ((await relay.relayBatch()) > 0);
     expect(await queue.count()).toBe(before);
   });
 
   it('adds a row handed over twice as one job, since the row id is the job id', async () => {
     const id = await dataSource.transaction((manager) => addToOutbox(manager, job, { sequence: 1 }, companyId));
-    const relay = new OutboxRelay(dataSource, () => queue, 20, quietLogger);
+    const relay = new OutboxRelay(dataSource, queueFor(queue), 20, quietLogger);
     while ((await relay.relayBatch()) > 0);
     const before = await queue.count();
     // Simulates a relay that enqueued but crashed before marking the row relayed.
