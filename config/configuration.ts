@@ -29,6 +29,12 @@ export const configSchema = z.object({
     .string()
     .regex(/^\{[A-Za-z0-9:_-]+\}$/, 'must be a Redis hash tag such as {portal}, so Redis Cluster keeps a queue on one slot')
     .default('{portal}'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+:$/, 'must be letters, digits, - or _ ending in a colon, such as portal:')
+    .default('portal:'),
+  SESSION_IDLE_MINUTES: positiveInt(30),
+  SESSION_ABSOLUTE_HOURS: positiveInt(12),
   SMTP_URL: urlWithProtocol(['smtp', 'smtps']).default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().min(3).default('Ügyfélportál <noreply@ugyfelportal.local>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

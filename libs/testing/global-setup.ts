@@ -29,6 +29,7 @@ export default async function globalSetup(): Promise<void> {
     DATABASE_URL: run.databaseUrl,
     REDIS_URL: run.redisUrl,
     QUEUE_PREFIX: run.queuePrefix,
+    REDIS_KEY_PREFIX: run.keyPrefix,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     OUTBOX_POLL_MS: '50',
   });

@@ -12,6 +12,7 @@ export interface TestRun {
   databaseName: string;
   redisUrl: string;
   queuePrefix: string;
+  keyPrefix: string;
 }
 
 /** Names this run's database and Redis prefix; nothing is shared with other runs. */
@@ -27,6 +28,7 @@ export function newTestRun(): TestRun {
     databaseName,
     redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     queuePrefix: `{portal-test-${id}}`,
+    keyPrefix: `portal-test-${id}:`,
   };
 }
 
