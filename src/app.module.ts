@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, Role } from '../config/configuration';
 import { CoreModule } from './core/core.module';
+import { SecurityAuditModule } from './identity/security-audit.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { WebModule } from './web/web.module';
 
@@ -14,7 +15,7 @@ export class AppModule {
   static forRole(role: Role, config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), NotificationsModule, ...(role === 'worker' ? [] : [WebModule])],
+      imports: [CoreModule.forRoot(config), SecurityAuditModule, NotificationsModule, ...(role === 'worker' ? [] : [WebModule])],
     };
   }
 }
