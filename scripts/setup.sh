@@ -24,14 +24,14 @@ say "Building the portal"
 npm run --silent build
 
 say "Loading demo data"
-npm run --silent demo:load
+mkdir -p .run
+npm run --silent demo:load | tee .run/demo-logins.txt
 
 smtp_url=$(node -e 'require("dotenv").config({quiet:true}); process.stdout.write(process.env.SMTP_URL||"smtp://127.0.0.1:1025")')
 if [[ "$smtp_url" == smtp://127.0.0.1:* || "$smtp_url" == smtp://localhost:* ]]; then
   smtp_port=${smtp_url##*:}
   if ! (exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null; then
     say "Starting the development mail catcher"
-    mkdir -p .run
     nohup npx ts-node --transpile-only scripts/smtp-catcher.ts >.run/smtp-catcher.log 2>&1 &
     echo "mail catcher on port $smtp_port (log: .run/smtp-catcher.log, web view: http://127.0.0.1:1080)"
   fi
@@ -39,6 +39,16 @@ fi
 
 if [ "$start_portal" = 1 ]; then
   public_url=$(node -e 'require("dotenv").config({quiet:true}); process.stdout.write(process.env.PUBLIC_URL||"http://localhost:3000")')
-  say "Starting the portal at $public_url (Ctrl+C stops it); demo logins are printed above"
-  exec node dist/src/main.js
+  say "Starting the portal (logs: .run/portal.log)"
+  node dist/src/main.js >.run/portal.log 2>&1 &
+  portal=$!
+  trap 'kill -TERM $portal 2>/dev/null; wait $portal' INT TERM
+  for _ in $(seq 1 60); do
+    node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$public_url/health/ready" && break
+    kill -0 $portal 2>/dev/null || { tail -n 20 .run/portal.log; die "the portal stopped during start-up; see .run/portal.log"; }
+    sleep 1
+  done
+  sed -n '/^Demo logins/,$p' .run/demo-logins.txt
+  say "The portal runs at $public_url (mail catcher: http://127.0.0.1:1080). Ctrl+C stops it."
+  wait $portal
 fi
