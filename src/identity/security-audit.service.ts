@@ -86,6 +86,13 @@ export class SecurityAuditService {
     await (manager ?? this.dataSource.manager).insert(SecurityEvent, row);
   }
 
+  /** One event of the company; undefined for another company's id or an unknown one. */
+  async get(companyId: number, id: number): Promise<SecurityEventView | undefined> {
+    if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+    const row = await this.dataSource.manager.findOne(SecurityEvent, { where: { companyId, id } });
+    return row ? toView(row) : undefined;
+  }
+
   /**
    * One company's events, newest first, keyset-paginated. Without an actor the
    * order is (created_at, id); for one actor it is id (the actor index).
@@ -115,15 +122,19 @@ export class SecurityAuditService {
       builder.orderBy('e.created_at', 'DESC').addOrderBy('e.id', 'DESC');
     }
     const rows = await builder.getMany();
-    const items = rows.slice(0, limit).map((row) => ({
-      id: row.id,
-      actorKind: row.actorKind,
-      actorId: row.actorId,
-      event: row.event,
-      ip: row.ip,
-      detail: row.detail,
-      createdAt: row.createdAt,
-    }));
+    const items = rows.slice(0, limit).map(toView);
     return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null };
   }
+}
+
+function toView(row: SecurityEvent): SecurityEventView {
+  return {
+    id: row.id,
+    actorKind: row.actorKind,
+    actorId: row.actorId,
+    event: row.event,
+    ip: row.ip,
+    detail: row.detail,
+    createdAt: row.createdAt,
+  };
 }
