@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, Role } from '../config/configuration';
+import { BackofficeModule } from './backoffice/backoffice.module';
 import { CoreModule } from './core/core.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -15,7 +16,12 @@ export class AppModule {
   static forRole(role: Role, config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), SecurityAuditModule, NotificationsModule, ...(role === 'worker' ? [] : [WebModule])],
+      imports: [
+        CoreModule.forRoot(config),
+        SecurityAuditModule,
+        NotificationsModule,
+        ...(role === 'worker' ? [] : [WebModule, BackofficeModule]),
+      ],
     };
   }
 }

@@ -1,0 +1,119 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { CLERK_ROLES, ClerkRole } from '../identity/clerk.entity';
+import { SECURITY_ACTOR_KINDS, SecurityActorKind } from '../identity/security-event.entity';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class ClerkLoginDto {
+  @ApiProperty({ example: 'minta', description: 'Company code' })
+  @Transform(trim)
+  @IsString()
+  @Matches(/^[a-z0-9-]{2,40}$/, { message: 'company must be a company code' })
+  company!: string;
+
+  @ApiProperty({ example: 'ugyintezo@minta.local' })
+  @Transform(trim)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  email!: string;
+
+  @ApiProperty({ format: 'password' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  password!: string;
+
+  @ApiPropertyOptional({ example: '123456', description: 'TOTP code; required when the clerk has enrolled a second factor' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\s*\d{3}\s?\d{3}\s*$/, { message: 'totpCode must be 6 digits' })
+  totpCode?: string;
+}
+
+export class ClerkLoginResponse {
+  @ApiProperty({ description: 'Bearer token for Authorization: Bearer …' })
+  token!: string;
+  @ApiProperty()
+  expiresAt!: string;
+  @ApiProperty({ description: 'An admin without a second factor must enrol one before anything else' })
+  mustEnrolTotp!: boolean;
+}
+
+export class CreateClerkDto {
+  @ApiProperty({ example: 'Kiss Anna' })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ example: 'kiss.anna@minta.local' })
+  @Transform(trim)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  email!: string;
+
+  @ApiProperty({ enum: CLERK_ROLES })
+  @IsIn(CLERK_ROLES)
+  role!: ClerkRole;
+
+  @ApiProperty({ format: 'password', minLength: 8, maxLength: 128 })
+  @IsString()
+  @MaxLength(1024)
+  password!: string;
+}
+
+export class ClerkResponse {
+  @ApiProperty() id!: number;
+  @ApiProperty() name!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ enum: CLERK_ROLES }) role!: ClerkRole;
+  @ApiProperty() active!: boolean;
+  @ApiProperty() totpEnrolled!: boolean;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class SecurityEventsQueryDto {
+  @ApiPropertyOptional({ enum: SECURITY_ACTOR_KINDS })
+  @IsOptional()
+  @IsIn(SECURITY_ACTOR_KINDS)
+  actorKind?: SecurityActorKind;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  actorId?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[1-9][0-9]{0,15}$/, { message: 'before must be a cursor from nextCursor' })
+  before?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+}
+
+export class TotpCodeDto {
+  @ApiProperty({ example: '123456' })
+  @IsString()
+  @Matches(/^\s*\d{3}\s?\d{3}\s*$/, { message: 'code must be 6 digits' })
+  code!: string;
+}
+
+export class TotpEnrolmentResponse {
+  @ApiProperty({ description: 'Base32 secret to type into an authenticator app' }) secret!: string;
+  @ApiProperty({ description: 'otpauth:// URI (what the QR code holds)' }) uri!: string;
+}

@@ -1,0 +1,217 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/configuration';
+import { APP_CONFIG } from '../core/config.module';
+import { QueuesService } from '../core/queues.service';
+import { totpRequiredFor } from './clerk-roles';
+import { Clerk, ClerkRole } from './clerk.entity';
+import { Company } from './company.entity';
+import { ipKey, LoginThrottleService } from './login-throttle.service';
+import { verifyPassword } from './password-hasher';
+import { SecurityAuditService } from './security-audit.service';
+import { hashSecret, looksLikeSecret, newSecret } from './tokens';
+import { generateTotpSecret, normaliseTotpCode, totpUri, verifyTotp } from './totp';
+
+/** What a successful clerk login gives the session. */
+export interface ClerkIdentity {
+  companyId: number;
+  clerkId: number;
+  name: string;
+  role: ClerkRole;
+  /** An admin without a second factor may only enrol one. */
+  mustEnrolTotp: boolean;
+}
+
+export type ClerkLoginResult =
+  | { kind: 'ok'; clerk: ClerkIdentity }
+  /** Password right, a TOTP code is needed: finish with `completeTotp(pendingToken, code)`. */
+  | { kind: 'totpRequired'; pendingToken: string }
+  | { kind: 'invalid' }
+  | { kind: 'locked'; retryAfterSeconds: number };
+
+export interface ClerkLoginInput {
+  companyCode: string;
+  email: string;
+  password: string;
+  /** Given with the password (API), the code is checked in the same step. */
+  totpCode?: string;
+  ip: string | null;
+}
+
+export interface TotpEnrolment {
+  secret: string;
+  uri: string;
+}
+
+/** A pending second-factor step lives this long. */
+const PENDING_SECONDS = 300;
+/** A started enrolment lives this long. */
+const ENROLMENT_SECONDS = 900;
+/** A code once used is refused for the rest of its validity (3 steps with the drift window). */
+const USED_CODE_SECONDS = 90;
+
+/**
+ * Back-office login: company + e-mail + password, then a TOTP code when the clerk
+ * has enrolled one. Throttled per account (company + e-mail, known or not) and per
+ * IP through the shared LoginThrottleService; every outcome goes to the audit trail.
+ * The answer to a wrong company, e-mail, password or code is the same `invalid`.
+ */
+@Injectable()
+export class ClerkAuthService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly throttle: LoginThrottleService,
+    private readonly audit: SecurityAuditService,
+    private readonly queues: QueuesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async login(input: ClerkLoginInput): Promise<ClerkLoginResult> {
+    const company = await this.dataSource.manager.findOne(Company, { where: { code: input.companyCode } });
+    const accountKey = `clerk:${company?.id ?? 0}:${input.email.trim().toLowerCase()}`;
+    const keys = [accountKey, ipKey(input.ip)];
+    const allowed = await this.throttle.checkAll(keys);
+    if (!allowed.allowed) return { kind: 'locked', retryAfterSeconds: allowed.retryAfterSeconds };
+
+    const clerk = company
+      ? await this.dataSource.manager
+          .createQueryBuilder(Clerk, 'c')
+          .where('c.company_id = :companyId AND lower(c.email) = lower(:email)', { companyId: company.id, email: input.email.trim() })
+          .getOne()
+      : null;
+    const passwordOk = await verifyPassword(clerk?.active ? clerk.passwordHash : null, input.password);
+    if (!company || !clerk || !passwordOk) {
+      return this.failed(keys, company?.id ?? null, clerk?.id ?? null, input.ip, clerk ? 'wrong password' : 'unknown account');
+    }
+    if (clerk.totpSecret === null) return this.succeeded(keys, clerk, input.ip);
+    if (input.totpCode !== undefined) return this.checkCode(keys, clerk, input.totpCode, input.ip);
+
+    const pendingToken = newSecret();
+    await this.redis.set(
+      this.key('clerk-totp-pending', hashSecret(pendingToken)),
+      JSON.stringify({ clerkId: clerk.id, keys }),
+      'EX',
+      PENDING_SECONDS,
+    );
+    return { kind: 'totpRequired', pendingToken };
+  }
+
+  /** The second step of a page login. */
+  async completeTotp(pendingToken: string, code: string, ip: string | null): Promise<ClerkLoginResult> {
+    if (!looksLikeSecret(pendingToken)) return { kind: 'invalid' };
+    const pendingKey = this.key('clerk-totp-pending', hashSecret(pendingToken));
+    const stored = await this.redis.get(pendingKey);
+    if (!stored) return { kind: 'invalid' };
+    const pending = JSON.parse(stored) as { clerkId: number; keys: string[] };
+    const allowed = await this.throttle.checkAll(pending.keys);
+    if (!allowed.allowed) return { kind: 'locked', retryAfterSeconds: allowed.retryAfterSeconds };
+    const clerk = await this.dataSource.manager.findOne(Clerk, { where: { id: pending.clerkId } });
+    if (!clerk || !clerk.active) return { kind: 'invalid' };
+    const result = await this.checkCode(pending.keys, clerk, code, ip);
+    if (result.kind === 'ok') await this.redis.del(pendingKey);
+    return result;
+  }
+
+  /** Whether the clerk still exists, is active, and what the guard needs to know, fresh from the database. */
+  async current(companyId: number, clerkId: number): Promise<ClerkIdentity | undefined> {
+    const clerk = await this.dataSource.manager.findOne(Clerk, { where: { companyId, id: clerkId } });
+    return clerk?.active ? identity(clerk) : undefined;
+  }
+
+  /** Starts (or shows again) an enrolment: a new secret kept in Redis until a code confirms it. */
+  async startTotpEnrolment(companyId: number, clerkId: number): Promise<TotpEnrolment | undefined> {
+    const clerk = await this.dataSource.manager.findOne(Clerk, { where: { companyId, id: clerkId } });
+    if (!clerk?.active) return undefined;
+    const enrolmentKey = this.key('clerk-totp-enrolment', `${companyId}:${clerkId}`);
+    let secret = await this.redis.get(enrolmentKey);
+    if (!secret) {
+      secret = generateTotpSecret();
+      await this.redis.set(enrolmentKey, secret, 'EX', ENROLMENT_SECONDS);
+    }
+    const company = await this.dataSource.manager.findOneOrFail(Company, { where: { id: companyId } });
+    return { secret, uri: totpUri(secret, `${clerk.email} (${company.code})`) };
+  }
+
+  /** Saves the started secret when `code` proves the app has it; false when the code is wrong or nothing was started. */
+  async confirmTotpEnrolment(companyId: number, clerkId: number, code: string, ip: string | null): Promise<boolean> {
+    const enrolmentKey = this.key('clerk-totp-enrolment', `${companyId}:${clerkId}`);
+    const secret = await this.redis.get(enrolmentKey);
+    if (!secret || !verifyTotp(secret, code)) return false;
+    if (!(await this.markCodeUsed(clerkId, code))) return false;
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(Clerk, { companyId, id: clerkId }, { totpSecret: secret });
+      await this.audit.record(manager, { companyId, actorKind: 'clerk', actorId: clerkId, event: 'totp_enrolled', ip });
+    });
+    await this.redis.del(enrolmentKey);
+    return true;
+  }
+
+  async recordLogout(companyId: number, clerkId: number, ip: string | null): Promise<void> {
+    await this.audit.record(undefined, { companyId, actorKind: 'clerk', actorId: clerkId, event: 'logout', ip });
+  }
+
+  private async checkCode(keys: string[], clerk: Clerk, code: string, ip: string | null): Promise<ClerkLoginResult> {
+    if (!verifyTotp(clerk.totpSecret, code) || !(await this.markCodeUsed(clerk.id, code))) {
+      return this.failed(keys, clerk.companyId, clerk.id, ip, 'wrong TOTP code');
+    }
+    return this.succeeded(keys, clerk, ip);
+  }
+
+  private async succeeded(keys: string[], clerk: Clerk, ip: string | null): Promise<ClerkLoginResult> {
+    await Promise.all(keys.filter((key) => !key.startsWith('ip:')).map((key) => this.throttle.succeed(key)));
+    await this.audit.record(undefined, { companyId: clerk.companyId, actorKind: 'clerk', actorId: clerk.id, event: 'login_succeeded', ip });
+    return { kind: 'ok', clerk: identity(clerk) };
+  }
+
+  private async failed(
+    keys: string[],
+    companyId: number | null,
+    clerkId: number | null,
+    ip: string | null,
+    detail: string,
+  ): Promise<ClerkLoginResult> {
+    const results = await Promise.all(keys.map((key) => this.throttle.fail(key)));
+    const lockedFor = Math.max(...results.map((result) => result.lockedForSeconds));
+    // An unknown company has nowhere to record; the throttle still counts it.
+    if (companyId !== null) {
+      await this.audit.record(undefined, { companyId, actorKind: 'clerk', actorId: clerkId, event: 'login_failed', ip, detail });
+      if (lockedFor > 0) {
+        await this.audit.record(undefined, {
+          companyId,
+          actorKind: 'clerk',
+          actorId: clerkId,
+          event: 'lockout',
+          ip,
+          detail: `${lockedFor} s`,
+        });
+      }
+    }
+    return lockedFor > 0 ? { kind: 'locked', retryAfterSeconds: lockedFor } : { kind: 'invalid' };
+  }
+
+  /** A code is good once: a replayed (shoulder-surfed, logged) code is refused. */
+  private async markCodeUsed(clerkId: number, code: string): Promise<boolean> {
+    const normalised = normaliseTotpCode(code);
+    if (!normalised) return false;
+    const set = await this.redis.set(this.key('clerk-totp-used', `${clerkId}:${normalised}`), '1', 'EX', USED_CODE_SECONDS, 'NX');
+    return set === 'OK';
+  }
+
+  private get redis() {
+    return this.queues.connection;
+  }
+
+  private key(kind: string, id: string): string {
+    return `${this.config.REDIS_KEY_PREFIX}${kind}:${id}`;
+  }
+}
+
+function identity(clerk: Clerk): ClerkIdentity {
+  return {
+    companyId: clerk.companyId,
+    clerkId: clerk.id,
+    name: clerk.name,
+    role: clerk.role,
+    mustEnrolTotp: totpRequiredFor(clerk.role) && clerk.totpSecret === null,
+  };
+}

@@ -1,0 +1,255 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createClerkTestCompany, createTestClerk, TestClerk, TestCompany } from '../../libs/testing/clerk-factories';
+import { openTestDataSource } from '../../libs/testing/database';
+import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { SessionService } from '../../src/identity/session.service';
+import { SecurityAuditService } from '../../src/identity/security-audit.service';
+import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
+
+const PAGES = ['/backoffice', '/backoffice/totp', '/backoffice/clerks', '/backoffice/security-events'];
+const PAGE_POSTS = ['/backoffice/totp', '/backoffice/clerks', '/backoffice/logout'];
+
+describe('back-office access control', () => {
+  let dataSource: DataSource;
+  let app: RunningApp;
+  let a: TestCompany;
+  let b: TestCompany;
+  let adminA: TestClerk;
+  let adminASecret: string;
+  let supervisorA: TestClerk;
+  let clerkA: TestClerk;
+  let supervisorB: TestClerk;
+  let adminB: TestClerk;
+  let adminBSecret: string;
+  const tokens: Record<string, string> = {};
+
+  async function token(clerk: TestClerk, secret?: string): Promise<string> {
+    const response = await request(app.url)
+      .post('/api/v1/backoffice/auth/login')
+      .send({
+        company: clerk.companyCode,
+        email: clerk.email,
+        password: clerk.password,
+        ...(secret ? { totpCode: currentTotpCode(secret) } : {}),
+      })
+      .expect(200);
+    return response.body.token as string;
+  }
+
+  beforeAll(async () => {
+    dataSource = await openTestDataSource();
+    app = await startTestApp();
+    a = await createClerkTestCompany(dataSource);
+    b = await createClerkTestCompany(dataSource);
+    adminASecret = generateTotpSecret();
+    adminBSecret = generateTotpSecret();
+    adminA = await createTestClerk(dataSource, a, 'admin', { totpSecret: adminASecret });
+    supervisorA = await createTestClerk(dataSource, a, 'supervisor');
+    clerkA = await createTestClerk(dataSource, a, 'clerk');
+    supervisorB = await createTestClerk(dataSource, b, 'supervisor');
+    adminB = await createTestClerk(dataSource, b, 'admin', { totpSecret: adminBSecret });
+    tokens.adminA = await token(adminA, adminASecret);
+    tokens.supervisorA = await token(supervisorA);
+    tokens.clerkA = await token(clerkA);
+    tokens.supervisorB = await token(supervisorB);
+    tokens.adminB = await token(adminB, adminBSecret);
+    const audit = app.app.get(SecurityAuditService);
+    await audit.record(undefined, {
+      companyId: a.id,
+      actorKind: 'customer',
+      actorId: 4242,
+      event: 'login_failed',
+      ip: '10.1.1.1',
+      detail: 'a-customer',
+    });
+    await audit.record(undefined, {
+      companyId: b.id,
+      actorKind: 'customer',
+      actorId: 4343,
+      event: 'login_failed',
+      ip: '10.2.2.2',
+      detail: 'b-customer',
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await dataSource?.destroy();
+  });
+
+  it('lets an admin create a clerk of the own company, and refuses supervisors and clerks', async () => {
+    const body = { name: 'Új Ügyintéző', email: `uj-${Date.now()}@teszt.local`, role: 'clerk', password: 'Hosszu-Jo-Jelszo-77' };
+    const created = await request(app.url).post('/api/v1/backoffice/clerks').auth(tokens.adminA, { type: 'bearer' }).send(body).expect(201);
+    expect(created.body).toMatchObject({ name: 'Új Ügyintéző', role: 'clerk', totpEnrolled: false });
+    const [row] = await dataSource.query(`SELECT company_id FROM clerks WHERE id = $1`, [created.body.id]);
+    expect(row.company_id).toBe(a.id);
+    await request(app.url).post('/api/v1/backoffice/clerks').auth(tokens.adminA, { type: 'bearer' }).send(body).expect(409);
+    await request(app.url)
+      .post('/api/v1/backoffice/clerks')
+      .auth(tokens.adminA, { type: 'bearer' })
+      .send({ ...body, email: `x${body.email}`, password: 'password' })
+      .expect(400);
+    await request(app.url)
+      .post('/api/v1/backoffice/clerks')
+      .auth(tokens.adminA, { type: 'bearer' })
+      .send({ ...body, email: `y${body.email}`, companyId: b.id })
+      .expect(400);
+    for (const who of ['supervisorA', 'clerkA']) {
+      await request(app.url)
+        .post('/api/v1/backoffice/clerks')
+        .auth(tokens[who], { type: 'bearer' })
+        .send({ ...body, email: `z${who}${body.email}` })
+        .expect(403);
+    }
+    const events = await request(app.url)
+      .get('/api/v1/backoffice/security-events?actorKind=clerk')
+      .auth(tokens.supervisorA, { type: 'bearer' })
+      .expect(200);
+    expect(events.body.items.map((item: { event: string }) => item.event)).toContain('clerk_created');
+  });
+
+  it('creates a clerk on the page (admin) and the new clerk can log in', async () => {
+    const secret = generateTotpSecret();
+    const admin = await createTestClerk(dataSource, a, 'admin', { totpSecret: secret });
+    const agent = request.agent(app.url);
+    const login = await agent.get('/backoffice/login').set('Accept', 'text/html');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(login.text)?.[1] ?? '';
+    const step = await agent
+      .post('/backoffice/login')
+      .type('form')
+      .send({ _csrf: csrf, company: a.code, email: admin.email, password: admin.password })
+      .expect(200);
+    const pending = /name="pending" value="([^"]+)"/.exec(step.text)?.[1] ?? '';
+    await agent
+      .post('/backoffice/login/totp')
+      .type('form')
+      .send({ _csrf: csrf, pending, code: currentTotpCode(secret) })
+      .expect(303);
+    const page = await agent.get('/backoffice/clerks').set('Accept', 'text/html').expect(200);
+    const formCsrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const email = `oldal-${Date.now()}@teszt.local`;
+    const bad = await agent
+      .post('/backoffice/clerks')
+      .type('form')
+      .send({ _csrf: formCsrf, name: '<b>x</b>', email, role: 'clerk', password: '123' })
+      .expect(400);
+    expect(bad.text).toContain('error-summary');
+    expect(bad.text).not.toContain('<b>x</b>');
+    await agent
+      .post('/backoffice/clerks')
+      .type('form')
+      .send({ _csrf: formCsrf, name: 'Oldalon Létrehozott', email, role: 'clerk', password: 'Hosszu-Jo-Jelszo-77' })
+      .expect(303);
+    expect((await agent.get('/backoffice/clerks').set('Accept', 'text/html')).text).toContain('Oldalon Létrehozott');
+    await request(app.url)
+      .post('/api/v1/backoffice/auth/login')
+      .send({ company: a.code, email, password: 'Hosszu-Jo-Jelszo-77' })
+      .expect(200);
+  });
+
+  it("shows a supervisor the own company's security events only", async () => {
+    const own = await request(app.url)
+      .get('/api/v1/backoffice/security-events?limit=200')
+      .auth(tokens.supervisorA, { type: 'bearer' })
+      .expect(200);
+    const details = own.body.items.map((item: { detail: string | null }) => item.detail);
+    expect(details).toContain('a-customer');
+    expect(details).not.toContain('b-customer');
+    const customers = await request(app.url)
+      .get('/api/v1/backoffice/security-events?actorKind=customer')
+      .auth(tokens.supervisorA, { type: 'bearer' })
+      .expect(200);
+    expect(customers.body.items.every((item: { actorKind: string }) => item.actorKind === 'customer')).toBe(true);
+    await request(app.url)
+      .get('/api/v1/backoffice/security-events?actorKind=system')
+      .auth(tokens.supervisorA, { type: 'bearer' })
+      .expect(400);
+    await request(app.url)
+      .get('/api/v1/backoffice/security-events?before=1%20OR%201=1')
+      .auth(tokens.supervisorA, { type: 'bearer' })
+      .expect(400);
+    await request(app.url).get('/api/v1/backoffice/security-events').auth(tokens.clerkA, { type: 'bearer' }).expect(403);
+  });
+
+  it("answers 404 for another company's clerk and event ids, and lists none of their rows", async () => {
+    const [bEvent] = await dataSource.query(`SELECT id FROM security_events WHERE company_id = $1 ORDER BY id LIMIT 1`, [b.id]);
+    const [aEvent] = await dataSource.query(`SELECT id FROM security_events WHERE company_id = $1 ORDER BY id LIMIT 1`, [a.id]);
+    await request(app.url).get(`/api/v1/backoffice/security-events/${aEvent.id}`).auth(tokens.supervisorA, { type: 'bearer' }).expect(200);
+    await request(app.url).get(`/api/v1/backoffice/security-events/${aEvent.id}`).auth(tokens.supervisorB, { type: 'bearer' }).expect(404);
+    await request(app.url).get(`/api/v1/backoffice/security-events/${bEvent.id}`).auth(tokens.supervisorA, { type: 'bearer' }).expect(404);
+    await request(app.url).get(`/api/v1/backoffice/clerks/${clerkA.id}`).auth(tokens.adminA, { type: 'bearer' }).expect(200);
+    await request(app.url).get(`/api/v1/backoffice/clerks/${clerkA.id}`).auth(tokens.adminB, { type: 'bearer' }).expect(404);
+    await request(app.url).get(`/api/v1/backoffice/clerks/99999999999`).auth(tokens.adminB, { type: 'bearer' }).expect(404);
+    const listB = await request(app.url).get('/api/v1/backoffice/clerks').auth(tokens.adminB, { type: 'bearer' }).expect(200);
+    expect(listB.body.map((clerk: { id: number }) => clerk.id)).not.toContain(clerkA.id);
+    const eventsB = await request(app.url)
+      .get(`/api/v1/backoffice/security-events?before=${aEvent.id + 1000}`)
+      .auth(tokens.supervisorB, { type: 'bearer' })
+      .expect(200);
+    expect(eventsB.body.items).toHaveLength(0);
+    const pageB = await request(app.url)
+      .get('/api/v1/backoffice/security-events?limit=200')
+      .auth(tokens.supervisorB, { type: 'bearer' })
+      .expect(200);
+    expect(pageB.body.items.map((item: { detail: string | null }) => item.detail)).not.toContain('a-customer');
+  });
+
+  it('never lets a customer session reach a back-office page or endpoint', async () => {
+    const sessions = app.app.get(SessionService);
+    const customerToken = await sessions.issueApiToken({
+      kind: 'customer',
+      companyId: a.id,
+      customerId: 1,
+      name: 'Ügyfél',
+      code: 'SU0001',
+    });
+    const api: Array<[string, string]> = [
+      ['get', '/api/v1/backoffice/me'],
+      ['get', '/api/v1/backoffice/clerks'],
+      ['get', `/api/v1/backoffice/clerks/${clerkA.id}`],
+      ['post', '/api/v1/backoffice/clerks'],
+      ['get', '/api/v1/backoffice/security-events'],
+      ['get', '/api/v1/backoffice/security-events/1'],
+      ['post', '/api/v1/backoffice/totp/enrolment'],
+      ['post', '/api/v1/backoffice/totp/enrolment/confirm'],
+      ['post', '/api/v1/backoffice/auth/logout'],
+    ];
+    for (const [method, path] of api) {
+      const response = await (method === 'get' ? request(app.url).get(path) : request(app.url).post(path).send({}))
+        .auth(customerToken, { type: 'bearer' })
+        .set('Accept', 'application/json');
+      expect({ path, status: response.status }).toEqual({ path, status: 403 });
+      expect(JSON.stringify(response.body)).not.toContain(clerkA.email);
+    }
+    // The pages, asked by a browser-like client with a customer session.
+    const cookieToken = await sessions.issueApiToken({ kind: 'customer', companyId: a.id, customerId: 1, name: 'Ügyfél', code: 'SU0001' });
+    for (const path of PAGES) {
+      const response = await request(app.url).get(path).auth(cookieToken, { type: 'bearer' }).set('Accept', 'text/html');
+      expect({ path, status: response.status }).toEqual({ path, status: 403 });
+      expect(response.text).not.toContain(clerkA.email);
+    }
+    for (const path of PAGE_POSTS) {
+      const response = await request(app.url)
+        .post(path)
+        .auth(cookieToken, { type: 'bearer' })
+        .type('form')
+        .send({ code: '123456' })
+        .set('Accept', 'text/html');
+      expect({ path, status: response.status }).toEqual({ path, status: 403 });
+    }
+  });
+
+  it('sends anonymous visitors to the login page and refuses anonymous API calls', async () => {
+    for (const path of PAGES) {
+      const response = await request(app.url).get(path).set('Accept', 'text/html');
+      expect({ path, status: response.status, location: response.headers.location }).toEqual({
+        path,
+        status: 303,
+        location: '/backoffice/login',
+      });
+    }
+    await request(app.url).get('/api/v1/backoffice/clerks').expect(401);
+    await request(app.url).get('/api/v1/backoffice/security-events').expect(401);
+  });
+});
