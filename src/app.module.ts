@@ -3,6 +3,7 @@ import { AppConfig, Role } from '../config/configuration';
 import { BackofficeModule } from './backoffice/backoffice.module';
 import { CoreModule } from './core/core.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
+import { MeteringModule } from './metering/metering.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { WebModule } from './web/web.module';
 
@@ -20,6 +21,7 @@ export class AppModule {
         CoreModule.forRoot(config),
         SecurityAuditModule,
         NotificationsModule,
+        MeteringModule,
         ...(role === 'worker' ? [] : [WebModule, BackofficeModule]),
       ],
     };

@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Actor, StaffRole } from '../../libs/workflow/request-workflow';
+import { Result, WorkflowError, fail } from '../../libs/workflow/workflow-errors';
+import { Transitioned, WorkflowEngine } from '../../libs/workflow/workflow-engine';
+
+export interface ClerkRef {
+  id: number;
+  role: StaffRole;
+}
+
+export interface BulkItem {
+  requestId: number;
+  expectedVersion: number;
+}
+
+export type BulkRefusal = WorkflowError | { code: 'flagged' | 'wrong_kind'; requestId: number; message: string };
+export type BulkOutcome = { requestId: number; ok: true; version: number } | { requestId: number; ok: false; error: BulkRefusal };
+
+/** How many bulk approvals run at once; each is its own short transaction. */
+const BULK_CONCURRENCY = 8;
+export const BULK_MAX = 10_000;
+
+/**
+ * A clerk's operations on requests: claim, release, approve, reject, comment,
+ * retry (supervisor) and bulk approval. Permissions and states are the engine's;
+ * this names the use cases and scopes them to the clerk's company.
+ */
+@Injectable()
+export class ReviewService {
+  constructor(
+    private readonly engine: WorkflowEngine,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  claim(companyId: number, clerk: ClerkRef, requestId: number, expectedVersion: number): Promise<Result<Transitioned>> {
+    return this.engine.send(undefined, { companyId, requestId, event: 'CLAIM', actor: this.actor(clerk), expectedVersion });
+  }
+
+  release(companyId: number, clerk: ClerkRef, requestId: number, expectedVersion: number): Promise<Result<Transitioned>> {
+    return this.engine.send(undefined, { companyId, requestId, event: 'RELEASE', actor: this.actor(clerk), expectedVersion });
+  }
+
+  approve(companyId: number, clerk: ClerkRef, requestId: number, expectedVersion: number, comment?: string): Promise<Result<Transitioned>> {
+    return this.engine.send(undefined, { companyId, requestId, event: 'APPROVE', actor: this.actor(clerk), expectedVersion, comment });
+  }
+
+  /** The reason is what the customer reads ("elutasítva: …"). */
+  reject(companyId: number, clerk: ClerkRef, requestId: number, expectedVersion: number, reason: string): Promise<Result<Transitioned>> {
+    return this.engine.send(undefined, {
+      companyId,
+      requestId,
+      event: { type: 'REJECT', reason },
+      actor: this.actor(clerk),
+      expectedVersion,
+    });
+  }
+
+  /** Supervisor only: back to approved, which queues the applier again. */
+  retry(companyId: number, clerk: ClerkRef, requestId: number, expectedVersion: number): Promise<Result<Transitioned>> {
+    return this.engine.send(undefined, { companyId, requestId, event: 'RETRY', actor: this.actor(clerk), expectedVersion });
+  }
+
+  /** An internal note in the request's log (not shown to the customer); changes no state or version. */
+  comment(companyId: number, clerk: ClerkRef, requestId: number, comment: string): Promise<Result<{ requestId: number }>> {
+    return this.engine.comment(undefined, { companyId, requestId, actor: this.actor(clerk), comment });
+  }
+
+  /**
+   * Approves the selected requests, refusing flagged ones (and, with `kind`, other
+   * kinds). One transaction per request: each approval still writes its
+   * transition and outbox rows, one stale or flagged request does not undo the
+   * others, and row locks last milliseconds. Runs a few at once.
+   */
+  async bulkApprove(companyId: number, clerk: ClerkRef, items: readonly BulkItem[], kind?: string): Promise<BulkOutcome[]> {
+    if (items.length > BULK_MAX) throw new RangeError(`At most ${BULK_MAX} requests at once`);
+    const outcomes: BulkOutcome[] = new Array(items.length);
+    let next = 0;
+    const work = async () => {
+      while (next < items.length) {
+        const index = next++;
+        outcomes[index] = await this.approveUnflagged(companyId, clerk, items[index], kind);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, items.length) }, work));
+    return outcomes;
+  }
+
+  private async approveUnflagged(companyId: number, clerk: ClerkRef, item: BulkItem, kind?: string): Promise<BulkOutcome> {
+    const result = await this.dataSource.transaction(async (manager): Promise<Result<Transitioned, BulkRefusal>> => {
+      const request = await this.engine.find(manager, companyId, item.requestId);
+      if (request?.flagged)
+        return fail({ code: 'flagged', requestId: item.requestId, message: 'Flagged requests are approved one by one' });
+      if (request && kind && request.kind !== kind) {
+        return fail({ code: 'wrong_kind', requestId: item.requestId, message: `Request ${item.requestId} is not a ${kind}` });
+      }
+      return this.engine.send(manager, {
+        companyId,
+        requestId: item.requestId,
+        event: 'APPROVE',
+        actor: this.actor(clerk),
+        expectedVersion: item.expectedVersion,
+        comment: 'bulk approval',
+      });
+    });
+    return result.ok
+      ? { requestId: item.requestId, ok: true, version: result.value.version }
+      : { requestId: item.requestId, ok: false, error: result.error };
+  }
+
+  private actor(clerk: ClerkRef): Actor {
+    return { kind: 'clerk', id: clerk.id, role: clerk.role };
+  }
+}

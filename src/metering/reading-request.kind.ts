@@ -1,0 +1,51 @@
+import { EntityManager } from 'typeorm';
+import { addToOutbox } from '../../libs/outbox/outbox';
+import { RequestKind, WorkflowRequest } from '../../libs/workflow/request-workflow';
+import { JOBS } from '../jobs';
+import { READING_MACHINE_VERSION, readingMachine } from './reading.machine';
+
+export const READING_KIND = 'meter_reading';
+
+/** What a reading request carries; `value` is the decimal as text, exactly as validated. */
+export interface ReadingPayload {
+  meterId: number;
+  value: string;
+  readOn: string;
+  replacement: boolean;
+  windowId: number;
+  /** The plausibility hints at submission, for the clerk. */
+  hints: Array<{ code: string; message: string }>;
+  consumption: number | null;
+  [key: string]: unknown;
+}
+
+export const meterSubject = (meterId: number) => `meter:${meterId}`;
+
+/**
+ * Applies an approved reading: it joins the billable readings with kind
+ * 'customer' and is queued for export to the billing back office. The unique
+ * readings.request_id makes a second run insert nothing and queue nothing.
+ */
+export async function applyReading(manager: EntityManager, request: WorkflowRequest): Promise<void> {
+  const payload = request.payload as ReadingPayload;
+  const rows: Array<{ id: string }> = await manager.query(
+    `INSERT INTO readings (company_id, meter_id, read_on, value, kind, billable, request_id)
+     VALUES ($1, $2, $3, $4::numeric, 'customer', true, $5)
+     ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING RETURNING id`,
+    [request.companyId, payload.meterId, payload.readOn, payload.value, request.id],
+  );
+  if (rows.length > 0) await addToOutbox(manager, JOBS.exportReading, { readingId: Number(rows[0].id) }, request.companyId);
+}
+
+export const readingRequestKind: RequestKind = {
+  kind: READING_KIND,
+  machineVersion: READING_MACHINE_VERSION,
+  machine: readingMachine,
+  effects: {
+    approved: [JOBS.applyRequest],
+    // The customer hears once: when the reading is recorded, or why it was not.
+    applied: [JOBS.requestDecided],
+    rejected: [JOBS.requestDecided],
+  },
+  apply: applyReading,
+};
