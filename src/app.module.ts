@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, Role } from '../config/configuration';
 import { BackofficeModule } from './backoffice/backoffice.module';
 import { CoreModule } from './core/core.module';
+import { IdentityModule } from './identity/identity.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
 import { MeteringModule } from './metering/metering.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -22,6 +23,7 @@ export class AppModule {
         SecurityAuditModule,
         NotificationsModule,
         MeteringModule,
+        IdentityModule,
         ...(role === 'worker' ? [] : [WebModule, BackofficeModule]),
       ],
     };

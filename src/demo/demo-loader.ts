@@ -1,4 +1,5 @@
 import * as argon2 from 'argon2';
+import { ARGON2_OPTIONS } from '../identity/password-hasher';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   DemoClerk,
@@ -18,8 +19,7 @@ import {
 type SqlValue = string | number | boolean | null;
 type Row = Record<string, SqlValue>;
 
-/** The OWASP-recommended argon2id parameters the portal uses for every password. */
-export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+export { ARGON2_OPTIONS };
 
 /** The tables the loaders write; if one is missing the database was not migrated. */
 const REQUIRED_TABLES = [
