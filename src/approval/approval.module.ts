@@ -1,17 +1,23 @@
 import { Module } from '@nestjs/common';
+import { BackofficeModule } from '../backoffice/backoffice.module';
 import { ApprovalQueueService } from './approval-queue.service';
 import { ApplyProcessor } from './apply.processor';
+import { BackofficeRequestsController } from './backoffice-requests.controller';
+import { QueuePages } from './queue.pages';
 import { RequestDecidedProcessor } from './request-decided.processor';
+import { RequestQueries } from './request-queries.controller';
 import { ReviewService } from './review.service';
 import { workflowProviders } from './workflow.providers';
 
 /**
  * The request engine in Nest: one WorkflowEngine (request kinds register on it
  * from their own modules, e.g. MeteringModule), the apply processor, the clerk
- * work queue and review operations.
+ * work queue and review operations, and their back-office pages and JSON API.
  */
 @Module({
-  providers: [...workflowProviders, ApplyProcessor, RequestDecidedProcessor, ApprovalQueueService, ReviewService],
+  imports: [BackofficeModule],
+  controllers: [BackofficeRequestsController, QueuePages],
+  providers: [...workflowProviders, ApplyProcessor, RequestDecidedProcessor, ApprovalQueueService, ReviewService, RequestQueries],
   exports: [...workflowProviders.map((provider) => provider.provide), ApprovalQueueService, ReviewService],
 })
 export class ApprovalModule {}

@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
 import { ApprovalModule } from '../approval/approval.module';
+import { MeterQueries } from './meter-queries.controller';
 import { ReadingExportProcessor } from './reading-export.processor';
 import { ReadingService } from './reading.service';
+import { ReadingsController } from './readings.controller';
+import { ReadingsPages } from './readings.pages';
 
-/** Meters, reading windows and readings; registers the `meter_reading` request kind. */
+/** Meters, reading windows and readings; registers the `meter_reading` request kind; the customer's reading pages and API. */
 @Module({
   imports: [ApprovalModule],
-  providers: [ReadingService, ReadingExportProcessor],
-  exports: [ReadingService],
+  controllers: [ReadingsController, ReadingsPages],
+  providers: [ReadingService, ReadingExportProcessor, MeterQueries],
+  exports: [ReadingService, MeterQueries],
 })
 export class MeteringModule {}

@@ -1,0 +1,270 @@
+import { Body, Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Response } from 'express';
+import { WorkflowError } from '../../libs/workflow/workflow-errors';
+import { BackofficeGuard, Clerk } from '../backoffice/backoffice.guard';
+import { BackofficeRedirectFilter } from '../backoffice/backoffice.pages';
+import { roleAtLeast } from '../identity/clerk-roles';
+import { ClerkIdentity } from '../identity/clerk-auth.service';
+import { sendChart, UNIT_LABELS } from '../metering/readings.pages';
+import { isLanguage, Language, translate } from '../web/i18n';
+import { ApprovalQueueService, InvalidCursorError, OpenState, QueueFilter } from './approval-queue.service';
+import { clerkRef } from './backoffice-requests.controller';
+import { OPEN_REQUEST_STATES } from './request.entity';
+import { QueueRow, RequestQueries } from './request-queries.controller';
+import { ReviewService } from './review.service';
+
+function lang(res: Response): Language {
+  const value: unknown = res.locals.lang;
+  return isLanguage(value) ? value : 'hu';
+}
+
+function t(res: Response, key: string, params?: Record<string, string | number>): string {
+  return translate(lang(res), key, params);
+}
+
+const KINDS = ['meter_reading'];
+const AGES = ['1', '3', '7', '30'];
+const ACTIONS = ['claim', 'release', 'approve', 'reject', 'comment', 'retry'] as const;
+type Action = (typeof ACTIONS)[number];
+
+const reading = (value: string | number | null) => (value === null ? '' : String(value).replace('.', ','));
+
+interface QueueQuery {
+  kind?: string;
+  state?: string;
+  age?: string;
+  flagged?: string;
+  after?: string;
+  bulk?: string;
+  refused?: string;
+}
+
+/** The clerk work queue and the request detail with its decisions, as pages. */
+@ApiExcludeController()
+@Controller('backoffice')
+@UseGuards(BackofficeGuard)
+@UseFilters(BackofficeRedirectFilter)
+export class QueuePages {
+  constructor(
+    private readonly queue: ApprovalQueueService,
+    private readonly queries: RequestQueries,
+    private readonly review: ReviewService,
+  ) {}
+
+  @Get('queue')
+  async queuePage(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Query() query: QueueQuery): Promise<void> {
+    const filter: QueueFilter = { limit: 50 };
+    const kind = typeof query.kind === 'string' && KINDS.includes(query.kind) ? query.kind : '';
+    const state = typeof query.state === 'string' && (OPEN_REQUEST_STATES as readonly string[]).includes(query.state) ? query.state : '';
+    const age = typeof query.age === 'string' && AGES.includes(query.age) ? query.age : '';
+    const flagged = query.flagged === 'yes' || query.flagged === 'no' ? query.flagged : '';
+    if (kind) filter.kinds = [kind];
+    if (state) filter.states = [state as OpenState];
+    if (age) filter.olderThanDays = Number(age);
+    if (flagged) filter.flagged = flagged === 'yes';
+    if (typeof query.after === 'string' && query.after) filter.after = query.after;
+    let page;
+    try {
+      page = await this.queue.list(clerk.companyId, filter);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) return res.redirect(303, '/backoffice/queue');
+      throw error;
+    }
+    const rows = await this.queries.rows(clerk.companyId, page.items);
+    const base = new URLSearchParams({ ...(kind && { kind }), ...(state && { state }), ...(age && { age }), ...(flagged && { flagged }) });
+    const bulk = Number(query.bulk);
+    const refused = Number(query.refused);
+    res.render('approval/queue', {
+      titleKey: 'approval.queue.title',
+      ...(Number.isInteger(bulk) && query.bulk !== undefined
+        ? {
+            flash: {
+              kind: refused > 0 ? 'info' : 'success',
+              message: t(res, 'approval.bulk.done', { approved: bulk, refused: Number.isInteger(refused) ? refused : 0 }),
+            },
+          }
+        : {}),
+      kinds: [
+        { value: '', labelKey: 'approval.filter.any', selected: kind === '' },
+        ...KINDS.map((k) => ({ value: k, labelKey: `approval.kind.${k}`, selected: k === kind })),
+      ],
+      states: [
+        { value: '', labelKey: 'approval.filter.any', selected: state === '' },
+        ...OPEN_REQUEST_STATES.map((s) => ({ value: s, labelKey: `approval.state.${s}`, selected: s === state })),
+      ],
+      ages: [
+        { value: '', labelKey: 'approval.filter.any', selected: age === '' },
+        ...AGES.map((a) => ({ value: a, labelKey: `approval.filter.age.${a}`, selected: a === age })),
+      ],
+      flags: [
+        { value: '', labelKey: 'approval.filter.any', selected: flagged === '' },
+        { value: 'yes', labelKey: 'approval.filter.flagged', selected: flagged === 'yes' },
+        { value: 'no', labelKey: 'approval.filter.unflagged', selected: flagged === 'no' },
+      ],
+      rows: rows.map((r) => this.row(r)),
+      nextHref: page.next ? `/backoffice/queue?${new URLSearchParams([...base.entries(), ['after', page.next]]).toString()}` : null,
+    });
+  }
+
+  @Post('queue/bulk-approve')
+  async bulkApprove(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
+    const raw = Array.isArray(body.items) ? body.items : typeof body.items === 'string' ? [body.items] : [];
+    const items = raw
+      .filter((v): v is string => typeof v === 'string' && /^\d{1,18}:\d{1,9}$/.test(v))
+      .slice(0, 1000)
+      .map((v) => {
+        const [requestId, expectedVersion] = v.split(':').map(Number);
+        return { requestId, expectedVersion };
+      });
+    const outcomes = items.length ? await this.review.bulkApprove(clerk.companyId, clerkRef(clerk), items, 'meter_reading') : [];
+    const approved = outcomes.filter((o) => o.ok).length;
+    res.redirect(303, `/backoffice/queue?bulk=${approved}&refused=${outcomes.length - approved}`);
+  }
+
+  @Get('requests/:id')
+  async detailPage(
+    @Clerk() clerk: ClerkIdentity,
+    @Res() res: Response,
+    @Param('id', ParseIntPipe) id: number,
+    @Query('done') done?: string,
+  ): Promise<void> {
+    const flash =
+      typeof done === 'string' && (ACTIONS as readonly string[]).includes(done)
+        ? { kind: 'success' as const, message: t(res, `approval.done.${done}`) }
+        : undefined;
+    await this.renderDetail(clerk, res, id, 200, flash ? { flash } : {});
+  }
+
+  @Get('requests/:id/chart.svg')
+  async chart(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Param('id', ParseIntPipe) id: number): Promise<void> {
+    const detail = await this.queries.detail(clerk.companyId, id);
+    if (!detail?.meter) throw new NotFoundException();
+    sendChart(res, detail.meter.unit, detail.history);
+  }
+
+  @Post('requests/:id/:action')
+  async act(
+    @Clerk() clerk: ClerkIdentity,
+    @Res() res: Response,
+    @Param('id', ParseIntPipe) id: number,
+    @Param('action') action: string,
+    @Body() body: Record<string, unknown>,
+  ): Promise<void> {
+    if (!(ACTIONS as readonly string[]).includes(action)) throw new NotFoundException();
+    const version = Number(body.expectedVersion);
+    const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).trim() : '');
+    if (action !== 'comment' && (!Number.isSafeInteger(version) || version < 1)) {
+      return this.renderDetail(clerk, res, id, 400, { errors: [t(res, 'approval.error.version')] });
+    }
+    if (action === 'reject' && !text('reason')) {
+      return this.renderDetail(clerk, res, id, 400, { errors: [t(res, 'approval.error.reason')] });
+    }
+    if (action === 'comment' && !text('comment')) {
+      return this.renderDetail(clerk, res, id, 400, { errors: [t(res, 'approval.error.comment')] });
+    }
+    const ref = clerkRef(clerk);
+    const companyId = clerk.companyId;
+    const result = await (async () => {
+      switch (action as Action) {
+        case 'claim':
+          return this.review.claim(companyId, ref, id, version);
+        case 'release':
+          return this.review.release(companyId, ref, id, version);
+        case 'approve':
+          return this.review.approve(companyId, ref, id, version);
+        case 'reject':
+          return this.review.reject(companyId, ref, id, version, text('reason').slice(0, 2000));
+        case 'comment':
+          return this.review.comment(companyId, ref, id, text('comment').slice(0, 2000));
+        case 'retry':
+          return this.review.retry(companyId, ref, id, version);
+      }
+    })();
+    if (result.ok) return res.redirect(303, `/backoffice/requests/${id}?done=${action}`);
+    await this.renderDetail(clerk, res, id, statusOf(result.error), { errors: [this.errorMessage(res, result.error)] });
+  }
+
+  private errorMessage(res: Response, error: WorkflowError): string {
+    switch (error.code) {
+      case 'version_conflict':
+      case 'event_not_accepted':
+        return t(res, 'approval.error.stale');
+      case 'actor_not_allowed':
+        return t(res, 'approval.error.notAllowed');
+      case 'invalid_event':
+        return t(res, 'approval.error.invalid');
+      case 'not_found':
+        return t(res, 'approval.error.notFound');
+    }
+  }
+
+  private row(r: QueueRow) {
+    const unit = r.meter ? (UNIT_LABELS[r.meter.unit] ?? r.meter.unit) : '';
+    return {
+      id: r.id,
+      version: r.version,
+      kindKey: `approval.kind.${r.kind}`,
+      stateKey: `approval.state.${r.state}`,
+      customer: r.customer,
+      meterSerial: r.meter ? r.meter.serialNumber : '–',
+      value: r.value === null ? '–' : `${reading(r.value)} ${unit}`,
+      createdAt: r.createdAt,
+      flagged: r.flagged,
+      hintKeys: r.hints.map((h) => `approval.hint.${h.code}`),
+      claimedBy: r.assignedClerk ? r.assignedClerk.name || `#${r.assignedClerk.id}` : null,
+      selectable: !r.flagged && r.kind === 'meter_reading' && (r.state === 'submitted' || r.state === 'in_review'),
+    };
+  }
+
+  private async renderDetail(
+    clerk: ClerkIdentity,
+    res: Response,
+    id: number,
+    status: number,
+    extra: Record<string, unknown>,
+  ): Promise<void> {
+    const detail = await this.queries.detail(clerk.companyId, id);
+    if (!detail) throw new NotFoundException();
+    const unit = detail.meter ? (UNIT_LABELS[detail.meter.unit] ?? detail.meter.unit) : '';
+    const open = detail.state === 'submitted' || detail.state === 'in_review';
+    res.status(status).render('approval/request', {
+      titleKey: 'approval.request.title',
+      ...extra,
+      request: {
+        ...this.row(detail),
+        consumption: detail.consumption === null ? null : `${reading(detail.consumption)} ${unit}`,
+        hints: detail.hints.map((h) => ({ key: `approval.hint.${h.code}`, message: h.message })),
+        readOn: typeof detail.payload.readOn === 'string' ? detail.payload.readOn : null,
+        replacement: detail.payload.replacement === true,
+      },
+      unit,
+      chartSrc: detail.meter ? `/backoffice/requests/${detail.id}/chart.svg` : null,
+      history: detail.history.slice(0, 12).map((h) => ({
+        readOn: h.readOn,
+        value: reading(h.value),
+        consumption: h.consumption === null ? null : reading(h.consumption),
+        kindKey: `approval.readingKind.${h.kind}`,
+      })),
+      log: detail.log.map((l) => ({
+        at: l.createdAt,
+        fromKey: l.fromState ? `approval.state.${l.fromState}` : null,
+        toKey: `approval.state.${l.toState}`,
+        event: l.event,
+        actor:
+          l.actorKind === 'system' ? t(res, 'approval.actor.system') : `${l.actorName ?? ''} (${t(res, `approval.actor.${l.actorKind}`)})`,
+        comment: l.comment,
+      })),
+      can: {
+        claim: detail.state === 'submitted',
+        release: detail.state === 'in_review',
+        decide: open,
+        retry: detail.state === 'apply_failed' && roleAtLeast(clerk.role, 'supervisor'),
+      },
+    });
+  }
+}
+
+function statusOf(error: WorkflowError): number {
+  return error.code === 'not_found' ? 404 : error.code === 'actor_not_allowed' ? 403 : error.code === 'invalid_event' ? 400 : 409;
+}

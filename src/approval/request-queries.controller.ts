@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
+import { ApprovalQueueService, QueueItem } from './approval-queue.service';
+
+/*
+ * The back office's read side of requests (kept in a *.controller.ts file because
+ * of file ownership; it declares no controller): queue rows with the customer,
+ * the meter and the claiming clerk's name; one request with its log and, for a
+ * reading, the meter's billable history. Always scoped to the clerk's company.
+ */
+
+export interface QueueRow {
+  id: number;
+  kind: string;
+  state: string;
+  version: number;
+  flagged: boolean;
+  createdAt: Date;
+  customer: { id: number; code: string; name: string };
+  meter: { id: number; serialNumber: string; unit: string } | null;
+  value: string | null;
+  consumption: number | null;
+  hints: Array<{ code: string; message: string }>;
+  assignedClerk: { id: number; name: string } | null;
+}
+
+export interface RequestDetail extends QueueRow {
+  payload: Record<string, unknown>;
+  history: Array<{ readOn: string; value: number; kind: string; consumption: number | null }>;
+  log: Array<{
+    fromState: string | null;
+    toState: string;
+    event: string;
+    actorKind: string;
+    actorId: number | null;
+    actorName: string | null;
+    comment: string | null;
+    createdAt: Date;
+  }>;
+}
+
+const meterIdOf = (subjectRef: string): number | null => {
+  const match = /^meter:(\d+)$/.exec(subjectRef);
+  return match ? Number(match[1]) : null;
+};
+
+@Injectable()
+export class RequestQueries {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly engine: WorkflowEngine,
+    private readonly queue: ApprovalQueueService,
+  ) {}
+
+  async rows(companyId: number, items: readonly QueueItem[]): Promise<QueueRow[]> {
+    if (items.length === 0) return [];
+    const customerIds = [...new Set(items.map((i) => i.customerId))];
+    const meterIds = [...new Set(items.map((i) => meterIdOf(i.subjectRef)).filter((id): id is number => id !== null))];
+    const clerkIds = [...new Set(items.map((i) => i.assignedClerkId).filter((id): id is number => id !== null))];
+    const [customers, meters, clerks] = await Promise.all([
+      this.dataSource.query(`SELECT id, code, name FROM customers WHERE company_id = $1 AND id = ANY($2::bigint[])`, [
+        companyId,
+        customerIds,
+      ]) as Promise<Array<{ id: string; code: string; name: string }>>,
+      meterIds.length
+        ? (this.dataSource.query(`SELECT id, serial_number, unit FROM meters WHERE company_id = $1 AND id = ANY($2::bigint[])`, [
+            companyId,
+            meterIds,
+          ]) as Promise<Array<{ id: string; serial_number: string; unit: string }>>)
+        : Promise.resolve([]),
+      clerkIds.length
+        ? (this.dataSource.query(`SELECT id, name FROM clerks WHERE company_id = $1 AND id = ANY($2::int[])`, [
+            companyId,
+            clerkIds,
+          ]) as Promise<Array<{ id: number; name: string }>>)
+        : Promise.resolve([]),
+    ]);
+    return items.map((item) => {
+      const customer = customers.find((c) => Number(c.id) === item.customerId);
+      const meterId = meterIdOf(item.subjectRef);
+      const meter = meterId === null ? undefined : meters.find((m) => Number(m.id) === meterId);
+      const clerk = item.assignedClerkId === null ? undefined : clerks.find((c) => Number(c.id) === item.assignedClerkId);
+      const payload = item.payload;
+      return {
+        id: item.id,
+        kind: item.kind,
+        state: item.state,
+        version: item.version,
+        flagged: item.flagged,
+        createdAt: item.createdAt,
+        customer: { id: item.customerId, code: customer?.code ?? '', name: customer?.name ?? '' },
+        meter: meter ? { id: Number(meter.id), serialNumber: meter.serial_number, unit: meter.unit } : null,
+        value: typeof payload.value === 'string' ? payload.value : null,
+        consumption: typeof payload.consumption === 'number' ? payload.consumption : null,
+        hints: Array.isArray(payload.hints) ? (payload.hints as Array<{ code: string; message: string }>) : [],
+        assignedClerk: clerk
+          ? { id: Number(clerk.id), name: clerk.name }
+          : item.assignedClerkId !== null
+            ? { id: item.assignedClerkId, name: '' }
+            : null,
+      };
+    });
+  }
+
+  async detail(companyId: number, requestId: number): Promise<RequestDetail | null> {
+    if (!Number.isSafeInteger(requestId) || requestId <= 0) return null;
+    const request = await this.engine.find(this.dataSource.manager, companyId, requestId);
+    if (!request) return null;
+    const [row] = await this.rows(companyId, [
+      {
+        id: request.id,
+        customerId: request.customerId,
+        kind: request.kind,
+        state: request.state,
+        version: request.version,
+        subjectRef: request.subjectRef,
+        payload: request.payload,
+        flagged: request.flagged,
+        assignedClerkId: request.assignedClerkId,
+        createdAt: request.createdAt,
+      },
+    ]);
+    const meterId = meterIdOf(request.subjectRef);
+    const readings: Array<{ read_on: string; value: string; kind: string }> =
+      meterId === null
+        ? []
+        : await this.dataSource.query(
+            `SELECT read_on, value, kind FROM readings WHERE company_id = $1 AND meter_id = $2 AND billable ORDER BY read_on, id`,
+            [companyId, meterId],
+          );
+    const history = readings
+      .map((r, i) => ({
+        readOn: r.read_on,
+        value: Number(r.value),
+        kind: r.kind,
+        consumption: i > 0 ? Math.round((Number(r.value) - Number(readings[i - 1].value)) * 1000) / 1000 : null,
+      }))
+      .reverse();
+    const log = await this.queue.history(companyId, requestId);
+    const clerkIds = [...new Set(log.filter((l) => l.actorKind === 'clerk' && l.actorId !== null).map((l) => l.actorId!))];
+    const clerks: Array<{ id: number; name: string }> = clerkIds.length
+      ? await this.dataSource.query(`SELECT id, name FROM clerks WHERE company_id = $1 AND id = ANY($2::int[])`, [companyId, clerkIds])
+      : [];
+    return {
+      ...row,
+      payload: request.payload,
+      history,
+      log: log.map((l) => ({
+        ...l,
+        actorName:
+          l.actorKind === 'clerk'
+            ? (clerks.find((c) => Number(c.id) === l.actorId)?.name ?? null)
+            : l.actorKind === 'customer'
+              ? row.customer.name
+              : null,
+      })),
+    };
+  }
+}
