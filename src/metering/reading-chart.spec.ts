@@ -33,8 +33,8 @@ describe('reading chart', () => {
     );
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<rect /g)).toHaveLength(2);
-    expect(svg).toContain('height="160"');
-    expect(svg).toContain('height="80"');
+    expect(svg).toContain('height="180"');
+    expect(svg).toContain('height="90"');
     expect(svg).toContain('2024.01');
     expect(svg).toContain('m³');
     expect(svg).not.toContain('style=');

@@ -43,8 +43,8 @@ export interface ChartOptions {
 }
 
 const WIDTH = 600;
-const HEIGHT = 220;
-const PAD = { top: 20, right: 10, bottom: 40, left: 10 };
+const HEIGHT = 260;
+const PAD = { top: 30, right: 10, bottom: 50, left: 10 };
 
 function formatNumber(value: number): string {
   return String(Math.round(value * 1000) / 1000).replace('.', ',');
@@ -53,7 +53,7 @@ function formatNumber(value: number): string {
 /** The chart as an `<svg>` string (viewBox-scaled, so it fits any width). */
 export function renderConsumptionChart(months: readonly MonthlyConsumption[], options: ChartOptions): string {
   const title = escapeXml(options.title);
-  const open = `<svg class="reading-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${title}"><title>${title}</title>`;
+  const open = `<svg class="reading-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${title}" font-family="sans-serif"><title>${title}</title>`;
   if (months.length === 0) {
     return `${open}<text class="reading-chart__empty" x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle">${escapeXml(options.emptyText)}</text></svg>`;
   }
@@ -73,10 +73,10 @@ export function renderConsumptionChart(months: readonly MonthlyConsumption[], op
     return (
       `<g class="reading-chart__bar"><title>${label}: ${value} ${unit}</title>` +
       `<rect x="${x}" y="${y}" width="${Math.round(barWidth * 10) / 10}" height="${height}" fill="#1f6f8b"/>` +
-      `<text x="${cx}" y="${Math.max(12, y - 4)}" text-anchor="middle" font-size="11">${value}</text>` +
-      `<text x="${cx}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle" font-size="11">${label}</text></g>`
+      `<text x="${cx}" y="${Math.max(22, y - 6)}" text-anchor="middle" font-size="20">${value}</text>` +
+      `<text x="${cx}" y="${HEIGHT - PAD.bottom + 24}" text-anchor="middle" font-size="20">${label}</text></g>`
     );
   });
   const axis = `<line x1="${PAD.left}" y1="${PAD.top + plotHeight}" x2="${WIDTH - PAD.right}" y2="${PAD.top + plotHeight}" stroke="#555" stroke-width="1"/>`;
-  return `${open}${axis}${bars.join('')}<text x="${WIDTH - PAD.right}" y="${HEIGHT - 6}" text-anchor="end" font-size="11">${unit}</text></svg>`;
+  return `${open}${axis}${bars.join('')}<text x="${WIDTH - PAD.right}" y="${HEIGHT - 4}" text-anchor="end" font-size="20">${unit}</text></svg>`;
 }
