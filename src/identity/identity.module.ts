@@ -1,6 +1,13 @@
 import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { CompanyDirectory } from '../web/company-directory.service';
+import { AccountDeletionService } from './account-deletion.service';
+import { CustomerAuthController } from './customer-auth.controller';
+import { CustomerAuthPages } from './customer-auth.pages';
+import { CustomerLoginService } from './customer-login.service';
+import { CustomerPasswordService } from './customer-password.service';
+import { RegistrationService } from './registration.service';
 import { ClerkGuard, CsrfTokenGuard, CustomerGuard } from './auth.guards';
 import { LoginThrottleService } from './login-throttle.service';
 import { SessionMiddleware } from './session.middleware';
@@ -14,7 +21,13 @@ import { SessionService } from './session.service';
 @Global()
 @Module({
   imports: [NotificationsModule],
+  controllers: [CustomerAuthController, CustomerAuthPages],
   providers: [
+    CompanyDirectory,
+    RegistrationService,
+    CustomerLoginService,
+    CustomerPasswordService,
+    AccountDeletionService,
     SessionService,
     LoginThrottleService,
     CustomerGuard,
@@ -25,7 +38,7 @@ import { SessionService } from './session.service';
       useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
     },
   ],
-  exports: [SessionService, LoginThrottleService, CustomerGuard, ClerkGuard, CsrfTokenGuard],
+  exports: [CustomerLoginService, SessionService, LoginThrottleService, CustomerGuard, ClerkGuard, CsrfTokenGuard],
 })
 export class IdentityModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { accountKey } from './customer-login.service';
+import { LoginThrottleService } from './login-throttle.service';
+import { verifyPassword } from './password-hasher';
+import { SecurityAuditService } from './security-audit.service';
+import { SessionService } from './session.service';
+
+export type DeletionResult =
+  { ok: true } | { ok: false; reason: 'passwordWrong' } | { ok: false; reason: 'locked'; retryAfterSeconds: number };
+
+/**
+ * "Fiók törlés": removes the portal login (account row, e-mail, notification
+ * preferences, message read marks, pending links) and every session. Billing records
+ * (customer, invoices, payments, readings) stay; the customer can register again.
+ */
+@Injectable()
+export class AccountDeletionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly throttle: LoginThrottleService,
+    private readonly sessions: SessionService,
+    private readonly audit: SecurityAuditService,
+  ) {}
+
+  async delete(ref: { companyId: number; customerId: number }, password: string, ip: string | null): Promise<DeletionResult> {
+    const key = accountKey(ref.companyId, ref, '');
+    const check = await this.throttle.check(key);
+    if (!check.allowed) return { ok: false, reason: 'locked', retryAfterSeconds: check.retryAfterSeconds };
+    const stored: Array<{ password_hash: string | null }> = await this.dataSource.query(
+      `SELECT password_hash FROM customer_accounts WHERE company_id = $1 AND customer_id = $2`,
+      [ref.companyId, ref.customerId],
+    );
+    if (!(await verifyPassword(stored[0]?.password_hash, password))) {
+      const { lockedForSeconds } = await this.throttle.fail(key);
+      return lockedForSeconds > 0
+        ? { ok: false, reason: 'locked', retryAfterSeconds: lockedForSeconds }
+        : { ok: false, reason: 'passwordWrong' };
+    }
+    await this.dataSource.transaction(async (manager) => {
+      const params = [ref.companyId, ref.customerId];
+      await manager.query(`DELETE FROM notification_preferences WHERE company_id = $1 AND customer_id = $2`, params);
+      await manager.query(`DELETE FROM message_reads WHERE company_id = $1 AND customer_id = $2`, params);
+      await manager.query(`DELETE FROM account_tokens WHERE company_id = $1 AND customer_id = $2`, params);
+      await manager.query(`DELETE FROM customer_accounts WHERE company_id = $1 AND customer_id = $2`, params);
+      await this.audit.record(manager, {
+        companyId: ref.companyId,
+        actorKind: 'customer',
+        actorId: ref.customerId,
+        event: 'account_deleted',
+        ip,
+      });
+    });
+    await this.throttle.succeed(key);
+    await this.sessions.endAllFor({ kind: 'customer', companyId: ref.companyId, id: ref.customerId });
+    return { ok: true };
+  }
+}

@@ -1,0 +1,182 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { Request, Response } from 'express';
+import { AccountDeletionService } from './account-deletion.service';
+import { parseForintAmount } from './amount';
+import { CurrentCustomer, CustomerGuard, CustomerRef } from './auth.guards';
+import {
+  AcceptedResponseDto,
+  ChangePasswordDto,
+  DeleteAccountDto,
+  ForgotPasswordDto,
+  LoginDto,
+  LoginResponseDto,
+  MeResponseDto,
+  RegisterDto,
+  SetPasswordDto,
+} from './customer-auth.dto';
+import { CustomerLoginService } from './customer-login.service';
+import { CustomerPasswordService } from './customer-password.service';
+import { RegistrationService } from './registration.service';
+import { SessionService } from './session.service';
+
+const ACCEPTED = 'If the data matched, we sent an e-mail.';
+
+function tooMany(retryAfterSeconds: number): HttpException {
+  return new HttpException(
+    { statusCode: 429, message: `Too many attempts; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`, retryAfterSeconds },
+    HttpStatus.TOO_MANY_REQUESTS,
+  );
+}
+
+function passwordProblem(reason: string): BadRequestException {
+  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [`password ${reason}`] });
+}
+
+/** The customers' JSON API for identity: registration, login, logout, password, account. */
+@ApiTags('auth')
+@Controller('api/v1')
+export class CustomerAuthController {
+  constructor(
+    private readonly registration: RegistrationService,
+    private readonly logins: CustomerLoginService,
+    private readonly passwords: CustomerPasswordService,
+    private readonly deletion: AccountDeletionService,
+    private readonly sessions: SessionService,
+  ) {}
+
+  @Post('auth/register')
+  @HttpCode(202)
+  @ApiOkResponse({ type: AcceptedResponseDto, description: 'Always the same answer, whether or not the data matched' })
+  @ApiBadRequestResponse({ description: 'A field is missing, malformed or too long (named in message)' })
+  @ApiTooManyRequestsResponse({ description: 'Too many registration attempts from this IP or for this customer code' })
+  async register(@Body() body: RegisterDto, @Req() req: Request): Promise<AcceptedResponseDto> {
+    const grossAmount = parseForintAmount(body.amount);
+    if (grossAmount === null)
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['amount must be a whole forint amount'] });
+    const result = await this.registration.register({
+      companyId: body.companyId,
+      customerCode: body.customerCode,
+      invoiceNumber: body.invoiceNumber,
+      grossAmount,
+      email: body.email,
+      language: req.res?.locals.lang === 'en' ? 'en' : 'hu',
+      ip: req.ip ?? null,
+    });
+    if (!result.allowed) throw tooMany(result.retryAfterSeconds);
+    return { message: ACCEPTED };
+  }
+
+  @Post('auth/register/verify')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Account created; log in with the password' })
+  @ApiBadRequestResponse({ description: 'Link invalid, used or expired, or the password refused' })
+  async verify(@Body() body: SetPasswordDto, @Req() req: Request): Promise<void> {
+    const result = await this.registration.complete(body.token, body.password, req.res?.locals.lang === 'en' ? 'en' : 'hu', req.ip ?? null);
+    if (!result.ok) throw passwordProblem(result.reason);
+  }
+
+  @Post('auth/login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiUnauthorizedResponse({ description: 'Wrong login details (never says which)' })
+  @ApiTooManyRequestsResponse({ description: 'Locked after repeated failures; retryAfterSeconds tells how long' })
+  async login(@Body() body: LoginDto, @Req() req: Request): Promise<LoginResponseDto> {
+    const result = await this.logins.login({ ...body, ip: req.ip ?? null });
+    if (!result.ok) {
+      if (result.reason === 'locked') throw tooMany(result.retryAfterSeconds);
+      throw new UnauthorizedException('Wrong login details');
+    }
+    const token = await this.sessions.issueApiToken(result.principal);
+    return { token, expiresAt: this.sessions.idleExpiryFromNow().toISOString() };
+  }
+
+  @Post('auth/logout')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @UseGuards(CustomerGuard)
+  @ApiNoContentResponse({ description: 'The token is revoked' })
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.sessions.end(req, res);
+  }
+
+  @Post('auth/password/forgot')
+  @HttpCode(202)
+  @ApiOkResponse({ type: AcceptedResponseDto, description: 'Always the same answer' })
+  async forgot(@Body() body: ForgotPasswordDto, @Req() req: Request): Promise<AcceptedResponseDto> {
+    const result = await this.passwords.requestReset({
+      ...body,
+      language: req.res?.locals.lang === 'en' ? 'en' : 'hu',
+      ip: req.ip ?? null,
+    });
+    if (!result.allowed) throw tooMany(result.retryAfterSeconds);
+    return { message: ACCEPTED };
+  }
+
+  @Post('auth/password/reset')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Password set; every session of the customer ended' })
+  async reset(@Body() body: SetPasswordDto, @Req() req: Request): Promise<void> {
+    const result = await this.passwords.completeReset(body.token, body.password, req.ip ?? null);
+    if (!result.ok) throw passwordProblem(result.reason);
+  }
+
+  @Get('me')
+  @ApiBearerAuth()
+  @UseGuards(CustomerGuard)
+  @ApiOkResponse({ type: MeResponseDto })
+  async me(@CurrentCustomer() customer: CustomerRef): Promise<MeResponseDto> {
+    const profile = await this.logins.profile(customer.companyId, customer.customerId);
+    if (!profile) throw new NotFoundException();
+    return profile;
+  }
+
+  @Post('me/password')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @UseGuards(CustomerGuard)
+  @ApiNoContentResponse({ description: 'Changed; the customer’s other sessions and tokens are ended' })
+  async changePassword(@CurrentCustomer() customer: CustomerRef, @Body() body: ChangePasswordDto, @Req() req: Request): Promise<void> {
+    const result = await this.passwords.change(customer, body.currentPassword, body.newPassword, req.portalSession?.id, req.ip ?? null);
+    if (result.ok) return;
+    if (result.reason === 'locked') throw tooMany(result.retryAfterSeconds);
+    if (result.reason === 'currentWrong')
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['currentPassword is wrong'] });
+    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [`newPassword ${result.reason}`] });
+  }
+
+  @Delete('me')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @UseGuards(CustomerGuard)
+  @ApiNoContentResponse({ description: 'Account deleted; billing records stay; all sessions ended' })
+  async deleteMe(@CurrentCustomer() customer: CustomerRef, @Body() body: DeleteAccountDto, @Req() req: Request): Promise<void> {
+    const result = await this.deletion.delete(customer, body.password, req.ip ?? null);
+    if (result.ok) return;
+    if (result.reason === 'locked') throw tooMany(result.retryAfterSeconds);
+    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['password is wrong'] });
+  }
+}

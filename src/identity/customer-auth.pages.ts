@@ -1,0 +1,328 @@
+import { Body, Controller, Get, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Request, Response } from 'express';
+import { CompanyDirectory } from '../web/company-directory.service';
+import { Language, translate } from '../web/i18n';
+import { AccountDeletionService } from './account-deletion.service';
+import { parseForintAmount } from './amount';
+import { CsrfTokenGuard, CurrentCustomer, CustomerGuard, CustomerRef } from './auth.guards';
+import { ChangePasswordDto, DeleteAccountDto, ForgotPasswordDto, LoginDto, RegisterDto } from './customer-auth.dto';
+import { CustomerLoginService } from './customer-login.service';
+import { CustomerPasswordService } from './customer-password.service';
+import { echo, validateForm } from './form-errors';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
+import { RegistrationService } from './registration.service';
+import { SessionService } from './session.service';
+import { minutesToWait } from './throttle-policy';
+
+function lang(res: Response): Language {
+  return res.locals.lang === 'en' ? 'en' : 'hu';
+}
+
+function passwordMessage(language: Language, reason: string): string {
+  switch (reason) {
+    case 'tooShort':
+      return translate(language, 'identity.error.passwordTooShort', { min: PASSWORD_MIN_LENGTH });
+    case 'tooLong':
+      return translate(language, 'identity.error.passwordTooLong', { max: PASSWORD_MAX_LENGTH });
+    case 'common':
+      return translate(language, 'identity.error.passwordCommon');
+    case 'emailTaken':
+      return translate(language, 'identity.error.emailTaken');
+    default:
+      return translate(language, 'identity.error.passwordMismatch');
+  }
+}
+
+const EMPTY_VALUES = { companyId: '', customerCode: '', invoiceNumber: '', amount: '', email: '', identifier: '' };
+
+function field(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+/** The customers' identity pages: register, verify, login, logout, password, reset, delete, home. */
+@ApiExcludeController()
+@Controller()
+export class CustomerAuthPages {
+  constructor(
+    private readonly companies: CompanyDirectory,
+    private readonly registration: RegistrationService,
+    private readonly logins: CustomerLoginService,
+    private readonly passwords: CustomerPasswordService,
+    private readonly deletion: AccountDeletionService,
+    private readonly sessions: SessionService,
+  ) {}
+
+  private async companyOptions(selected: string) {
+    return (await this.companies.list()).map((company) => ({ ...company, selected: String(company.id) === selected }));
+  }
+
+  private async page(res: Response, view: string, context: Record<string, unknown>, status = 200): Promise<void> {
+    const values = { ...EMPTY_VALUES, ...((context.values ?? {}) as Record<string, string>) };
+    const { fieldErrors, ...rest } = context;
+    res.status(status).render(`identity/${view}`, {
+      errors: Object.values((fieldErrors ?? {}) as Record<string, string>),
+      companies: await this.companyOptions(values.companyId),
+      ...rest,
+      values,
+    });
+  }
+
+  @Get('register')
+  @UseGuards(CsrfTokenGuard)
+  async registerForm(@Res() res: Response) {
+    await this.page(res, 'register', { titleKey: 'identity.register.title' });
+  }
+
+  @Post('register')
+  async register(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+    const language = lang(res);
+    const values = echo(body, ['companyId', 'customerCode', 'invoiceNumber', 'amount', 'email']);
+    const { value, errors } = await validateForm(RegisterDto, body, language);
+    const amount = errors.amount ? null : parseForintAmount(value.amount);
+    if (!errors.amount && amount === null) {
+      errors.amount = translate(language, 'identity.error.amount', { field: translate(language, 'identity.field.amount') });
+    }
+    if (Object.keys(errors).length > 0 || amount === null) {
+      return this.page(res, 'register', { titleKey: 'identity.register.title', values, fieldErrors: errors }, 400);
+    }
+    const result = await this.registration.register({
+      companyId: value.companyId,
+      customerCode: value.customerCode,
+      invoiceNumber: value.invoiceNumber,
+      grossAmount: amount,
+      email: value.email,
+      language,
+      ip: req.ip ?? null,
+    });
+    if (!result.allowed) {
+      const message = translate(language, 'identity.error.locked', { minutes: minutesToWait(result.retryAfterSeconds) });
+      return this.page(res, 'register', { titleKey: 'identity.register.title', values, flash: { kind: 'error', message } }, 429);
+    }
+    return this.page(res, 'message', {
+      titleKey: 'identity.register.title',
+      heading: 'identity.register.title',
+      flash: { kind: 'info', message: translate(language, 'identity.register.sent') },
+    });
+  }
+
+  @Get('register/verify')
+  @UseGuards(CsrfTokenGuard)
+  async verifyForm(@Query('token') token: unknown, @Res() res: Response) {
+    if (!(await this.registration.linkIsLive(token))) return this.invalidLink(res, '/register', 'identity.link.registerAgain');
+    await this.page(res, 'set-password', {
+      titleKey: 'identity.verify.title',
+      heading: 'identity.verify.title',
+      lead: 'identity.verify.lead',
+      token,
+      action: '/register/verify',
+      submit: 'identity.verify.submit',
+    });
+  }
+
+  @Post('register/verify')
+  async verify(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+    const language = lang(res);
+    const token = field(body, 'token');
+    const password = field(body, 'password');
+    const ctx = {
+      titleKey: 'identity.verify.title',
+      heading: 'identity.verify.title',
+      lead: 'identity.verify.lead',
+      token,
+      action: '/register/verify',
+      submit: 'identity.verify.submit',
+    };
+    if (password !== field(body, 'passwordConfirm')) {
+      return this.page(
+        res,
+        'set-password',
+        { ...ctx, fieldErrors: { password: translate(language, 'identity.error.passwordMismatch') } },
+        400,
+      );
+    }
+    const result = await this.registration.complete(token, password, language, req.ip ?? null);
+    if (!result.ok && result.reason === 'invalidLink') return this.invalidLink(res, '/register', 'identity.link.registerAgain');
+    if (!result.ok)
+      return this.page(res, 'set-password', { ...ctx, fieldErrors: { password: passwordMessage(language, result.reason) } }, 400);
+    return this.page(res, 'login', {
+      titleKey: 'identity.login.title',
+      flash: { kind: 'success', message: translate(language, 'identity.verify.done') },
+    });
+  }
+
+  private invalidLink(res: Response, href: string, label: string) {
+    return this.page(res, 'invalid-link', { titleKey: 'identity.link.invalidTitle', href, label }, 410);
+  }
+
+  @Get('login')
+  @UseGuards(CsrfTokenGuard)
+  async loginForm(@Res() res: Response) {
+    await this.page(res, 'login', { titleKey: 'identity.login.title' });
+  }
+
+  @Post('login')
+  async login(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+    const language = lang(res);
+    const values = echo(body, ['companyId', 'identifier']);
+    const { value, errors } = await validateForm(LoginDto, body, language);
+    if (Object.keys(errors).length > 0)
+      return this.page(res, 'login', { titleKey: 'identity.login.title', values, fieldErrors: errors }, 400);
+    const result = await this.logins.login({ ...value, ip: req.ip ?? null });
+    if (!result.ok) {
+      const message =
+        result.reason === 'locked'
+          ? translate(language, 'identity.error.locked', { minutes: minutesToWait(result.retryAfterSeconds) })
+          : translate(language, 'identity.error.loginFailed');
+      return this.page(
+        res,
+        'login',
+        { titleKey: 'identity.login.title', values, flash: { kind: 'error', message } },
+        result.reason === 'locked' ? 429 : 401,
+      );
+    }
+    await this.sessions.start(req, res, result.principal);
+    res.redirect(303, '/home');
+  }
+
+  @Post('logout')
+  async logout(@Req() req: Request, @Res() res: Response) {
+    await this.sessions.end(req, res);
+    res.redirect(303, '/login?loggedOut=1');
+  }
+
+  @Get('home')
+  @UseGuards(CustomerGuard)
+  async home(@CurrentCustomer() customer: CustomerRef, @Res() res: Response) {
+    const profile = await this.logins.profile(customer.companyId, customer.customerId);
+    await this.page(res, 'home', { titleKey: 'identity.password.title', profile });
+  }
+
+  @Get('password')
+  @UseGuards(CustomerGuard)
+  async passwordForm(@Res() res: Response) {
+    await this.page(res, 'password', { titleKey: 'identity.password.title' });
+  }
+
+  @Post('password')
+  @UseGuards(CustomerGuard)
+  async changePassword(@CurrentCustomer() customer: CustomerRef, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+    const language = lang(res);
+    const ctx = { titleKey: 'identity.password.title' };
+    const { value, errors } = await validateForm(ChangePasswordDto, body, language);
+    if (!errors.newPassword && field(body, 'newPassword') !== field(body, 'passwordConfirm')) {
+      errors.newPassword = translate(language, 'identity.error.passwordMismatch');
+    }
+    if (Object.keys(errors).length > 0) return this.page(res, 'password', { ...ctx, fieldErrors: errors }, 400);
+    const result = await this.passwords.change(customer, value.currentPassword, value.newPassword, req.portalSession?.id, req.ip ?? null);
+    if (result.ok)
+      return this.page(res, 'password', { ...ctx, flash: { kind: 'success', message: translate(language, 'identity.password.changed') } });
+    const message =
+      result.reason === 'locked'
+        ? translate(language, 'identity.error.locked', { minutes: minutesToWait(result.retryAfterSeconds) })
+        : result.reason === 'currentWrong'
+          ? translate(language, 'identity.error.currentPasswordWrong')
+          : passwordMessage(language, result.reason);
+    return this.page(res, 'password', { ...ctx, fieldErrors: { newPassword: message } }, 400);
+  }
+
+  @Get('password/forgot')
+  @UseGuards(CsrfTokenGuard)
+  async forgotForm(@Res() res: Response) {
+    await this.page(res, 'forgot', { titleKey: 'identity.forgot.title' });
+  }
+
+  @Post('password/forgot')
+  async forgot(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+    const language = lang(res);
+    const values = echo(body, ['companyId', 'identifier']);
+    const { value, errors } = await validateForm(ForgotPasswordDto, body, language);
+    if (Object.keys(errors).length > 0)
+      return this.page(res, 'forgot', { titleKey: 'identity.forgot.title', values, fieldErrors: errors }, 400);
+    const result = await this.passwords.requestReset({ ...value, language, ip: req.ip ?? null });
+    if (!result.allowed) {
+      const message = translate(language, 'identity.error.locked', { minutes: minutesToWait(result.retryAfterSeconds) });
+      return this.page(res, 'forgot', { titleKey: 'identity.forgot.title', values, flash: { kind: 'error', message } }, 429);
+    }
+    return this.page(res, 'message', {
+      titleKey: 'identity.forgot.title',
+      heading: 'identity.forgot.title',
+      flash: { kind: 'info', message: translate(language, 'identity.forgot.sent') },
+    });
+  }
+
+  @Get('password/reset')
+  @UseGuards(CsrfTokenGuard)
+  async resetForm(@Query('token') token: unknown, @Res() res: Response) {
+    if (!(await this.passwords.resetLinkIsLive(token))) return this.invalidLink(res, '/password/forgot', 'identity.link.forgotAgain');
+    await this.page(res, 'set-password', {
+      titleKey: 'identity.reset.title',
+      heading: 'identity.reset.title',
+      lead: 'identity.forgot.title',
+      token,
+      action: '/password/reset',
+      submit: 'identity.reset.submit',
+    });
+  }
+
+  @Post('password/reset')
+  async reset(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+    const language = lang(res);
+    const token = field(body, 'token');
+    const password = field(body, 'password');
+    const ctx = {
+      titleKey: 'identity.reset.title',
+      heading: 'identity.reset.title',
+      lead: 'identity.forgot.title',
+      token,
+      action: '/password/reset',
+      submit: 'identity.reset.submit',
+    };
+    if (password !== field(body, 'passwordConfirm')) {
+      return this.page(
+        res,
+        'set-password',
+        { ...ctx, fieldErrors: { password: translate(language, 'identity.error.passwordMismatch') } },
+        400,
+      );
+    }
+    const result = await this.passwords.completeReset(token, password, req.ip ?? null);
+    if (!result.ok && result.reason === 'invalidLink') return this.invalidLink(res, '/password/forgot', 'identity.link.forgotAgain');
+    if (!result.ok)
+      return this.page(res, 'set-password', { ...ctx, fieldErrors: { password: passwordMessage(language, result.reason) } }, 400);
+    if (req.principal) await this.sessions.end(req, res);
+    return this.page(res, 'login', {
+      titleKey: 'identity.login.title',
+      flash: { kind: 'success', message: translate(language, 'identity.reset.done') },
+    });
+  }
+
+  @Get('account/delete')
+  @UseGuards(CustomerGuard)
+  async deleteForm(@Res() res: Response) {
+    await this.page(res, 'delete', { titleKey: 'identity.delete.title' });
+  }
+
+  @Post('account/delete')
+  @UseGuards(CustomerGuard)
+  async delete(@CurrentCustomer() customer: CustomerRef, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+    const language = lang(res);
+    const { value, errors } = await validateForm(DeleteAccountDto, body, language);
+    if (Object.keys(errors).length > 0) return this.page(res, 'delete', { titleKey: 'identity.delete.title', fieldErrors: errors }, 400);
+    const result = await this.deletion.delete(customer, value.password, req.ip ?? null);
+    if (!result.ok) {
+      const message =
+        result.reason === 'locked'
+          ? translate(language, 'identity.error.locked', { minutes: minutesToWait(result.retryAfterSeconds) })
+          : translate(language, 'identity.error.passwordWrong');
+      return this.page(res, 'delete', { titleKey: 'identity.delete.title', fieldErrors: { password: message } }, 400);
+    }
+    await this.sessions.end(req, res);
+    return this.page(res, 'message', {
+      titleKey: 'identity.delete.title',
+      heading: 'identity.delete.title',
+      flash: { kind: 'success', message: translate(language, 'identity.delete.done') },
+    });
+  }
+}

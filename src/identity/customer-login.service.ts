@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ipKey, LoginThrottleService } from './login-throttle.service';
+import { verifyPassword } from './password-hasher';
+import { Principal } from './principal';
+import { SecurityAuditService } from './security-audit.service';
+
+export interface CustomerLoginRow {
+  companyId: number;
+  customerId: number;
+  name: string;
+  code: string;
+  email: string;
+  passwordHash: string | null;
+  language: 'hu' | 'en';
+}
+
+export type LoginResult =
+  | { ok: true; principal: Extract<Principal, { kind: 'customer' }> }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'locked'; retryAfterSeconds: number };
+
+export interface CustomerProfile {
+  name: string;
+  code: string;
+  email: string;
+  company: { id: number; name: string };
+}
+
+/** The throttle key of a customer account (or of an identifier that names no account). */
+export function accountKey(companyId: number, row: { customerId: number } | undefined, identifier: string): string {
+  return row ? `customer:${companyId}:${row.customerId}` : `customer-unknown:${companyId}:${identifier.toLowerCase()}`;
+}
+
+/** Customer login ("Ügyfélszolgálati modulba") by customer code or e-mail, and the logged-in customer's profile. */
+@Injectable()
+export class CustomerLoginService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly throttle: LoginThrottleService,
+    private readonly audit: SecurityAuditService,
+  ) {}
+
+  /** The account a customer code or login e-mail names in a company. */
+  async findAccount(companyId: number, identifier: string): Promise<CustomerLoginRow | undefined> {
+    const rows: Array<Record<string, string | null>> = await this.dataSource.query(
+      `SELECT a.company_id, a.customer_id, c.name, c.code, a.login_email, a.password_hash, a.language
+         FROM customer_accounts a JOIN customers c ON c.company_id = a.company_id AND c.id = a.customer_id
+        WHERE a.company_id = $1 AND (c.code = upper($2) OR lower(a.login_email) = lower($2))
+        LIMIT 1`,
+      [companyId, identifier],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      companyId: Number(row.company_id),
+      customerId: Number(row.customer_id),
+      name: String(row.name),
+      code: String(row.code),
+      email: String(row.login_email),
+      passwordHash: row.password_hash,
+      language: row.language === 'en' ? 'en' : 'hu',
+    };
+  }
+
+  async companyExists(companyId: number): Promise<boolean> {
+    return (await this.dataSource.query(`SELECT 1 FROM companies WHERE id = $1`, [companyId])).length > 0;
+  }
+
+  async login(input: { companyId: number; identifier: string; password: string; ip: string | null }): Promise<LoginResult> {
+    const account = await this.findAccount(input.companyId, input.identifier);
+    const keys = [accountKey(input.companyId, account, input.identifier), ipKey(input.ip)];
+    const check = await this.throttle.checkAll(keys);
+    if (!check.allowed) return { ok: false, reason: 'locked', retryAfterSeconds: check.retryAfterSeconds };
+    const valid = await verifyPassword(account?.passwordHash, input.password);
+    const known = account !== undefined || (await this.companyExists(input.companyId));
+    if (!valid || !account) {
+      const locks = await Promise.all(keys.map((key) => this.throttle.fail(key)));
+      if (known) {
+        const base = { companyId: input.companyId, actorKind: 'customer' as const, actorId: account?.customerId ?? null, ip: input.ip };
+        await this.audit.record(undefined, { ...base, event: 'login_failed', detail: account ? undefined : 'unknown account' });
+        const locked = Math.max(...locks.map((lock) => lock.lockedForSeconds));
+        if (locked > 0) await this.audit.record(undefined, { ...base, event: 'lockout', detail: `${locked} s` });
+      }
+      const locked = Math.max(...locks.map((lock) => lock.lockedForSeconds));
+      return locked > 0 ? { ok: false, reason: 'locked', retryAfterSeconds: locked } : { ok: false, reason: 'invalid' };
+    }
+    await this.throttle.succeed(keys[0]);
+    await this.dataSource.query(`UPDATE customer_accounts SET last_login_at = now() WHERE company_id = $1 AND customer_id = $2`, [
+      account.companyId,
+      account.customerId,
+    ]);
+    await this.audit.record(undefined, {
+      companyId: account.companyId,
+      actorKind: 'customer',
+      actorId: account.customerId,
+      event: 'login_succeeded',
+      ip: input.ip,
+    });
+    return {
+      ok: true,
+      principal: { kind: 'customer', companyId: account.companyId, customerId: account.customerId, name: account.name, code: account.code },
+    };
+  }
+
+  /** The logged-in customer's own profile (company-scoped; nothing of anyone else). */
+  async profile(companyId: number, customerId: number): Promise<CustomerProfile | undefined> {
+    const rows: Array<Record<string, string>> = await this.dataSource.query(
+      `SELECT c.name, c.code, a.login_email, co.id AS company_id, co.name AS company_name
+         FROM customer_accounts a
+         JOIN customers c ON c.company_id = a.company_id AND c.id = a.customer_id
+         JOIN companies co ON co.id = a.company_id
+        WHERE a.company_id = $1 AND a.customer_id = $2`,
+      [companyId, customerId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return { name: row.name, code: row.code, email: row.login_email, company: { id: Number(row.company_id), name: row.company_name } };
+  }
+}
