@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -6,20 +6,15 @@ export const PASSWORD_MAX_LENGTH = 128;
 
 export type PasswordProblem = 'tooShort' | 'tooLong' | 'common';
 
-// The list ships beside the sources (src/identity/data); a build run from dist/ reads it from there too.
-const LIST_CANDIDATES = [
-  join(__dirname, 'data', 'common-passwords.txt'),
-  join(__dirname, '..', '..', '..', 'src', 'identity', 'data', 'common-passwords.txt'),
-];
+// Beside this file: nest-cli.json copies data files into dist/ with the templates.
+const LIST_FILE = join(__dirname, 'data', 'common-passwords.txt');
 
 let common: Set<string> | undefined;
 
 /** The 10,000 most common passwords (lower case), from data/common-passwords.txt. */
 export function commonPasswords(): Set<string> {
   if (!common) {
-    const file = LIST_CANDIDATES.find((candidate) => existsSync(candidate));
-    if (!file) throw new Error(`common-passwords.txt not found (looked in ${LIST_CANDIDATES.join(', ')})`);
-    const words = readFileSync(file, 'utf8')
+    const words = readFileSync(LIST_FILE, 'utf8')
       .split('\n')
       .filter((line) => line !== '' && !line.startsWith('#'));
     common = new Set(words);
