@@ -21,21 +21,6 @@ export function lockoutSeconds(failures: number, policy: LockoutPolicy): number 
   return Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** Math.min(over - 1, 30));
 }
 
-/**
- * The most failures one key can make within `windowSeconds` when every failure
- * waits out its lock (used by the tests to show "well under 100 an hour").
- */
-export function maxFailuresWithin(windowSeconds: number, policy: LockoutPolicy): number {
-  let elapsed = 0;
-  let failures = 0;
-  while (elapsed <= windowSeconds) {
-    failures += 1;
-    elapsed += lockoutSeconds(failures, policy);
-    if (lockoutSeconds(failures, policy) === 0 && failures > 10_000) break;
-  }
-  return failures;
-}
-
 /** Whole minutes to tell a person ("try again in N minutes"), never 0. */
 export function minutesToWait(seconds: number): number {
   return Math.max(1, Math.ceil(seconds / 60));
