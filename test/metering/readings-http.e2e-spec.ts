@@ -173,6 +173,29 @@ describe('meter readings over HTTP (API, pages, back office)', () => {
     await api(one.customer).post(`/api/v1/requests/${body.requestId}/withdraw`, { expectedVersion: 1 }).expect(200);
   });
 
+  it('the JSON API is in the OpenAPI document with bearer auth; the pages are not', async () => {
+    const { body } = await request(running.url).get('/api/docs/openapi.json').expect(200);
+    const paths = Object.keys(body.paths as Record<string, unknown>);
+    for (const path of [
+      '/api/v1/meters',
+      '/api/v1/meters/{id}/readings',
+      '/api/v1/readings/check',
+      '/api/v1/readings',
+      '/api/v1/requests/{id}',
+      '/api/v1/requests/{id}/withdraw',
+      '/api/v1/backoffice/requests',
+      '/api/v1/backoffice/requests/bulk-approve',
+      '/api/v1/backoffice/requests/{id}/approve',
+      '/api/v1/backoffice/requests/{id}/reject',
+      '/api/v1/backoffice/requests/{id}/retry',
+    ]) {
+      expect(paths).toContain(path);
+    }
+    expect(paths.some((path) => path.startsWith('/readings') || path.startsWith('/backoffice/'))).toBe(false);
+    expect(body.paths['/api/v1/readings'].post.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(body.paths['/api/v1/readings'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '404', '409']));
+  });
+
   it('pages: anonymous → /login; the form, the confirmation step, sending; POST without _csrf is 403; history renders', async () => {
     const { w, customer } = await world();
     const anonymous = await request(running.url).get('/readings').set('Accept', 'text/html');
