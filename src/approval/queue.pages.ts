@@ -28,6 +28,8 @@ const AGES = ['1', '3', '7', '30'];
 const ACTIONS = ['claim', 'release', 'approve', 'reject', 'comment', 'retry'] as const;
 type Action = (typeof ACTIONS)[number];
 
+const TIME = new Intl.DateTimeFormat('hu-HU', { timeZone: 'Europe/Budapest', hour: '2-digit', minute: '2-digit', hour12: false });
+
 const reading = (value: string | number | null) => (value === null ? '' : String(value).replace('.', ','));
 
 interface QueueQuery {
@@ -248,6 +250,7 @@ export class QueuePages {
       })),
       log: detail.log.map((l) => ({
         at: l.createdAt,
+        time: TIME.format(l.createdAt),
         fromKey: l.fromState ? `approval.state.${l.fromState}` : null,
         toKey: `approval.state.${l.toState}`,
         event: l.event,

@@ -80,6 +80,7 @@ describe('meter reading in Chromium: phone customer, desktop clerk', () => {
     await Promise.all([office.waitForURL(`${running.url}/backoffice`), office.click('form.form button[type=submit]')]);
     await Promise.all([office.waitForURL(`${running.url}/backoffice/queue`), office.click('a[href="/backoffice/queue"]')]);
     await expect(office.locator(`tr[data-request-id="${requestId}"]`).textContent()).resolves.toContain('108,5');
+    await office.screenshot({ path: '/tmp/ugyfelportal-queue-desktop.png', fullPage: true });
     await Promise.all([
       office.waitForURL(`${running.url}/backoffice/requests/${requestId}`),
       office.click(`tr[data-request-id="${requestId}"] a`),
