@@ -5,7 +5,7 @@ import { ApplyProcessor } from './apply.processor';
 import { BackofficeRequestsController } from './backoffice-requests.controller';
 import { QueuePages } from './queue.pages';
 import { RequestDecidedProcessor } from './request-decided.processor';
-import { RequestQueries } from './request-queries.controller';
+import { RequestQueries } from './request-queries.service';
 import { ReviewService } from './review.service';
 import { workflowProviders } from './workflow.providers';
 

@@ -30,9 +30,9 @@ import { BackofficeGuard, Clerk, MinRole } from '../backoffice/backoffice.guard'
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { ApprovalQueueService, InvalidCursorError, OpenState } from './approval-queue.service';
 import { OPEN_REQUEST_STATES } from './request.entity';
-import { RequestQueries } from './request-queries.controller';
+import { RequestQueries } from './request-queries.service';
 import { BULK_MAX, ClerkRef, ReviewService } from './review.service';
-import { workflowHttpError } from './workflow-http.controller';
+import { workflowHttpError } from './workflow-http-errors';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;

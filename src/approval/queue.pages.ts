@@ -11,7 +11,7 @@ import { isLanguage, Language, translate } from '../web/i18n';
 import { ApprovalQueueService, InvalidCursorError, OpenState, QueueFilter } from './approval-queue.service';
 import { clerkRef } from './backoffice-requests.controller';
 import { OPEN_REQUEST_STATES } from './request.entity';
-import { QueueRow, RequestQueries } from './request-queries.controller';
+import { QueueRow, RequestQueries } from './request-queries.service';
 import { ReviewService } from './review.service';
 
 function lang(res: Response): Language {

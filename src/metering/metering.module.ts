@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ApprovalModule } from '../approval/approval.module';
-import { MeterQueries } from './meter-queries.controller';
+import { MeterQueries } from './meter-queries.service';
 import { ReadingExportProcessor } from './reading-export.processor';
 import { ReadingService } from './reading.service';
 import { ReadingsController } from './readings.controller';

@@ -3,9 +3,9 @@ import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags }
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
-import { workflowHttpError } from '../approval/workflow-http.controller';
+import { workflowHttpError } from '../approval/workflow-http-errors';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
-import { MeterQueries } from './meter-queries.controller';
+import { MeterQueries } from './meter-queries.service';
 import { ReadingError, ReadingService } from './reading.service';
 
 const toBoolean = ({ value }: { value: unknown }) =>

@@ -4,7 +4,7 @@ import { Response } from 'express';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { formatDate } from '../web/format';
 import { isLanguage, Language, translate } from '../web/i18n';
-import { CustomerRequestView, MeterQueries, MeterView } from './meter-queries.controller';
+import { CustomerRequestView, MeterQueries, MeterView } from './meter-queries.service';
 import { consumptionByMonth, renderConsumptionChart } from './reading-chart';
 import { ReadingCheck, ReadingError, ReadingService } from './reading.service';
 

@@ -4,8 +4,7 @@ import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { ApprovalQueueService, QueueItem } from './approval-queue.service';
 
 /*
- * The back office's read side of requests (kept in a *.controller.ts file because
- * of file ownership; it declares no controller): queue rows with the customer,
+ * The back office's read side of requests: queue rows with the customer,
  * the meter and the claiming clerk's name; one request with its log and, for a
  * reading, the meter's billable history. Always scoped to the clerk's company.
  */

@@ -3,7 +3,7 @@ import { WorkflowError } from '../../libs/workflow/workflow-errors';
 
 /*
  * Typed workflow refusals as HTTP answers (shared by the customer and back-office
- * APIs; no controller is declared in this file): not_found → 404,
+ * APIs): not_found → 404,
  * event_not_accepted → 409 with state and event, version_conflict → 409 with the
  * current version, actor_not_allowed → 403, invalid_event → 400.
  */

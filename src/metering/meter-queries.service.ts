@@ -4,8 +4,7 @@ import { findOpenWindow, round3, todayInBudapest, WindowRow } from './reading-ru
 import { READING_KIND, meterSubject } from './reading-request.kind';
 
 /*
- * The read side the customer pages and API share (kept in a *.controller.ts file
- * because of file ownership; it declares no controller): the customer's service
+ * The read side the customer pages and API share: the customer's service
  * points and meters, reading windows, history with consumption, and their requests'
  * timelines. Every query is scoped to the customer's company and customer id.
  */
