@@ -14,6 +14,19 @@ describe('shellLinks', () => {
     expect(menu.filter((link) => link.current).map((link) => link.href)).toEqual(['/invoices']);
   });
 
+  it('gives a clerk the back-office menu, and back-office visitors only the back-office login', () => {
+    const clerk = shellLinks({ requestUrl: '/backoffice/requests/7', currentClerk: { name: 'Ügyintéző', role: 'clerk' } }).menu;
+    expect(clerk.map((link) => [link.href, link.current])).toEqual([
+      ['/backoffice', false],
+      ['/backoffice/queue', false],
+    ]);
+    expect(shellLinks({ requestUrl: '/backoffice/queue', currentClerk: { name: 'Ü', role: 'clerk' } }).menu[1].current).toBe(true);
+    expect(shellLinks({ requestUrl: '/backoffice/login' }).menu).toEqual([
+      { href: '/backoffice/login', key: 'menu.backofficeLogin', current: true },
+    ]);
+    expect(shellLinks({ requestUrl: '/backofficer' }).menu.map((link) => link.href)).toEqual(['/', '/login', '/register']);
+  });
+
   it('marks the current footer page', () => {
     expect(shellLinks({ requestUrl: '/terms' }).footerLinks.map((link) => link.current)).toEqual([false, true]);
   });

@@ -6,6 +6,8 @@ export interface ShellContext {
   /** The request URL (path and query) the page answers; marks the current menu item. */
   requestUrl?: string;
   currentCustomer?: { name: string; code: string };
+  /** Set for a logged-in clerk: the layout then shows the back-office menu. */
+  currentClerk?: { name: string; role: string };
 }
 
 export interface ShellLink {
@@ -37,6 +39,21 @@ const ANONYMOUS_MENU: readonly LinkDefinition[] = [
   { href: '/register', key: 'menu.register' },
 ];
 
+const CLERK_MENU: readonly LinkDefinition[] = [
+  { href: '/backoffice', key: 'menu.backoffice' },
+  { href: '/backoffice/queue', key: 'menu.queue' },
+];
+
+/** Back-office pages seen before logging in offer only the back-office login. */
+const BACKOFFICE_ANONYMOUS_MENU: readonly LinkDefinition[] = [{ href: '/backoffice/login', key: 'menu.backofficeLogin' }];
+
+function menuFor(context: ShellContext, path: string): readonly LinkDefinition[] {
+  if (context.currentClerk) return CLERK_MENU;
+  if (context.currentCustomer) return CUSTOMER_MENU;
+  const inBackoffice = path === '/backoffice' || path.startsWith('/backoffice/');
+  return inBackoffice ? BACKOFFICE_ANONYMOUS_MENU : ANONYMOUS_MENU;
+}
+
 const FOOTER_LINKS: readonly LinkDefinition[] = [
   { href: '/contact', key: 'footer.contact' },
   { href: '/terms', key: 'footer.terms' },
@@ -49,9 +66,10 @@ function parseRequestUrl(requestUrl: string): URL {
   return url;
 }
 
-/** A section stays current on its sub-pages (`/invoices/2014S000572` marks Számlák); home only on `/`. */
+/** A section stays current on its sub-pages (`/invoices/2014S000572` marks Számlák); a home only on itself. */
 function isCurrent(href: string, path: string): boolean {
-  return href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`);
+  if (href === '/' || href === '/backoffice') return path === href;
+  return path === href || path.startsWith(`${href}/`);
 }
 
 function mark(links: readonly LinkDefinition[], path: string): ShellLink[] {
@@ -67,7 +85,7 @@ export function shellLinks(context: ShellContext): { menu: ShellLink[]; footerLi
     return { code, labelKey: `language.${code}`, href: `${target.pathname}${target.search}` };
   });
   return {
-    menu: mark(context.currentCustomer ? CUSTOMER_MENU : ANONYMOUS_MENU, url.pathname),
+    menu: mark(menuFor(context, url.pathname), url.pathname),
     footerLinks: mark(FOOTER_LINKS, url.pathname),
     languageLinks,
   };
