@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { CompanyDirectory } from '../web/company-directory.service';
@@ -196,6 +196,8 @@ export class CustomerAuthPages {
   @UseGuards(CustomerGuard)
   async home(@CurrentCustomer() customer: CustomerRef, @Res() res: Response) {
     const profile = await this.logins.profile(customer.companyId, customer.customerId);
+    // A session whose account is gone (deleted meanwhile) has no home: 404 as in GET /api/v1/me, not a 500.
+    if (!profile) throw new NotFoundException();
     await this.page(res, 'home', { titleKey: 'identity.password.title', profile });
   }
 
