@@ -8,7 +8,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '(src|libs|config|test)/.*\\.(spec|e2e-spec|browser-spec)\\.ts$',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/libs/testing/isolated-environment.ts',
   globalSetup: '<rootDir>/libs/testing/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/global-teardown.ts',
   testTimeout: 30000,

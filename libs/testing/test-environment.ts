@@ -15,15 +15,19 @@ export interface TestRun {
   keyPrefix: string;
 }
 
+/** A role on the test server that may create and drop databases. */
+export function adminDatabaseUrl(): string {
+  return process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
 /** Names this run's database and Redis prefix; nothing is shared with other runs. */
 export function newTestRun(): TestRun {
-  const adminDatabaseUrl = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const databaseName = `portal_test_${id}`;
-  const url = new URL(adminDatabaseUrl);
+  const url = new URL(adminDatabaseUrl());
   url.pathname = `/${databaseName}`;
   return {
-    adminDatabaseUrl,
+    adminDatabaseUrl: adminDatabaseUrl(),
     databaseUrl: url.toString(),
     databaseName,
     redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -154,9 +154,11 @@ export class WorkflowEngine {
 
     const request = await this.load(manager, input.companyId, requestId, actor);
     if (!request) return fail(notFound(requestId));
+    // A stale view comes first: after a colleague's decision the request may be assigned
+    // to them, and "someone else decided meanwhile" is the answer that helps.
+    if (request.version !== input.expectedVersion) return fail(versionConflict(requestId, input.expectedVersion, request.version));
     const refusal = actorRefusal(event.type, actor, request);
     if (refusal) return fail(actorNotAllowed(requestId, event.type, refusal));
-    if (request.version !== input.expectedVersion) return fail(versionConflict(requestId, input.expectedVersion, request.version));
 
     const machineEvent = this.toMachineEvent(event, actor);
     if (typeof machineEvent === 'string') return fail(invalidEvent(requestId, event.type, machineEvent));
