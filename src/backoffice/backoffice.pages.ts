@@ -91,13 +91,11 @@ export class BackofficePages {
     const result = await this.auth.completeTotp(pending, code, req.ip ?? null);
     if (result.kind === 'invalid' && pending) {
       // A wrong code keeps the step (the pending login is still there until it expires).
-      return res
-        .status(401)
-        .render('backoffice/login-totp', {
-          titleKey: 'backoffice.login.title',
-          pendingToken: pending,
-          errors: [t(res, 'backoffice.login.badCode')],
-        });
+      return res.status(401).render('backoffice/login-totp', {
+        titleKey: 'backoffice.login.title',
+        pendingToken: pending,
+        errors: [t(res, 'backoffice.login.badCode')],
+      });
     }
     await this.finishLogin(req, res, result, {});
   }
