@@ -85,7 +85,12 @@ export async function bootstrap(roleOverride?: Role): Promise<INestApplicationCo
     process.exit(1);
   }
   // Shutdown hooks let in-flight requests and jobs finish; this caps how long that may take.
-  process.once('SIGTERM', () => setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS).unref());
+  process.once('SIGTERM', () =>
+    setTimeout(() => {
+      context.get(Logger).error({ graceMs: config.SHUTDOWN_GRACE_MS }, 'graceful shutdown took too long; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS).unref(),
+  );
   new NestLogger('Bootstrap').log({ role, url: role === 'worker' ? undefined : config.PUBLIC_URL }, 'Ügyfélportál started');
   return context;
 }

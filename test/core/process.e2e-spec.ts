@@ -57,7 +57,7 @@ describe('the portal process', () => {
     await waitForHealth(`http://127.0.0.1:${port}`, 45_000);
     expect(portal.output()).toContain('workers started');
     portal.child.kill('SIGTERM');
-    expect(await portal.exited).toBe(0);
+    expect({ code: await portal.exited, output: portal.output() }).toEqual({ code: 0, output: expect.any(String) });
   }, 60_000);
 
   it('runs only workers from worker.ts, and stops on SIGTERM', async () => {
@@ -66,6 +66,7 @@ describe('the portal process', () => {
     while (!portal.output().includes('Ügyfélportál started') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(portal.output()).toContain('"role":"worker"');
     portal.child.kill('SIGTERM');
-    expect(await portal.exited).toBe(0);
+    // The output in the comparison shows why, should the exit code differ.
+    expect({ code: await portal.exited, output: portal.output() }).toEqual({ code: 0, output: expect.any(String) });
   }, 60_000);
 });
