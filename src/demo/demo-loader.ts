@@ -22,7 +22,7 @@ type Row = Record<string, SqlValue>;
 export { ARGON2_OPTIONS };
 
 /** The tables the loaders write; if one is missing the database was not migrated. */
-const REQUIRED_TABLES = [
+export const DEMO_TABLES = [
   'companies',
   'customers',
   'customer_accounts',
@@ -43,7 +43,7 @@ export class SchemaMissingError extends Error {}
 export async function assertSchema(manager: EntityManager): Promise<void> {
   const rows: Array<{ table_name: string }> = await manager.query(
     `SELECT t.name AS table_name FROM unnest($1::text[]) AS t(name) WHERE to_regclass('public.' || t.name) IS NULL`,
-    [REQUIRED_TABLES],
+    [DEMO_TABLES],
   );
   if (rows.length > 0) {
     throw new SchemaMissingError(

@@ -6,27 +6,19 @@ import { DataSource } from 'typeorm';
 import { openTestDataSource } from '../../libs/testing/database';
 import { newTestRun } from '../../libs/testing/test-environment';
 import { DEMO_CLERK_PASSWORD, DEMO_CUSTOMER_PASSWORD } from '../../src/demo/demo-data';
-import { ARGON2_OPTIONS, PasswordHasher, SchemaMissingError, assertSchema, runDemoLoad, todayInHungary } from '../../src/demo/demo-loader';
+import {
+  ARGON2_OPTIONS,
+  DEMO_TABLES,
+  PasswordHasher,
+  SchemaMissingError,
+  assertSchema,
+  runDemoLoad,
+  todayInHungary,
+} from '../../src/demo/demo-loader';
 import { parseCliArgs } from '../../src/demo/load-demo';
 import { loadSyntheticCustomers } from '../../src/demo/synthetic-loader';
 
 const root = join(__dirname, '..', '..');
-
-/** Every table the loaders write; other tests' companies are left out by company code. */
-const TABLES = [
-  'companies',
-  'customers',
-  'customer_accounts',
-  'clerks',
-  'service_points',
-  'meters',
-  'reading_windows',
-  'readings',
-  'invoices',
-  'debt_items',
-  'messages',
-  'notification_preferences',
-];
 
 type Snapshot = Record<string, { count: number; digest: string }>;
 
@@ -36,7 +28,7 @@ const VOLATILE_COLUMNS = ['created_at', 'updated_at', 'last_login_at'];
 /** Row count and a digest of the rows (ids included, volatile timestamps left out) of the given companies. */
 async function snapshot(dataSource: DataSource, companyCodes: string[]): Promise<Snapshot> {
   const result: Snapshot = {};
-  for (const table of TABLES) {
+  for (const table of DEMO_TABLES) {
     const scope = table === 'companies' ? 't.code = ANY($1)' : 't.company_id IN (SELECT id FROM companies WHERE code = ANY($1))';
     const [row]: Array<{ count: number; digest: string }> = await dataSource.query(
       `SELECT count(*)::int AS count, md5(coalesce(string_agg(r.row, ',' ORDER BY r.row), '')) AS digest
