@@ -1,0 +1,123 @@
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
+import { collectPageProblems, fitsViewportWidth, launchBrowser } from '../../libs/testing/browser';
+import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
+import { createTestCustomer, createTestInvoice } from '../../libs/testing/factories';
+import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { linkIn } from '../../libs/testing/mail';
+import { SmtpCatcher } from '../../libs/testing/smtp-catcher';
+
+const SIZES = [
+  { name: 'phone', width: 375, height: 812 },
+  { name: 'desktop', width: 1280, height: 800 },
+] as const;
+
+const COMPANY_NAME = 'Regisztráció Böngésző Zrt';
+const PASSWORD = 'Fenyofa-Csillag-2026';
+
+/**
+ * A customer's whole first visit in Chromium: registers on /register with an invoice,
+ * follows the e-mailed link (caught by an SmtpCatcher), sets a password, logs in on
+ * /login, sees their name in the customer bar and logs out with it.
+ */
+describe('customer registration in Chromium', () => {
+  let running: RunningApp;
+  let browser: Browser;
+  let dataSource: DataSource;
+  let mail: SmtpCatcher;
+  let companyId: number;
+
+  beforeAll(async () => {
+    dataSource = await openTestDataSource();
+    mail = new SmtpCatcher();
+    const port = await mail.start();
+    companyId = await createTestCompany(dataSource, COMPANY_NAME);
+    [running, browser] = await Promise.all([
+      startTestApp({ withWorker: true, env: { SMTP_URL: `smtp://127.0.0.1:${port}` } }),
+      launchBrowser(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+    await mail?.stop();
+    await dataSource?.destroy();
+  });
+
+  /** The e-mailed link points at PUBLIC_URL, which is not known before the app has a port: keep its path, use the app's origin. */
+  function onTestApp(link: string): string {
+    const url = new URL(link);
+    return `${running.url}${url.pathname}${url.search}`;
+  }
+
+  describe.each(SIZES)('at $width×$height ($name)', (size) => {
+    let context: BrowserContext;
+    let page: Page;
+    let problems: string[];
+
+    beforeEach(async () => {
+      context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
+      page = await context.newPage();
+      problems = collectPageProblems(page);
+    });
+
+    afterEach(async () => {
+      await context.close();
+    });
+
+    it('registers with an invoice, verifies by e-mail, sets a password, logs in and out', async () => {
+      const customer = await createTestCustomer(dataSource, companyId, `Böngésző Regisztráló ${size.name}`);
+      const invoice = await createTestInvoice(dataSource, companyId, customer.id, { grossTotal: 8481 });
+      const email = `regisztralo-${size.name}-${process.pid}@example.hu`;
+
+      await page.goto(`${running.url}/register`);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Új ügyfél regisztrálása');
+      if (size.name === 'phone') expect(await fitsViewportWidth(page)).toBe(true);
+      await page.selectOption('#companyId', { label: COMPANY_NAME });
+      await page.fill('#customerCode', customer.code);
+      await page.fill('#invoiceNumber', invoice.number);
+      await page.fill('#amount', '8 481');
+      await page.fill('#email', email);
+      if (size.name === 'phone') {
+        expect(await fitsViewportWidth(page)).toBe(true);
+        await page.screenshot({ path: '/tmp/registration-phone.png', fullPage: true });
+      }
+      await Promise.all([page.waitForURL(`${running.url}/register`), page.click('form[action="/register"] button[type=submit]')]);
+      await expect(page.locator('.flash').textContent()).resolves.toContain(
+        'Ha a megadott adatok egyeztek nyilvántartásunkkal, e-mailt küldtünk a megadott címre.',
+      );
+
+      const link = onTestApp(linkIn(await mail.waitForMail({ to: email, timeoutMs: 20_000 })));
+      expect(link).toContain('/register/verify?token=');
+      await page.goto(link);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Jelszó beállítása');
+      await page.fill('#password', PASSWORD);
+      await page.fill('#passwordConfirm', PASSWORD);
+      await Promise.all([
+        page.waitForURL(`${running.url}/register/verify`),
+        page.click('form[action="/register/verify"] button[type=submit]'),
+      ]);
+      await expect(page.locator('.flash').textContent()).resolves.toContain('A regisztráció kész.');
+
+      await page.goto(`${running.url}/login`);
+      await page.selectOption('#companyId', { label: COMPANY_NAME });
+      await page.fill('#identifier', customer.code);
+      await page.fill('#password', PASSWORD);
+      await Promise.all([page.waitForURL(`${running.url}/home`), page.click('form[action="/login"] button[type=submit]')]);
+      await expect(page.locator('.customer-bar__who').textContent()).resolves.toBe(
+        `Bejelentkezett ügyfél: ${customer.name} (${customer.code})`,
+      );
+      expect(await fitsViewportWidth(page)).toBe(true);
+      await page.screenshot({ path: `/tmp/ugyfelportal-registered-home-${size.name}.png`, fullPage: true });
+
+      await Promise.all([
+        page.waitForURL(`${running.url}/login?loggedOut=1`),
+        page.locator('.customer-bar__logout button', { hasText: 'Kijelentkezés' }).click(),
+      ]);
+      await expect(page.locator('.customer-bar__who').count()).resolves.toBe(0);
+      await expect(page.locator('body').textContent()).resolves.not.toContain('Bejelentkezett ügyfél');
+      expect(problems).toEqual([]);
+    });
+  });
+});
