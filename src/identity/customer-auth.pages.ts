@@ -41,6 +41,40 @@ function field(body: unknown, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** A page where a password is set through an e-mailed link, and where to start over when the link is dead. */
+interface SetPasswordPage {
+  form: { titleKey: string; heading: string; lead: string; action: string; submit: string };
+  restart: { href: string; label: string };
+  doneKey: string;
+  endsSession: boolean;
+}
+
+const VERIFY_PAGE: SetPasswordPage = {
+  form: {
+    titleKey: 'identity.verify.title',
+    heading: 'identity.verify.title',
+    lead: 'identity.verify.lead',
+    action: '/register/verify',
+    submit: 'identity.verify.submit',
+  },
+  restart: { href: '/register', label: 'identity.link.registerAgain' },
+  doneKey: 'identity.verify.done',
+  endsSession: false,
+};
+
+const RESET_PAGE: SetPasswordPage = {
+  form: {
+    titleKey: 'identity.reset.title',
+    heading: 'identity.reset.title',
+    lead: 'identity.forgot.title',
+    action: '/password/reset',
+    submit: 'identity.reset.submit',
+  },
+  restart: { href: '/password/forgot', label: 'identity.link.forgotAgain' },
+  doneKey: 'identity.reset.done',
+  endsSession: true,
+};
+
 /** The customers' identity pages: register, verify, login, logout, password, reset, delete, home. */
 @ApiExcludeController()
 @Controller()
@@ -110,50 +144,47 @@ export class CustomerAuthPages {
   @Get('register/verify')
   @UseGuards(CsrfTokenGuard)
   async verifyForm(@Query('token') token: unknown, @Res() res: Response) {
-    if (!(await this.registration.linkIsLive(token))) return this.invalidLink(res, '/register', 'identity.link.registerAgain');
-    await this.page(res, 'set-password', {
-      titleKey: 'identity.verify.title',
-      heading: 'identity.verify.title',
-      lead: 'identity.verify.lead',
-      token,
-      action: '/register/verify',
-      submit: 'identity.verify.submit',
-    });
+    if (!(await this.registration.linkIsLive(token))) return this.invalidLink(res, VERIFY_PAGE);
+    await this.page(res, 'set-password', { ...VERIFY_PAGE.form, token });
   }
 
   @Post('register/verify')
   async verify(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+    await this.setPassword(req, res, body, VERIFY_PAGE, (token, password) =>
+      this.registration.complete(token, password, lang(res), req.ip ?? null),
+    );
+  }
+
+  /** The shared second half of registration and password reset: a password set through an e-mailed link. */
+  private async setPassword(
+    req: Request,
+    res: Response,
+    body: unknown,
+    page: SetPasswordPage,
+    complete: (token: string, password: string) => Promise<{ ok: true } | { ok: false; reason: string }>,
+  ) {
     const language = lang(res);
     const token = field(body, 'token');
     const password = field(body, 'password');
-    const ctx = {
-      titleKey: 'identity.verify.title',
-      heading: 'identity.verify.title',
-      lead: 'identity.verify.lead',
-      token,
-      action: '/register/verify',
-      submit: 'identity.verify.submit',
-    };
+    const form = { ...page.form, token };
     if (password !== field(body, 'passwordConfirm')) {
-      return this.page(
-        res,
-        'set-password',
-        { ...ctx, fieldErrors: { password: translate(language, 'identity.error.passwordMismatch') } },
-        400,
-      );
+      const fieldErrors = { password: translate(language, 'identity.error.passwordMismatch') };
+      return this.page(res, 'set-password', { ...form, fieldErrors }, 400);
     }
-    const result = await this.registration.complete(token, password, language, req.ip ?? null);
-    if (!result.ok && result.reason === 'invalidLink') return this.invalidLink(res, '/register', 'identity.link.registerAgain');
+    const result = await complete(token, password);
+    if (!result.ok && result.reason === 'invalidLink') return this.invalidLink(res, page);
     if (!result.ok)
-      return this.page(res, 'set-password', { ...ctx, fieldErrors: { password: passwordMessage(language, result.reason) } }, 400);
+      return this.page(res, 'set-password', { ...form, fieldErrors: { password: passwordMessage(language, result.reason) } }, 400);
+    // A reset ends every session of the customer, this browser's too.
+    if (page.endsSession && req.principal) await this.sessions.end(req, res);
     return this.page(res, 'login', {
       titleKey: 'identity.login.title',
-      flash: { kind: 'success', message: translate(language, 'identity.verify.done') },
+      flash: { kind: 'success', message: translate(language, page.doneKey) },
     });
   }
 
-  private invalidLink(res: Response, href: string, label: string) {
-    return this.page(res, 'invalid-link', { titleKey: 'identity.link.invalidTitle', href, label }, 410);
+  private invalidLink(res: Response, page: SetPasswordPage) {
+    return this.page(res, 'invalid-link', { titleKey: 'identity.link.invalidTitle', ...page.restart }, 410);
   }
 
   @Get('login')
@@ -257,47 +288,13 @@ export class CustomerAuthPages {
   @Get('password/reset')
   @UseGuards(CsrfTokenGuard)
   async resetForm(@Query('token') token: unknown, @Res() res: Response) {
-    if (!(await this.passwords.resetLinkIsLive(token))) return this.invalidLink(res, '/password/forgot', 'identity.link.forgotAgain');
-    await this.page(res, 'set-password', {
-      titleKey: 'identity.reset.title',
-      heading: 'identity.reset.title',
-      lead: 'identity.forgot.title',
-      token,
-      action: '/password/reset',
-      submit: 'identity.reset.submit',
-    });
+    if (!(await this.passwords.resetLinkIsLive(token))) return this.invalidLink(res, RESET_PAGE);
+    await this.page(res, 'set-password', { ...RESET_PAGE.form, token });
   }
 
   @Post('password/reset')
   async reset(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    const language = lang(res);
-    const token = field(body, 'token');
-    const password = field(body, 'password');
-    const ctx = {
-      titleKey: 'identity.reset.title',
-      heading: 'identity.reset.title',
-      lead: 'identity.forgot.title',
-      token,
-      action: '/password/reset',
-      submit: 'identity.reset.submit',
-    };
-    if (password !== field(body, 'passwordConfirm')) {
-      return this.page(
-        res,
-        'set-password',
-        { ...ctx, fieldErrors: { password: translate(language, 'identity.error.passwordMismatch') } },
-        400,
-      );
-    }
-    const result = await this.passwords.completeReset(token, password, req.ip ?? null);
-    if (!result.ok && result.reason === 'invalidLink') return this.invalidLink(res, '/password/forgot', 'identity.link.forgotAgain');
-    if (!result.ok)
-      return this.page(res, 'set-password', { ...ctx, fieldErrors: { password: passwordMessage(language, result.reason) } }, 400);
-    if (req.principal) await this.sessions.end(req, res);
-    return this.page(res, 'login', {
-      titleKey: 'identity.login.title',
-      flash: { kind: 'success', message: translate(language, 'identity.reset.done') },
-    });
+    await this.setPassword(req, res, body, RESET_PAGE, (token, password) => this.passwords.completeReset(token, password, req.ip ?? null));
   }
 
   @Get('account/delete')
