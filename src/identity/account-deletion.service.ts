@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { accountKey } from './customer-login.service';
+import { CustomerPasswordService } from './customer-password.service';
 import { LoginThrottleService } from './login-throttle.service';
-import { verifyPassword } from './password-hasher';
 import { SecurityAuditService } from './security-audit.service';
 import { SessionService } from './session.service';
 
@@ -18,25 +17,15 @@ export type DeletionResult =
 export class AccountDeletionService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly passwords: CustomerPasswordService,
     private readonly throttle: LoginThrottleService,
     private readonly sessions: SessionService,
     private readonly audit: SecurityAuditService,
   ) {}
 
   async delete(ref: { companyId: number; customerId: number }, password: string, ip: string | null): Promise<DeletionResult> {
-    const key = accountKey(ref.companyId, ref, '');
-    const check = await this.throttle.check(key);
-    if (!check.allowed) return { ok: false, reason: 'locked', retryAfterSeconds: check.retryAfterSeconds };
-    const stored: Array<{ password_hash: string | null }> = await this.dataSource.query(
-      `SELECT password_hash FROM customer_accounts WHERE company_id = $1 AND customer_id = $2`,
-      [ref.companyId, ref.customerId],
-    );
-    if (!(await verifyPassword(stored[0]?.password_hash, password))) {
-      const { lockedForSeconds } = await this.throttle.fail(key);
-      return lockedForSeconds > 0
-        ? { ok: false, reason: 'locked', retryAfterSeconds: lockedForSeconds }
-        : { ok: false, reason: 'passwordWrong' };
-    }
+    const confirmed = await this.passwords.confirmPassword(ref, password);
+    if (!confirmed.ok) return confirmed.reason === 'wrong' ? { ok: false, reason: 'passwordWrong' } : confirmed;
     await this.dataSource.transaction(async (manager) => {
       const params = [ref.companyId, ref.customerId];
       await manager.query(`DELETE FROM notification_preferences WHERE company_id = $1 AND customer_id = $2`, params);
@@ -51,7 +40,7 @@ export class AccountDeletionService {
         ip,
       });
     });
-    await this.throttle.succeed(key);
+    await this.throttle.succeed(confirmed.throttleKey);
     await this.sessions.endAllFor({ kind: 'customer', companyId: ref.companyId, id: ref.customerId });
     return { ok: true };
   }

@@ -17,6 +17,9 @@ export const RESET_LINK_HOURS = 1;
 export type PasswordChangeResult =
   { ok: true } | { ok: false; reason: 'currentWrong' | PasswordProblem } | { ok: false; reason: 'locked'; retryAfterSeconds: number };
 
+export type PasswordConfirmation =
+  { ok: true; throttleKey: string } | { ok: false; reason: 'wrong' } | { ok: false; reason: 'locked'; retryAfterSeconds: number };
+
 /** "Jelszó változtatás" and the e-mailed password reset. */
 @Injectable()
 export class CustomerPasswordService {
@@ -38,19 +41,8 @@ export class CustomerPasswordService {
     keepSessionId: string | undefined,
     ip: string | null,
   ): Promise<PasswordChangeResult> {
-    const key = accountKey(ref.companyId, ref, '');
-    const check = await this.throttle.check(key);
-    if (!check.allowed) return { ok: false, reason: 'locked', retryAfterSeconds: check.retryAfterSeconds };
-    const stored: Array<{ password_hash: string | null }> = await this.dataSource.query(
-      `SELECT password_hash FROM customer_accounts WHERE company_id = $1 AND customer_id = $2`,
-      [ref.companyId, ref.customerId],
-    );
-    if (!(await verifyPassword(stored[0]?.password_hash, current))) {
-      const { lockedForSeconds } = await this.throttle.fail(key);
-      return lockedForSeconds > 0
-        ? { ok: false, reason: 'locked', retryAfterSeconds: lockedForSeconds }
-        : { ok: false, reason: 'currentWrong' };
-    }
+    const confirmed = await this.confirmPassword(ref, current);
+    if (!confirmed.ok) return confirmed.reason === 'wrong' ? { ok: false, reason: 'currentWrong' } : confirmed;
     const problem = checkPassword(next);
     if (problem) return { ok: false, reason: problem };
     const hash = await hashPassword(next);
@@ -68,9 +60,28 @@ export class CustomerPasswordService {
         ip,
       });
     });
-    await this.throttle.succeed(key);
+    await this.throttle.succeed(confirmed.throttleKey);
     await this.sessions.endAllFor({ kind: 'customer', companyId: ref.companyId, id: ref.customerId }, keepSessionId);
     return { ok: true };
+  }
+
+  /**
+   * Checks a logged-in customer's password before a sensitive step (password change,
+   * account deletion); wrong answers count towards the same lockout as logins.
+   */
+  async confirmPassword(ref: { companyId: number; customerId: number }, password: string): Promise<PasswordConfirmation> {
+    const throttleKey = accountKey(ref.companyId, ref, '');
+    const check = await this.throttle.check(throttleKey);
+    if (!check.allowed) return { ok: false, reason: 'locked', retryAfterSeconds: check.retryAfterSeconds };
+    const stored: Array<{ password_hash: string | null }> = await this.dataSource.query(
+      `SELECT password_hash FROM customer_accounts WHERE company_id = $1 AND customer_id = $2`,
+      [ref.companyId, ref.customerId],
+    );
+    if (!(await verifyPassword(stored[0]?.password_hash, password))) {
+      const { lockedForSeconds } = await this.throttle.fail(throttleKey);
+      return lockedForSeconds > 0 ? { ok: false, reason: 'locked', retryAfterSeconds: lockedForSeconds } : { ok: false, reason: 'wrong' };
+    }
+    return { ok: true, throttleKey };
   }
 
   /** Same answer whatever happens; e-mails a 1-hour link to the account's own address when one matches. */
