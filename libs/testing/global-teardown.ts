@@ -1,5 +1,6 @@
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import { deleteKeysMatching } from './redis-keys';
 import { takeTestRun } from './test-environment';
 
 /** Drops the run's databases (the template and each spec file's copy) and every Redis key under its prefixes. */
@@ -17,13 +18,6 @@ export default async function globalTeardown(): Promise<void> {
 
   const redis = new IORedis(run.redisUrl);
   // Spec files extend the run's prefixes (see isolated-environment.ts): match them all.
-  for (const prefix of [run.queuePrefix.slice(0, -1), run.keyPrefix.slice(0, -1)]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  }
+  for (const prefix of [run.queuePrefix.slice(0, -1), run.keyPrefix.slice(0, -1)]) await deleteKeysMatching(redis, `${prefix}*`);
   redis.disconnect();
 }

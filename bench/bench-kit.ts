@@ -1,0 +1,127 @@
+/**
+ * What the benchmarks share: arguments, a scratch database of their own (created,
+ * migrated, dropped), the reading fixtures, a concurrency pool and latency figures.
+ */
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../config/data-source-options';
+import { adminDatabaseUrl } from '../libs/testing/test-environment';
+
+/** `[N] [--keep]`: how many items, and whether to keep the scratch database. */
+export function benchArgs(defaultCount: number): { count: number; keep: boolean } {
+  const args = process.argv.slice(2);
+  return { count: Number(args.find((arg) => /^\d+$/.test(arg)) ?? defaultCount), keep: args.includes('--keep') };
+}
+
+/**
+ * Runs `work` on a freshly migrated database named `bench_<label>_<time>` and drops
+ * it afterwards (unless `keep`). TEST_ADMIN_DATABASE_URL names a role that may create databases.
+ */
+export async function withScratchDatabase(
+  label: string,
+  options: { poolSize: number; keep: boolean },
+  work: (dataSource: DataSource, databaseUrl: string) => Promise<void>,
+): Promise<void> {
+  const adminUrl = adminDatabaseUrl();
+  const databaseName = `bench_${label}_${Date.now().toString(36)}`;
+  const databaseUrl = new URL(adminUrl);
+  databaseUrl.pathname = `/${databaseName}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${databaseName}"`);
+  let dataSource: DataSource | undefined;
+  try {
+    dataSource = await new DataSource({
+      ...dataSourceOptions({ DATABASE_URL: databaseUrl.toString(), DATABASE_POOL_SIZE: options.poolSize }),
+      entities: [],
+    }).initialize();
+    await dataSource.runMigrations();
+    await work(dataSource, databaseUrl.toString());
+  } finally {
+    await dataSource?.destroy();
+    if (options.keep) process.stdout.write(`kept database ${databaseName}\n`);
+    else await admin.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+export interface ReadingTarget {
+  customerId: number;
+  code: string;
+  name: string;
+  meterId: number;
+}
+
+/**
+ * `count` customers of one company, each with a hot-water meter and three years of
+ * monthly billable readings (so the hints have history to read), and an open
+ * company-wide reading window.
+ */
+export async function loadReadingCustomers(
+  dataSource: DataSource,
+  count: number,
+): Promise<{ companyId: number; targets: ReadingTarget[] }> {
+  const [company] = (await dataSource.query(`INSERT INTO companies (code, name) VALUES ('bench', 'Bench Kft.') RETURNING id`)) as Array<{
+    id: number;
+  }>;
+  const companyId = company.id;
+  await dataSource.query(
+    `INSERT INTO customers (company_id, code, name, postcode, town, address)
+     SELECT $1, 'B' || lpad(i::text, 7, '0'), 'Bench ' || i, '1111', 'Budapest', 'Fő utca ' || i FROM generate_series(1, $2) AS i`,
+    [companyId, count],
+  );
+  await dataSource.query(
+    `INSERT INTO service_points (company_id, customer_id, postcode, town, address)
+     SELECT company_id, id, '1111', 'Budapest', address FROM customers WHERE company_id = $1`,
+    [companyId],
+  );
+  await dataSource.query(
+    `INSERT INTO meters (company_id, service_point_id, serial_number, type, unit, decimals)
+     SELECT company_id, id, 'BM' || id, 'hot_water', 'm3', 1 FROM service_points WHERE company_id = $1`,
+    [companyId],
+  );
+  await dataSource.query(
+    `INSERT INTO readings (company_id, meter_id, read_on, value, kind)
+     SELECT company_id, id, (date_trunc('month', now()) - make_interval(months => 36 - k))::date, 10 * k, 'normal'
+       FROM meters, generate_series(0, 35) AS k WHERE company_id = $1`,
+    [companyId],
+  );
+  await dataSource.query(`INSERT INTO reading_windows (company_id, opens_on, closes_on) VALUES ($1, current_date - 3, current_date + 3)`, [
+    companyId,
+  ]);
+  await dataSource.query('ANALYZE');
+  const rows: Array<{ customer_id: string; code: string; name: string; meter_id: string }> = await dataSource.query(
+    `SELECT sp.customer_id, c.code, c.name, m.id AS meter_id FROM meters m
+       JOIN service_points sp ON sp.company_id = m.company_id AND sp.id = m.service_point_id
+       JOIN customers c ON c.company_id = sp.company_id AND c.id = sp.customer_id
+      WHERE m.company_id = $1 ORDER BY m.id`,
+    [companyId],
+  );
+  return {
+    companyId,
+    targets: rows.map((row) => ({ customerId: Number(row.customer_id), code: row.code, name: row.name, meterId: Number(row.meter_id) })),
+  };
+}
+
+/** Runs `work` over `items` with at most `concurrency` in flight. */
+export async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** "label: N in S s = R/s; p50 …, p99 …" */
+export function latencyReport(label: string, count: number, seconds: number, latencies: number[]): string {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return (
+    `${label}: ${count} in ${seconds.toFixed(2)} s = ${Math.round(count / seconds)}/s; ` +
+    `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms\n`
+  );
+}
