@@ -1,14 +1,9 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { collectPageProblems, fitsViewportWidth, launchBrowser } from '../../libs/testing/browser';
+import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../../libs/testing/browser';
 import { createClerkTestCompany, createTestClerk, TestClerk } from '../../libs/testing/clerk-factories';
 import { openTestDataSource } from '../../libs/testing/database';
 import { RunningApp, startTestApp } from '../../libs/testing/http-app';
-
-const SIZES = [
-  { name: 'phone', width: 375, height: 812 },
-  { name: 'desktop', width: 1280, height: 800 },
-] as const;
 
 describe('back office in Chromium', () => {
   let running: RunningApp;
@@ -19,7 +14,7 @@ describe('back office in Chromium', () => {
   beforeAll(async () => {
     dataSource = await openTestDataSource();
     const company = await createClerkTestCompany(dataSource);
-    for (const size of SIZES)
+    for (const size of VIEWPORTS)
       clerks[size.name] = await createTestClerk(dataSource, company, 'supervisor', { name: `Böngésző Csoportvezető ${size.name}` });
     [running, browser] = await Promise.all([startTestApp(), launchBrowser()]);
   });
@@ -30,15 +25,13 @@ describe('back office in Chromium', () => {
     await dataSource?.destroy();
   });
 
-  describe.each(SIZES)('at $width×$height ($name)', (size) => {
+  describe.each(VIEWPORTS)('at $width×$height ($name)', (size) => {
     let context: BrowserContext;
     let page: Page;
     let problems: string[];
 
     beforeEach(async () => {
-      context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
-      page = await context.newPage();
-      problems = collectPageProblems(page);
+      ({ context, page, problems } = await openPage(browser, size));
     });
 
     afterEach(async () => {

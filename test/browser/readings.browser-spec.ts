@@ -1,6 +1,6 @@
 import { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { collectPageProblems, fitsViewportWidth, launchBrowser } from '../../libs/testing/browser';
+import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../../libs/testing/browser';
 import { createTestClerk } from '../../libs/testing/clerk-factories';
 import { loginTestCustomer } from '../../libs/testing/customer-session';
 import { openTestDataSource } from '../../libs/testing/database';
@@ -43,10 +43,8 @@ describe('meter reading in Chromium: phone customer, desktop clerk', () => {
     const session = await loginTestCustomer(running, dataSource, world.companyId, world.customerId);
 
     // The customer, on a phone.
-    const phone = await browser.newContext({ viewport: { width: 375, height: 812 } });
+    const { context: phone, page: customer, problems: customerProblems } = await openPage(browser, VIEWPORTS[0]);
     await phone.addCookies([{ name: SESSION_COOKIE, value: session.sessionId, url: running.url }]);
-    const customer = await phone.newPage();
-    const customerProblems = collectPageProblems(customer);
     await customer.goto(`${running.url}/readings`);
     await expect(customer.locator('h1').textContent()).resolves.toBe('Mérőóraállás bejelentése');
     await expect(customer.locator('.meter-facts').first().textContent()).resolves.toContain('Melegvíz óra');
@@ -70,9 +68,7 @@ describe('meter reading in Chromium: phone customer, desktop clerk', () => {
     const requestId = Number(new URL(customer.url()).searchParams.get('sent'));
 
     // The clerk, on a desktop.
-    const desktop = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const office = await desktop.newPage();
-    const officeProblems = collectPageProblems(office);
+    const { context: desktop, page: office, problems: officeProblems } = await openPage(browser, VIEWPORTS[1]);
     await office.goto(`${running.url}/backoffice/login`);
     await office.selectOption('#company', clerk.companyCode);
     await office.fill('#email', clerk.email);

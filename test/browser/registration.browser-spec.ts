@@ -1,16 +1,11 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { collectPageProblems, fitsViewportWidth, launchBrowser } from '../../libs/testing/browser';
+import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../../libs/testing/browser';
 import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
 import { createTestCustomer, createTestInvoice } from '../../libs/testing/factories';
 import { RunningApp, startTestApp } from '../../libs/testing/http-app';
 import { linkIn } from '../../libs/testing/mail';
 import { SmtpCatcher } from '../../libs/testing/smtp-catcher';
-
-const SIZES = [
-  { name: 'phone', width: 375, height: 812 },
-  { name: 'desktop', width: 1280, height: 800 },
-] as const;
 
 const COMPANY_NAME = 'Regisztráció Böngésző Zrt';
 const PASSWORD = 'Fenyofa-Csillag-2026';
@@ -51,15 +46,13 @@ describe('customer registration in Chromium', () => {
     return `${running.url}${url.pathname}${url.search}`;
   }
 
-  describe.each(SIZES)('at $width×$height ($name)', (size) => {
+  describe.each(VIEWPORTS)('at $width×$height ($name)', (size) => {
     let context: BrowserContext;
     let page: Page;
     let problems: string[];
 
     beforeEach(async () => {
-      context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
-      page = await context.newPage();
-      problems = collectPageProblems(page);
+      ({ context, page, problems } = await openPage(browser, size));
     });
 
     afterEach(async () => {

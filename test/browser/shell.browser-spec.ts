@@ -1,13 +1,8 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { collectPageProblems, computedStyle, fitsViewportWidth, launchBrowser } from '../../libs/testing/browser';
+import { computedStyle, fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../../libs/testing/browser';
 import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
 import { RunningApp, startTestApp } from '../../libs/testing/http-app';
-
-const SIZES = [
-  { name: 'phone', width: 375, height: 812 },
-  { name: 'desktop', width: 1280, height: 800 },
-] as const;
 
 describe('web shell in Chromium', () => {
   let running: RunningApp;
@@ -28,15 +23,13 @@ describe('web shell in Chromium', () => {
     await dataSource?.destroy();
   });
 
-  describe.each(SIZES)('at $width×$height ($name)', (size) => {
+  describe.each(VIEWPORTS)('at $width×$height ($name)', (size) => {
     let context: BrowserContext;
     let page: Page;
     let problems: string[];
 
     beforeEach(async () => {
-      context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
-      page = await context.newPage();
-      problems = collectPageProblems(page);
+      ({ context, page, problems } = await openPage(browser, size));
     });
 
     afterEach(async () => {
