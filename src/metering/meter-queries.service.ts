@@ -136,11 +136,18 @@ export class MeterQueries {
     return all.find((m) => m.id === meterId) ?? null;
   }
 
-  /** Billable readings of a meter, newest first, each with the consumption since the billable reading before it. */
-  async history(companyId: number, meterId: number): Promise<HistoryRow[]> {
+  /**
+   * Billable readings of one of the customer's meters, newest first, each with the
+   * consumption since the billable reading before it. Another customer's meter has none.
+   */
+  async history(companyId: number, customerId: number, meterId: number): Promise<HistoryRow[]> {
     const rows: Array<{ read_on: string; value: string; kind: string }> = await this.dataSource.query(
-      `SELECT read_on, value, kind FROM readings WHERE company_id = $1 AND meter_id = $2 AND billable ORDER BY read_on, id`,
-      [companyId, meterId],
+      `SELECT r.read_on, r.value, r.kind FROM readings r
+         JOIN meters m ON m.company_id = r.company_id AND m.id = r.meter_id
+         JOIN service_points sp ON sp.company_id = m.company_id AND sp.id = m.service_point_id
+        WHERE r.company_id = $1 AND sp.customer_id = $2 AND r.meter_id = $3 AND r.billable
+        ORDER BY r.read_on, r.id`,
+      [companyId, customerId, meterId],
     );
     return rows
       .map((r, i) => ({

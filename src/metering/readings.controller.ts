@@ -74,7 +74,7 @@ export class ReadingsController {
     if (!meter) throw new NotFoundException('No such meter among your service points');
     return {
       meter: { id: meter.id, serialNumber: meter.serialNumber, unit: meter.unit },
-      items: await this.queries.history(customer.companyId, id),
+      items: await this.queries.history(customer.companyId, customer.customerId, id),
     };
   }
 

@@ -122,7 +122,7 @@ export class ReadingsPages {
   ): Promise<void> {
     const meter = await this.queries.meter(customer.companyId, customer.customerId, meterId);
     if (!meter) throw new NotFoundException();
-    const rows = await this.queries.history(customer.companyId, meterId);
+    const rows = await this.queries.history(customer.companyId, customer.customerId, meterId);
     const unit = UNIT_LABELS[meter.unit] ?? meter.unit;
     res.render('metering/history', {
       titleKey: 'metering.history.title',
@@ -152,7 +152,7 @@ export class ReadingsPages {
   ): Promise<void> {
     const meter = await this.queries.meter(customer.companyId, customer.customerId, meterId);
     if (!meter) throw new NotFoundException();
-    const rows = await this.queries.history(customer.companyId, meterId);
+    const rows = await this.queries.history(customer.companyId, customer.customerId, meterId);
     sendChart(res, meter.unit, rows);
   }
 
