@@ -39,9 +39,10 @@ export class AccountDeletionService {
         event: 'account_deleted',
         ip,
       });
+      // Last step before the commit: if Redis fails, the account stays rather than its sessions.
+      await this.sessions.endAllFor({ kind: 'customer', companyId: ref.companyId, id: ref.customerId });
     });
     await this.throttle.succeed(confirmed.throttleKey);
-    await this.sessions.endAllFor({ kind: 'customer', companyId: ref.companyId, id: ref.customerId });
     return { ok: true };
   }
 }

@@ -59,9 +59,10 @@ export class CustomerPasswordService {
         event: 'password_changed',
         ip,
       });
+      // Last step before the commit: if Redis fails, the old password stays with the old sessions.
+      await this.sessions.endAllFor({ kind: 'customer', companyId: ref.companyId, id: ref.customerId }, keepSessionId);
     });
     await this.throttle.succeed(confirmed.throttleKey);
-    await this.sessions.endAllFor({ kind: 'customer', companyId: ref.companyId, id: ref.customerId }, keepSessionId);
     return { ok: true };
   }
 
@@ -142,11 +143,12 @@ export class CustomerPasswordService {
         event: 'password_reset',
         ip,
       });
+      // Last step before the commit: if Redis fails, nothing is reset and no session outlives it.
+      await this.sessions.endAllFor({ kind: 'customer', companyId: row.companyId, id: row.customerId });
       return row;
     });
     if (!done) return { ok: false, reason: 'invalidLink' };
     await this.throttle.succeed(accountKey(done.companyId, done, ''));
-    await this.sessions.endAllFor({ kind: 'customer', companyId: done.companyId, id: done.customerId });
     return { ok: true };
   }
 }
