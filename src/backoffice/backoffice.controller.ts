@@ -1,4 +1,5 @@
 import {
+  ConflictException,
   Body,
   Controller,
   ForbiddenException,
@@ -122,6 +123,8 @@ export class BackofficeController {
   async startTotp(@Clerk() clerk: ClerkIdentity): Promise<TotpEnrolmentResponse> {
     const enrolment = await this.auth.startTotpEnrolment(clerk.companyId, clerk.clerkId);
     if (!enrolment) throw new NotFoundException();
+    if (enrolment === 'alreadyEnrolled')
+      throw new ConflictException('A second factor is already set up; an admin must reset it before a new one');
     return enrolment;
   }
 

@@ -16,6 +16,7 @@ import { isLanguage, Language, translate } from '../web/i18n';
 import { actorOf } from './backoffice.controller';
 import { AllowWithoutTotp, BackofficeGuard, Clerk, ClerkLoginRequired, TotpEnrolmentRequired } from './backoffice.guard';
 import { ClerkLoginDto, CreateClerkDto, SecurityEventsQueryDto } from './backoffice.dto';
+import { minutesToWait } from '../identity/throttle-policy';
 
 /** Pages send the browser to the login or the enrolment page instead of showing an error. */
 @Catch(ClerkLoginRequired, TotpEnrolmentRequired)
@@ -227,7 +228,7 @@ export class BackofficePages {
     }
     const message =
       result.kind === 'locked'
-        ? t(res, 'backoffice.login.locked', { minutes: Math.max(1, Math.ceil(result.retryAfterSeconds / 60)) })
+        ? t(res, 'backoffice.login.locked', { minutes: minutesToWait(result.retryAfterSeconds) })
         : t(res, 'backoffice.login.invalid');
     if (result.kind === 'locked') res.setHeader('Retry-After', String(result.retryAfterSeconds));
     await this.renderLogin(req, res, result.kind === 'locked' ? 429 : 401, { ...form, errors: [message] });
@@ -241,9 +242,13 @@ export class BackofficePages {
   private async renderTotp(clerk: ClerkIdentity, res: Response, status: number, errors: string[]): Promise<void> {
     const enrolment = await this.auth.startTotpEnrolment(clerk.companyId, clerk.clerkId);
     if (!enrolment) throw new ClerkLoginRequired();
+    if (enrolment === 'alreadyEnrolled') {
+      return res.status(status).render('backoffice/totp', { titleKey: 'backoffice.totp.title', errors, required: false, enrolled: true });
+    }
     res.status(status).render('backoffice/totp', {
       titleKey: 'backoffice.totp.title',
       errors,
+      enrolled: false,
       required: clerk.mustEnrolTotp,
       secretGroups: enrolment.secret.match(/.{1,4}/g)?.join(' ') ?? enrolment.secret,
       uri: enrolment.uri,

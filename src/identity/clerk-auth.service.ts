@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
 import { QueuesService } from '../core/queues.service';
@@ -89,7 +89,7 @@ export class ClerkAuthService {
     const pendingToken = newSecret();
     await this.redis.set(
       this.key('clerk-totp-pending', hashSecret(pendingToken)),
-      JSON.stringify({ clerkId: clerk.id, keys }),
+      JSON.stringify({ companyId: clerk.companyId, clerkId: clerk.id, keys }),
       'EX',
       PENDING_SECONDS,
     );
@@ -102,10 +102,10 @@ export class ClerkAuthService {
     const pendingKey = this.key('clerk-totp-pending', hashSecret(pendingToken));
     const stored = await this.redis.get(pendingKey);
     if (!stored) return { kind: 'invalid' };
-    const pending = JSON.parse(stored) as { clerkId: number; keys: string[] };
+    const pending = JSON.parse(stored) as { companyId: number; clerkId: number; keys: string[] };
     const allowed = await this.throttle.checkAll(pending.keys);
     if (!allowed.allowed) return { kind: 'locked', retryAfterSeconds: allowed.retryAfterSeconds };
-    const clerk = await this.dataSource.manager.findOne(Clerk, { where: { id: pending.clerkId } });
+    const clerk = await this.dataSource.manager.findOne(Clerk, { where: { companyId: pending.companyId, id: pending.clerkId } });
     if (!clerk || !clerk.active) return { kind: 'invalid' };
     const result = await this.checkCode(pending.keys, clerk, code, ip);
     if (result.kind === 'ok') await this.redis.del(pendingKey);
@@ -118,10 +118,15 @@ export class ClerkAuthService {
     return clerk?.active ? identity(clerk) : undefined;
   }
 
-  /** Starts (or shows again) an enrolment: a new secret kept in Redis until a code confirms it. */
-  async startTotpEnrolment(companyId: number, clerkId: number): Promise<TotpEnrolment | undefined> {
+  /**
+   * Starts (or shows again) an enrolment: a new secret kept in Redis until a code
+   * confirms it. A clerk who has a second factor cannot replace it here, or a stolen
+   * session would be enough to take the second factor over.
+   */
+  async startTotpEnrolment(companyId: number, clerkId: number): Promise<TotpEnrolment | 'alreadyEnrolled' | undefined> {
     const clerk = await this.dataSource.manager.findOne(Clerk, { where: { companyId, id: clerkId } });
     if (!clerk?.active) return undefined;
+    if (clerk.totpSecret !== null) return 'alreadyEnrolled';
     const enrolmentKey = this.key('clerk-totp-enrolment', `${companyId}:${clerkId}`);
     let secret = await this.redis.get(enrolmentKey);
     if (!secret) {
@@ -139,7 +144,8 @@ export class ClerkAuthService {
     if (!secret || !verifyTotp(secret, code)) return false;
     if (!(await this.markCodeUsed(clerkId, code))) return false;
     await this.dataSource.transaction(async (manager) => {
-      await manager.update(Clerk, { companyId, id: clerkId }, { totpSecret: secret });
+      const saved = await manager.update(Clerk, { companyId, id: clerkId, totpSecret: IsNull() }, { totpSecret: secret });
+      if (saved.affected !== 1) throw new Error(`Clerk ${clerkId} already has a second factor`);
       await this.audit.record(manager, { companyId, actorKind: 'clerk', actorId: clerkId, event: 'totp_enrolled', ip });
     });
     await this.redis.del(enrolmentKey);
