@@ -42,12 +42,13 @@ import { CustomerLoginService } from './customer-login.service';
 import { CustomerPasswordService } from './customer-password.service';
 import { RegistrationService } from './registration.service';
 import { SessionService } from './session.service';
+import { minutesToWait } from './throttle-policy';
 
 const ACCEPTED = 'If the data matched, we sent an e-mail.';
 
 function tooMany(retryAfterSeconds: number): HttpException {
   return new HttpException(
-    { statusCode: 429, message: `Too many attempts; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`, retryAfterSeconds },
+    { statusCode: 429, message: `Too many attempts; try again in ${minutesToWait(retryAfterSeconds)} minutes`, retryAfterSeconds },
     HttpStatus.TOO_MANY_REQUESTS,
   );
 }

@@ -8,7 +8,7 @@ import { CustomerAuthPages } from './customer-auth.pages';
 import { CustomerLoginService } from './customer-login.service';
 import { CustomerPasswordService } from './customer-password.service';
 import { RegistrationService } from './registration.service';
-import { ClerkGuard, CsrfTokenGuard, CustomerGuard } from './auth.guards';
+import { CsrfTokenGuard, CustomerGuard } from './auth.guards';
 import { LoginThrottleService } from './login-throttle.service';
 import { SessionMiddleware } from './session.middleware';
 import { SessionService } from './session.service';
@@ -16,7 +16,7 @@ import { SessionService } from './session.service';
 /**
  * Customers' identity: registration, login, sessions, password change and reset,
  * account deletion; the session middleware and guards every other module relies on
- * (global, so any controller can use CustomerGuard, ClerkGuard and CsrfTokenGuard).
+ * (global, so any controller can use CustomerGuard and CsrfTokenGuard; clerks have BackofficeGuard).
  */
 @Global()
 @Module({
@@ -31,14 +31,13 @@ import { SessionService } from './session.service';
     SessionService,
     LoginThrottleService,
     CustomerGuard,
-    ClerkGuard,
     CsrfTokenGuard,
     {
       provide: APP_PIPE,
       useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
     },
   ],
-  exports: [CustomerLoginService, SessionService, LoginThrottleService, CustomerGuard, ClerkGuard, CsrfTokenGuard],
+  exports: [CustomerLoginService, SessionService, LoginThrottleService, CustomerGuard, CsrfTokenGuard],
 })
 export class IdentityModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -142,11 +142,6 @@ export class SessionService {
     return (await this.create(principal, 'bearer')).id;
   }
 
-  /** When a bearer token or session issued now expires at the latest. */
-  absoluteExpiry(session: ActiveSession): Date {
-    return new Date(session.absoluteExpiresAt);
-  }
-
   /** The expiry of a freshly issued token: its idle expiry (it slides with use). */
   idleExpiryFromNow(): Date {
     return new Date(Date.now() + Math.min(this.idleMs, this.absoluteMs));
