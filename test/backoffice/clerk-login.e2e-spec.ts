@@ -150,6 +150,8 @@ describe('back-office login', () => {
       .send({ code: currentTotpCode(started.body.secret) })
       .expect(204);
     await request(app.url).get('/api/v1/backoffice/clerks').auth(login.body.token, { type: 'bearer' }).expect(200);
+    // A session alone is not enough to replace the second factor.
+    await request(app.url).post('/api/v1/backoffice/totp/enrolment').auth(login.body.token, { type: 'bearer' }).expect(409);
   });
 
   it('asks a clerk with TOTP for a valid code, in the API and on the page', async () => {
