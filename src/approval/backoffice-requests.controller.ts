@@ -172,7 +172,7 @@ export class BackofficeRequestsController {
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'One outcome per item: { requestId, ok, version } or { requestId, ok: false, error }' })
   async bulkApprove(@Clerk() clerk: ClerkIdentity, @Body() body: BulkApproveDto) {
-    const outcomes = await this.review.bulkApprove(clerk.companyId, clerkRef(clerk), body.items, 'meter_reading');
+    const outcomes = await this.review.bulkApprove(clerk.companyId, clerkRef(clerk), body.items);
     return { approved: outcomes.filter((o) => o.ok).length, outcomes };
   }
 

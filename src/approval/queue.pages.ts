@@ -12,7 +12,7 @@ import { ApprovalQueueService, InvalidCursorError, OpenState, QueueFilter } from
 import { clerkRef } from './backoffice-requests.controller';
 import { OPEN_REQUEST_STATES } from './request.entity';
 import { QueueRow, RequestQueries } from './request-queries.service';
-import { ReviewService } from './review.service';
+import { BULK_MAX, ReviewService } from './review.service';
 
 function lang(res: Response): Language {
   const value: unknown = res.locals.lang;
@@ -114,12 +114,12 @@ export class QueuePages {
     const raw = Array.isArray(body.items) ? body.items : typeof body.items === 'string' ? [body.items] : [];
     const items = raw
       .filter((v): v is string => typeof v === 'string' && /^\d{1,18}:\d{1,9}$/.test(v))
-      .slice(0, 1000)
+      .slice(0, BULK_MAX)
       .map((v) => {
         const [requestId, expectedVersion] = v.split(':').map(Number);
         return { requestId, expectedVersion };
       });
-    const outcomes = items.length ? await this.review.bulkApprove(clerk.companyId, clerkRef(clerk), items, 'meter_reading') : [];
+    const outcomes = items.length ? await this.review.bulkApprove(clerk.companyId, clerkRef(clerk), items) : [];
     const approved = outcomes.filter((o) => o.ok).length;
     res.redirect(303, `/backoffice/queue?bulk=${approved}&refused=${outcomes.length - approved}`);
   }

@@ -3,6 +3,10 @@ import { DataSource } from 'typeorm';
 import { Actor, StaffRole } from '../../libs/workflow/request-workflow';
 import { Result, WorkflowError, fail } from '../../libs/workflow/workflow-errors';
 import { Transitioned, WorkflowEngine } from '../../libs/workflow/workflow-engine';
+import { READING_KIND } from '../metering/reading-request.kind';
+
+/** Request kinds a clerk may approve in bulk (when unflagged). */
+const BULK_APPROVABLE_KINDS: readonly string[] = [READING_KIND];
 
 export interface ClerkRef {
   id: number;
@@ -67,32 +71,32 @@ export class ReviewService {
   }
 
   /**
-   * Approves the selected requests, refusing flagged ones (and, with `kind`, other
-   * kinds). One transaction per request: each approval still writes its
+   * Approves the selected requests, refusing flagged ones and kinds that are not
+   * bulk-approvable (meter readings only: a data change deserves a look of its own). One transaction per request: each approval still writes its
    * transition and outbox rows, one stale or flagged request does not undo the
    * others, and row locks last milliseconds. Runs a few at once.
    */
-  async bulkApprove(companyId: number, clerk: ClerkRef, items: readonly BulkItem[], kind?: string): Promise<BulkOutcome[]> {
+  async bulkApprove(companyId: number, clerk: ClerkRef, items: readonly BulkItem[]): Promise<BulkOutcome[]> {
     if (items.length > BULK_MAX) throw new RangeError(`At most ${BULK_MAX} requests at once`);
     const outcomes: BulkOutcome[] = new Array(items.length);
     let next = 0;
     const work = async () => {
       while (next < items.length) {
         const index = next++;
-        outcomes[index] = await this.approveUnflagged(companyId, clerk, items[index], kind);
+        outcomes[index] = await this.approveUnflagged(companyId, clerk, items[index]);
       }
     };
     await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, items.length) }, work));
     return outcomes;
   }
 
-  private async approveUnflagged(companyId: number, clerk: ClerkRef, item: BulkItem, kind?: string): Promise<BulkOutcome> {
+  private async approveUnflagged(companyId: number, clerk: ClerkRef, item: BulkItem): Promise<BulkOutcome> {
     const result = await this.dataSource.transaction(async (manager): Promise<Result<Transitioned, BulkRefusal>> => {
       const request = await this.engine.find(manager, companyId, item.requestId);
       if (request?.flagged)
         return fail({ code: 'flagged', requestId: item.requestId, message: 'Flagged requests are approved one by one' });
-      if (request && kind && request.kind !== kind) {
-        return fail({ code: 'wrong_kind', requestId: item.requestId, message: `Request ${item.requestId} is not a ${kind}` });
+      if (request && !BULK_APPROVABLE_KINDS.includes(request.kind)) {
+        return fail({ code: 'wrong_kind', requestId: item.requestId, message: `Request ${item.requestId} is approved one by one` });
       }
       return this.engine.send(manager, {
         companyId,

@@ -89,16 +89,11 @@ describe('clerk work queue (real PostgreSQL)', () => {
     const flagged = await readings.submit(world.customerId, world.companyId, { meterId: meter2, value: '1', replacement: true });
     if (!plain.ok || !flagged.ok) throw new Error('submissions refused');
     expect(flagged.value.flagged).toBe(true);
-    const outcomes = await review.bulkApprove(
-      world.companyId,
-      clerk,
-      [
-        { requestId: plain.value.requestId, expectedVersion: 1 },
-        { requestId: flagged.value.requestId, expectedVersion: 1 },
-        { requestId: plain.value.requestId, expectedVersion: 1 },
-      ],
-      'meter_reading',
-    );
+    const outcomes = await review.bulkApprove(world.companyId, clerk, [
+      { requestId: plain.value.requestId, expectedVersion: 1 },
+      { requestId: flagged.value.requestId, expectedVersion: 1 },
+      { requestId: plain.value.requestId, expectedVersion: 1 },
+    ]);
     expect(outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.error.code))).toEqual(['ok', 'flagged', 'version_conflict']);
     const outbox: Array<{ count: string }> = await dataSource.query(
       `SELECT count(*) FROM outbox WHERE company_id = $1 AND job_name = 'apply'`,
