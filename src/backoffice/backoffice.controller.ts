@@ -180,12 +180,14 @@ export class BackofficeController {
   @ApiBearerAuth()
   @ApiOperation({ summary: "The company's security audit trail, newest first, keyset-paginated (supervisor)" })
   async listEvents(@Clerk() clerk: ClerkIdentity, @Query(validation) query: SecurityEventsQueryDto) {
-    return this.audit.list(clerk.companyId, {
+    const page = await this.audit.list(clerk, {
       actorKind: query.actorKind,
       actorId: query.actorId,
       before: query.before,
       limit: query.limit ?? 50,
     });
+    if (!page) throw new ForbiddenException('Supervisors and admins only');
+    return page;
   }
 
   @Get('security-events/:id')
@@ -194,7 +196,7 @@ export class BackofficeController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'One security event of the company (supervisor)' })
   async getEvent(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number) {
-    const event = await this.audit.get(clerk.companyId, id);
+    const event = await this.audit.get(clerk, id);
     if (!event) throw new NotFoundException();
     return event;
   }

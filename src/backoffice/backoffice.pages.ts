@@ -169,12 +169,12 @@ export class BackofficePages {
   @Get('security-events')
   @UseGuards(BackofficeGuard)
   async eventsPage(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Query() query: unknown): Promise<void> {
-    if (!roleAtLeast(clerk.role, 'supervisor')) {
-      return res.status(403).render('web/error', { status: 403, titleKey: 'error.request.title', textKey: 'error.request.text' });
-    }
     const { value, errors } = await formErrors(res, SecurityEventsQueryDto, query);
     const filter = errors.length === 0 ? value : new SecurityEventsQueryDto();
-    const page = await this.audit.list(clerk.companyId, { actorKind: filter.actorKind, before: filter.before, limit: 50 });
+    const page = await this.audit.list(clerk, { actorKind: filter.actorKind, before: filter.before, limit: 50 });
+    if (!page) {
+      return res.status(403).render('web/error', { status: 403, titleKey: 'error.request.title', textKey: 'error.request.text' });
+    }
     const kind = filter.actorKind ?? '';
     res.status(errors.length > 0 ? 400 : 200).render('backoffice/security-events', {
       titleKey: 'backoffice.events.title',

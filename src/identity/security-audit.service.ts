@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { ClerkRole } from './clerk.entity';
+import { roleAtLeast } from './clerk-roles';
 import { SECURITY_ACTOR_KINDS, SECURITY_EVENT_NAMES, SecurityActorKind, SecurityEvent, SecurityEventName } from './security-event.entity';
 
 export type { SecurityActorKind, SecurityEventName } from './security-event.entity';
@@ -73,6 +75,15 @@ export function parseCursor(cursor: string | undefined): number | undefined {
 }
 
 /** The security audit trail: who logged in, failed, was locked out, changed a password… per company. */
+
+/** Who reads the trail: supervisors and admins of one company. */
+export interface AuditViewer {
+  companyId: number;
+  role: ClerkRole;
+}
+
+const AUDIT_READER: ClerkRole = 'supervisor';
+
 @Injectable()
 export class SecurityAuditService {
   constructor(private readonly dataSource: DataSource) {}
@@ -86,18 +97,22 @@ export class SecurityAuditService {
     await (manager ?? this.dataSource.manager).insert(SecurityEvent, row);
   }
 
-  /** One event of the company; undefined for another company's id or an unknown one. */
-  async get(companyId: number, id: number): Promise<SecurityEventView | undefined> {
-    if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+  /** One event of the viewer's company; undefined for another company's id, an unknown one, or a viewer below supervisor. */
+  async get(viewer: AuditViewer, id: number): Promise<SecurityEventView | undefined> {
+    if (!roleAtLeast(viewer.role, AUDIT_READER) || !Number.isSafeInteger(id) || id <= 0) return undefined;
+    const { companyId } = viewer;
     const row = await this.dataSource.manager.findOne(SecurityEvent, { where: { companyId, id } });
     return row ? toView(row) : undefined;
   }
 
   /**
    * One company's events, newest first, keyset-paginated. Without an actor the
-   * order is (created_at, id); for one actor it is id (the actor index).
+   * order is (created_at, id); for one actor it is id (the actor index). Null for a
+   * viewer below supervisor.
    */
-  async list(companyId: number, query: SecurityEventQuery): Promise<SecurityEventPage> {
+  async list(viewer: AuditViewer, query: SecurityEventQuery): Promise<SecurityEventPage | null> {
+    if (!roleAtLeast(viewer.role, AUDIT_READER)) return null;
+    const { companyId } = viewer;
     const limit = Math.min(Math.max(Math.trunc(query.limit), 1), MAX_PAGE_SIZE);
     const before = parseCursor(query.before);
     const builder = this.dataSource.manager

@@ -31,11 +31,26 @@ describe('SecurityAuditService (Postgres)', () => {
     await dataSource?.destroy();
   });
 
+  /** The trail as a supervisor of `companyId` reads it. */
+  const listAs = async (companyId: number, query: Parameters<SecurityAuditService['list']>[1]) => {
+    const page = await audit.list({ companyId, role: 'supervisor' }, query);
+    if (!page) throw new Error('a supervisor must be able to read the trail');
+    return page;
+  };
+
+  it('is read by supervisors and admins only', async () => {
+    expect(await audit.list({ companyId: companyA, role: 'clerk' }, { limit: 5 })).toBeNull();
+    expect(await audit.list({ companyId: companyA, role: 'admin' }, { limit: 5 })).not.toBeNull();
+    const [first] = (await listAs(companyA, { limit: 1 })).items;
+    expect(await audit.get({ companyId: companyA, role: 'clerk' }, first.id)).toBeUndefined();
+    expect(await audit.get({ companyId: companyA, role: 'supervisor' }, first.id)).toEqual(first);
+  });
+
   it('pages one company newest first without gaps or repeats', async () => {
     const seen: number[] = [];
     let cursor: string | undefined;
     do {
-      const page = await audit.list(companyA, { limit: 3, before: cursor });
+      const page = await listAs(companyA, { limit: 3, before: cursor });
       seen.push(...page.items.map((item) => item.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -45,18 +60,18 @@ describe('SecurityAuditService (Postgres)', () => {
   });
 
   it('filters by actor kind and actor, and never shows another company', async () => {
-    const customers = await audit.list(companyA, { actorKind: 'customer', limit: 50 });
+    const customers = await listAs(companyA, { actorKind: 'customer', limit: 50 });
     expect(customers.items).toHaveLength(5);
     expect(customers.items.every((item) => item.actorKind === 'customer')).toBe(true);
-    const one = await audit.list(companyA, { actorKind: 'customer', actorId: 3, limit: 50 });
+    const one = await listAs(companyA, { actorKind: 'customer', actorId: 3, limit: 50 });
     expect(one.items.map((item) => item.detail)).toEqual(['try 3']);
-    const b = await audit.list(companyB, { limit: 50 });
+    const b = await listAs(companyB, { limit: 50 });
     expect(b.items.map((item) => item.event)).toEqual(['lockout']);
   });
 
   it("ignores a cursor from another company's rows", async () => {
-    const [bRow] = (await audit.list(companyB, { limit: 1 })).items;
-    expect((await audit.list(companyA, { limit: 50, before: String(bRow.id) })).items).toHaveLength(0);
+    const [bRow] = (await listAs(companyB, { limit: 1 })).items;
+    expect((await listAs(companyA, { limit: 50, before: String(bRow.id) })).items).toHaveLength(0);
   });
 
   it('writes in the caller transaction: a rollback takes the event with it', async () => {
@@ -66,7 +81,7 @@ describe('SecurityAuditService (Postgres)', () => {
         throw new Error('rollback');
       })
       .catch(() => undefined);
-    expect((await audit.list(companyB, { actorKind: 'customer', limit: 50 })).items).toHaveLength(0);
+    expect((await listAs(companyB, { actorKind: 'customer', limit: 50 })).items).toHaveLength(0);
   });
 
   it('is append-only', async () => {
