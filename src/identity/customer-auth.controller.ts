@@ -42,6 +42,7 @@ import { CustomerLoginService } from './customer-login.service';
 import { CustomerPasswordService } from './customer-password.service';
 import { RegistrationService } from './registration.service';
 import { SessionService } from './session.service';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
 import { minutesToWait } from './throttle-policy';
 
 const ACCEPTED = 'If the data matched, we sent an e-mail.';
@@ -53,8 +54,18 @@ function tooMany(retryAfterSeconds: number): HttpException {
   );
 }
 
-function passwordProblem(reason: string): BadRequestException {
-  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [`password ${reason}`] });
+const PASSWORD_PROBLEMS: Record<string, (field: string) => string> = {
+  tooShort: (field) => `${field} must be at least ${PASSWORD_MIN_LENGTH} characters long`,
+  tooLong: (field) => `${field} must be at most ${PASSWORD_MAX_LENGTH} characters long`,
+  common: (field) => `${field} is one of the 10,000 most common passwords; choose another`,
+  invalidLink: () => 'token is invalid, already used or expired; ask for a new link',
+  emailTaken: () => 'the e-mail address already belongs to another account of this company',
+};
+
+/** A refused password (or link) as a 400 naming the field and what to do. */
+function passwordProblem(reason: string, field = 'password'): BadRequestException {
+  const describe = PASSWORD_PROBLEMS[reason] ?? ((name: string) => `${name} ${reason}`);
+  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [describe(field)] });
 }
 
 /** The customers' JSON API for identity: registration, login, logout, password, account. */
@@ -166,7 +177,7 @@ export class CustomerAuthController {
     if (result.reason === 'locked') throw tooMany(result.retryAfterSeconds);
     if (result.reason === 'currentWrong')
       throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['currentPassword is wrong'] });
-    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [`newPassword ${result.reason}`] });
+    throw passwordProblem(result.reason, 'newPassword');
   }
 
   @Delete('me')
