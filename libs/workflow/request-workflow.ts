@@ -28,7 +28,8 @@ export interface WorkflowContext {
   lastError: string | null;
 }
 
-export type ActorKind = 'customer' | 'clerk' | 'system';
+export const ACTOR_KINDS = ['customer', 'clerk', 'system'] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
 /** Back-office roles, lowest first. Only clerks carry one. */
 export type StaffRole = 'clerk' | 'supervisor' | 'admin';
 

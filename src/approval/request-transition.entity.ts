@@ -1,9 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index } from 'typeorm';
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
+import { ActorKind } from '../../libs/workflow/request-workflow';
 import { ChangeRequest, RequestState } from './request.entity';
-
-export const ACTOR_KINDS = ['customer', 'clerk', 'system'] as const;
-export type ActorKind = (typeof ACTOR_KINDS)[number];
 
 /**
  * One step of a request's history: who moved it, when, from which state to
@@ -15,6 +13,14 @@ export type ActorKind = (typeof ACTOR_KINDS)[number];
   name: 'request_transitions_company_id_request_id_fkey',
 })
 @Check('request_transitions_actor_kind_check', `actor_kind IN ('customer', 'clerk', 'system')`)
+@Check(
+  'request_transitions_from_state_check',
+  `from_state IS NULL OR from_state IN ('submitted', 'in_review', 'approved', 'applied', 'rejected', 'withdrawn', 'apply_failed')`,
+)
+@Check(
+  'request_transitions_to_state_check',
+  `to_state IN ('submitted', 'in_review', 'approved', 'applied', 'rejected', 'withdrawn', 'apply_failed')`,
+)
 @Check('request_transitions_comment_check', `comment IS NULL OR length(comment) <= 2000`)
 export class RequestTransition {
   @BigIntIdColumn()

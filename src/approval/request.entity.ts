@@ -1,10 +1,11 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, Unique, UpdateDateColumn } from 'typeorm';
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
+import { WorkflowState } from '../../libs/workflow/request-workflow';
 import { Clerk } from '../identity/clerk.entity';
 import { Customer } from '../identity/customer.entity';
 
-export const REQUEST_STATES = ['submitted', 'in_review', 'approved', 'applied', 'rejected', 'withdrawn', 'apply_failed'] as const;
-export type RequestState = (typeof REQUEST_STATES)[number];
+/** A request's state: one of the workflow's (WORKFLOW_STATES), which requests_state_check lists. */
+export type RequestState = WorkflowState;
 
 /** The states a clerk still has work in: the work queue. */
 export const OPEN_REQUEST_STATES = ['submitted', 'in_review', 'apply_failed'] as const satisfies readonly RequestState[];
@@ -17,6 +18,7 @@ export const OPEN_REQUEST_STATES = ['submitted', 'in_review', 'apply_failed'] as
 @Unique('requests_company_id_key', ['companyId', 'id'])
 @Index('requests_queue_idx', ['companyId', 'createdAt', 'id'], { where: `state IN ('submitted', 'in_review', 'apply_failed')` })
 @Index('requests_customer_idx', ['companyId', 'customerId', 'createdAt', 'id']) // created_at DESC, id DESC in the migration
+@Index('requests_assigned_clerk_idx', ['companyId', 'assignedClerkId'])
 @ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'requests_company_id_customer_id_fkey' })
 @ForeignKey(() => Clerk, ['companyId', 'assignedClerkId'], ['companyId', 'id'], { name: 'requests_company_id_assigned_clerk_id_fkey' })
 @Check('requests_kind_check', `kind ~ '^[a-z_]{2,40}$'`)

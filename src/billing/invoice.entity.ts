@@ -12,6 +12,7 @@ export type InvoiceType = (typeof INVOICE_TYPES)[number];
 @Unique('invoices_company_id_key', ['companyId', 'id'])
 @Index('invoices_customer_idx', ['companyId', 'customerId', 'dueOn', 'id']) // due_on DESC, id DESC in the migration
 @Index('invoices_open_due_idx', ['companyId', 'dueOn'], { where: 'open_amount > 0' })
+@Index('invoices_service_point_idx', ['companyId', 'servicePointId'])
 @ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'invoices_company_id_customer_id_fkey' })
 @ForeignKey(() => ServicePoint, ['companyId', 'servicePointId'], ['companyId', 'id'], {
   name: 'invoices_company_id_service_point_id_fkey',

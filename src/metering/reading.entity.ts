@@ -10,9 +10,11 @@ export type ReadingKind = (typeof READING_KINDS)[number];
 @Entity('readings')
 @Index('readings_meter_date_idx', ['companyId', 'meterId', 'readOn']) // read_on DESC in the migration
 @Index('readings_request_key', ['requestId'], { unique: true, where: 'request_id IS NOT NULL' })
+@Index('readings_external_ref_key', ['companyId', 'externalRef'], { unique: true, where: 'external_ref IS NOT NULL' })
 @ForeignKey(() => Meter, ['companyId', 'meterId'], ['companyId', 'id'], { name: 'readings_company_id_meter_id_fkey' })
 @Check('readings_value_check', `value >= 0`)
 @Check('readings_kind_check', `kind IN ('normal', 'estimated', 'customer')`)
+@Check('readings_external_ref_check', `external_ref IS NULL OR length(external_ref) BETWEEN 1 AND 100`)
 export class Reading {
   @BigIntIdColumn()
   id!: number;
@@ -44,6 +46,13 @@ export class Reading {
   /** The approved request this reading was applied from (at most one reading per request). */
   @Column({ name: 'request_id', type: 'bigint', nullable: true, transformer: bigintAsNumber })
   requestId!: number | null;
+
+  /**
+   * The billing back office's own id of a reading it pushed in, unique within the
+   * company: an import upserts by it. Null for customers' readings and readings loaded without one.
+   */
+  @Column({ name: 'external_ref', type: 'text', nullable: true })
+  externalRef!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,10 +1,12 @@
-import { CreateDateColumn, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
 import { Customer } from '../identity/customer.entity';
 import { Message } from './message.entity';
 
 /** That a customer has read a message; removed with the message. */
 @Entity('message_reads')
+// The primary key leads with customer_id; this one serves the cascade from messages.
+@Index('message_reads_message_idx', ['companyId', 'messageId'])
 @ForeignKey(() => Message, ['companyId', 'messageId'], ['companyId', 'id'], {
   name: 'message_reads_company_id_message_id_fkey',
   onDelete: 'CASCADE',

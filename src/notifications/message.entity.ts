@@ -8,6 +8,7 @@ import { Customer } from '../identity/customer.entity';
 @Entity('messages')
 @Unique('messages_company_id_key', ['companyId', 'id'])
 @Index('messages_inbox_idx', ['companyId', 'customerId', 'publishedAt', 'id']) // published_at DESC, id DESC in the migration
+@Index('messages_created_by_clerk_idx', ['companyId', 'createdByClerkId'])
 @ForeignKey(() => Company, ['companyId'], ['id'], { name: 'messages_company_id_fkey' })
 @ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'messages_company_id_customer_id_fkey' })
 @ForeignKey(() => Clerk, ['companyId', 'createdByClerkId'], ['companyId', 'id'], { name: 'messages_company_id_created_by_clerk_id_fkey' })

@@ -1,7 +1,6 @@
 import { DataSource } from 'typeorm';
 import { openTestDataSource } from '../../libs/testing/database';
-import { ACTOR_KINDS } from '../../src/approval/request-transition.entity';
-import { REQUEST_STATES } from '../../src/approval/request.entity';
+import { ACTOR_KINDS, WORKFLOW_STATES } from '../../libs/workflow/request-workflow';
 import { DEBT_ITEM_KINDS } from '../../src/billing/debt-item.entity';
 import { INVOICE_TYPES } from '../../src/billing/invoice.entity';
 import { CLERK_ROLES } from '../../src/identity/clerk.entity';
@@ -113,7 +112,9 @@ describe('entities and migrations', () => {
       ['debt_items_kind_check', DEBT_ITEM_KINDS],
       ['payments_status_check', PAYMENT_STATUSES],
       ['notification_preferences_topic_check', NOTIFICATION_TOPICS],
-      ['requests_state_check', REQUEST_STATES],
+      ['requests_state_check', WORKFLOW_STATES],
+      ['request_transitions_from_state_check', WORKFLOW_STATES],
+      ['request_transitions_to_state_check', WORKFLOW_STATES],
       ['request_transitions_actor_kind_check', ACTOR_KINDS],
     ];
     for (const [constraint, values] of unions) {
