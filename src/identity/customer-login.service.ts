@@ -27,9 +27,35 @@ export interface CustomerProfile {
   company: { id: number; name: string };
 }
 
-/** The throttle key of a customer account (or of an identifier that names no account). */
+/**
+ * The throttle key of a customer account: password confirmations of a logged-in customer
+ * count on it, and a success of the account (login, password reset or change) clears the
+ * failures of the identifiers it was tried with (see `loginIdentifierKey`). An identifier
+ * that names no account gets a key of its own that nothing clears.
+ */
 export function accountKey(companyId: number, row: { customerId: number } | undefined, identifier: string): string {
   return row ? `customer:${companyId}:${row.customerId}` : `customer-unknown:${companyId}:${identifier.toLowerCase()}`;
+}
+
+/** The identifier as typed, normalised: trimmed, an e-mail address lower-cased, a customer code upper-cased. */
+export function normaliseLoginIdentifier(identifier: string): { kind: 'email' | 'code'; value: string } {
+  const typed = identifier.trim();
+  return typed.includes('@') ? { kind: 'email', value: typed.toLowerCase() } : { kind: 'code', value: typed.toUpperCase() };
+}
+
+/**
+ * The throttle key whose lock a login checks before the password: the identifier as
+ * typed (normalised) in its company, whether or not it names an account. Keying the
+ * lock by account would disclose which e-mail belongs to which customer code (lock the
+ * code, then the account's e-mail shows "locked" too); keyed by identifier, a lock got
+ * through the code never shows when the e-mail is typed, and the reverse. The price: an
+ * account has two identifiers, so an attacker alternating them gets at most twice the
+ * per-account budget of ACCOUNT_LOCKOUT (~24 instead of ~12 tries in the first hour),
+ * still far below what guessing needs; the per-IP lock applies on top.
+ */
+export function loginIdentifierKey(companyId: number, identifier: string): string {
+  const { kind, value } = normaliseLoginIdentifier(identifier);
+  return `customer-login:${companyId}:${kind}:${value}`;
 }
 
 /** Customer login ("Ügyfélszolgálati modulba") by customer code or e-mail, and the logged-in customer's profile. */
@@ -68,35 +94,44 @@ export class CustomerLoginService {
   }
 
   async login(input: { companyId: number; identifier: string; password: string; ip: string | null }): Promise<LoginResult> {
-    const account = await this.findAccount(input.companyId, input.identifier);
-    const keys = [accountKey(input.companyId, account, input.identifier), ipKey(input.ip)];
+    const typed = normaliseLoginIdentifier(input.identifier);
+    const found = await this.findAccount(input.companyId, typed.value);
+    // Only the account whose own code or e-mail normalises to what was typed: Postgres lower() also matches
+    // strings that normalise to other keys ('İ' for 'i'), each of which would bring a fresh lockout budget.
+    const account = found && (typed.kind === 'email' ? found.email.toLowerCase() : found.code) === typed.value ? found : undefined;
+    const loginKey = loginIdentifierKey(input.companyId, typed.value);
+    const keys = [loginKey, ipKey(input.ip)];
     const check = await this.throttle.checkAll(keys);
     if (!check.allowed) return { ok: false, reason: 'locked', retryAfterSeconds: check.retryAfterSeconds };
     const valid = await verifyPassword(account?.passwordHash, input.password);
     const known = account !== undefined || (await this.companyExists(input.companyId));
     if (!valid || !account) {
-      const locks = await Promise.all(keys.map((key) => this.throttle.fail(key)));
+      // The same Redis work for an unknown identifier (its account key is one nothing clears).
+      const clearedWith = accountKey(input.companyId, account, typed.value);
+      const locks = await Promise.all([this.throttle.fail(loginKey, { clearedWith }), this.throttle.fail(keys[1])]);
+      const locked = Math.max(...locks.map((lock) => lock.lockedForSeconds));
       if (known) {
         const base = { companyId: input.companyId, actorKind: 'customer' as const, actorId: account?.customerId ?? null, ip: input.ip };
         await this.audit.record(undefined, { ...base, event: 'login_failed', detail: account ? undefined : 'unknown account' });
-        const locked = Math.max(...locks.map((lock) => lock.lockedForSeconds));
         if (locked > 0) await this.audit.record(undefined, { ...base, event: 'lockout', detail: `${locked} s` });
       }
-      const locked = Math.max(...locks.map((lock) => lock.lockedForSeconds));
       return locked > 0 ? { ok: false, reason: 'locked', retryAfterSeconds: locked } : { ok: false, reason: 'invalid' };
     }
-    await this.throttle.succeed(keys[0]);
-    await this.dataSource.query(`UPDATE customer_accounts SET last_login_at = now() WHERE company_id = $1 AND customer_id = $2`, [
-      account.companyId,
-      account.customerId,
-    ]);
-    await this.audit.record(undefined, {
-      companyId: account.companyId,
-      actorKind: 'customer',
-      actorId: account.customerId,
-      event: 'login_succeeded',
-      ip: input.ip,
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE customer_accounts SET last_login_at = now() WHERE company_id = $1 AND customer_id = $2`, [
+        account.companyId,
+        account.customerId,
+      ]);
+      await this.audit.record(manager, {
+        companyId: account.companyId,
+        actorKind: 'customer',
+        actorId: account.customerId,
+        event: 'login_succeeded',
+        ip: input.ip,
+      });
     });
+    // After the commit: the typed identifier, and through the account key the account's other identifier.
+    await Promise.all([this.throttle.succeed(loginKey), this.throttle.succeed(accountKey(account.companyId, account, typed.value))]);
     return {
       ok: true,
       principal: { kind: 'customer', companyId: account.companyId, customerId: account.customerId, name: account.name, code: account.code },

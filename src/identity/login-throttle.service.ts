@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import IORedis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
@@ -15,12 +16,15 @@ export function ipKey(ip: string | null | undefined): string {
   return `ip:${ip ?? 'unknown'}`;
 }
 
+/** How long a failure counter lives without a success (and so how long a key stays linked, see `fail`). */
+const FAILURE_MEMORY_SECONDS = 24 * 3600;
+
 /**
  * Failed-attempt counters and locks in Redis (rate-limiter-flexible), shared by every
- * app instance. Keys name what is throttled: `ip:1.2.3.4` (IP policy) or an account
- * such as `customer:7:123` (account policy). A failure counter lives for a day and is
- * cleared by a success; each failure past the free ones locks the key for a doubling
- * wait (see throttle-policy.ts).
+ * app instance. Keys name what is throttled: `ip:1.2.3.4` (IP policy) or an account or
+ * login identifier such as `customer:7:123` or `customer-login:7:code:SU0044` (account
+ * policy). A failure counter lives for a day and is cleared by a success; each failure
+ * past the free ones locks the key for a doubling wait (see throttle-policy.ts).
  */
 @Injectable()
 export class LoginThrottleService {
@@ -28,11 +32,15 @@ export class LoginThrottleService {
   private readonly locks: RateLimiterRedis;
   private readonly attemptsPerIp: RateLimiterRedis;
   private readonly attemptsPerAccount: RateLimiterRedis;
+  private readonly redis: IORedis;
+  private readonly linkPrefix: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, queues: QueuesService) {
     const storeClient = queues.connection;
     const prefix = `${config.REDIS_KEY_PREFIX}throttle`;
-    this.failures = new RateLimiterRedis({ storeClient, keyPrefix: `${prefix}:fail`, points: 1_000_000, duration: 24 * 3600 });
+    this.redis = storeClient;
+    this.linkPrefix = `${prefix}:cleared-with:`;
+    this.failures = new RateLimiterRedis({ storeClient, keyPrefix: `${prefix}:fail`, points: 1_000_000, duration: FAILURE_MEMORY_SECONDS });
     this.locks = new RateLimiterRedis({ storeClient, keyPrefix: `${prefix}:lock`, points: 1, duration: 1 });
     this.attemptsPerIp = new RateLimiterRedis({ storeClient, keyPrefix: `${prefix}:ip-hour`, points: HOURLY_ATTEMPTS.ip, duration: 3600 });
     this.attemptsPerAccount = new RateLimiterRedis({
@@ -59,17 +67,30 @@ export class LoginThrottleService {
     return waits.length === 0 ? { allowed: true } : { allowed: false, retryAfterSeconds: Math.max(...waits) };
   }
 
-  /** Counts a failure; returns how long the key is now locked (0: not locked). */
-  async fail(key: string): Promise<{ lockedForSeconds: number }> {
+  /**
+   * Counts a failure; returns how long the key is now locked (0: not locked). With
+   * `clearedWith`, a later `succeed(clearedWith)` clears this key too (for a day, as
+   * long as the failure counter lives): a customer's login identifiers are cleared by
+   * a success of the account (a login, a password reset or change).
+   */
+  async fail(key: string, options: { clearedWith?: string } = {}): Promise<{ lockedForSeconds: number }> {
     const counted = await this.failures.penalty(key, 1);
     const seconds = lockoutSeconds(counted.consumedPoints, this.policyFor(key));
     if (seconds > 0) await this.locks.block(key, seconds);
+    if (options.clearedWith !== undefined) {
+      const link = this.linkPrefix + options.clearedWith;
+      await this.redis.multi().sadd(link, key).expire(link, FAILURE_MEMORY_SECONDS).exec();
+    }
     return { lockedForSeconds: seconds };
   }
 
-  /** A success clears the key's failures and lock. */
+  /** A success clears the key's failures and lock, and those of the keys linked to it (see `fail`). */
   async succeed(key: string): Promise<void> {
-    await Promise.all([this.failures.delete(key), this.locks.delete(key)]);
+    const link = this.linkPrefix + key;
+    const linked = await this.redis.smembers(link);
+    await Promise.all([key, ...linked].flatMap((each) => [this.failures.delete(each), this.locks.delete(each)]));
+    // SREM, not DEL: a key linked meanwhile stays linked.
+    if (linked.length > 0) await this.redis.srem(link, ...linked);
   }
 
   /**

@@ -42,6 +42,11 @@ describe('lockout policy', () => {
     expect(failuresWithin(24 * 3600, ACCOUNT_LOCKOUT) - first).toBeLessThanOrEqual(23);
   });
 
+  it('keeps a customer under 25 tries in the first hour and 100 a day when code and e-mail are alternated (two keys)', () => {
+    expect(2 * failuresWithin(3600, ACCOUNT_LOCKOUT)).toBeLessThanOrEqual(24);
+    expect(2 * failuresWithin(24 * 3600, ACCOUNT_LOCKOUT)).toBeLessThan(100);
+  });
+
   it('lets one IP address try more (shared offices) but still locks it within the hour', () => {
     expect(IP_LOCKOUT.freeFailures).toBeGreaterThan(ACCOUNT_LOCKOUT.freeFailures);
     expect(failuresWithin(3600, IP_LOCKOUT)).toBeLessThan(100);

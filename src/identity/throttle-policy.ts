@@ -8,7 +8,10 @@ export interface LockoutPolicy {
   maxSeconds: number;
 }
 
-/** Accounts: 5 failures lock for 1 minute, then 2, 4, 8 … up to 1 hour (at most ~12 tries an hour). */
+/**
+ * Accounts (and a customer's login identifiers, each on its own: code and e-mail): 5 failures
+ * lock for 1 minute, then 2, 4, 8 … up to 1 hour (at most ~12 tries an hour per key).
+ */
 export const ACCOUNT_LOCKOUT: LockoutPolicy = { freeFailures: 4, baseSeconds: 60, maxSeconds: 3600 };
 /** One IP address may try more accounts (offices share an address), with the same doubling. */
 export const IP_LOCKOUT: LockoutPolicy = { freeFailures: 19, baseSeconds: 60, maxSeconds: 3600 };
