@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BackofficeModule } from '../backoffice/backoffice.module';
+import { MeterHistoryModule } from '../metering/meter-history.module';
 import { ApprovalQueueService } from './approval-queue.service';
 import { ApplyProcessor } from './apply.processor';
 import { BackofficeRequestsController } from './backoffice-requests.controller';
@@ -15,7 +16,7 @@ import { workflowProviders } from './workflow.providers';
  * work queue and review operations, and their back-office pages and JSON API.
  */
 @Module({
-  imports: [BackofficeModule],
+  imports: [BackofficeModule, MeterHistoryModule],
   controllers: [BackofficeRequestsController, QueuePages],
   providers: [...workflowProviders, ApplyProcessor, RequestDecidedProcessor, ApprovalQueueService, ReviewService, RequestQueries],
   exports: [...workflowProviders.map((provider) => provider.provide), ApprovalQueueService, ReviewService],

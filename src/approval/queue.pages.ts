@@ -140,9 +140,9 @@ export class QueuePages {
 
   @Get('requests/:id/chart.svg')
   async chart(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Param('id', ParseIntPipe) id: number): Promise<void> {
-    const detail = await this.queries.detail(clerk.companyId, id);
-    if (!detail?.meter) throw new NotFoundException();
-    sendChart(res, detail.meter.unit, detail.history);
+    const chart = await this.queries.chart(clerk.companyId, id);
+    if (!chart) throw new NotFoundException();
+    sendChart(res, chart.unit, chart.history);
   }
 
   @Post('requests/:id/:action')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
+import { HistoryRow, MeterHistory } from '../metering/meter-history.service';
 import { ApprovalQueueService, QueueItem } from './approval-queue.service';
 
 /*
@@ -26,7 +27,7 @@ export interface QueueRow {
 
 export interface RequestDetail extends QueueRow {
   payload: Record<string, unknown>;
-  history: Array<{ readOn: string; value: number; kind: string; consumption: number | null }>;
+  history: HistoryRow[];
   log: Array<{
     fromState: string | null;
     toState: string;
@@ -50,6 +51,7 @@ export class RequestQueries {
     private readonly dataSource: DataSource,
     private readonly engine: WorkflowEngine,
     private readonly queue: ApprovalQueueService,
+    private readonly meterHistory: MeterHistory,
   ) {}
 
   async rows(companyId: number, items: readonly QueueItem[]): Promise<QueueRow[]> {
@@ -121,21 +123,7 @@ export class RequestQueries {
       },
     ]);
     const meterId = meterIdOf(request.subjectRef);
-    const readings: Array<{ read_on: string; value: string; kind: string }> =
-      meterId === null
-        ? []
-        : await this.dataSource.query(
-            `SELECT read_on, value, kind FROM readings WHERE company_id = $1 AND meter_id = $2 AND billable ORDER BY read_on, id`,
-            [companyId, meterId],
-          );
-    const history = readings
-      .map((r, i) => ({
-        readOn: r.read_on,
-        value: Number(r.value),
-        kind: r.kind,
-        consumption: i > 0 ? Math.round((Number(r.value) - Number(readings[i - 1].value)) * 1000) / 1000 : null,
-      }))
-      .reverse();
+    const history = meterId === null ? [] : await this.meterHistory.forCompany(companyId, meterId);
     const log = await this.queue.history(companyId, requestId);
     const clerkIds = [...new Set(log.filter((l) => l.actorKind === 'clerk' && l.actorId !== null).map((l) => l.actorId!))];
     const clerks: Array<{ id: number; name: string }> = clerkIds.length
@@ -155,5 +143,23 @@ export class RequestQueries {
               : null,
       })),
     };
+  }
+
+  /**
+   * What the consumption chart of a reading request needs, and nothing more: the
+   * meter's unit and billable history. Null when the request is not the company's
+   * or is not about one of its meters.
+   */
+  async chart(companyId: number, requestId: number): Promise<{ unit: string; history: HistoryRow[] } | null> {
+    if (!Number.isSafeInteger(requestId) || requestId <= 0) return null;
+    const [meter]: Array<{ id: string; unit: string }> = await this.dataSource.query(
+      `SELECT m.id, m.unit FROM requests r
+         JOIN meters m ON m.company_id = r.company_id
+          AND m.id = CASE WHEN r.subject_ref ~ '^meter:[0-9]{1,18}$' THEN substr(r.subject_ref, 7)::bigint END
+        WHERE r.company_id = $1 AND r.id = $2`,
+      [companyId, requestId],
+    );
+    if (!meter) return null;
+    return { unit: meter.unit, history: await this.meterHistory.forCompany(companyId, Number(meter.id)) };
   }
 }

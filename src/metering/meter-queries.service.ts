@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { findOpenWindow, round3, todayInBudapest, WindowRow } from './reading-rules';
+import { HistoryRow, MeterHistory } from './meter-history.service';
+import { findOpenWindow, todayInBudapest, WindowRow } from './reading-rules';
 import { READING_KIND, meterSubject } from './reading-request.kind';
 
 /*
@@ -31,13 +32,6 @@ export interface MeterView {
   providerReadingPeriod: string | null;
   window: { open: boolean; opensOn: string | null; closesOn: string | null };
   lastReading: LastReadingView | null;
-}
-
-export interface HistoryRow {
-  readOn: string;
-  value: number;
-  kind: string;
-  consumption: number | null;
 }
 
 export interface TimelineEntry {
@@ -71,7 +65,10 @@ interface MeterRow {
 
 @Injectable()
 export class MeterQueries {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly meterHistory: MeterHistory,
+  ) {}
 
   async servicePoints(companyId: number, customerId: number): Promise<ServicePointView[]> {
     const rows: Array<{ id: string; postcode: string; town: string; address: string }> = await this.dataSource.query(
@@ -140,23 +137,8 @@ export class MeterQueries {
    * Billable readings of one of the customer's meters, newest first, each with the
    * consumption since the billable reading before it. Another customer's meter has none.
    */
-  async history(companyId: number, customerId: number, meterId: number): Promise<HistoryRow[]> {
-    const rows: Array<{ read_on: string; value: string; kind: string }> = await this.dataSource.query(
-      `SELECT r.read_on, r.value, r.kind FROM readings r
-         JOIN meters m ON m.company_id = r.company_id AND m.id = r.meter_id
-         JOIN service_points sp ON sp.company_id = m.company_id AND sp.id = m.service_point_id
-        WHERE r.company_id = $1 AND sp.customer_id = $2 AND r.meter_id = $3 AND r.billable
-        ORDER BY r.read_on, r.id`,
-      [companyId, customerId, meterId],
-    );
-    return rows
-      .map((r, i) => ({
-        readOn: r.read_on,
-        value: Number(r.value),
-        kind: r.kind,
-        consumption: i > 0 ? round3(Number(r.value) - Number(rows[i - 1].value)) : null,
-      }))
-      .reverse();
+  history(companyId: number, customerId: number, meterId: number): Promise<HistoryRow[]> {
+    return this.meterHistory.forCustomer(companyId, customerId, meterId);
   }
 
   /** The customer's latest reading requests of a meter with their timelines, newest first. */
