@@ -2,15 +2,22 @@
  * What the benchmarks share: arguments, a scratch database of their own (created,
  * migrated, dropped), the reading fixtures, a concurrency pool and latency figures.
  */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../config/data-source-options';
 import { adminDatabaseUrl } from '../libs/testing/test-environment';
+import type { LoadPlan, LoadResult } from './http-load';
 
-/** `[N] [--keep]`: how many items, and whether to keep the scratch database. */
-export function benchArgs(defaultCount: number): { count: number; keep: boolean } {
+/** `[N] [--keep] [--name=number …]`: how many items, whether to keep the scratch database, numeric options. */
+export function benchArgs(defaultCount: number): { count: number; keep: boolean; option: (name: string, fallback: number) => number } {
   const args = process.argv.slice(2);
-  return { count: Number(args.find((arg) => /^\d+$/.test(arg)) ?? defaultCount), keep: args.includes('--keep') };
+  const option = (name: string, fallback: number) => {
+    const given = args.find((arg) => arg.startsWith(`--${name}=`));
+    return given ? Number(given.slice(name.length + 3)) : fallback;
+  };
+  return { count: Number(args.find((arg) => /^\d+$/.test(arg)) ?? defaultCount), keep: args.includes('--keep'), option };
 }
 
 /**
@@ -124,4 +131,21 @@ export function latencyReport(label: string, count: number, seconds: number, lat
     `${label}: ${count} in ${seconds.toFixed(2)} s = ${Math.round(count / seconds)}/s; ` +
     `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms\n`
   );
+}
+
+/** Runs bench/http-load.ts in a worker thread (its own event loop and core) and returns its figures. */
+export async function runHttpLoad(plan: LoadPlan): Promise<LoadResult> {
+  const script = path.join(__dirname, 'http-load.ts');
+  const worker = new Worker(`require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(script)});`, {
+    eval: true,
+    workerData: plan,
+  });
+  try {
+    return await new Promise<LoadResult>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+  } finally {
+    await worker.terminate();
+  }
 }

@@ -1,81 +1,223 @@
 /**
- * Meter readings without HTTP, on a scratch database of its own: submissions per
- * second through ReadingService at 50 concurrent customers, then a clerk's bulk
- * approval of 10,000 readings and their application (the `requests/apply`
- * handler's work, RequestApplier, run here directly at the worker's concurrency
- * instead of through Redis). Prints figures; HTTP figures come with the API.
+ * Meter readings end to end, on a scratch database of its own (created, migrated,
+ * loaded, dropped at the end) with M customers loaded (default 100,000), each with
+ * a meter, three years of monthly readings and an open reading window:
  *
- *   npx ts-node --transpile-only bench/readings.ts [N=10000] [--keep]
+ * 1. N customers submit a reading through the HTTP API (POST /api/v1/readings),
+ *    50 at once. The API runs in this process (role `api`); the client runs in a
+ *    worker thread (bench/http-load.ts), so it does not share the server's event loop.
+ * 2. N other customers submit through ReadingService.submit, 50 at once, on a pool
+ *    of the same size: the same path without HTTP, so the framework's share shows.
+ * 3. A clerk bulk-approves the N readings of step 1 in one API call
+ *    (POST /api/v1/backoffice/requests/bulk-approve), and a worker process
+ *    (src/worker.ts: outbox relay, BullMQ, the applier) applies them; the clock
+ *    stops when every one is applied.
  *
- * TEST_ADMIN_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
- * names the server and a role allowed to create databases.
+ *   npx ts-node --transpile-only bench/readings.ts [N=10000] [--customers=100000] [--keep]
+ *
+ * TEST_ADMIN_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names
+ * a role that may create databases; REDIS_URL (default redis://127.0.0.1:6379) the
+ * Redis server. Redis keys go under prefixes of their own and are deleted at the end.
  */
-import { RequestApplier } from '../libs/workflow/request-applier';
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { parseConfig } from '../config/configuration';
+import { deleteKeysMatching } from '../libs/testing/redis-keys';
 import { WorkflowEngine } from '../libs/workflow/workflow-engine';
-import { ReviewService } from '../src/approval/review.service';
+import { createHttpApp } from '../src/bootstrap';
+import { SessionService } from '../src/identity/session.service';
 import { ReadingService } from '../src/metering/reading.service';
-import { benchArgs, latencyReport, loadReadingCustomers, pool, withScratchDatabase } from './bench-kit';
+import { ReadingTarget, benchArgs, latencyReport, loadReadingCustomers, pool, runHttpLoad, withScratchDatabase } from './bench-kit';
 
 const CONCURRENCY = 50;
-const WORKER_CONCURRENCY = 8;
+/** Connections of the API process and of the service-layer run; more would only queue inside Postgres on two cores. */
+const POOL_SIZE = 20;
 
 async function main(): Promise<void> {
-  const { count, keep } = benchArgs(10_000);
-  await withScratchDatabase('readings', { poolSize: CONCURRENCY + 4, keep }, async (dataSource) => {
-    const { companyId, targets } = await loadReadingCustomers(dataSource, count);
-    const engine = new WorkflowEngine(dataSource);
-    const readings = new ReadingService(dataSource, engine);
-    readings.onModuleInit();
-    const review = new ReviewService(engine, dataSource);
-    const applier = new RequestApplier(dataSource, engine);
+  const { count, keep, option } = benchArgs(10_000);
+  const customers = Math.max(option('customers', 100_000), count * 2);
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const stamp = Date.now().toString(36);
+  const redisPrefix = `bench-${stamp}:`;
+  const queuePrefix = `{bench-${stamp}}`;
+  let app: Awaited<ReturnType<typeof createHttpApp>> | undefined;
+  let worker: ChildProcess | undefined;
+  try {
+    await withScratchDatabase('readings', { poolSize: POOL_SIZE, keep }, async (dataSource, databaseUrl) => {
+      const env = {
+        ...process.env,
+        NODE_ENV: 'production',
+        DATABASE_URL: databaseUrl,
+        DATABASE_POOL_SIZE: String(POOL_SIZE),
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: redisPrefix,
+        QUEUE_PREFIX: queuePrefix,
+        LOG_LEVEL: 'warn',
+      };
+      worker = startWorkerProcess(env);
 
-    const latencies: number[] = [];
-    const requestIds: number[] = [];
-    let started = performance.now();
-    await pool(targets, CONCURRENCY, async (target) => {
-      const t0 = performance.now();
-      const result = await readings.submit(target.customerId, companyId, { meterId: target.meterId, value: '365.5' });
-      latencies.push(performance.now() - t0);
-      if (!result.ok) throw new Error(result.error.message);
-      requestIds.push(result.value.requestId);
+      let started = performance.now();
+      const { companyId, targets } = await loadReadingCustomers(dataSource, customers);
+      process.stdout.write(`loaded ${customers} customers, each with a meter and 36 readings, in ${elapsed(started)} s\n`);
+      const overHttp = targets.slice(0, count);
+      const direct = targets.slice(count, count * 2);
+
+      app = await createHttpApp(parseConfig({ ...env, ROLE: 'api' }), 'api');
+      await app.listen(0, '127.0.0.1');
+      const { port } = app.getHttpServer().address() as { port: number };
+      const baseUrl = `http://127.0.0.1:${port}`;
+      const sessions = app.get(SessionService);
+      const tokens = await issueCustomerTokens(sessions, companyId, overHttp);
+
+      // Warm-up (not counted): JIT, connection pools, keep-alive sockets.
+      await runHttpLoad({
+        baseUrl,
+        concurrency: 1,
+        requests: [{ path: '/api/v1/readings/check', token: tokens[0], body: { meterId: overHttp[0].meterId, value: '365.5' } }],
+      });
+      const submitted = await runHttpLoad({
+        baseUrl,
+        concurrency: CONCURRENCY,
+        requests: overHttp.map((target, i) => ({
+          path: '/api/v1/readings',
+          token: tokens[i],
+          body: { meterId: target.meterId, value: '365.5' },
+        })),
+      });
+      process.stdout.write(
+        latencyReport(
+          `submissions over HTTP (POST /api/v1/readings, ${CONCURRENCY} concurrent customers)`,
+          overHttp.length,
+          submitted.seconds,
+          submitted.latencies,
+        ),
+      );
+      if ((submitted.statuses[201] ?? 0) !== overHttp.length) process.stdout.write(`  statuses: ${JSON.stringify(submitted.statuses)}\n`);
+
+      await submitDirectly(dataSource, companyId, direct);
+
+      const clerkToken = await issueClerkToken(dataSource, sessions, companyId);
+      const requestIds: Array<{ id: string }> = await dataSource.query(
+        `SELECT id FROM requests WHERE company_id = $1 AND customer_id = ANY($2::bigint[]) AND state = 'submitted' ORDER BY id`,
+        [companyId, overHttp.map((t) => t.customerId)],
+      );
+      started = performance.now();
+      const response = await fetch(`${baseUrl}/api/v1/backoffice/requests/bulk-approve`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${clerkToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ items: requestIds.map((r) => ({ requestId: Number(r.id), expectedVersion: 1 })) }),
+      });
+      const answer = (await response.json()) as { approved?: number; message?: unknown };
+      if (response.status !== 200) throw new Error(`bulk approval answered ${response.status}: ${JSON.stringify(answer.message)}`);
+      const approvedSeconds = elapsed(started);
+      await waitUntilApplied(dataSource, companyId, answer.approved ?? 0, worker);
+      process.stdout.write(
+        `bulk approval of ${requestIds.length} readings: ${answer.approved} approved in ${approvedSeconds} s (one API call); ` +
+          `all applied by the worker (${parseConfig(env).WORKER_CONCURRENCY} jobs at once) ${elapsed(started)} s after the click\n`,
+      );
     });
-    let seconds = (performance.now() - started) / 1000;
-    process.stdout.write(
-      latencyReport(`submissions (service layer, ${CONCURRENCY} concurrent customers)`, targets.length, seconds, latencies),
-    );
-
-    const clerk: Array<{ id: number }> = await dataSource.query(
-      `INSERT INTO clerks (company_id, email, name, role, password_hash) VALUES ($1, 'bench@example.test', 'Bench', 'supervisor', 'x') RETURNING id`,
-      [companyId],
-    );
-    const flagged: Array<{ count: string }> = await dataSource.query(`SELECT count(*) FROM requests WHERE flagged`);
-    started = performance.now();
-    const outcomes = await review.bulkApprove(
-      companyId,
-      { id: clerk[0].id, role: 'supervisor' },
-      requestIds.map((requestId) => ({ requestId, expectedVersion: 1 })),
-    );
-    const approvedSeconds = (performance.now() - started) / 1000;
-    const approved = outcomes.filter((outcome) => outcome.ok).length;
-    const applyStarted = performance.now();
-    await pool(
-      outcomes.filter((outcome) => outcome.ok),
-      WORKER_CONCURRENCY,
-      async (outcome) => {
-        const applied = await applier.apply(companyId, outcome.requestId);
-        if (applied.outcome !== 'applied') throw new Error(`request ${outcome.requestId}: ${applied.outcome}`);
-      },
-    );
-    const applySeconds = (performance.now() - applyStarted) / 1000;
-    seconds = (performance.now() - started) / 1000;
-    process.stdout.write(
-      `bulk approval: ${approved} approved (${Number(flagged[0].count)} flagged refused) in ${approvedSeconds.toFixed(2)} s; ` +
-        `application (${WORKER_CONCURRENCY} at once, no Redis): ${applySeconds.toFixed(2)} s; total ${seconds.toFixed(2)} s\n`,
-    );
-  });
+  } finally {
+    await app?.close();
+    if (worker && worker.exitCode === null) {
+      worker.kill('SIGTERM');
+      await once(worker, 'exit');
+    }
+    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      for (const prefix of [redisPrefix, queuePrefix]) await deleteKeysMatching(redis, `${prefix}*`);
+    } finally {
+      redis.disconnect();
+    }
+  }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  process.exitCode = 1;
-});
+function elapsed(since: number): string {
+  return ((performance.now() - since) / 1000).toFixed(2);
+}
+
+/** The worker role in a process of its own, as in production. */
+function startWorkerProcess(env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '../src/worker.ts')], {
+    env: { ...env, ROLE: 'worker' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code) => {
+    if (code !== 0 && code !== null) process.stderr.write(`worker process exited with ${code}\n`);
+  });
+  return child;
+}
+
+async function issueCustomerTokens(sessions: SessionService, companyId: number, targets: ReadingTarget[]): Promise<string[]> {
+  const tokens: string[] = [];
+  await pool(
+    targets.map((target, i) => ({ target, i })),
+    CONCURRENCY,
+    async ({ target, i }) => {
+      tokens[i] = await sessions.issueApiToken({
+        kind: 'customer',
+        companyId,
+        customerId: target.customerId,
+        name: target.name,
+        code: target.code,
+      });
+    },
+  );
+  return tokens;
+}
+
+async function issueClerkToken(dataSource: DataSource, sessions: SessionService, companyId: number): Promise<string> {
+  const [clerk] = (await dataSource.query(
+    `INSERT INTO clerks (company_id, email, name, role, password_hash) VALUES ($1, 'bench@example.test', 'Bench', 'supervisor', 'x') RETURNING id`,
+    [companyId],
+  )) as Array<{ id: number }>;
+  return sessions.issueApiToken({ kind: 'clerk', companyId, clerkId: clerk.id, name: 'Bench', role: 'supervisor' });
+}
+
+async function submitDirectly(dataSource: DataSource, companyId: number, targets: ReadingTarget[]): Promise<void> {
+  const readings = new ReadingService(dataSource, new WorkflowEngine(dataSource));
+  readings.onModuleInit();
+  const latencies: number[] = [];
+  const started = performance.now();
+  await pool(targets, CONCURRENCY, async (target) => {
+    const t0 = performance.now();
+    const result = await readings.submit(target.customerId, companyId, { meterId: target.meterId, value: '365.5' });
+    latencies.push(performance.now() - t0);
+    if (!result.ok) throw new Error(result.error.message);
+  });
+  process.stdout.write(
+    latencyReport(
+      `submissions without HTTP (ReadingService.submit, ${CONCURRENCY} concurrent customers)`,
+      targets.length,
+      (performance.now() - started) / 1000,
+      latencies,
+    ),
+  );
+}
+
+async function waitUntilApplied(dataSource: DataSource, companyId: number, expected: number, worker: ChildProcess): Promise<void> {
+  let lastReport = performance.now();
+  for (;;) {
+    const [row] = (await dataSource.query(`SELECT count(*)::int AS applied FROM requests WHERE company_id = $1 AND state = 'applied'`, [
+      companyId,
+    ])) as Array<{ applied: number }>;
+    if (row.applied >= expected) return;
+    if (worker.exitCode !== null) throw new Error('the worker process exited before applying every reading');
+    if (performance.now() - lastReport > 5_000) {
+      process.stdout.write(`  … ${row.applied} of ${expected} applied\n`);
+      lastReport = performance.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

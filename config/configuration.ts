@@ -40,6 +40,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OUTBOX_POLL_MS: positiveInt(500),
   OUTBOX_BATCH_SIZE: positiveInt(200),
+  WORKER_CONCURRENCY: positiveInt(8),
   SHUTDOWN_GRACE_MS: positiveInt(10_000),
   DEFAULT_LANGUAGE: z.enum(['hu', 'en']).default('hu'),
 });

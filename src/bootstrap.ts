@@ -33,6 +33,8 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(securityHeaders(config));
+  // A clerk's bulk approval of BULK_MAX (10,000) items is about 400 kB of JSON.
+  app.useBodyParser('json', { limit: '1mb' });
   configureViews(app, config);
   const openApi = new DocumentBuilder()
     .setTitle('Ügyfélportál API')

@@ -1,6 +1,5 @@
 import { AnyMachineSnapshot, StateValue, initialTransition, transition } from 'xstate';
-import { DataSource, EntityManager } from 'typeorm';
-import { addToOutbox } from '../outbox/outbox';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { actorRefusal } from './actor-policy';
 import {
   Actor,
@@ -13,7 +12,18 @@ import {
   WorkflowRequest,
   WorkflowState,
 } from './request-workflow';
-import { Result, actorNotAllowed, eventNotAccepted, fail, invalidEvent, notFound, ok, versionConflict } from './workflow-errors';
+import {
+  LiveRequestConflict,
+  Result,
+  WorkflowError,
+  actorNotAllowed,
+  eventNotAccepted,
+  fail,
+  invalidEvent,
+  notFound,
+  ok,
+  versionConflict,
+} from './workflow-errors';
 
 export interface SubmitInput {
   companyId: number;
@@ -24,18 +34,22 @@ export interface SubmitInput {
   flagged: boolean;
   actor: Actor;
   comment?: string;
+  /** At most one live (not withdrawn or rejected) request of the kind may carry this key. */
+  liveKey?: string;
 }
 
 /** An event as callers send it: the type plus `reason` (REJECT) or `error` (APPLY_FAILED). */
 export type EventInput = { type: WorkflowEventType; reason?: string; error?: string };
 
-export interface SendInput {
+export interface SendInput<E = never> {
   companyId: number;
   requestId: number;
   event: EventInput | WorkflowEventType;
   actor: Actor;
   expectedVersion: number;
   comment?: string;
+  /** The caller's own refusal, checked on the loaded request before anything else (e.g. "flagged"). */
+  precondition?: (request: WorkflowRequest) => E | undefined;
 }
 
 export interface Transitioned {
@@ -63,6 +77,23 @@ interface RequestRow {
 }
 
 const COMMENT_MAX = 2000;
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
+  return driverError?.code === '23505' && driverError.constraint === constraint;
+}
+
+/**
+ * A data-modifying CTE writing the outbox rows (as addToOutbox does: payload
+ * `{ requestId, companyId }`) of the request in CTE `source`, one per job of the
+ * parallel text arrays `queues` and `names`, so a change and its effects are one statement.
+ */
+const OUTBOX_EFFECTS_CTE = (source: string, companyId: string, queues: string, names: string) => `effects AS (
+         INSERT INTO outbox (company_id, queue, job_name, payload)
+         SELECT ${companyId}, job.queue, job.name, jsonb_build_object('requestId', ${source}.id, 'companyId', ${companyId})
+           FROM ${source}, unnest(${queues}::text[], ${names}::text[]) WITH ORDINALITY AS job(queue, name, position)
+          ORDER BY job.position
+       )`;
 
 export function toWorkflowRequest(row: RequestRow): WorkflowRequest {
   return {
@@ -110,40 +141,62 @@ export class WorkflowEngine {
     return kind;
   }
 
-  /** Creates a request in its machine's initial state (a SUBMIT transition row with no from-state). */
+  /**
+   * Creates a request in its machine's initial state (a SUBMIT transition row with no
+   * from-state). One statement, so it is atomic even outside a transaction.
+   */
   async submit(manager: EntityManager | undefined, input: SubmitInput): Promise<Transitioned> {
-    if (!manager) return this.dataSource.transaction((tx) => this.submit(tx, input));
     const kind = this.kind(input.kind);
     const [snapshot] = initialTransition(kind.machine);
     const state = this.stateOf(snapshot);
-    const rows: Array<{ id: string }> = await manager.query(
-      `INSERT INTO requests (company_id, customer_id, kind, state, snapshot, machine_version, subject_ref, payload, flagged)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [
-        input.companyId,
-        input.customerId,
-        input.kind,
-        state,
-        kind.machine.getPersistedSnapshot(snapshot),
-        kind.machineVersion,
-        input.subjectRef,
-        input.payload,
-        input.flagged,
-      ],
-    );
+    // The request, its SUBMIT transition row (no from-state) and its effects in one statement.
+    const effects = this.effectsOf(kind, state);
+    const rows: Array<{ id: string }> = await (manager ?? this.dataSource.manager)
+      .query(
+        `WITH created AS (
+         INSERT INTO requests (company_id, customer_id, kind, state, snapshot, machine_version, subject_ref, payload, flagged, live_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $15) RETURNING id
+       ), recorded AS (
+         INSERT INTO request_transitions (company_id, request_id, from_state, to_state, event, actor_kind, actor_id, comment)
+         SELECT $1, id, NULL, $4, 'SUBMIT', $10, $11, $12 FROM created
+       ), ${OUTBOX_EFFECTS_CTE('created', '$1', '$13', '$14')}
+       SELECT id FROM created`,
+        [
+          input.companyId,
+          input.customerId,
+          input.kind,
+          state,
+          kind.machine.getPersistedSnapshot(snapshot),
+          kind.machineVersion,
+          input.subjectRef,
+          input.payload,
+          input.flagged,
+          input.actor.kind,
+          input.actor.id,
+          input.comment ?? null,
+          effects.queues,
+          effects.names,
+          input.liveKey ?? null,
+        ],
+      )
+      .catch((error: unknown) => {
+        if (input.liveKey && isUniqueViolation(error, 'requests_live_key')) throw new LiveRequestConflict(input.liveKey);
+        throw error;
+      });
     const requestId = Number(rows[0].id);
-    await this.record(manager, input.companyId, requestId, null, state, 'SUBMIT', input.actor, input.comment);
-    await this.writeEffects(manager, kind, input.companyId, requestId, state);
     return { requestId, from: state, to: state, version: 1 };
   }
 
   /**
    * Sends one event. Refusals come back as values: not found (another company's,
    * or for a customer another customer's request), actor not allowed, stale
-   * version, event not accepted in this state, event missing its data.
+   * version, event not accepted in this state, event missing its data, or what
+   * the caller's `precondition` refuses on the loaded request (one read, not two).
    */
-  async send(manager: EntityManager | undefined, input: SendInput): Promise<Result<Transitioned>> {
-    if (!manager) return this.dataSource.transaction((tx) => this.send(tx, input));
+  async send<E = never>(manager: EntityManager | undefined, input: SendInput<E>): Promise<Result<Transitioned, WorkflowError | E>> {
+    // Outside a transaction a read and one guarded write suffice: the write carries
+    // the version check, the transition row and the outbox rows in one statement.
+    const db = manager ?? this.dataSource.manager;
     const event: EventInput = typeof input.event === 'string' ? { type: input.event } : input.event;
     const { requestId, actor } = input;
     if (!(WORKFLOW_EVENTS as readonly string[]).includes(event.type))
@@ -152,35 +205,45 @@ export class WorkflowEngine {
     if (comment && comment.length > COMMENT_MAX)
       return fail(invalidEvent(requestId, event.type, `A comment is at most ${COMMENT_MAX} characters`));
 
-    const request = await this.load(manager, input.companyId, requestId, actor);
-    if (!request) return fail(notFound(requestId));
+    const row = await this.load(db, input.companyId, requestId, actor);
+    if (!row) return fail(notFound(requestId));
+    const refused = input.precondition?.(toWorkflowRequest(row));
+    if (refused !== undefined) return fail(refused);
     // A stale view comes first: after a colleague's decision the request may be assigned
     // to them, and "someone else decided meanwhile" is the answer that helps.
-    if (request.version !== input.expectedVersion) return fail(versionConflict(requestId, input.expectedVersion, request.version));
-    const refusal = actorRefusal(event.type, actor, request);
+    if (row.version !== input.expectedVersion) return fail(versionConflict(requestId, input.expectedVersion, row.version));
+    const refusal = actorRefusal(event.type, actor, { assignedClerkId: row.assigned_clerk_id });
     if (refusal) return fail(actorNotAllowed(requestId, event.type, refusal));
 
     const machineEvent = this.toMachineEvent(event, actor);
     if (typeof machineEvent === 'string') return fail(invalidEvent(requestId, event.type, machineEvent));
-    const kind = this.kind(request.row.kind);
-    if (request.row.machine_version !== kind.machineVersion) {
+    const kind = this.kind(row.kind);
+    if (row.machine_version !== kind.machineVersion) {
       throw new Error(
-        `Request ${requestId} was written by ${kind.kind} machine v${request.row.machine_version}; this build runs v${kind.machineVersion}`,
+        `Request ${requestId} was written by ${kind.kind} machine v${row.machine_version}; this build runs v${kind.machineVersion}`,
       );
     }
-    const current: AnyMachineSnapshot = kind.machine.resolveState({
-      value: request.row.snapshot.value,
-      context: request.row.snapshot.context,
-    });
-    if (!current.can(machineEvent)) return fail(eventNotAccepted(requestId, request.state, event.type));
+    const current: AnyMachineSnapshot = kind.machine.resolveState({ value: row.snapshot.value, context: row.snapshot.context });
+    if (!current.can(machineEvent)) return fail(eventNotAccepted(requestId, row.state, event.type));
     const [next] = transition(kind.machine, current, machineEvent);
     const to = this.stateOf(next);
     const context = next.context as WorkflowContext;
+    const note = comment ?? (event.type === 'REJECT' ? event.reason : event.type === 'APPLY_FAILED' ? event.error : undefined);
 
-    const updated: [unknown[], number] = await manager.query(
-      `UPDATE requests SET state = $1, snapshot = $2, machine_version = $3, version = version + 1,
-              assigned_clerk_id = $4, updated_at = now()
-        WHERE company_id = $5 AND id = $6 AND version = $7`,
+    // The transition row and the effects are written only when the guarded update
+    // matched, i.e. when nobody changed the request meanwhile.
+    const effects = this.effectsOf(kind, to);
+    const updated: Array<{ id: string }> = await db.query(
+      `WITH updated AS (
+         UPDATE requests SET state = $1, snapshot = $2, machine_version = $3, version = version + 1,
+                assigned_clerk_id = $4, updated_at = now()
+          WHERE company_id = $5 AND id = $6 AND version = $7
+         RETURNING id
+       ), recorded AS (
+         INSERT INTO request_transitions (company_id, request_id, from_state, to_state, event, actor_kind, actor_id, comment)
+         SELECT $5, id, $8, $1, $9, $10, $11, $12 FROM updated
+       ), ${OUTBOX_EFFECTS_CTE('updated', '$5', '$13', '$14')}
+       SELECT id FROM updated`,
       [
         to,
         kind.machine.getPersistedSnapshot(next),
@@ -189,19 +252,23 @@ export class WorkflowEngine {
         input.companyId,
         requestId,
         input.expectedVersion,
+        row.state,
+        event.type,
+        actor.kind,
+        actor.id,
+        note ?? null,
+        effects.queues,
+        effects.names,
       ],
     );
-    if (updated[1] === 0) {
-      const actual: Array<{ version: number }> = await manager.query(`SELECT version FROM requests WHERE company_id = $1 AND id = $2`, [
+    if (updated.length === 0) {
+      const actual: Array<{ version: number }> = await db.query(`SELECT version FROM requests WHERE company_id = $1 AND id = $2`, [
         input.companyId,
         requestId,
       ]);
       return fail(versionConflict(requestId, input.expectedVersion, actual[0]?.version ?? input.expectedVersion));
     }
-    const note = comment ?? (event.type === 'REJECT' ? event.reason : event.type === 'APPLY_FAILED' ? event.error : undefined);
-    await this.record(manager, input.companyId, requestId, request.state, to, event.type, actor, note);
-    await this.writeEffects(manager, kind, input.companyId, requestId, to);
-    return ok({ requestId, from: request.state, to, version: input.expectedVersion + 1 });
+    return ok({ requestId, from: row.state, to, version: input.expectedVersion + 1 });
   }
 
   /**
@@ -219,27 +286,31 @@ export class WorkflowEngine {
     if (text.length === 0 || text.length > COMMENT_MAX) {
       return fail(invalidEvent(input.requestId, 'COMMENT', `A comment is 1 to ${COMMENT_MAX} characters`));
     }
-    const request = await this.load(manager, input.companyId, input.requestId, input.actor);
-    if (!request) return fail(notFound(input.requestId));
-    await this.record(manager, input.companyId, input.requestId, request.state, request.state, 'COMMENT', input.actor, text);
+    const row = await this.load(manager, input.companyId, input.requestId, input.actor);
+    if (!row) return fail(notFound(input.requestId));
+    await this.record(manager, input.companyId, input.requestId, row.state, row.state, 'COMMENT', input.actor, text);
     return ok({ requestId: input.requestId });
   }
 
   /** Reads one request, scoped by company (and by customer for a customer actor). */
   async find(manager: EntityManager, companyId: number, requestId: number, actor?: Actor, lock = false): Promise<WorkflowRequest | null> {
-    const found = await this.load(manager, companyId, requestId, actor, lock);
-    return found ? toWorkflowRequest(found.row) : null;
+    const row = await this.load(manager, companyId, requestId, actor, lock);
+    return row ? toWorkflowRequest(row) : null;
   }
 
-  private async load(manager: EntityManager, companyId: number, requestId: number, actor?: Actor, lock = false) {
+  private async load(
+    manager: EntityManager,
+    companyId: number,
+    requestId: number,
+    actor?: Actor,
+    lock = false,
+  ): Promise<RequestRow | undefined> {
     const customerOnly = actor?.kind === 'customer';
     const rows: RequestRow[] = await manager.query(
       `SELECT * FROM requests WHERE company_id = $1 AND id = $2 ${customerOnly ? 'AND customer_id = $3' : ''} ${lock ? 'FOR UPDATE' : ''}`,
       customerOnly ? [companyId, requestId, actor.id] : [companyId, requestId],
     );
-    const row = rows[0];
-    if (!row) return undefined;
-    return { row, state: row.state, version: row.version, assignedClerkId: row.assigned_clerk_id };
+    return rows[0];
   }
 
   private toMachineEvent(event: EventInput, actor: Actor): WorkflowEvent | string {
@@ -284,7 +355,9 @@ export class WorkflowEngine {
     );
   }
 
-  private async writeEffects(manager: EntityManager, kind: RequestKind, companyId: number, requestId: number, state: WorkflowState) {
-    for (const job of kind.effects[state] ?? []) await addToOutbox(manager, job, { requestId, companyId }, companyId);
+  /** The jobs a request entering `state` puts in the outbox, as the arrays OUTBOX_EFFECTS_CTE unnests. */
+  private effectsOf(kind: RequestKind, state: WorkflowState): { queues: string[]; names: string[] } {
+    const jobs = kind.effects[state] ?? [];
+    return { queues: jobs.map((job) => job.queue), names: jobs.map((job) => job.name) };
   }
 }

@@ -47,3 +47,15 @@ export const invalidEvent = (requestId: number, event: WorkflowEventType | strin
   event,
   message: why,
 });
+
+/**
+ * Thrown by WorkflowEngine.submit when another request with the same live key is
+ * already live (requests_live_key): someone submitted the same thing meanwhile.
+ * The caller decides afresh (typically: read again and retry).
+ */
+export class LiveRequestConflict extends Error {
+  constructor(readonly liveKey: string) {
+    super(`Another request for ${liveKey} is already live`);
+    this.name = 'LiveRequestConflict';
+  }
+}

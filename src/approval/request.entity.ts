@@ -19,12 +19,17 @@ export const OPEN_REQUEST_STATES = ['submitted', 'in_review', 'apply_failed'] as
 @Index('requests_queue_idx', ['companyId', 'createdAt', 'id'], { where: `state IN ('submitted', 'in_review', 'apply_failed')` })
 @Index('requests_customer_idx', ['companyId', 'customerId', 'createdAt', 'id']) // created_at DESC, id DESC in the migration
 @Index('requests_assigned_clerk_idx', ['companyId', 'assignedClerkId'])
+@Index('requests_live_key', ['companyId', 'kind', 'liveKey'], {
+  unique: true,
+  where: `live_key IS NOT NULL AND state NOT IN ('withdrawn', 'rejected')`,
+})
 @ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'requests_company_id_customer_id_fkey' })
 @ForeignKey(() => Clerk, ['companyId', 'assignedClerkId'], ['companyId', 'id'], { name: 'requests_company_id_assigned_clerk_id_fkey' })
 @Check('requests_kind_check', `kind ~ '^[a-z_]{2,40}$'`)
 @Check('requests_state_check', `state IN ('submitted', 'in_review', 'approved', 'applied', 'rejected', 'withdrawn', 'apply_failed')`)
 @Check('requests_machine_version_check', `machine_version > 0`)
 @Check('requests_version_check', `version > 0`)
+@Check('requests_live_key_check', `live_key IS NULL OR length(live_key) BETWEEN 1 AND 200`)
 export class ChangeRequest {
   @BigIntIdColumn()
   id!: number;
@@ -58,6 +63,13 @@ export class ChangeRequest {
   /** What the request is about, e.g. a meter or a service point; each kind defines its format. */
   @Column({ name: 'subject_ref', type: 'text' })
   subjectRef!: string;
+
+  /**
+   * At most one request of a kind with the same key is live (not withdrawn or
+   * rejected) at a time; e.g. a meter reading's meter and reading window.
+   */
+  @Column({ name: 'live_key', type: 'text', nullable: true })
+  liveKey!: string | null;
 
   /** What the customer asked for; each kind defines and validates its shape. */
   @Column({ type: 'jsonb' })

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Actor, StaffRole } from '../../libs/workflow/request-workflow';
-import { Result, WorkflowError, fail } from '../../libs/workflow/workflow-errors';
+import { Result, WorkflowError } from '../../libs/workflow/workflow-errors';
 import { Transitioned, WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { READING_KIND } from '../metering/reading-request.kind';
 
@@ -32,10 +31,7 @@ export const BULK_MAX = 10_000;
  */
 @Injectable()
 export class ReviewService {
-  constructor(
-    private readonly engine: WorkflowEngine,
-    private readonly dataSource: DataSource,
-  ) {}
+  constructor(private readonly engine: WorkflowEngine) {}
 
   claim(companyId: number, clerk: ClerkRef, requestId: number, expectedVersion: number): Promise<Result<Transitioned>> {
     return this.engine.send(undefined, { companyId, requestId, event: 'CLAIM', actor: this.actor(clerk), expectedVersion });
@@ -91,21 +87,20 @@ export class ReviewService {
   }
 
   private async approveUnflagged(companyId: number, clerk: ClerkRef, item: BulkItem): Promise<BulkOutcome> {
-    const result = await this.dataSource.transaction(async (manager): Promise<Result<Transitioned, BulkRefusal>> => {
-      const request = await this.engine.find(manager, companyId, item.requestId);
-      if (request?.flagged)
-        return fail({ code: 'flagged', requestId: item.requestId, message: 'Flagged requests are approved one by one' });
-      if (request && !BULK_APPROVABLE_KINDS.includes(request.kind)) {
-        return fail({ code: 'wrong_kind', requestId: item.requestId, message: `Request ${item.requestId} is approved one by one` });
-      }
-      return this.engine.send(manager, {
-        companyId,
-        requestId: item.requestId,
-        event: 'APPROVE',
-        actor: this.actor(clerk),
-        expectedVersion: item.expectedVersion,
-        comment: 'bulk approval',
-      });
+    const result = await this.engine.send<BulkRefusal>(undefined, {
+      companyId,
+      requestId: item.requestId,
+      event: 'APPROVE',
+      actor: this.actor(clerk),
+      expectedVersion: item.expectedVersion,
+      comment: 'bulk approval',
+      precondition: (request) => {
+        if (request.flagged) return { code: 'flagged', requestId: item.requestId, message: 'Flagged requests are approved one by one' };
+        if (!BULK_APPROVABLE_KINDS.includes(request.kind)) {
+          return { code: 'wrong_kind', requestId: item.requestId, message: `Request ${item.requestId} is approved one by one` };
+        }
+        return undefined;
+      },
     });
     return result.ok
       ? { requestId: item.requestId, ok: true, version: result.value.version }

@@ -44,8 +44,8 @@ export class QueuesService implements OnApplicationShutdown {
     this.registry.register(ref, handler);
   }
 
-  /** One worker per queue; each job goes to the handler registered for its name. */
-  startWorkers(concurrency = 4): void {
+  /** One worker per queue, each running up to `concurrency` jobs at once; a job goes to the handler registered for its name. */
+  startWorkers(concurrency: number): void {
     this.registry.assertComplete();
     for (const queueName of this.registry.queues()) {
       const worker = new Worker(queueName, (job) => this.registry.handlerFor(queueName, job.name)(job), {

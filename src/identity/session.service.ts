@@ -77,19 +77,24 @@ export class SessionService {
     return `${this.prefix}sessions:${ref.kind}:${ref.companyId}:${ref.id}`;
   }
 
-  /** Loads a live session by its raw id and slides its idle expiry; null when unknown or expired. */
+  /**
+   * Loads a live session by its raw id and slides its idle expiry; null when unknown
+   * or expired. GETEX reads and slides in one round trip (every API call pays it); the
+   * rare session whose absolute end is nearer than the idle span is then cut back to it.
+   */
   async load(id: string, via: 'cookie' | 'bearer'): Promise<ActiveSession | null> {
     if (!looksLikeSecret(id)) return null;
     const key = this.sessionKey(hashSecret(id));
-    const raw = await this.redis.get(key);
+    const raw = await this.redis.getex(key, 'PX', this.idleMs);
     if (!raw) return null;
     const stored = JSON.parse(raw) as StoredSession;
-    const now = Date.now();
-    if (stored.via !== via || stored.absoluteExpiresAt <= now) {
-      if (stored.absoluteExpiresAt <= now) await this.redis.del(key);
+    const left = stored.absoluteExpiresAt - Date.now();
+    if (left <= 0) {
+      await this.redis.del(key);
       return null;
     }
-    await this.redis.pexpire(key, Math.min(this.idleMs, stored.absoluteExpiresAt - now));
+    if (left < this.idleMs) await this.redis.pexpire(key, left);
+    if (stored.via !== via) return null;
     return { id, csrfToken: stored.csrf, principal: stored.principal, via, absoluteExpiresAt: stored.absoluteExpiresAt };
   }
 

@@ -21,6 +21,9 @@ export interface ReadingPayload {
 
 export const meterSubject = (meterId: number) => `meter:${meterId}`;
 
+/** At most one live reading per meter and reading window (the migration RequestLiveKey backfills this shape). */
+export const readingLiveKey = (meterId: number, windowId: number) => `${meterSubject(meterId)}:window:${windowId}`;
+
 /**
  * Applies an approved reading: it joins the billable readings with kind
  * 'customer' and is queued for export to the billing back office. The unique

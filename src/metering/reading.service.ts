@@ -1,10 +1,19 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { SYSTEM_ACTOR } from '../../libs/workflow/request-workflow';
-import { Result, fail, ok } from '../../libs/workflow/workflow-errors';
-import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
-import { Hint, WindowRow, assessReading, daysBetween, findOpenWindow, parseReadingValue, todayInBudapest } from './reading-rules';
-import { READING_KIND, ReadingPayload, meterSubject, readingRequestKind } from './reading-request.kind';
+import { LiveRequestConflict, Result, fail, ok } from '../../libs/workflow/workflow-errors';
+import { SubmitInput, WorkflowEngine } from '../../libs/workflow/workflow-engine';
+import {
+  BillableReading,
+  Hint,
+  WindowRow,
+  assessReading,
+  daysBetween,
+  findOpenWindow,
+  parseReadingValue,
+  todayInBudapest,
+} from './reading-rules';
+import { READING_KIND, ReadingPayload, meterSubject, readingLiveKey, readingRequestKind } from './reading-request.kind';
 
 export interface ReadingInput {
   meterId: number;
@@ -42,10 +51,27 @@ export interface SubmittedReading extends ReadingCheck {
   replacedRequestId: number | null;
 }
 
-interface MeterRow {
-  id: string;
-  decimals: number;
+interface PendingRequest {
+  id: number;
+  state: string;
+  version: number;
+  windowId: number;
 }
+
+/** One row of the evaluate query; json_build_object gives numbers and 'YYYY-MM-DD' dates. */
+interface MeterContext {
+  decimals: number;
+  windows: WindowRow[];
+  history: BillableReading[];
+  /** Requests of still-open windows that are neither withdrawn nor rejected, newest first. */
+  live: PendingRequest[];
+}
+
+/** A submission that lost a race reads again; a double click or two tabs need one more try, a few more is plenty. */
+const MAX_SUBMIT_ATTEMPTS = 5;
+
+/** The earlier reading changed between our read and its withdrawal. */
+class ReplacedMeanwhile extends Error {}
 
 /**
  * The customer's meter reading: rules in the service, the arithmetic in
@@ -63,65 +89,71 @@ export class ReadingService implements OnModuleInit {
     this.engine.register(readingRequestKind);
   }
 
-  check(
+  async check(
     customerId: number,
     companyId: number,
     input: ReadingInput,
     today = todayInBudapest(),
   ): Promise<Result<ReadingCheck, ReadingError>> {
-    return this.dataSource.transaction((manager) => this.evaluate(manager, customerId, companyId, input, today, false));
+    const checked = await this.evaluate(this.dataSource.manager, customerId, companyId, input, today);
+    if (!checked.ok) return checked;
+    const { pending: _pending, ...reading } = checked.value;
+    return ok(reading);
   }
 
   /**
-   * One transaction, serialised per meter (row lock), so two submissions at once
-   * cannot both become "the" pending reading of the window. A second submission
-   * while the first is still unreviewed withdraws the first (system transition,
-   * history kept); once a clerk has it or decided it, a new one is refused.
-   * After a rejection the customer may report again.
+   * At most one live reading per meter and window: requests_live_key refuses a second
+   * one, so two submissions at once cannot both become "the" reading of the window;
+   * the loser reads again and acts on what it finds. A new submission while the
+   * earlier one is still unreviewed withdraws it (system transition, history kept)
+   * in the same transaction; once a clerk has it or decided it, a new one is
+   * refused. After a rejection the customer may report again.
+   *
+   * The usual case, no earlier reading, costs two statements and no explicit
+   * transaction: the read of everything the rules need, and the insert.
    */
-  submit(
+  async submit(
     customerId: number,
     companyId: number,
     input: ReadingInput,
     today = todayInBudapest(),
   ): Promise<Result<SubmittedReading, ReadingError>> {
-    return this.dataSource.transaction(async (manager) => {
-      const checked = await this.evaluate(manager, customerId, companyId, input, today, true);
-      if (!checked.ok) return checked;
-      const reading = checked.value;
-      const pending: Array<{ id: string; state: string; version: number }> = await manager.query(
-        `SELECT id, state, version FROM requests
-          WHERE company_id = $1 AND customer_id = $2 AND kind = $3 AND subject_ref = $4
-            AND payload->>'windowId' = $5 AND state NOT IN ('withdrawn', 'rejected')
-          ORDER BY id DESC LIMIT 1`,
-        [companyId, customerId, READING_KIND, meterSubject(reading.meterId), String(reading.windowId)],
-      );
-      let replacedRequestId: number | null = null;
-      if (pending[0]) {
-        const previous = pending[0];
-        if (previous.state !== 'submitted') {
-          return fail({
-            code: 'already_reported',
-            requestId: Number(previous.id),
-            state: previous.state,
-            message:
-              previous.state === 'in_review'
-                ? 'A reading for this period is already being checked by our staff; it can no longer be replaced'
-                : 'A reading for this period has already been accepted',
-          });
-        }
-        const withdrawn = await this.engine.send(manager, {
-          companyId,
-          requestId: Number(previous.id),
-          event: 'WITHDRAW',
-          actor: SYSTEM_ACTOR,
-          expectedVersion: previous.version,
-          comment: 'replaced by a newer reading of the customer',
-        });
-        if (!withdrawn.ok) throw new Error(`Could not withdraw reading request ${previous.id}: ${withdrawn.error.message}`);
-        replacedRequestId = Number(previous.id);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.trySubmit(customerId, companyId, input, today);
+      } catch (error) {
+        if (!(error instanceof LiveRequestConflict || error instanceof ReplacedMeanwhile) || attempt === MAX_SUBMIT_ATTEMPTS) throw error;
       }
-      const payload: ReadingPayload = {
+    }
+  }
+
+  private async trySubmit(
+    customerId: number,
+    companyId: number,
+    input: ReadingInput,
+    today: string,
+  ): Promise<Result<SubmittedReading, ReadingError>> {
+    const checked = await this.evaluate(this.dataSource.manager, customerId, companyId, input, today);
+    if (!checked.ok) return checked;
+    const { pending, ...reading } = checked.value;
+    if (pending && pending.state !== 'submitted') {
+      return fail({
+        code: 'already_reported',
+        requestId: pending.id,
+        state: pending.state,
+        message:
+          pending.state === 'in_review'
+            ? 'A reading for this period is already being checked by our staff; it can no longer be replaced'
+            : 'A reading for this period has already been accepted',
+      });
+    }
+    const request: SubmitInput = {
+      companyId,
+      customerId,
+      kind: READING_KIND,
+      subjectRef: meterSubject(reading.meterId),
+      liveKey: readingLiveKey(reading.meterId, reading.windowId),
+      payload: {
         meterId: reading.meterId,
         value: reading.value,
         readOn: reading.readOn,
@@ -129,53 +161,70 @@ export class ReadingService implements OnModuleInit {
         windowId: reading.windowId,
         hints: reading.hints,
         consumption: reading.consumption,
-      };
-      const created = await this.engine.submit(manager, {
+      } satisfies ReadingPayload,
+      flagged: reading.flagged,
+      actor: { kind: 'customer', id: customerId },
+    };
+    if (!pending) {
+      const created = await this.engine.submit(undefined, request);
+      return ok({ ...reading, requestId: created.requestId, version: created.version, replacedRequestId: null });
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const withdrawn = await this.engine.send(manager, {
         companyId,
-        customerId,
-        kind: READING_KIND,
-        subjectRef: meterSubject(reading.meterId),
-        payload,
-        flagged: reading.flagged,
-        actor: { kind: 'customer', id: customerId },
+        requestId: pending.id,
+        event: 'WITHDRAW',
+        actor: SYSTEM_ACTOR,
+        expectedVersion: pending.version,
+        comment: 'replaced by a newer reading of the customer',
       });
-      return ok({ ...reading, requestId: created.requestId, version: created.version, replacedRequestId });
+      // A clerk claimed it, or another submission replaced it, since we read it.
+      if (!withdrawn.ok) throw new ReplacedMeanwhile();
+      const created = await this.engine.submit(manager, request);
+      return ok({ ...reading, requestId: created.requestId, version: created.version, replacedRequestId: pending.id });
     });
   }
 
+  /**
+   * Everything the rules need comes back in one query (one round trip): the meter,
+   * its candidate windows, its billable history and the
+   * live requests of still-open windows.
+   */
   private async evaluate(
     manager: EntityManager,
     customerId: number,
     companyId: number,
     input: ReadingInput,
     today: string,
-    lock: boolean,
-  ): Promise<Result<ReadingCheck, ReadingError>> {
+  ): Promise<Result<ReadingCheck & { pending: PendingRequest | null }, ReadingError>> {
     const notFound = fail<ReadingError>({ code: 'meter_not_found', message: 'No such meter among your service points' });
     if (!Number.isSafeInteger(input.meterId) || input.meterId <= 0) return notFound;
-    const meters: MeterRow[] = await manager.query(
-      `SELECT m.id, m.decimals FROM meters m
+    const rows: MeterContext[] = await manager.query(
+      `SELECT m.decimals,
+              COALESCE((SELECT json_agg(json_build_object('id', w.id, 'meterId', w.meter_id, 'opensOn', w.opens_on, 'closesOn', w.closes_on))
+                          FROM reading_windows w
+                         WHERE w.company_id = m.company_id AND (w.meter_id IS NULL OR w.meter_id = m.id) AND w.closes_on >= $4::date),
+                       '[]') AS windows,
+              COALESCE((SELECT json_agg(json_build_object('readOn', r.read_on, 'value', r.value) ORDER BY r.read_on, r.id)
+                          FROM readings r
+                         WHERE r.company_id = m.company_id AND r.meter_id = m.id AND r.billable),
+                       '[]') AS history,
+              COALESCE((SELECT json_agg(json_build_object('id', q.id, 'state', q.state, 'version', q.version,
+                                                          'windowId', (q.payload->>'windowId')::bigint) ORDER BY q.id DESC)
+                 FROM requests q
+                 JOIN reading_windows w ON w.company_id = q.company_id AND w.id = (q.payload->>'windowId')::bigint
+                WHERE q.company_id = m.company_id AND q.customer_id = sp.customer_id AND q.kind = $5 AND q.subject_ref = $6
+                  AND q.state NOT IN ('withdrawn', 'rejected') AND w.closes_on >= $4::date),
+                       '[]') AS live
+         FROM meters m
          JOIN service_points sp ON sp.company_id = m.company_id AND sp.id = m.service_point_id
-        WHERE m.company_id = $1 AND m.id = $2 AND sp.customer_id = $3 ${lock ? 'FOR UPDATE OF m' : ''}`,
-      [companyId, input.meterId, customerId],
+        WHERE m.company_id = $1 AND m.id = $2 AND sp.customer_id = $3`,
+      [companyId, input.meterId, customerId, today, READING_KIND, meterSubject(input.meterId)],
     );
-    const meter = meters[0];
+    const meter = rows[0];
     if (!meter) return notFound;
 
-    const windows: Array<{ id: string; meter_id: string | null; opens_on: string; closes_on: string }> = await manager.query(
-      `SELECT id, meter_id, opens_on, closes_on FROM reading_windows
-        WHERE company_id = $1 AND (meter_id IS NULL OR meter_id = $2) AND closes_on >= $3::date`,
-      [companyId, input.meterId, today],
-    );
-    const lookup = findOpenWindow(
-      windows.map((w): WindowRow => ({
-        id: Number(w.id),
-        meterId: w.meter_id === null ? null : Number(w.meter_id),
-        opensOn: w.opens_on,
-        closesOn: w.closes_on,
-      })),
-      today,
-    );
+    const lookup = findOpenWindow(meter.windows, today);
     if (!lookup.open) {
       return fail({
         code: 'window_closed',
@@ -197,11 +246,7 @@ export class ReadingService implements OnModuleInit {
       return fail({ code: 'invalid_date', message: 'The reading date must fall in the open reading period, and not in the future' });
     }
 
-    const history: Array<{ read_on: string; value: string }> = await manager.query(
-      `SELECT read_on, value FROM readings WHERE company_id = $1 AND meter_id = $2 AND billable ORDER BY read_on, id`,
-      [companyId, input.meterId],
-    );
-    const billable = history.map((r) => ({ readOn: r.read_on, value: Number(r.value) }));
+    const billable = meter.history;
     const last = billable.at(-1);
     if (last && daysBetween(last.readOn, readOn) < 0) {
       return fail({
@@ -227,6 +272,8 @@ export class ReadingService implements OnModuleInit {
       usualDaily: assessment.usualDaily,
       hints: assessment.hints,
       flagged: assessment.hints.length > 0,
+      // Only a request of the window being reported counts: an older window's is history.
+      pending: meter.live.find((request) => request.windowId === window.id) ?? null,
     });
   }
 }

@@ -259,4 +259,36 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
       error: { code: 'already_reported', state: 'in_review' },
     });
   });
+
+  it('leaves exactly one live reading of the window when several submissions race', async () => {
+    const world = await createMeterWorld(dataSource);
+    const results = await Promise.all(
+      ['20', '21', '22', '23'].map((value) => readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value })),
+    );
+    expect(results.every((result) => result.ok)).toBe(true);
+    const live: Array<{ id: string; payload: { value: string } }> = await dataSource.query(
+      `SELECT id, payload FROM requests WHERE company_id = $1 AND state NOT IN ('withdrawn', 'rejected')`,
+      [world.companyId],
+    );
+    expect(live).toHaveLength(1);
+    const withdrawn: Array<{ count: number }> = await dataSource.query(
+      `SELECT count(*)::int AS count FROM requests WHERE company_id = $1 AND state = 'withdrawn'`,
+      [world.companyId],
+    );
+    expect(withdrawn[0].count).toBe(3);
+  });
+
+  it('lets the database refuse a second live reading of a window even past the service', async () => {
+    const world = await createMeterWorld(dataSource);
+    const first = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '30' });
+    if (!first.ok) throw new Error(first.error.message);
+    await expect(
+      dataSource.query(
+        `INSERT INTO requests (company_id, customer_id, kind, state, snapshot, machine_version, subject_ref, payload, live_key)
+         SELECT company_id, customer_id, kind, 'submitted', snapshot, machine_version, subject_ref, payload, live_key
+           FROM requests WHERE company_id = $1 AND id = $2`,
+        [world.companyId, first.value.requestId],
+      ),
+    ).rejects.toThrow(/requests_live_key/);
+  });
 });
