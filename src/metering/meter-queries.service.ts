@@ -61,6 +61,11 @@ interface MeterRow {
   decimals: number;
   calibrated_at: string | null;
   provider_reading_period: string | null;
+  /** The reading windows that apply to the meter (its own and the company-wide ones) and have not closed before today. */
+  windows: WindowRow[];
+  last_read_on: string | null;
+  last_value: string | null;
+  last_kind: string | null;
 }
 
 @Injectable()
@@ -79,37 +84,40 @@ export class MeterQueries {
   }
 
   /** The customer's meters (of one service point, if given), with the reading window and the last billable reading. */
-  async meters(companyId: number, customerId: number, servicePointId?: number, today = todayInBudapest()): Promise<MeterView[]> {
+  meters(companyId: number, customerId: number, servicePointId?: number, today = todayInBudapest()): Promise<MeterView[]> {
+    return servicePointId === undefined
+      ? this.load(companyId, customerId, '', [], today)
+      : this.load(companyId, customerId, 'AND m.service_point_id = $4', [servicePointId], today);
+  }
+
+  /** One of the customer's meters, as in `meters`; null for another customer's (or company's) meter. */
+  async meter(companyId: number, customerId: number, meterId: number): Promise<MeterView | null> {
+    if (!Number.isSafeInteger(meterId) || meterId <= 0) return null;
+    const [meter] = await this.load(companyId, customerId, 'AND m.id = $4', [meterId], todayInBudapest());
+    return meter ?? null;
+  }
+
+  /** One query: the meters, each with its windows and its last billable reading. */
+  private async load(companyId: number, customerId: number, filter: string, params: unknown[], today: string): Promise<MeterView[]> {
     const rows: MeterRow[] = await this.dataSource.query(
-      `SELECT m.id, m.service_point_id, m.serial_number, m.type, m.unit, m.decimals, m.calibrated_at, m.provider_reading_period
-         FROM meters m JOIN service_points sp ON sp.company_id = m.company_id AND sp.id = m.service_point_id
-        WHERE m.company_id = $1 AND sp.customer_id = $2 ${servicePointId === undefined ? '' : 'AND m.service_point_id = $3'}
+      `SELECT m.id, m.service_point_id, m.serial_number, m.type, m.unit, m.decimals, m.calibrated_at, m.provider_reading_period,
+              (SELECT coalesce(json_agg(json_build_object('id', w.id, 'meterId', w.meter_id, 'opensOn', w.opens_on, 'closesOn', w.closes_on)
+                                        ORDER BY w.id), '[]'::json)
+                 FROM reading_windows w
+                WHERE w.company_id = m.company_id AND (w.meter_id IS NULL OR w.meter_id = m.id) AND w.closes_on >= $3::date) AS windows,
+              last.read_on AS last_read_on, last.value AS last_value, last.kind AS last_kind
+         FROM meters m
+         JOIN service_points sp ON sp.company_id = m.company_id AND sp.id = m.service_point_id
+         LEFT JOIN LATERAL (
+                SELECT r.read_on, r.value, r.kind FROM readings r
+                 WHERE r.company_id = m.company_id AND r.meter_id = m.id AND r.billable
+                 ORDER BY r.read_on DESC, r.id DESC LIMIT 1) last ON true
+        WHERE m.company_id = $1 AND sp.customer_id = $2 ${filter}
         ORDER BY m.service_point_id, m.id`,
-      servicePointId === undefined ? [companyId, customerId] : [companyId, customerId, servicePointId],
-    );
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    const windows: Array<{ id: string; meter_id: string | null; opens_on: string; closes_on: string }> = await this.dataSource.query(
-      `SELECT id, meter_id, opens_on, closes_on FROM reading_windows
-        WHERE company_id = $1 AND (meter_id IS NULL OR meter_id = ANY($2::bigint[])) AND closes_on >= $3::date`,
-      [companyId, ids, today],
-    );
-    const last: Array<{ meter_id: string; read_on: string; value: string; kind: string }> = await this.dataSource.query(
-      `SELECT DISTINCT ON (meter_id) meter_id, read_on, value, kind FROM readings
-        WHERE company_id = $1 AND meter_id = ANY($2::bigint[]) AND billable ORDER BY meter_id, read_on DESC, id DESC`,
-      [companyId, ids],
+      [companyId, customerId, today, ...params],
     );
     return rows.map((r) => {
-      const own = windows
-        .filter((w) => w.meter_id === null || w.meter_id === r.id)
-        .map((w): WindowRow => ({
-          id: Number(w.id),
-          meterId: w.meter_id === null ? null : Number(w.meter_id),
-          opensOn: w.opens_on,
-          closesOn: w.closes_on,
-        }));
-      const lookup = findOpenWindow(own, today);
-      const lastRow = last.find((l) => l.meter_id === r.id);
+      const lookup = findOpenWindow(r.windows, today);
       return {
         id: Number(r.id),
         servicePointId: Number(r.service_point_id),
@@ -122,15 +130,12 @@ export class MeterQueries {
         window: lookup.open
           ? { open: true, opensOn: lookup.open.opensOn, closesOn: lookup.open.closesOn }
           : { open: false, opensOn: lookup.nextOpensOn, closesOn: null },
-        lastReading: lastRow ? { readOn: lastRow.read_on, value: Number(lastRow.value), kind: lastRow.kind } : null,
+        lastReading:
+          r.last_read_on !== null && r.last_value !== null && r.last_kind !== null
+            ? { readOn: r.last_read_on, value: Number(r.last_value), kind: r.last_kind }
+            : null,
       };
     });
-  }
-
-  async meter(companyId: number, customerId: number, meterId: number): Promise<MeterView | null> {
-    if (!Number.isSafeInteger(meterId) || meterId <= 0) return null;
-    const all = await this.meters(companyId, customerId);
-    return all.find((m) => m.id === meterId) ?? null;
   }
 
   /**
@@ -141,15 +146,32 @@ export class MeterQueries {
     return this.meterHistory.forCustomer(companyId, customerId, meterId);
   }
 
-  /** The customer's latest reading requests of a meter with their timelines, newest first. */
-  async meterRequests(companyId: number, customerId: number, meterId: number, limit = 5): Promise<CustomerRequestView[]> {
-    const rows: RequestRow[] = await this.dataSource.query(
-      `SELECT id, kind, state, version, payload, created_at FROM requests
-        WHERE company_id = $1 AND customer_id = $2 AND kind = $3 AND subject_ref = $4
-        ORDER BY created_at DESC, id DESC LIMIT $5`,
-      [companyId, customerId, READING_KIND, meterSubject(meterId), limit],
+  /**
+   * The customer's latest `limit` reading requests of each of the meters, with their
+   * timelines, newest first: two queries for any number of meters.
+   */
+  async requestsByMeter(
+    companyId: number,
+    customerId: number,
+    meterIds: readonly number[],
+    limit = 5,
+  ): Promise<Map<number, CustomerRequestView[]>> {
+    const ids = [...new Set(meterIds)];
+    const byMeter = new Map<number, CustomerRequestView[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return byMeter;
+    const rows: Array<RequestRow & { meter_id: string }> = await this.dataSource.query(
+      `SELECT s.meter_id, r.id, r.kind, r.state, r.version, r.payload, r.created_at
+         FROM unnest($4::bigint[], $5::text[]) AS s(meter_id, subject_ref)
+        CROSS JOIN LATERAL (
+              SELECT id, kind, state, version, payload, created_at FROM requests
+               WHERE company_id = $1 AND customer_id = $2 AND kind = $3 AND subject_ref = s.subject_ref
+               ORDER BY created_at DESC, id DESC LIMIT $6) r
+        ORDER BY s.meter_id, r.created_at DESC, r.id DESC`,
+      [companyId, customerId, READING_KIND, ids, ids.map(meterSubject), limit],
     );
-    return this.withTimelines(companyId, rows);
+    const views = await this.withTimelines(companyId, rows);
+    rows.forEach((row, i) => byMeter.get(Number(row.meter_id))?.push(views[i]));
+    return byMeter;
   }
 
   async request(companyId: number, customerId: number, requestId: number): Promise<CustomerRequestView | null> {

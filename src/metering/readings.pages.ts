@@ -171,14 +171,18 @@ export class ReadingsPages {
       if (!selected) throw new NotFoundException();
     }
     const meters = selected ? await this.queries.meters(customer.companyId, customer.customerId, selected.id) : [];
-    const requests = await Promise.all(meters.map((m) => this.queries.meterRequests(customer.companyId, customer.customerId, m.id)));
+    const requests = await this.queries.requestsByMeter(
+      customer.companyId,
+      customer.customerId,
+      meters.map((m) => m.id),
+    );
     res.status(status).render('metering/readings', {
       titleKey: 'metering.title',
       ...(flash ? { flash } : {}),
       servicePoints: points.map((p) => ({ id: p.id, address: p.address, selected: p.id === selected?.id })),
       hasServicePoints: points.length > 0,
       selectedServicePoint: selected ? selected.id : null,
-      meters: meters.map((m, i) => this.meterContext(res, m, requests[i], form?.meterId === m.id ? form : null)),
+      meters: meters.map((m) => this.meterContext(res, m, requests.get(m.id) ?? [], form?.meterId === m.id ? form : null)),
     });
   }
 
