@@ -28,7 +28,7 @@ export interface QueueItem {
   createdAt: Date;
 }
 
-export interface QueuePage {
+interface QueuePage {
   items: QueueItem[];
   /** Pass as `after` for the next page; null on the last page. */
   next: string | null;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { BackofficeModule } from '../backoffice/backoffice.module';
 import { MeterHistoryModule } from '../metering/meter-history.module';
 import { ApprovalQueueService } from './approval-queue.service';
@@ -19,6 +20,6 @@ import { workflowProviders } from './workflow.providers';
   imports: [BackofficeModule, MeterHistoryModule],
   controllers: [BackofficeRequestsController, QueuePages],
   providers: [...workflowProviders, ApplyProcessor, RequestDecidedProcessor, ApprovalQueueService, ReviewService, RequestQueries],
-  exports: [...workflowProviders.map((provider) => provider.provide), ApprovalQueueService, ReviewService],
+  exports: [WorkflowEngine],
 })
 export class ApprovalModule {}

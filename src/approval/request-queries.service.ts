@@ -25,7 +25,7 @@ export interface QueueRow {
   assignedClerk: { id: number; name: string } | null;
 }
 
-export interface RequestDetail extends QueueRow {
+interface RequestDetail extends QueueRow {
   payload: Record<string, unknown>;
   history: HistoryRow[];
   log: Array<{

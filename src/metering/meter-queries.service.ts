@@ -10,12 +10,12 @@ import { READING_KIND, meterSubject } from './reading-request.kind';
  * timelines. Every query is scoped to the customer's company and customer id.
  */
 
-export interface ServicePointView {
+interface ServicePointView {
   id: number;
   address: string;
 }
 
-export interface LastReadingView {
+interface LastReadingView {
   readOn: string;
   value: number;
   kind: string;
@@ -34,7 +34,7 @@ export interface MeterView {
   lastReading: LastReadingView | null;
 }
 
-export interface TimelineEntry {
+interface TimelineEntry {
   state: string;
   at: Date;
   reason: string | null;

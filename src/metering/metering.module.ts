@@ -12,6 +12,5 @@ import { ReadingsPages } from './readings.pages';
   imports: [ApprovalModule, MeterHistoryModule],
   controllers: [ReadingsController, ReadingsPages],
   providers: [ReadingService, ReadingExportProcessor, MeterQueries],
-  exports: [ReadingService, MeterQueries],
 })
 export class MeteringModule {}

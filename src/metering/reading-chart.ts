@@ -4,13 +4,13 @@
  * attributes (the CSP forbids them), only SVG presentation attributes and classes.
  */
 
-export interface MonthlyConsumption {
+interface MonthlyConsumption {
   /** 'YYYY-MM' */
   month: string;
   consumption: number;
 }
 
-export interface ConsumptionPoint {
+interface ConsumptionPoint {
   /** 'YYYY-MM-DD', the day of the reading that closes the period. */
   readOn: string;
   consumption: number | null;
@@ -34,7 +34,7 @@ export function consumptionByMonth(points: readonly ConsumptionPoint[], maxMonth
     .map(([month, consumption]) => ({ month, consumption }));
 }
 
-export interface ChartOptions {
+interface ChartOptions {
   /** Accessible name of the chart. */
   title: string;
   unit: string;

@@ -18,20 +18,20 @@ function t(res: Response, key: string, params?: Record<string, string | number>)
 }
 
 /** Readings shown the Hungarian way: decimal comma. */
-export function formatReading(value: number | string): string {
+function formatReading(value: number | string): string {
   return String(value).replace('.', ',');
 }
 
 export const UNIT_LABELS: Record<string, string> = { m3: 'm³', kWh: 'kWh', GJ: 'GJ' };
 
 /** The customer's timeline entry as text ("elutasítva: <reason>"). */
-export function timelineLabel(res: Response, state: string, reason: string | null): string {
+function timelineLabel(res: Response, state: string, reason: string | null): string {
   const label = t(res, `metering.state.${state}`);
   return state === 'rejected' && reason ? t(res, 'metering.timeline.rejectedWith', { reason }) : label;
 }
 
 /** A refused reading as the message the form shows. */
-export function readingErrorMessage(res: Response, error: ReadingError, decimals: number): string {
+function readingErrorMessage(res: Response, error: ReadingError, decimals: number): string {
   switch (error.code) {
     case 'meter_not_found':
       return t(res, 'metering.error.meterNotFound');
