@@ -4,8 +4,8 @@
  * a meter, three years of monthly readings and an open reading window:
  *
  * 1. N customers submit a reading through the HTTP API (POST /api/v1/readings),
- *    50 at once. The API runs in this process (role `api`); the client runs in a
- *    worker thread (bench/http-load.ts), so it does not share the server's event loop.
+ *    50 at once, to the API role in a process of its own (src/main.ts). The client
+ *    runs in a worker thread of this process (bench/http-load.ts).
  * 2. N other customers submit through ReadingService.submit, 50 at once, on a pool
  *    of the same size: the same path without HTTP, so the framework's share shows.
  * 3. A clerk bulk-approves the N readings of step 1 in one API call
@@ -21,6 +21,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const redisPrefix = `bench-${stamp}:`;
   const queuePrefix = `{bench-${stamp}}`;
   let app: Awaited<ReturnType<typeof createHttpApp>> | undefined;
-  let worker: ChildProcess | undefined;
+  const children: ChildProcess[] = [];
   try {
     await withScratchDatabase('readings', { poolSize: POOL_SIZE, keep }, async (dataSource, databaseUrl) => {
       const env = {
@@ -57,47 +58,26 @@ async function main(): Promise<void> {
         QUEUE_PREFIX: queuePrefix,
         LOG_LEVEL: 'warn',
       };
-      worker = startWorkerProcess(env);
+      const worker = startProcess('src/worker.ts', { ...env, ROLE: 'worker' });
+      children.push(worker);
 
       let started = performance.now();
       const { companyId, targets } = await loadReadingCustomers(dataSource, customers);
       process.stdout.write(`loaded ${customers} customers, each with a meter and 36 readings, in ${elapsed(started)} s\n`);
-      const overHttp = targets.slice(0, count);
-      const direct = targets.slice(count, count * 2);
 
+      // This process's app only issues the bearer tokens (SessionService); it serves nothing.
       app = await createHttpApp(parseConfig({ ...env, ROLE: 'api' }), 'api');
-      await app.listen(0, '127.0.0.1');
-      const { port } = app.getHttpServer().address() as { port: number };
-      const baseUrl = `http://127.0.0.1:${port}`;
       const sessions = app.get(SessionService);
+      const overHttp = targets.slice(0, count);
       const tokens = await issueCustomerTokens(sessions, companyId, overHttp);
+      const port = await freePort();
+      const api = startProcess('src/main.ts', { ...env, ROLE: 'api', PORT: String(port) });
+      children.push(api);
+      const apiBaseUrl = `http://127.0.0.1:${port}`;
+      await waitUntilReady(apiBaseUrl, api);
+      await submitOverHttp(apiBaseUrl, overHttp, tokens);
 
-      // Warm-up (not counted): JIT, connection pools, keep-alive sockets.
-      await runHttpLoad({
-        baseUrl,
-        concurrency: 1,
-        requests: [{ path: '/api/v1/readings/check', token: tokens[0], body: { meterId: overHttp[0].meterId, value: '365.5' } }],
-      });
-      const submitted = await runHttpLoad({
-        baseUrl,
-        concurrency: CONCURRENCY,
-        requests: overHttp.map((target, i) => ({
-          path: '/api/v1/readings',
-          token: tokens[i],
-          body: { meterId: target.meterId, value: '365.5' },
-        })),
-      });
-      process.stdout.write(
-        latencyReport(
-          `submissions over HTTP (POST /api/v1/readings, ${CONCURRENCY} concurrent customers)`,
-          overHttp.length,
-          submitted.seconds,
-          submitted.latencies,
-        ),
-      );
-      if ((submitted.statuses[201] ?? 0) !== overHttp.length) process.stdout.write(`  statuses: ${JSON.stringify(submitted.statuses)}\n`);
-
-      await submitDirectly(dataSource, companyId, direct);
+      await submitDirectly(dataSource, companyId, targets.slice(count, 2 * count));
 
       const clerkToken = await issueClerkToken(dataSource, sessions, companyId);
       const requestIds: Array<{ id: string }> = await dataSource.query(
@@ -105,7 +85,7 @@ async function main(): Promise<void> {
         [companyId, overHttp.map((t) => t.customerId)],
       );
       started = performance.now();
-      const response = await fetch(`${baseUrl}/api/v1/backoffice/requests/bulk-approve`, {
+      const response = await fetch(`${apiBaseUrl}/api/v1/backoffice/requests/bulk-approve`, {
         method: 'POST',
         headers: { authorization: `Bearer ${clerkToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ items: requestIds.map((r) => ({ requestId: Number(r.id), expectedVersion: 1 })) }),
@@ -121,10 +101,7 @@ async function main(): Promise<void> {
     });
   } finally {
     await app?.close();
-    if (worker && worker.exitCode === null) {
-      worker.kill('SIGTERM');
-      await once(worker, 'exit');
-    }
+    await Promise.all(children.map(stopProcess));
     const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await redis.connect();
@@ -135,20 +112,80 @@ async function main(): Promise<void> {
   }
 }
 
+async function submitOverHttp(baseUrl: string, targets: ReadingTarget[], tokens: string[]): Promise<void> {
+  // Warm-up (not counted): JIT, connection pools, keep-alive sockets.
+  await runHttpLoad({
+    baseUrl,
+    concurrency: 2,
+    requests: Array.from({ length: 20 }, () => ({
+      path: '/api/v1/readings/check',
+      token: tokens[0],
+      body: { meterId: targets[0].meterId, value: '365.5' },
+    })),
+  });
+  const submitted = await runHttpLoad({
+    baseUrl,
+    concurrency: CONCURRENCY,
+    requests: targets.map((target, i) => ({
+      path: '/api/v1/readings',
+      token: tokens[i],
+      body: { meterId: target.meterId, value: '365.5' },
+    })),
+  });
+  process.stdout.write(
+    latencyReport(
+      `submissions over HTTP (POST /api/v1/readings, ${CONCURRENCY} concurrent customers)`,
+      targets.length,
+      submitted.seconds,
+      submitted.latencies,
+    ),
+  );
+  if ((submitted.statuses[201] ?? 0) !== targets.length) process.stdout.write(`  statuses: ${JSON.stringify(submitted.statuses)}\n`);
+}
+
 function elapsed(since: number): string {
   return ((performance.now() - since) / 1000).toFixed(2);
 }
 
-/** The worker role in a process of its own, as in production. */
-function startWorkerProcess(env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '../src/worker.ts')], {
-    env: { ...env, ROLE: 'worker' },
+/** A TypeScript entry point of the project in a Node process of its own, as in production. */
+function startProcess(script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', script)], {
+    env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   child.on('exit', (code) => {
-    if (code !== 0 && code !== null) process.stderr.write(`worker process exited with ${code}\n`);
+    if (code !== 0 && code !== null) process.stderr.write(`${script} exited with ${code}\n`);
   });
   return child;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function waitUntilReady(baseUrl: string, child: ChildProcess): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('the API process exited during start-up');
+    const ready = await fetch(`${baseUrl}/health/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 async function issueCustomerTokens(sessions: SessionService, companyId: number, targets: ReadingTarget[]): Promise<string[]> {

@@ -1,5 +1,6 @@
 import { AnyMachineSnapshot, StateValue, initialTransition, transition } from 'xstate';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { preparedQuery } from '../typeorm/prepared-query';
 import { actorRefusal } from './actor-policy';
 import {
   Actor,
@@ -78,9 +79,14 @@ interface RequestRow {
 
 const COMMENT_MAX = 2000;
 
+/** The columns RequestRow holds (named, so a prepared plan's result shape never changes under it). */
+const REQUEST_COLUMNS = `id, company_id, customer_id, kind, state, snapshot, machine_version, version, subject_ref, payload, flagged,
+       assigned_clerk_id, created_at, updated_at`;
+
+/** A unique violation of `constraint`, raised through TypeORM or straight from node-postgres. */
 function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
-  return driverError?.code === '23505' && driverError.constraint === constraint;
+  const details = (error instanceof QueryFailedError ? error.driverError : error) as { code?: string; constraint?: string } | undefined;
+  return details?.code === '23505' && details.constraint === constraint;
 }
 
 /**
@@ -151,9 +157,10 @@ export class WorkflowEngine {
     const state = this.stateOf(snapshot);
     // The request, its SUBMIT transition row (no from-state) and its effects in one statement.
     const effects = this.effectsOf(kind, state);
-    const rows: Array<{ id: string }> = await (manager ?? this.dataSource.manager)
-      .query(
-        `WITH created AS (
+    const rows = await preparedQuery<{ id: string }>(
+      manager ?? this.dataSource.manager,
+      'workflow-submit',
+      `WITH created AS (
          INSERT INTO requests (company_id, customer_id, kind, state, snapshot, machine_version, subject_ref, payload, flagged, live_key)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $15) RETURNING id
        ), recorded AS (
@@ -161,28 +168,27 @@ export class WorkflowEngine {
          SELECT $1, id, NULL, $4, 'SUBMIT', $10, $11, $12 FROM created
        ), ${OUTBOX_EFFECTS_CTE('created', '$1', '$13', '$14')}
        SELECT id FROM created`,
-        [
-          input.companyId,
-          input.customerId,
-          input.kind,
-          state,
-          kind.machine.getPersistedSnapshot(snapshot),
-          kind.machineVersion,
-          input.subjectRef,
-          input.payload,
-          input.flagged,
-          input.actor.kind,
-          input.actor.id,
-          input.comment ?? null,
-          effects.queues,
-          effects.names,
-          input.liveKey ?? null,
-        ],
-      )
-      .catch((error: unknown) => {
-        if (input.liveKey && isUniqueViolation(error, 'requests_live_key')) throw new LiveRequestConflict(input.liveKey);
-        throw error;
-      });
+      [
+        input.companyId,
+        input.customerId,
+        input.kind,
+        state,
+        kind.machine.getPersistedSnapshot(snapshot),
+        kind.machineVersion,
+        input.subjectRef,
+        input.payload,
+        input.flagged,
+        input.actor.kind,
+        input.actor.id,
+        input.comment ?? null,
+        effects.queues,
+        effects.names,
+        input.liveKey ?? null,
+      ],
+    ).catch((error: unknown) => {
+      if (input.liveKey && isUniqueViolation(error, 'requests_live_key')) throw new LiveRequestConflict(input.liveKey);
+      throw error;
+    });
     const requestId = Number(rows[0].id);
     return { requestId, from: state, to: state, version: 1 };
   }
@@ -233,7 +239,9 @@ export class WorkflowEngine {
     // The transition row and the effects are written only when the guarded update
     // matched, i.e. when nobody changed the request meanwhile.
     const effects = this.effectsOf(kind, to);
-    const updated: Array<{ id: string }> = await db.query(
+    const updated = await preparedQuery<{ id: string }>(
+      db,
+      'workflow-send',
       `WITH updated AS (
          UPDATE requests SET state = $1, snapshot = $2, machine_version = $3, version = version + 1,
                 assigned_clerk_id = $4, updated_at = now()
@@ -306,8 +314,11 @@ export class WorkflowEngine {
     lock = false,
   ): Promise<RequestRow | undefined> {
     const customerOnly = actor?.kind === 'customer';
-    const rows: RequestRow[] = await manager.query(
-      `SELECT * FROM requests WHERE company_id = $1 AND id = $2 ${customerOnly ? 'AND customer_id = $3' : ''} ${lock ? 'FOR UPDATE' : ''}`,
+    const rows = await preparedQuery<RequestRow>(
+      manager,
+      `workflow-load${customerOnly ? '-customer' : ''}${lock ? '-lock' : ''}`,
+      `SELECT ${REQUEST_COLUMNS} FROM requests
+        WHERE company_id = $1 AND id = $2 ${customerOnly ? 'AND customer_id = $3' : ''} ${lock ? 'FOR UPDATE' : ''}`,
       customerOnly ? [companyId, requestId, actor.id] : [companyId, requestId],
     );
     return rows[0];

@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '../../libs/typeorm/prepared-query';
 import { SYSTEM_ACTOR } from '../../libs/workflow/request-workflow';
 import { LiveRequestConflict, Result, fail, ok } from '../../libs/workflow/workflow-errors';
 import { SubmitInput, WorkflowEngine } from '../../libs/workflow/workflow-engine';
@@ -199,7 +200,9 @@ export class ReadingService implements OnModuleInit {
   ): Promise<Result<ReadingCheck & { pending: PendingRequest | null }, ReadingError>> {
     const notFound = fail<ReadingError>({ code: 'meter_not_found', message: 'No such meter among your service points' });
     if (!Number.isSafeInteger(input.meterId) || input.meterId <= 0) return notFound;
-    const rows: MeterContext[] = await manager.query(
+    const rows = await preparedQuery<MeterContext>(
+      manager,
+      'reading-context',
       `SELECT m.decimals,
               COALESCE((SELECT json_agg(json_build_object('id', w.id, 'meterId', w.meter_id, 'opensOn', w.opens_on, 'closesOn', w.closes_on))
                           FROM reading_windows w
