@@ -203,15 +203,66 @@ export class WorkflowEngine {
     // Outside a transaction a read and one guarded write suffice: the write carries
     // the version check, the transition row and the outbox rows in one statement.
     const db = manager ?? this.dataSource.manager;
+    const invalid = this.invalidInput(input);
+    if (invalid) return fail(invalid);
+    return this.sendLoaded(db, await this.load(db, input.companyId, input.requestId, input.actor), input);
+  }
+
+  /**
+   * Sends an event to each of many requests of one company, each on its own like
+   * `send` outside a transaction (one stale or refused request does not hold up
+   * the others), but with one read for all of them: a clerk's bulk approval.
+   * Runs up to `concurrency` writes at once; outcomes come back in input order.
+   */
+  async sendEach<E = never>(
+    companyId: number,
+    inputs: ReadonlyArray<SendInput<E>>,
+    concurrency: number,
+  ): Promise<Array<Result<Transitioned, WorkflowError | E>>> {
+    const db = this.dataSource.manager;
+    if (inputs.some((input) => input.companyId !== companyId)) throw new Error('sendEach sends to the requests of one company');
+    const rows = await preparedQuery<RequestRow>(
+      db,
+      'workflow-load-many',
+      `SELECT ${REQUEST_COLUMNS} FROM requests WHERE company_id = $1 AND id = ANY($2::bigint[])`,
+      [companyId, inputs.map((input) => input.requestId)],
+    );
+    const byId = new Map(rows.map((row) => [Number(row.id), row]));
+    const outcomes: Array<Result<Transitioned, WorkflowError | E>> = new Array(inputs.length);
+    let next = 0;
+    const work = async () => {
+      while (next < inputs.length) {
+        const index = next++;
+        const input = inputs[index];
+        const invalid = this.invalidInput(input);
+        const row = byId.get(input.requestId);
+        const visible = row && (input.actor.kind !== 'customer' || Number(row.customer_id) === input.actor.id) ? row : undefined;
+        outcomes[index] = invalid ? fail(invalid) : await this.sendLoaded(db, visible, input);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, work));
+    return outcomes;
+  }
+
+  /** What is wrong with an event before any request is read: unknown type, over-long comment. */
+  private invalidInput(input: SendInput<unknown>): WorkflowError | undefined {
+    const type = typeof input.event === 'string' ? input.event : input.event.type;
+    if (!(WORKFLOW_EVENTS as readonly string[]).includes(type)) return invalidEvent(input.requestId, type, `Unknown event ${type}`);
+    const comment = input.comment?.trim();
+    if (comment && comment.length > COMMENT_MAX)
+      return invalidEvent(input.requestId, type, `A comment is at most ${COMMENT_MAX} characters`);
+    return undefined;
+  }
+
+  /** `send` after the read: the checks, the machine's transition and the one guarded write. */
+  private async sendLoaded<E>(
+    db: EntityManager,
+    row: RequestRow | undefined,
+    input: SendInput<E>,
+  ): Promise<Result<Transitioned, WorkflowError | E>> {
     const event: EventInput = typeof input.event === 'string' ? { type: input.event } : input.event;
     const { requestId, actor } = input;
-    if (!(WORKFLOW_EVENTS as readonly string[]).includes(event.type))
-      return fail(invalidEvent(requestId, event.type, `Unknown event ${event.type}`));
     const comment = input.comment?.trim() || undefined;
-    if (comment && comment.length > COMMENT_MAX)
-      return fail(invalidEvent(requestId, event.type, `A comment is at most ${COMMENT_MAX} characters`));
-
-    const row = await this.load(db, input.companyId, requestId, actor);
     if (!row) return fail(notFound(requestId));
     const refused = input.precondition?.(toWorkflowRequest(row));
     if (refused !== undefined) return fail(refused);

@@ -20,8 +20,10 @@ export interface BulkItem {
 export type BulkRefusal = WorkflowError | { code: 'flagged' | 'wrong_kind'; requestId: number; message: string };
 export type BulkOutcome = { requestId: number; ok: true; version: number } | { requestId: number; ok: false; error: BulkRefusal };
 
-/** How many bulk approvals run at once; each is its own short transaction. */
+/** How many bulk approvals are written at once; each is one statement of its own. */
 const BULK_CONCURRENCY = 8;
+/** Requests read in one query during a bulk approval. */
+const BULK_READ_CHUNK = 500;
 export const BULK_MAX = 10_000;
 
 /**
@@ -68,43 +70,44 @@ export class ReviewService {
 
   /**
    * Approves the selected requests, refusing flagged ones and kinds that are not
-   * bulk-approvable (meter readings only: a data change deserves a look of its own). One transaction per request: each approval still writes its
-   * transition and outbox rows, one stale or flagged request does not undo the
-   * others, and row locks last milliseconds. Runs a few at once.
+   * bulk-approvable (meter readings only: a data change deserves a look of its own).
+   * Each approval is its own guarded write with its transition and outbox rows, so
+   * one stale or flagged request does not undo the others; the requests are read
+   * BULK_READ_CHUNK at a time, the writes run a few at once.
    */
   async bulkApprove(companyId: number, clerk: ClerkRef, items: readonly BulkItem[]): Promise<BulkOutcome[]> {
     if (items.length > BULK_MAX) throw new RangeError(`At most ${BULK_MAX} requests at once`);
-    const outcomes: BulkOutcome[] = new Array(items.length);
-    let next = 0;
-    const work = async () => {
-      while (next < items.length) {
-        const index = next++;
-        outcomes[index] = await this.approveUnflagged(companyId, clerk, items[index]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, items.length) }, work));
+    const outcomes: BulkOutcome[] = [];
+    for (let start = 0; start < items.length; start += BULK_READ_CHUNK) {
+      const chunk = items.slice(start, start + BULK_READ_CHUNK);
+      const results = await this.engine.sendEach<BulkRefusal>(
+        companyId,
+        chunk.map((item) => ({
+          companyId,
+          requestId: item.requestId,
+          event: 'APPROVE',
+          actor: this.actor(clerk),
+          expectedVersion: item.expectedVersion,
+          comment: 'bulk approval',
+          precondition: (request) => {
+            if (request.flagged) return { code: 'flagged', requestId: item.requestId, message: 'Flagged requests are approved one by one' };
+            if (!BULK_APPROVABLE_KINDS.includes(request.kind)) {
+              return { code: 'wrong_kind', requestId: item.requestId, message: `Request ${item.requestId} is approved one by one` };
+            }
+            return undefined;
+          },
+        })),
+        BULK_CONCURRENCY,
+      );
+      results.forEach((result, i) =>
+        outcomes.push(
+          result.ok
+            ? { requestId: chunk[i].requestId, ok: true, version: result.value.version }
+            : { requestId: chunk[i].requestId, ok: false, error: result.error },
+        ),
+      );
+    }
     return outcomes;
-  }
-
-  private async approveUnflagged(companyId: number, clerk: ClerkRef, item: BulkItem): Promise<BulkOutcome> {
-    const result = await this.engine.send<BulkRefusal>(undefined, {
-      companyId,
-      requestId: item.requestId,
-      event: 'APPROVE',
-      actor: this.actor(clerk),
-      expectedVersion: item.expectedVersion,
-      comment: 'bulk approval',
-      precondition: (request) => {
-        if (request.flagged) return { code: 'flagged', requestId: item.requestId, message: 'Flagged requests are approved one by one' };
-        if (!BULK_APPROVABLE_KINDS.includes(request.kind)) {
-          return { code: 'wrong_kind', requestId: item.requestId, message: `Request ${item.requestId} is approved one by one` };
-        }
-        return undefined;
-      },
-    });
-    return result.ok
-      ? { requestId: item.requestId, ok: true, version: result.value.version }
-      : { requestId: item.requestId, ok: false, error: result.error };
   }
 
   private actor(clerk: ClerkRef): Actor {

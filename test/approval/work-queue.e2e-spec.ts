@@ -80,21 +80,28 @@ describe('clerk work queue (real PostgreSQL)', () => {
     expect(await review.approve(elsewhere.companyId, stranger, requestId, 3)).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
-  it('bulk-approves unflagged readings, refusing flagged and stale ones, each with its transition and outbox row', async () => {
+  it("bulk-approves unflagged readings, refusing flagged, stale and other companies' ones, each with its transition and outbox row", async () => {
     const world = await createMeterWorld(dataSource);
     const clerk: ClerkRef = { id: await createClerk(dataSource, world.companyId), role: 'clerk' };
     await createReading(dataSource, world.companyId, world.meterId, daysAgo(40), 100);
     const plain = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '110' });
     const meter2 = await createMeter(dataSource, world.companyId, world.servicePointId);
     const flagged = await readings.submit(world.customerId, world.companyId, { meterId: meter2, value: '1', replacement: true });
-    if (!plain.ok || !flagged.ok) throw new Error('submissions refused');
+    const elsewhere = await createMeterWorld(dataSource);
+    const foreign = await readings.submit(elsewhere.customerId, elsewhere.companyId, { meterId: elsewhere.meterId, value: '5' });
+    if (!plain.ok || !flagged.ok || !foreign.ok) throw new Error('submissions refused');
     expect(flagged.value.flagged).toBe(true);
     const outcomes = await review.bulkApprove(world.companyId, clerk, [
       { requestId: plain.value.requestId, expectedVersion: 1 },
       { requestId: flagged.value.requestId, expectedVersion: 1 },
       { requestId: plain.value.requestId, expectedVersion: 1 },
+      { requestId: foreign.value.requestId, expectedVersion: 1 },
     ]);
-    expect(outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.error.code))).toEqual(['ok', 'flagged', 'version_conflict']);
+    expect(outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.error.code))).toEqual(['ok', 'flagged', 'version_conflict', 'not_found']);
+    const untouched: Array<{ state: string }> = await dataSource.query(`SELECT state FROM requests WHERE id = $1`, [
+      foreign.value.requestId,
+    ]);
+    expect(untouched[0].state).toBe('submitted');
     const outbox: Array<{ count: string }> = await dataSource.query(
       `SELECT count(*) FROM outbox WHERE company_id = $1 AND job_name = 'apply'`,
       [world.companyId],
