@@ -1,5 +1,6 @@
 import * as argon2 from 'argon2';
 import { ARGON2_OPTIONS } from '../identity/password-hasher';
+import { todayInHungary } from '../web/format';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   DemoClerk,
@@ -51,11 +52,6 @@ export async function assertSchema(manager: EntityManager): Promise<void> {
         'Run `npm run migration:run` first, then load the demo data again.',
     );
   }
-}
-
-/** Today's date in Hungary, where the utilities' calendar runs, as `YYYY-MM-DD`. */
-export function todayInHungary(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Budapest', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
 /**

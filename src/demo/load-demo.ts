@@ -6,7 +6,8 @@ import { ConfigError, loadConfig } from '../../config/configuration';
 import { dataSourceOptions } from '../../config/data-source-options';
 import { formatDate, formatMoney } from '../web/format';
 import { DemoCompany, MINTA, peldaCompany, registrationInvoice } from './demo-data';
-import { DemoLoadCounts, PasswordHasher, SchemaMissingError, runDemoLoad, todayInHungary } from './demo-loader';
+import { todayInHungary } from '../web/format';
+import { DemoLoadCounts, PasswordHasher, SchemaMissingError, runDemoLoad } from './demo-loader';
 import { LOAD_COMPANY, MAX_SYNTHETIC_CUSTOMERS, SyntheticLoadResult, loadSyntheticCustomers } from './synthetic-loader';
 
 const USAGE = `Usage: npm run demo:load -- [--customers N]

@@ -1,6 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { monthStart } from './demo-data';
-import { assertSchema, todayInHungary, upsertCompany } from './demo-loader';
+import { todayInHungary } from '../web/format';
+import { assertSchema, upsertCompany } from './demo-loader';
 
 export const LOAD_COMPANY = { code: 'load', name: 'Terheléses Teszt Kft.' } as const;
 /** Codes are LD + six digits, so this is the most the numbering allows. */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
-import { todayInHungary } from '../demo/demo-loader';
+import { todayInHungary } from '../web/format';
 import { EmailService } from '../notifications/email.service';
 import { translate } from '../web/i18n';
 import { AccountToken, AccountTokenPurpose } from './account-token.entity';

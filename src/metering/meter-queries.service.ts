@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { HistoryRow, MeterHistory } from './meter-history.service';
-import { findOpenWindow, todayInBudapest, WindowRow } from './reading-rules';
+import { todayInHungary } from '../web/format';
+import { findOpenWindow, WindowRow } from './reading-rules';
 import { READING_KIND, meterSubject } from './reading-request.kind';
 
 /*
@@ -84,7 +85,7 @@ export class MeterQueries {
   }
 
   /** The customer's meters (of one service point, if given), with the reading window and the last billable reading. */
-  meters(companyId: number, customerId: number, servicePointId?: number, today = todayInBudapest()): Promise<MeterView[]> {
+  meters(companyId: number, customerId: number, servicePointId?: number, today = todayInHungary()): Promise<MeterView[]> {
     return servicePointId === undefined
       ? this.load(companyId, customerId, '', [], today)
       : this.load(companyId, customerId, 'AND m.service_point_id = $4', [servicePointId], today);
@@ -93,7 +94,7 @@ export class MeterQueries {
   /** One of the customer's meters, as in `meters`; null for another customer's (or company's) meter. */
   async meter(companyId: number, customerId: number, meterId: number): Promise<MeterView | null> {
     if (!Number.isSafeInteger(meterId) || meterId <= 0) return null;
-    const [meter] = await this.load(companyId, customerId, 'AND m.id = $4', [meterId], todayInBudapest());
+    const [meter] = await this.load(companyId, customerId, 'AND m.id = $4', [meterId], todayInHungary());
     return meter ?? null;
   }
 

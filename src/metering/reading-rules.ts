@@ -160,11 +160,3 @@ export function assessReading(input: HintInput): ReadingAssessment {
   }
   return { consumption, days, usualDaily: usualDaily === null ? null : round3(usualDaily), hints };
 }
-
-/** Today in Hungary, where the utilities' calendar runs, as 'YYYY-MM-DD'. */
-// Building an Intl formatter costs about a tenth of a millisecond; every submission asks for today.
-const BUDAPEST_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Budapest', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-export function todayInBudapest(now = new Date()): string {
-  return BUDAPEST_DATE.format(now);
-}

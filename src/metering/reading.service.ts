@@ -1,19 +1,11 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '../../libs/typeorm/prepared-query';
+import { todayInHungary } from '../web/format';
 import { SYSTEM_ACTOR } from '../../libs/workflow/request-workflow';
 import { LiveRequestConflict, Result, fail, ok } from '../../libs/workflow/workflow-errors';
 import { SubmitInput, WorkflowEngine } from '../../libs/workflow/workflow-engine';
-import {
-  BillableReading,
-  Hint,
-  WindowRow,
-  assessReading,
-  daysBetween,
-  findOpenWindow,
-  parseReadingValue,
-  todayInBudapest,
-} from './reading-rules';
+import { BillableReading, Hint, WindowRow, assessReading, daysBetween, findOpenWindow, parseReadingValue } from './reading-rules';
 import { READING_KIND, ReadingPayload, meterSubject, readingLiveKey, readingRequestKind } from './reading-request.kind';
 
 export interface ReadingInput {
@@ -94,7 +86,7 @@ export class ReadingService implements OnModuleInit {
     customerId: number,
     companyId: number,
     input: ReadingInput,
-    today = todayInBudapest(),
+    today = todayInHungary(),
   ): Promise<Result<ReadingCheck, ReadingError>> {
     const checked = await this.evaluate(this.dataSource.manager, customerId, companyId, input, today);
     if (!checked.ok) return checked;
@@ -117,7 +109,7 @@ export class ReadingService implements OnModuleInit {
     customerId: number,
     companyId: number,
     input: ReadingInput,
-    today = todayInBudapest(),
+    today = todayInHungary(),
   ): Promise<Result<SubmittedReading, ReadingError>> {
     for (let attempt = 1; ; attempt++) {
       try {

@@ -1,4 +1,4 @@
-import { formatDate, formatMoney } from './format';
+import { formatDate, formatMoney, todayInHungary } from './format';
 
 const nbsp = '\u00a0';
 
@@ -35,5 +35,16 @@ describe('formatDate', () => {
   it('refuses what is not a date', () => {
     expect(() => formatDate('30/11/2014')).toThrow(RangeError);
     expect(() => formatDate(new Date('nope'))).toThrow(RangeError);
+  });
+});
+
+describe('todayInHungary', () => {
+  it.each([
+    ['2026-11-26T22:59:00Z', '2026-11-26'],
+    ['2026-11-26T23:00:00Z', '2026-11-27'],
+    ['2026-07-01T21:59:00Z', '2026-07-01'],
+    ['2026-07-01T22:00:00Z', '2026-07-02'],
+  ])('gives the Hungarian calendar day of %s as %s (CET in winter, CEST in summer)', (instant, day) => {
+    expect(todayInHungary(new Date(instant))).toBe(day);
   });
 });

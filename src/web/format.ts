@@ -12,6 +12,19 @@ export function formatMoney(forints: number): string {
   return `${forints < 0 ? '-' : ''}${grouped}${NO_BREAK_SPACE}Ft`;
 }
 
+// One formatter for the process: building an Intl formatter costs about a tenth of a millisecond.
+const HUNGARIAN_CALENDAR_DAY = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Budapest',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** The calendar day in Hungary, where the utilities' calendar runs, as 'YYYY-MM-DD' (today by default). */
+export function todayInHungary(now = new Date()): string {
+  return HUNGARIAN_CALENDAR_DAY.format(now);
+}
+
 /** Accepts a Date (shown in Hungarian local time) or an ISO date string "2014-11-30". */
 export function formatDate(value: Date | string): string {
   if (typeof value === 'string') {
@@ -20,8 +33,5 @@ export function formatDate(value: Date | string): string {
     return `${match[1]}.${match[2]}.${match[3]}`;
   }
   if (Number.isNaN(value.getTime())) throw new RangeError('Invalid date');
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Budapest', year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    value,
-  );
-  return formatDate(parts);
+  return formatDate(todayInHungary(value));
 }

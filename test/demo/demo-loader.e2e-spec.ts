@@ -6,17 +6,10 @@ import { DataSource } from 'typeorm';
 import { openTestDataSource } from '../../libs/testing/database';
 import { newTestRun } from '../../libs/testing/test-environment';
 import { DEMO_CLERK_PASSWORD, DEMO_CUSTOMER_PASSWORD } from '../../src/demo/demo-data';
-import {
-  ARGON2_OPTIONS,
-  DEMO_TABLES,
-  PasswordHasher,
-  SchemaMissingError,
-  assertSchema,
-  runDemoLoad,
-  todayInHungary,
-} from '../../src/demo/demo-loader';
+import { ARGON2_OPTIONS, DEMO_TABLES, PasswordHasher, SchemaMissingError, assertSchema, runDemoLoad } from '../../src/demo/demo-loader';
 import { parseCliArgs } from '../../src/demo/load-demo';
 import { loadSyntheticCustomers } from '../../src/demo/synthetic-loader';
+import { todayInHungary } from '../../src/web/format';
 
 const root = join(__dirname, '..', '..');
 

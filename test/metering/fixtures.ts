@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createTestCompany } from '../../libs/testing/database';
-import { todayInBudapest } from '../../src/metering/reading-rules';
+import { todayInHungary } from '../../src/web/format';
 
 let sequence = 0;
 const next = () => `${process.pid % 10000}${Date.now() % 100000}${(sequence += 1)}`;
@@ -62,7 +62,7 @@ export function createWindow(
   return insert(
     dataSource,
     `INSERT INTO reading_windows (company_id, meter_id, opens_on, closes_on) VALUES ($1, $2, $3::date + $4::int, $3::date + $5::int) RETURNING id`,
-    [companyId, meterId, todayInBudapest(), fromDays, toDays],
+    [companyId, meterId, todayInHungary(), fromDays, toDays],
   );
 }
 
@@ -84,7 +84,7 @@ export function createClerk(dataSource: DataSource, companyId: number, role: 'cl
 
 /** Days before today (Budapest) as 'YYYY-MM-DD'. */
 export function daysAgo(days: number): string {
-  const date = new Date(`${todayInBudapest()}T00:00:00Z`);
+  const date = new Date(`${todayInHungary()}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() - days);
   return date.toISOString().slice(0, 10);
 }
