@@ -101,7 +101,7 @@ const OUTBOX_EFFECTS_CTE = (source: string, companyId: string, queues: string, n
           ORDER BY job.position
        )`;
 
-export function toWorkflowRequest(row: RequestRow): WorkflowRequest {
+function toWorkflowRequest(row: RequestRow): WorkflowRequest {
   return {
     id: Number(row.id),
     companyId: row.company_id,
@@ -123,10 +123,12 @@ export function toWorkflowRequest(row: RequestRow): WorkflowRequest {
  * The request engine: loads a request's persisted snapshot, computes the next one
  * with xstate's pure `transition`, and writes state, snapshot, machine version,
  * an append-only transition row and the outbox rows of the target state's
- * effects in one transaction. `UPDATE … WHERE version = expected` refuses a
+ * effects in one statement, so a change never lands without its log and effects,
+ * even outside a transaction. `UPDATE … WHERE version = expected` refuses a
  * stale write: of two clerks deciding at once, one wins and one gets a conflict.
  *
- * Each call runs in the caller's transaction (pass its manager) or in one of its own.
+ * Pass a manager to run inside the caller's transaction (e.g. a change of the
+ * caller's own that must commit together with the transition).
  */
 export class WorkflowEngine {
   private readonly kinds = new Map<string, RequestKind>();
