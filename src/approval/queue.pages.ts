@@ -10,6 +10,7 @@ import { sendChart, UNIT_LABELS } from '../metering/readings.pages';
 import { isLanguage, Language, translate } from '../web/i18n';
 import { ApprovalQueueService, InvalidCursorError, OpenState, QueueFilter } from './approval-queue.service';
 import { clerkRef } from './backoffice-requests.controller';
+import { hintExplanation } from './hint-explanation';
 import { OPEN_REQUEST_STATES } from './request.entity';
 import { QueueRow, RequestQueries } from './request-queries.service';
 import { BULK_MAX, ReviewService } from './review.service';
@@ -236,7 +237,7 @@ export class QueuePages {
       request: {
         ...this.row(detail),
         consumption: detail.consumption === null ? null : `${reading(detail.consumption)} ${unit}`,
-        hints: detail.hints.map((h) => ({ key: `approval.hint.${h.code}`, message: h.message })),
+        hints: detail.hints.map((h) => ({ key: `approval.hint.${h.code}`, explanation: hintExplanation(lang(res), h, unit) })),
         readOn: typeof detail.payload.readOn === 'string' ? detail.payload.readOn : null,
         replacement: detail.payload.replacement === true,
       },

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { HistoryRow, MeterHistory } from '../metering/meter-history.service';
+import { StoredHint } from '../metering/reading-request.kind';
 import { ApprovalQueueService, QueueItem } from './approval-queue.service';
 
 /*
@@ -21,7 +22,8 @@ export interface QueueRow {
   meter: { id: number; serialNumber: string; unit: string } | null;
   value: string | null;
   consumption: number | null;
-  hints: Array<{ code: string; message: string }>;
+  /** As stored at submission; see StoredHint (older requests have no numbers). */
+  hints: StoredHint[];
   assignedClerk: { id: number; name: string } | null;
 }
 
@@ -94,7 +96,7 @@ export class RequestQueries {
         meter: meter ? { id: Number(meter.id), serialNumber: meter.serial_number, unit: meter.unit } : null,
         value: typeof payload.value === 'string' ? payload.value : null,
         consumption: typeof payload.consumption === 'number' ? payload.consumption : null,
-        hints: Array.isArray(payload.hints) ? (payload.hints as Array<{ code: string; message: string }>) : [],
+        hints: Array.isArray(payload.hints) ? (payload.hints as StoredHint[]) : [],
         assignedClerk: clerk
           ? { id: Number(clerk.id), name: clerk.name }
           : item.assignedClerkId !== null

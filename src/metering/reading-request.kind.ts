@@ -6,6 +6,13 @@ import { READING_MACHINE_VERSION, readingMachine } from './reading.machine';
 
 export const READING_KIND = 'meter_reading';
 
+/**
+ * A plausibility hint as stored in a request: a Hint of reading-rules (code, English
+ * message and its numbers). Requests stored before the numbers were kept have only
+ * `code` and `message`, so readers check a number is there before using it.
+ */
+export type StoredHint = { code: string; message: string; [param: string]: unknown };
+
 /** What a reading request carries; `value` is the decimal as text, exactly as validated. */
 export interface ReadingPayload {
   meterId: number;
@@ -14,7 +21,7 @@ export interface ReadingPayload {
   replacement: boolean;
   windowId: number;
   /** The plausibility hints at submission, for the clerk. */
-  hints: Array<{ code: string; message: string }>;
+  hints: StoredHint[];
   consumption: number | null;
   [key: string]: unknown;
 }

@@ -70,28 +70,35 @@ describe('assessReading', () => {
     expect(result.hints).toEqual([]);
   });
 
-  it('flags more than twice the usual consumption of the month', () => {
-    expect(assessReading({ value: 330, readOn: '2025-03-01', replacement: false, history }).hints.map((h) => h.code)).toEqual([
-      'above_usual',
+  it('flags more than twice the usual consumption of the month, with the numbers its sentence is made of', () => {
+    // 30 in 28 days (1.071/day) against 0.351/day in earlier Marches: 3.05×.
+    expect(assessReading({ value: 330, readOn: '2025-03-01', replacement: false, history }).hints).toEqual([
+      { code: 'above_usual', message: '3.1× the usual consumption for this month', ratio: 3.1, daily: 1.071, usualDaily: 0.351 },
     ]);
   });
 
-  it('flags less than half the usual consumption of the month', () => {
-    expect(assessReading({ value: 302, readOn: '2025-03-01', replacement: false, history }).hints.map((h) => h.code)).toEqual([
-      'below_usual',
+  it('flags less than half the usual consumption of the month, as a whole percentage', () => {
+    expect(assessReading({ value: 302, readOn: '2025-03-01', replacement: false, history }).hints).toEqual([
+      { code: 'below_usual', message: 'Only 20% of the usual consumption for this month', percent: 20, daily: 0.071, usualDaily: 0.351 },
     ]);
   });
 
-  it('flags negative consumption', () => {
-    expect(assessReading({ value: 290, readOn: '2025-03-01', replacement: false, history }).hints.map((h) => h.code)).toContain(
-      'negative_consumption',
-    );
+  it('flags negative consumption with how far below the last billable reading', () => {
+    expect(assessReading({ value: 289.5, readOn: '2025-03-01', replacement: false, history }).hints).toEqual([
+      { code: 'negative_consumption', message: 'The reading is 10.5 below the last billable one', below: 10.5 },
+    ]);
   });
 
   it('flags a replacement and counts its consumption from zero', () => {
     const result = assessReading({ value: 3, readOn: '2025-03-01', replacement: true, history });
     expect(result.consumption).toBe(3);
-    expect(result.hints.map((h) => h.code)).toContain('replacement');
+    expect(result.hints[0]).toEqual({ code: 'replacement', message: 'The customer reports a meter replacement or rollover' });
+  });
+
+  it('rounds the ratio it stores as its message shows it', () => {
+    // 20.5 in 28 days against 0.351/day: 2.086×, shown and stored as 2.1.
+    const [hint] = assessReading({ value: 320.5, readOn: '2025-03-01', replacement: false, history }).hints;
+    expect(hint).toMatchObject({ code: 'above_usual', ratio: 2.1, message: '2.1× the usual consumption for this month' });
   });
 
   it('without a seasonal baseline, flags a jump against the previous period', () => {
@@ -99,8 +106,9 @@ describe('assessReading', () => {
       { readOn: '2025-01-01', value: 100 },
       { readOn: '2025-02-01', value: 110 },
     ];
-    expect(assessReading({ value: 160, readOn: '2025-03-01', replacement: false, history: recent }).hints.map((h) => h.code)).toEqual([
-      'jump',
+    // 50 in 28 days (1.786/day) against 10 in 31 days (0.323/day).
+    expect(assessReading({ value: 160, readOn: '2025-03-01', replacement: false, history: recent }).hints).toEqual([
+      { code: 'jump', message: '5.5× the consumption of the previous period', ratio: 5.5, daily: 1.786, previousDaily: 0.323 },
     ]);
     expect(assessReading({ value: 125, readOn: '2025-03-01', replacement: false, history: recent }).hints).toEqual([]);
   });

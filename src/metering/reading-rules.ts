@@ -70,6 +70,11 @@ export function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
+/** One decimal, as a ratio is shown ("2.4×"); the same rounding as toFixed(1) for these positive ratios. */
+function round1(value: number): number {
+  return Number(value.toFixed(1));
+}
+
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
@@ -96,12 +101,23 @@ export function withConsumption(readings: readonly BillableReading[]): ReadingWi
  */
 export const HINT_THRESHOLDS = { aboveUsual: 2, belowUsual: 0.5, jump: 4 } as const;
 
-export type HintCode = 'negative_consumption' | 'above_usual' | 'below_usual' | 'jump' | 'replacement';
+/**
+ * A plausibility hint: its code, an English sentence (what the JSON API has always
+ * carried) and the numbers that sentence is made of, so that a page can say it in
+ * the reader's language. `below`: how far the value is below the last billable
+ * reading. `daily`, `usualDaily` (this calendar month in earlier years) and
+ * `previousDaily` (the last billable period): consumption per day in the meter's
+ * unit, to the column's three decimals. `ratio` to one decimal and `percent` whole,
+ * exactly as the sentence shows them.
+ */
+export type Hint =
+  | { code: 'replacement'; message: string }
+  | { code: 'negative_consumption'; message: string; below: number }
+  | { code: 'above_usual'; message: string; ratio: number; daily: number; usualDaily: number }
+  | { code: 'below_usual'; message: string; percent: number; daily: number; usualDaily: number }
+  | { code: 'jump'; message: string; ratio: number; daily: number; previousDaily: number };
 
-export interface Hint {
-  code: HintCode;
-  message: string;
-}
+export type HintCode = Hint['code'];
 
 export interface HintInput {
   value: number;
@@ -130,7 +146,10 @@ export function assessReading(input: HintInput): ReadingAssessment {
 
   const consumption = round3(input.replacement ? input.value : input.value - last.value);
   const days = Math.max(1, daysBetween(last.readOn, input.readOn));
-  if (consumption < 0) hints.push({ code: 'negative_consumption', message: `The reading is ${-consumption} below the last billable one` });
+  if (consumption < 0) {
+    const below = -consumption;
+    hints.push({ code: 'negative_consumption', message: `The reading is ${below} below the last billable one`, below });
+  }
 
   const month = input.readOn.slice(5, 7);
   const year = input.readOn.slice(0, 4);
@@ -147,15 +166,25 @@ export function assessReading(input: HintInput): ReadingAssessment {
   const daily = consumption / days;
   if (consumption >= 0 && usualDaily !== null && usualDaily > 0) {
     const ratio = daily / usualDaily;
+    const figures = { daily: round3(daily), usualDaily: round3(usualDaily) };
     if (ratio > HINT_THRESHOLDS.aboveUsual) {
-      hints.push({ code: 'above_usual', message: `${ratio.toFixed(1)}× the usual consumption for this month` });
+      const shown = round1(ratio);
+      hints.push({ code: 'above_usual', message: `${shown.toFixed(1)}× the usual consumption for this month`, ratio: shown, ...figures });
     } else if (ratio < HINT_THRESHOLDS.belowUsual) {
-      hints.push({ code: 'below_usual', message: `Only ${Math.round(ratio * 100)}% of the usual consumption for this month` });
+      const percent = Math.round(ratio * 100);
+      hints.push({ code: 'below_usual', message: `Only ${percent}% of the usual consumption for this month`, percent, ...figures });
     }
   } else if (consumption >= 0 && usualDaily === null && last.consumption !== null && last.days !== null && last.days > 0) {
     const previousDaily = last.consumption / last.days;
     if (previousDaily > 0 && daily / previousDaily > HINT_THRESHOLDS.jump) {
-      hints.push({ code: 'jump', message: `${(daily / previousDaily).toFixed(1)}× the consumption of the previous period` });
+      const shown = round1(daily / previousDaily);
+      hints.push({
+        code: 'jump',
+        message: `${shown.toFixed(1)}× the consumption of the previous period`,
+        ratio: shown,
+        daily: round3(daily),
+        previousDaily: round3(previousDaily),
+      });
     }
   }
   return { consumption, days, usualDaily: usualDaily === null ? null : round3(usualDaily), hints };

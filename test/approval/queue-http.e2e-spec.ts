@@ -120,6 +120,52 @@ describe('back-office work queue over HTTP', () => {
     await html('/backoffice/requests/999999999').expect(404);
   });
 
+  it("detail page explains a hint in the clerk's language from its numbers; an older request without them shows its stored message", async () => {
+    const { world, ids, html, token } = await setup();
+    // The jump of setup(): 790 m³ in 30 days after 10 m³ in the 30 days before.
+    const jump = await html(`/backoffice/requests/${ids[2]}`).expect(200);
+    expect(jump.text).toContain('(79,0× annyi, mint az előző időszak napi fogyasztása: napi 26,333 m³ az előző 0,333 m³ helyett)');
+    expect(jump.text).not.toContain('the consumption of the previous period');
+    const english = await html(`/backoffice/requests/${ids[2]}?lang=en`).expect(200);
+    expect(english.text).toContain('(79.0× the daily consumption of the previous period: 26.333 m³ a day instead of 0.333 m³)');
+
+    // Seasonal: 1 m³ a day in this calendar month last year; 3 m³ a day now.
+    const customerId = await createCustomer(dataSource, world.companyId);
+    const meterId = await createMeter(dataSource, world.companyId, await createServicePoint(dataSource, world.companyId, customerId));
+    const today = daysAgo(0);
+    const lastYear = new Date(`${Number(today.slice(0, 4)) - 1}-${today.slice(5, 7)}-01T00:00:00Z`);
+    const before = new Date(lastYear.getTime() - 30 * 86_400_000);
+    await createReading(dataSource, world.companyId, meterId, before.toISOString().slice(0, 10), 100);
+    await createReading(dataSource, world.companyId, meterId, lastYear.toISOString().slice(0, 10), 130);
+    await createReading(dataSource, world.companyId, meterId, daysAgo(30), 500);
+    const customer = await loginTestCustomer(running, dataSource, world.companyId, customerId);
+    const { body } = await request(running.url)
+      .post('/api/v1/readings')
+      .set('Authorization', `Bearer ${customer.bearer}`)
+      .send({ meterId, value: '590' })
+      .expect(201);
+    const api = await request(running.url)
+      .get(`/api/v1/backoffice/requests/${body.requestId as number}`)
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    expect(api.body.hints).toEqual([
+      { code: 'above_usual', message: '3.0× the usual consumption for this month', ratio: 3, daily: 3, usualDaily: 1 },
+    ]);
+    const seasonal = await html(`/backoffice/requests/${body.requestId as number}`).expect(200);
+    expect(seasonal.text).toContain('A szokásosnál jóval több');
+    expect(seasonal.text).toContain('(3,0× annyi, mint a hónapban szokásos napi fogyasztás: napi 3 m³ a szokásos 1 m³ helyett)');
+
+    // A request stored before hints kept their numbers.
+    await dataSource.query(`UPDATE requests SET payload = jsonb_set(payload, '{hints}', $2::jsonb) WHERE id = $1`, [
+      ids[2],
+      JSON.stringify([{ code: 'jump', message: '79.0× the consumption of the previous period' }]),
+    ]);
+    const old = await html(`/backoffice/requests/${ids[2]}`).expect(200);
+    expect(old.text).toContain(
+      'Ugrás az előző időszakhoz képest <span class="field__hint">(79.0× the consumption of the previous period)</span>',
+    );
+  });
+
   it('anonymous page visitors go to the back-office login; a customer gets 403', async () => {
     const anonymous = await request(running.url).get('/backoffice/queue').set('Accept', 'text/html');
     expect(anonymous.status).toBe(303);
