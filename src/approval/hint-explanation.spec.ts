@@ -12,13 +12,13 @@ describe('hintExplanation', () => {
 
   it('says a hint in Hungarian with decimal commas and the meter unit', () => {
     expect(hintExplanation('hu', aboveUsual, 'm³')).toBe(
-      '2,4× annyi, mint a hónapban szokásos napi fogyasztás: napi 1,071 m³ a szokásos 0,45 m³ helyett',
+      '2,4× annyi, mint az adott hónapban szokásos napi fogyasztás: napi 1,071 m³ a szokásos 0,45 m³ helyett',
     );
     expect(hintExplanation('hu', { code: 'jump', message: '…', ratio: 79, daily: 26.333, previousDaily: 0.333 }, 'm³')).toBe(
       '79,0× annyi, mint az előző időszak napi fogyasztása: napi 26,333 m³ az előző 0,333 m³ helyett',
     );
     expect(hintExplanation('hu', { code: 'below_usual', message: '…', percent: 20, daily: 0.071, usualDaily: 0.351 }, 'GJ')).toBe(
-      'Csak 20%-a a hónapban szokásos napi fogyasztásnak: napi 0,071 GJ a szokásos 0,351 GJ helyett',
+      'Csak 20%-a az adott hónapban szokásos napi fogyasztásnak: napi 0,071 GJ a szokásos 0,351 GJ helyett',
     );
     expect(hintExplanation('hu', { code: 'negative_consumption', message: '…', below: 10.5 }, 'kWh')).toBe(
       'Az állás kisebb az utolsó elszámolt leolvasásnál, a különbség 10,5 kWh',

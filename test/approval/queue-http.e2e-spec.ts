@@ -153,7 +153,7 @@ describe('back-office work queue over HTTP', () => {
     ]);
     const seasonal = await html(`/backoffice/requests/${body.requestId as number}`).expect(200);
     expect(seasonal.text).toContain('A szokásosnál jóval több');
-    expect(seasonal.text).toContain('(3,0× annyi, mint a hónapban szokásos napi fogyasztás: napi 3 m³ a szokásos 1 m³ helyett)');
+    expect(seasonal.text).toContain('(3,0× annyi, mint az adott hónapban szokásos napi fogyasztás: napi 3 m³ a szokásos 1 m³ helyett)');
 
     // A request stored before hints kept their numbers.
     await dataSource.query(`UPDATE requests SET payload = jsonb_set(payload, '{hints}', $2::jsonb) WHERE id = $1`, [
