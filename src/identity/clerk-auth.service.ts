@@ -18,7 +18,7 @@ export interface ClerkIdentity {
   clerkId: number;
   name: string;
   role: ClerkRole;
-  /** An admin without a second factor may only enrol one. */
+  /** A clerk without a second factor who must have one (every admin; anyone whose factor an admin reset) may only enrol one. */
   mustEnrolTotp: boolean;
 }
 
@@ -79,9 +79,11 @@ export class ClerkAuthService {
           .where('c.company_id = :companyId AND lower(c.email) = lower(:email)', { companyId: company.id, email: input.email.trim() })
           .getOne()
       : null;
+    // An inactive clerk's password is not even checked: the answer is the same as for a wrong one.
     const passwordOk = await verifyPassword(clerk?.active ? clerk.passwordHash : null, input.password);
     if (!company || !clerk || !passwordOk) {
-      return this.failed(keys, company?.id ?? null, clerk?.id ?? null, input.ip, clerk ? 'wrong password' : 'unknown account');
+      const detail = !clerk ? 'unknown account' : !clerk.active ? 'inactive account' : 'wrong password';
+      return this.failed(keys, company?.id ?? null, clerk?.id ?? null, input.ip, detail);
     }
     if (clerk.totpSecret === null) return this.succeeded(keys, clerk, input.ip);
     if (input.totpCode !== undefined) return this.checkCode(keys, clerk, input.totpCode, input.ip);
@@ -218,6 +220,6 @@ function identity(clerk: Clerk): ClerkIdentity {
     clerkId: clerk.id,
     name: clerk.name,
     role: clerk.role,
-    mustEnrolTotp: totpRequiredFor(clerk.role) && clerk.totpSecret === null,
+    mustEnrolTotp: clerk.totpSecret === null && (totpRequiredFor(clerk.role) || clerk.totpRequired),
   };
 }

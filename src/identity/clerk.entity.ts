@@ -36,9 +36,17 @@ export class Clerk {
   @Column({ name: 'totp_secret', type: 'text', nullable: true })
   totpSecret!: string | null;
 
+  /** An inactive clerk cannot log in, and their sessions and tokens stop working. */
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /**
+   * Set when an admin resets the clerk's second factor: whatever the role, the clerk must
+   * enrol a new one before anything else (admins must have one anyway, see clerk-roles.ts).
+   */
+  @Column({ name: 'totp_required', type: 'boolean', default: false })
+  totpRequired!: boolean;
 }
