@@ -125,8 +125,10 @@ export class RequestQueries {
       },
     ]);
     const meterId = meterIdOf(request.subjectRef);
-    const history = meterId === null ? [] : await this.meterHistory.forCompany(companyId, meterId);
-    const log = await this.queue.history(companyId, requestId);
+    const [history, log] = await Promise.all([
+      meterId === null ? [] : this.meterHistory.forCompany(companyId, meterId),
+      this.queue.history(companyId, requestId),
+    ]);
     const clerkIds = [...new Set(log.filter((l) => l.actorKind === 'clerk' && l.actorId !== null).map((l) => l.actorId!))];
     const clerks: Array<{ id: number; name: string }> = clerkIds.length
       ? await this.dataSource.query(`SELECT id, name FROM clerks WHERE company_id = $1 AND id = ANY($2::int[])`, [companyId, clerkIds])
