@@ -38,7 +38,9 @@ export class ClerkLoginResponse {
   token!: string;
   @ApiProperty()
   expiresAt!: string;
-  @ApiProperty({ description: 'An admin without a second factor must enrol one before anything else' })
+  @ApiProperty({
+    description: 'A clerk without a second factor who must have one (an admin, or after a reset) must enrol one before anything else',
+  })
   mustEnrolTotp!: boolean;
 }
 
@@ -72,9 +74,17 @@ export class ClerkResponse {
   @ApiProperty() name!: string;
   @ApiProperty() email!: string;
   @ApiProperty({ enum: CLERK_ROLES }) role!: ClerkRole;
-  @ApiProperty() active!: boolean;
-  @ApiProperty() totpEnrolled!: boolean;
+  @ApiProperty({ description: 'An inactive clerk cannot log in' }) active!: boolean;
+  @ApiProperty({ description: 'The clerk has a second factor (TOTP)' }) totpEnrolled!: boolean;
+  @ApiProperty({ description: 'The clerk must have a second factor: every admin, and anyone whose second factor an admin reset' })
+  totpRequired!: boolean;
   @ApiProperty() createdAt!: Date;
+}
+
+export class ChangeClerkRoleDto {
+  @ApiProperty({ enum: CLERK_ROLES })
+  @IsIn(CLERK_ROLES, { message: `role must be one of ${CLERK_ROLES.join(', ')}` })
+  role!: ClerkRole;
 }
 
 export class SecurityEventsQueryDto {

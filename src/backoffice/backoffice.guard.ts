@@ -18,15 +18,15 @@ const ALLOW_WITHOUT_TOTP = 'backoffice:allowWithoutTotp';
 
 /** The least role a back-office handler needs (default: any clerk). */
 export const MinRole = (role: ClerkRole) => SetMetadata(MIN_ROLE, role);
-/** The few handlers an admin without a second factor may reach: enrolment and logout. */
+/** The few handlers a clerk who must enrol a second factor may reach: enrolment, logout, /me. */
 export const AllowWithoutTotp = () => SetMetadata(ALLOW_WITHOUT_TOTP, true);
 
 /** No clerk is logged in: pages send the browser to the back-office login. */
 export class ClerkLoginRequired extends UnauthorizedException {}
-/** An admin without TOTP: pages send the browser to enrolment, the API answers 403. */
+/** A clerk who must have TOTP (an admin, or after a reset) and has none: pages send the browser to enrolment, the API answers 403. */
 export class TotpEnrolmentRequired extends ForbiddenException {
   constructor() {
-    super('TOTP enrolment required: an admin must enrol a second factor before anything else');
+    super('TOTP enrolment required: enrol a second factor (POST /api/v1/backoffice/totp/enrolment) before anything else');
   }
 }
 
