@@ -1,13 +1,28 @@
-import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Body,
+  Catch,
+  Controller,
+  ExceptionFilter,
+  Get,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
-import { roleAtLeast } from '../identity/clerk-roles';
-import { CLERK_ROLES } from '../identity/clerk.entity';
+import { isClerkRole, roleAtLeast, totpRequiredFor } from '../identity/clerk-roles';
+import { CLERK_ROLES, ClerkRole } from '../identity/clerk.entity';
 import { ClerkAuthService, ClerkIdentity, ClerkLoginResult } from '../identity/clerk-auth.service';
-import { ClerkService } from '../identity/clerk.service';
+import { ClerkAction, ClerkChangeResult, ClerkService, ClerkView } from '../identity/clerk.service';
 import { Company } from '../identity/company.entity';
 import { SecurityAuditService } from '../identity/security-audit.service';
 import { SessionService } from '../identity/session.service';
@@ -44,6 +59,18 @@ async function formErrors<T extends object>(res: Response, cls: new () => T, bod
   const problems = await validate(value, { whitelist: true });
   const errors = problems.map((problem) => t(res, `backoffice.error.field.${problem.property}`));
   return { value, errors };
+}
+
+/** The page path (under /backoffice/clerks/:id/) of each admin action on a clerk; its texts are `backoffice.clerks.*.<action>`. */
+const ACTION_PATHS: Readonly<Record<ClerkAction, string>> = {
+  resetTotp: 'totp/reset',
+  deactivate: 'deactivate',
+  reactivate: 'reactivate',
+  changeRole: 'role',
+};
+
+function isAction(value: unknown): value is ClerkAction {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ACTION_PATHS, value);
 }
 
 const TIME = new Intl.DateTimeFormat('hu-HU', {
@@ -148,8 +175,60 @@ export class BackofficePages {
 
   @Get('clerks')
   @UseGuards(BackofficeGuard)
-  async clerksPage(@Clerk() clerk: ClerkIdentity, @Res() res: Response): Promise<void> {
-    await this.renderClerks(clerk, res, 200, {});
+  async clerksPage(
+    @Clerk() clerk: ClerkIdentity,
+    @Res() res: Response,
+    @Query() query: { done?: unknown; clerk?: unknown },
+  ): Promise<void> {
+    await this.renderClerks(clerk, res, 200, { done: { action: query?.done, clerkId: Number(query?.clerk) } });
+  }
+
+  @Post('clerks/:id/totp/reset')
+  @UseGuards(BackofficeGuard)
+  async resetTotp(
+    @Clerk() clerk: ClerkIdentity,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Body() body: unknown,
+  ): Promise<void> {
+    await this.administer(clerk, id, 'resetTotp', req, res, body);
+  }
+
+  @Post('clerks/:id/deactivate')
+  @UseGuards(BackofficeGuard)
+  async deactivate(
+    @Clerk() clerk: ClerkIdentity,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Body() body: unknown,
+  ): Promise<void> {
+    await this.administer(clerk, id, 'deactivate', req, res, body);
+  }
+
+  @Post('clerks/:id/reactivate')
+  @UseGuards(BackofficeGuard)
+  async reactivate(
+    @Clerk() clerk: ClerkIdentity,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Body() body: unknown,
+  ): Promise<void> {
+    await this.administer(clerk, id, 'reactivate', req, res, body);
+  }
+
+  @Post('clerks/:id/role')
+  @UseGuards(BackofficeGuard)
+  async changeRole(
+    @Clerk() clerk: ClerkIdentity,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Body() body: unknown,
+  ): Promise<void> {
+    await this.administer(clerk, id, 'changeRole', req, res, body);
   }
 
   @Post('clerks')
@@ -250,16 +329,104 @@ export class BackofficePages {
       errors,
       enrolled: false,
       required: clerk.mustEnrolTotp,
+      // Admins must always have one; anyone else must because an admin reset theirs.
+      requiredKey: totpRequiredFor(clerk.role) ? 'backoffice.totp.required' : 'backoffice.totp.requiredAfterReset',
       secretGroups: enrolment.secret.match(/.{1,4}/g)?.join(' ') ?? enrolment.secret,
       uri: enrolment.uri,
     });
+  }
+
+  /**
+   * An admin action from a row of the clerks page. The row's form asks first: without
+   * `confirm=yes` the answer is a page saying what will happen, whose form sends it again
+   * confirmed. The service decides; a refusal shows on the clerks page with its reason.
+   */
+  private async administer(
+    clerk: ClerkIdentity,
+    id: number,
+    action: ClerkAction,
+    req: Request,
+    res: Response,
+    body: unknown,
+  ): Promise<void> {
+    const form = (typeof body === 'object' && body !== null ? body : {}) as { confirm?: unknown; role?: unknown };
+    const role = form.role;
+    if (action === 'changeRole' && !isClerkRole(role)) {
+      return this.renderClerks(clerk, res, 400, { errors: [t(res, 'backoffice.error.field.role')] });
+    }
+    const newRole = isClerkRole(role) ? role : undefined;
+    if (form.confirm !== 'yes') return this.renderConfirmation(clerk, id, action, newRole, res);
+    const actor = actorOf(clerk);
+    const ip = req.ip ?? null;
+    const result: ClerkChangeResult =
+      action === 'resetTotp'
+        ? await this.clerks.resetTotp(actor, id, ip)
+        : action === 'deactivate'
+          ? await this.clerks.deactivate(actor, id, ip)
+          : action === 'reactivate'
+            ? await this.clerks.reactivate(actor, id, ip)
+            : await this.clerks.changeRole(actor, id, newRole ?? 'clerk', ip);
+    if (result.kind === 'changed' || result.kind === 'unchanged') {
+      const done = result.kind === 'changed' ? action : 'unchanged';
+      return res.redirect(303, `/backoffice/clerks?${new URLSearchParams({ done, clerk: String(id) }).toString()}`);
+    }
+    await this.renderRefusal(clerk, res, action, result.kind);
+  }
+
+  private async renderConfirmation(
+    clerk: ClerkIdentity,
+    id: number,
+    action: ClerkAction,
+    role: ClerkRole | undefined,
+    res: Response,
+  ): Promise<void> {
+    // The service's list answers only admins, and only with their own company's clerks.
+    const list = await this.clerks.list(actorOf(clerk));
+    if (list === null) return this.renderRefusal(clerk, res, action, 'forbidden');
+    const target = list.find((c) => c.id === id);
+    if (!target) return this.renderRefusal(clerk, res, action, 'notFound');
+    if (action === 'changeRole' && role === target.role) {
+      return res.redirect(303, `/backoffice/clerks?${new URLSearchParams({ done: 'unchanged', clerk: String(id) }).toString()}`);
+    }
+    const key = `backoffice.clerks.confirm.${action}`;
+    const params = {
+      name: target.name,
+      email: target.email,
+      from: t(res, `backoffice.role.${target.role}`),
+      to: role ? t(res, `backoffice.role.${role}`) : '',
+    };
+    // A new admin without a second factor will be sent to enrolment at the next login.
+    const mustEnrol = action === 'changeRole' && role === 'admin' && !target.totpEnrolled;
+    res.status(200).render('backoffice/clerk-confirm', {
+      titleKey: `${key}.title`,
+      question: t(res, `${key}.question`, params),
+      consequences: [t(res, `${key}.consequence`, params), ...(mustEnrol ? [t(res, 'backoffice.clerks.confirm.changeRole.enrol')] : [])],
+      action: `/backoffice/clerks/${target.id}/${ACTION_PATHS[action]}`,
+      role: role ?? '',
+      confirmLabel: t(res, `${key}.button`),
+    });
+  }
+
+  private async renderRefusal(
+    clerk: ClerkIdentity,
+    res: Response,
+    action: ClerkAction,
+    kind: Exclude<ClerkChangeResult, { kind: 'changed' | 'unchanged' }>['kind'],
+  ): Promise<void> {
+    if (kind === 'forbidden') {
+      res.status(403).render('web/error', { status: 403, titleKey: 'error.request.title', textKey: 'error.request.text' });
+      return;
+    }
+    const status = kind === 'notFound' ? 404 : 409;
+    const message = kind === 'self' ? t(res, `backoffice.clerks.refused.self.${action}`) : t(res, `backoffice.clerks.refused.${kind}`);
+    await this.renderClerks(clerk, res, status, { errors: [message] });
   }
 
   private async renderClerks(
     clerk: ClerkIdentity,
     res: Response,
     status: number,
-    extra: { form?: { name: string; email: string; role: string }; errors?: string[] },
+    extra: { form?: { name: string; email: string; role: string }; errors?: string[]; done?: { action: unknown; clerkId: number } },
   ): Promise<void> {
     const list = await this.clerks.list(actorOf(clerk));
     if (list === null) {
@@ -270,14 +437,37 @@ export class BackofficePages {
     res.status(status).render('backoffice/clerks', {
       titleKey: 'backoffice.clerks.title',
       errors: extra.errors ?? [],
-      clerks: list.map((c) => ({
-        name: c.name,
-        email: c.email,
-        roleKey: `backoffice.role.${c.role}`,
-        totpKey: c.totpEnrolled ? 'backoffice.yes' : 'backoffice.no',
-      })),
+      ...this.doneFlash(res, list, extra.done),
+      clerks: list.map((c) => this.clerkRow(clerk, c)),
       form: { name: form.name, email: form.email },
       roles: CLERK_ROLES.map((role) => ({ value: role, labelKey: `backoffice.role.${role}`, selected: role === form.role })),
     });
+  }
+
+  /** A row of the clerks table with the actions the admin may take on it (none on the own row). */
+  private clerkRow(admin: ClerkIdentity, c: ClerkView) {
+    const self = c.id === admin.clerkId;
+    return {
+      id: c.id,
+      name: c.name,
+      email: c.email,
+      roleKey: `backoffice.role.${c.role}`,
+      statusKey: c.active ? 'backoffice.clerks.status.active' : 'backoffice.clerks.status.inactive',
+      totpKey: c.totpEnrolled ? 'backoffice.yes' : c.totpRequired ? 'backoffice.clerks.totpPending' : 'backoffice.no',
+      self,
+      canResetTotp: !self && c.totpEnrolled,
+      canDeactivate: !self && c.active,
+      canReactivate: !self && !c.active,
+      roles: CLERK_ROLES.map((role) => ({ value: role, labelKey: `backoffice.role.${role}`, selected: role === c.role })),
+    };
+  }
+
+  /** The success message after an action's redirect (`?done=<action>&clerk=<id>`); nothing for anything else. */
+  private doneFlash(res: Response, list: ClerkView[], done: { action: unknown; clerkId: number } | undefined) {
+    const target = done ? list.find((c) => c.id === done.clerkId) : undefined;
+    if (!done || !target || !(isAction(done.action) || done.action === 'unchanged')) return {};
+    const key = done.action === 'unchanged' ? 'unchanged' : done.action;
+    const message = t(res, `backoffice.clerks.done.${key}`, { name: target.name, role: t(res, `backoffice.role.${target.role}`) });
+    return { flash: { kind: done.action === 'unchanged' ? 'info' : 'success', message } };
   }
 }
