@@ -4,18 +4,27 @@ import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../../lib
 import { createClerkTestCompany, createTestClerk, TestClerk } from '../../libs/testing/clerk-factories';
 import { openTestDataSource } from '../../libs/testing/database';
 import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
 
 describe('back office in Chromium', () => {
   let running: RunningApp;
   let browser: Browser;
   let dataSource: DataSource;
   const clerks: Record<string, TestClerk> = {};
+  const admins: Record<string, { admin: TestClerk; secret: string; target: TestClerk }> = {};
 
   beforeAll(async () => {
     dataSource = await openTestDataSource();
     const company = await createClerkTestCompany(dataSource);
-    for (const size of VIEWPORTS)
+    for (const size of VIEWPORTS) {
       clerks[size.name] = await createTestClerk(dataSource, company, 'supervisor', { name: `Böngésző Csoportvezető ${size.name}` });
+      const secret = generateTotpSecret();
+      admins[size.name] = {
+        admin: await createTestClerk(dataSource, company, 'admin', { totpSecret: secret, name: `Böngésző Rendszergazda ${size.name}` }),
+        secret,
+        target: await createTestClerk(dataSource, company, 'clerk', { name: `Letiltandó Ügyintéző ${size.name}` }),
+      };
+    }
     [running, browser] = await Promise.all([startTestApp(), launchBrowser()]);
   });
 
@@ -55,6 +64,37 @@ describe('back office in Chromium', () => {
       expect(await fitsViewportWidth(page)).toBe(true);
       await page.screenshot({ path: `/tmp/ugyfelportal-backoffice-${size.name}.png`, fullPage: true });
       await Promise.all([page.waitForURL(`${running.url}/backoffice/login`), page.click('.backoffice-bar__logout button')]);
+      expect(problems).toEqual([]);
+    });
+
+    it('an admin deactivates a clerk from its row on /backoffice/clerks, after a confirmation', async () => {
+      const { admin, secret, target } = admins[size.name];
+      await page.goto(`${running.url}/backoffice/login`);
+      await page.selectOption('#company', admin.companyCode);
+      await page.fill('#email', admin.email);
+      await page.fill('#password', admin.password);
+      await Promise.all([page.waitForSelector('#code'), page.click('form.form button[type=submit]')]);
+      await page.fill('#code', currentTotpCode(secret));
+      await Promise.all([page.waitForURL(`${running.url}/backoffice`), page.click('form.form button[type=submit]')]);
+      await Promise.all([page.waitForURL(`${running.url}/backoffice/clerks`), page.click('a[href="/backoffice/clerks"]')]);
+      expect(await fitsViewportWidth(page)).toBe(true);
+
+      const row = page.locator(`tr[data-clerk-id="${target.id}"]`);
+      await expect(row.locator('[data-clerk-action="deactivate"] button').isVisible()).resolves.toBe(true);
+      await expect(page.locator(`tr[data-clerk-id="${admin.id}"] form`).count()).resolves.toBe(0);
+      await page.screenshot({ path: `/tmp/ugyfelportal-backoffice-clerks-${size.name}.png`, fullPage: true });
+      await Promise.all([
+        page.waitForSelector('input[name="confirm"]', { state: 'attached' }),
+        row.locator('[data-clerk-action="deactivate"] button').click(),
+      ]);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Ügyintéző letiltása');
+      await expect(page.locator('.backoffice-notice').textContent()).resolves.toContain(`Letiltandó Ügyintéző ${size.name}`);
+      expect(await fitsViewportWidth(page)).toBe(true);
+      await page.screenshot({ path: `/tmp/ugyfelportal-backoffice-clerk-confirm-${size.name}.png`, fullPage: true });
+      await Promise.all([page.waitForURL(/\/backoffice\/clerks\?done=deactivate/), page.click('main form.form button[type=submit]')]);
+      await expect(page.locator('.flash--success').textContent()).resolves.toContain(`Letiltandó Ügyintéző ${size.name} fiókja letiltva`);
+      await expect(row.locator('[data-clerk-action="reactivate"] button').isVisible()).resolves.toBe(true);
+      expect(await fitsViewportWidth(page)).toBe(true);
       expect(problems).toEqual([]);
     });
   });
