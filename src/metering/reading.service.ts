@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { preparedQuery } from '../../libs/typeorm/prepared-query';
 import { todayInHungary } from '../web/format';
 import { SYSTEM_ACTOR } from '../../libs/workflow/request-workflow';
@@ -88,7 +88,7 @@ export class ReadingService implements OnModuleInit {
     input: ReadingInput,
     today = todayInHungary(),
   ): Promise<Result<ReadingCheck, ReadingError>> {
-    const checked = await this.evaluate(this.dataSource.manager, customerId, companyId, input, today);
+    const checked = await this.evaluate(customerId, companyId, input, today);
     if (!checked.ok) return checked;
     const { pending: _pending, ...reading } = checked.value;
     return ok(reading);
@@ -126,7 +126,7 @@ export class ReadingService implements OnModuleInit {
     input: ReadingInput,
     today: string,
   ): Promise<Result<SubmittedReading, ReadingError>> {
-    const checked = await this.evaluate(this.dataSource.manager, customerId, companyId, input, today);
+    const checked = await this.evaluate(customerId, companyId, input, today);
     if (!checked.ok) return checked;
     const { pending, ...reading } = checked.value;
     if (pending && pending.state !== 'submitted') {
@@ -180,11 +180,10 @@ export class ReadingService implements OnModuleInit {
 
   /**
    * Everything the rules need comes back in one query (one round trip): the meter,
-   * its candidate windows, its billable history and the
-   * live requests of still-open windows.
+   * its candidate windows, its billable history and the live requests of still-open
+   * windows.
    */
   private async evaluate(
-    manager: EntityManager,
     customerId: number,
     companyId: number,
     input: ReadingInput,
@@ -193,7 +192,7 @@ export class ReadingService implements OnModuleInit {
     const notFound = fail<ReadingError>({ code: 'meter_not_found', message: 'No such meter among your service points' });
     if (!Number.isSafeInteger(input.meterId) || input.meterId <= 0) return notFound;
     const rows = await preparedQuery<MeterContext>(
-      manager,
+      this.dataSource.manager,
       'reading-context',
       `SELECT m.decimals,
               COALESCE((SELECT json_agg(json_build_object('id', w.id, 'meterId', w.meter_id, 'opensOn', w.opens_on, 'closesOn', w.closes_on))
