@@ -8,9 +8,9 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '(src|libs|config|test)/.*\\.(spec|e2e-spec|browser-spec)\\.ts$',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
-  testEnvironment: '<rootDir>/libs/testing/isolated-environment.ts',
-  globalSetup: '<rootDir>/libs/testing/global-setup.ts',
-  globalTeardown: '<rootDir>/libs/testing/global-teardown.ts',
+  testEnvironment: '<rootDir>/test/support/isolated-environment.ts',
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../config/data-source-options';
-import { adminDatabaseUrl } from '../libs/testing/test-environment';
+import { adminDatabaseUrl } from '../test/support/test-environment';
 import type { LoadPlan, LoadResult } from './http-load';
 
 /** `[N] [--keep] [--name=number …]`: how many items, whether to keep the scratch database, numeric options. */

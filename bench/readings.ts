@@ -28,7 +28,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { parseConfig } from '../config/configuration';
-import { deleteKeysMatching } from '../libs/testing/redis-keys';
+import { deleteKeysMatching } from '../test/support/redis-keys';
 import { WorkflowEngine } from '../libs/workflow/workflow-engine';
 import { createHttpApp } from '../src/bootstrap';
 import { SessionService } from '../src/identity/session.service';

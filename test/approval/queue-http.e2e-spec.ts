@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createTestClerk } from '../../libs/testing/clerk-factories';
-import { loginTestCustomer } from '../../libs/testing/customer-session';
-import { openTestDataSource } from '../../libs/testing/database';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { createTestClerk } from '../support/clerk-factories';
+import { loginTestCustomer } from '../support/customer-session';
+import { openTestDataSource } from '../support/database';
+import { RunningApp, startTestApp } from '../support/http-app';
 import { createCustomer, createMeter, createMeterWorld, createReading, createServicePoint, daysAgo } from '../metering/fixtures';
 
 /** The back-office work queue and request detail pages and the queue API (clerk bearer token; pages accept it too). */

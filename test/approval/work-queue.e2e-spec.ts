@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { openTestDataSource } from '../../libs/testing/database';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { openTestDataSource } from '../support/database';
+import { RunningApp, startTestApp } from '../support/http-app';
 import { ApprovalQueueService } from '../../src/approval/approval-queue.service';
 import { ClerkRef, ReviewService } from '../../src/approval/review.service';
 import { ReadingService } from '../../src/metering/reading.service';

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createClerkTestCompany, createTestClerk, TestClerk, TestCompany } from '../../libs/testing/clerk-factories';
-import { openTestDataSource } from '../../libs/testing/database';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { createClerkTestCompany, createTestClerk, TestClerk, TestCompany } from '../support/clerk-factories';
+import { openTestDataSource } from '../support/database';
+import { RunningApp, startTestApp } from '../support/http-app';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
 
 function csrfOf(html: string): string {

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
+import { createTestCompany, openTestDataSource } from '../support/database';
 import { SecurityAuditService } from '../../src/identity/security-audit.service';
 
 describe('SecurityAuditService (Postgres)', () => {

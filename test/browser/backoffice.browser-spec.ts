@@ -1,9 +1,9 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../../libs/testing/browser';
-import { createClerkTestCompany, createTestClerk, TestClerk } from '../../libs/testing/clerk-factories';
-import { openTestDataSource } from '../../libs/testing/database';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
+import { createClerkTestCompany, createTestClerk, TestClerk } from '../support/clerk-factories';
+import { openTestDataSource } from '../support/database';
+import { RunningApp, startTestApp } from '../support/http-app';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
 
 describe('back office in Chromium', () => {

@@ -1,10 +1,10 @@
 import { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../../libs/testing/browser';
-import { createTestClerk } from '../../libs/testing/clerk-factories';
-import { loginTestCustomer } from '../../libs/testing/customer-session';
-import { openTestDataSource } from '../../libs/testing/database';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
+import { createTestClerk } from '../support/clerk-factories';
+import { loginTestCustomer } from '../support/customer-session';
+import { openTestDataSource } from '../support/database';
+import { RunningApp, startTestApp } from '../support/http-app';
 import { SESSION_COOKIE } from '../../src/identity/session.service';
 import { createMeterWorld, createReading, daysAgo, waitFor } from '../metering/fixtures';
 

@@ -1,10 +1,10 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../../libs/testing/browser';
-import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
-import { createTestCustomer, createTestInvoice } from '../../libs/testing/factories';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
-import { linkIn } from '../../libs/testing/mail';
+import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
+import { createTestCompany, openTestDataSource } from '../support/database';
+import { createTestCustomer, createTestInvoice } from '../support/factories';
+import { RunningApp, startTestApp } from '../support/http-app';
+import { linkIn } from '../support/mail';
 import { SmtpCatcher } from '../../libs/testing/smtp-catcher';
 
 const COMPANY_NAME = 'Regisztráció Böngésző Zrt';

@@ -1,8 +1,8 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { computedStyle, fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../../libs/testing/browser';
-import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { computedStyle, fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
+import { createTestCompany, openTestDataSource } from '../support/database';
+import { RunningApp, startTestApp } from '../support/http-app';
 
 describe('web shell in Chromium', () => {
   let running: RunningApp;

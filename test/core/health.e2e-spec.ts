@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { RunningApp, startTestApp } from '../support/http-app';
 
 describe('health and operations surface', () => {
   let running: RunningApp;

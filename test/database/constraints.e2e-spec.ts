@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
-import { createTestCustomer } from '../../libs/testing/factories';
+import { createTestCompany, openTestDataSource } from '../support/database';
+import { createTestCustomer } from '../support/factories';
 
 /**
  * Foreign keys whose referencing side has no company-led index, each with what

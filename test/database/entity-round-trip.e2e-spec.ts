@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
+import { createTestCompany, openTestDataSource } from '../support/database';
 import { ChangeRequest } from '../../src/approval/request.entity';
 import { Customer } from '../../src/identity/customer.entity';
 import { Meter } from '../../src/metering/meter.entity';

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../config/data-source-options';
-import { newTestRun } from '../../libs/testing/test-environment';
+import { newTestRun } from '../support/test-environment';
 
 async function tableNames(dataSource: DataSource): Promise<string[]> {
   const rows: Array<{ table_name: string }> = await dataSource.query(

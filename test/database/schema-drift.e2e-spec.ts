@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { openTestDataSource } from '../../libs/testing/database';
+import { openTestDataSource } from '../support/database';
 import { ACTOR_KINDS, WORKFLOW_STATES } from '../../libs/workflow/request-workflow';
 import { DEBT_ITEM_KINDS } from '../../src/billing/debt-item.entity';
 import { INVOICE_TYPES } from '../../src/billing/invoice.entity';

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createTestClerk, TestClerk } from '../../libs/testing/clerk-factories';
-import { loginTestCustomer, TestCustomerSession } from '../../libs/testing/customer-session';
-import { openTestDataSource } from '../../libs/testing/database';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { createTestClerk, TestClerk } from '../support/clerk-factories';
+import { loginTestCustomer, TestCustomerSession } from '../support/customer-session';
+import { openTestDataSource } from '../support/database';
+import { RunningApp, startTestApp } from '../support/http-app';
 import { SecurityAuditService } from '../../src/identity/security-audit.service';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
 import { createCustomer, createMeter, createMeterWorld, createReading, createServicePoint, daysAgo } from '../metering/fixtures';

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
-import { createTestCustomer, createTestInvoice } from '../../libs/testing/factories';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { createTestCompany, openTestDataSource } from '../support/database';
+import { createTestCustomer, createTestInvoice } from '../support/factories';
+import { RunningApp, startTestApp } from '../support/http-app';
 import { SmtpCatcher } from '../../libs/testing/smtp-catcher';
 import { hashSecret } from '../../src/identity/tokens';
 

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { openTestDataSource, createTestCompany } from '../../libs/testing/database';
-import { createTestCustomer, createTestInvoice } from '../../libs/testing/factories';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
-import { linkIn } from '../../libs/testing/mail';
+import { openTestDataSource, createTestCompany } from '../support/database';
+import { createTestCustomer, createTestInvoice } from '../support/factories';
+import { RunningApp, startTestApp } from '../support/http-app';
+import { linkIn } from '../support/mail';
 import { SmtpCatcher } from '../../libs/testing/smtp-catcher';
 
 const IP = `10.3.${process.pid % 250}.1`;

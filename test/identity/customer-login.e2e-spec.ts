@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
-import { createTestCustomer } from '../../libs/testing/factories';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { createTestCompany, openTestDataSource } from '../support/database';
+import { createTestCustomer } from '../support/factories';
+import { RunningApp, startTestApp } from '../support/http-app';
 import { CustomerLoginService, loginIdentifierKey } from '../../src/identity/customer-login.service';
 import { hashPassword } from '../../src/identity/password-hasher';
 import { createAccountToken } from '../../src/identity/registration.service';

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { createTestCompany } from '../../libs/testing/database';
+import { createTestCompany } from '../support/database';
 import { todayInHungary } from '../../src/web/format';
 
 let sequence = 0;

@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
-import { createTestClerk } from '../../libs/testing/clerk-factories';
-import { loginTestCustomer, TestCustomerSession } from '../../libs/testing/customer-session';
-import { openTestDataSource } from '../../libs/testing/database';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { createTestClerk } from '../support/clerk-factories';
+import { loginTestCustomer, TestCustomerSession } from '../support/customer-session';
+import { openTestDataSource } from '../support/database';
+import { RunningApp, startTestApp } from '../support/http-app';
 import { RequestQueries } from '../../src/approval/request-queries.service';
 import { MeterHistory } from '../../src/metering/meter-history.service';
 import { MeterQueries } from '../../src/metering/meter-queries.service';

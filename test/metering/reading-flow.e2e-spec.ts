@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import { openTestDataSource } from '../../libs/testing/database';
+import { openTestDataSource } from '../support/database';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { RunningApp, startTestApp } from '../support/http-app';
 import { ApplyProcessor } from '../../src/approval/apply.processor';
 import { ApprovalQueueService } from '../../src/approval/approval-queue.service';
 import { ClerkRef, ReviewService } from '../../src/approval/review.service';

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createTestClerk, TestClerk, TestCompany } from '../../libs/testing/clerk-factories';
-import { loginTestCustomer, TestCustomerSession } from '../../libs/testing/customer-session';
-import { openTestDataSource } from '../../libs/testing/database';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { createTestClerk, TestClerk, TestCompany } from '../support/clerk-factories';
+import { loginTestCustomer, TestCustomerSession } from '../support/customer-session';
+import { openTestDataSource } from '../support/database';
+import { RunningApp, startTestApp } from '../support/http-app';
 import { createMeterWorld, createReading, createWindow, daysAgo, MeterWorld, waitFor } from './fixtures';
 
 /** The customer's reading API and pages, and the clerk's review API, over HTTP with the worker running. */

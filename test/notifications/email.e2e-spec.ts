@@ -1,9 +1,9 @@
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { outboxJobId } from '../../libs/outbox/outbox';
-import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
-import { linkIn } from '../../libs/testing/mail';
+import { createTestCompany, openTestDataSource } from '../support/database';
+import { RunningApp, startTestApp } from '../support/http-app';
+import { linkIn } from '../support/mail';
 import { SmtpCatcher } from '../../libs/testing/smtp-catcher';
 import { QueuesService } from '../../src/core/queues.service';
 import { JOBS } from '../../src/jobs';

@@ -5,7 +5,7 @@ import { parseConfig } from '../../config/configuration';
 import { addToOutbox } from '../../libs/outbox/outbox';
 import { OutboxRelay } from '../../libs/outbox/outbox-relay';
 import { createRedisConnection } from '../../libs/queue/redis';
-import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
+import { createTestCompany, openTestDataSource } from '../support/database';
 
 const quietLogger = { log: () => undefined, error: () => undefined };
 

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createTestCompany, openTestDataSource } from '../../libs/testing/database';
-import { RunningApp, startTestApp } from '../../libs/testing/http-app';
+import { createTestCompany, openTestDataSource } from '../support/database';
+import { RunningApp, startTestApp } from '../support/http-app';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 

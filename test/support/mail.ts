@@ -1,4 +1,4 @@
-import { CaughtMail } from './smtp-catcher';
+import { CaughtMail } from '../../libs/testing/smtp-catcher';
 
 /**
  * The first web link in a caught e-mail's plain-text part that starts with
