@@ -5,12 +5,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../../config/configuration';
 import { dataSourceOptions } from '../../config/data-source-options';
+import { Clock } from './clock';
 import { ConfigModule } from './config.module';
 import { HealthController } from './health.controller';
 import { QueuesService } from './queues.service';
 import { WorkerRunner } from './worker-runner.service';
 
-/** What every role needs: configuration, logging, PostgreSQL, Redis queues; global so every module can queue work. */
+/** What every role needs: configuration, logging, PostgreSQL, Redis queues, the clock; global so every module can queue work. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -36,8 +37,8 @@ export class CoreModule {
         TerminusModule,
       ],
       controllers: [HealthController],
-      providers: [QueuesService, WorkerRunner],
-      exports: [QueuesService, WorkerRunner],
+      providers: [Clock, QueuesService, WorkerRunner],
+      exports: [Clock, QueuesService, WorkerRunner],
     };
   }
 }

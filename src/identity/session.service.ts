@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CookieOptions, Request, Response } from 'express';
 import { AppConfig } from '../../config/configuration';
+import { Clock } from '../core/clock';
 import { APP_CONFIG } from '../core/config.module';
 import { QueuesService } from '../core/queues.service';
 import { Principal, principalId } from './principal';
@@ -53,6 +54,7 @@ export class SessionService {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly queues: QueuesService,
+    private readonly clock: Clock,
   ) {
     this.idleMs = config.SESSION_IDLE_MINUTES * 60_000;
     this.absoluteMs = config.SESSION_ABSOLUTE_HOURS * 3_600_000;
@@ -88,7 +90,7 @@ export class SessionService {
     const raw = await this.redis.getex(key, 'PX', this.idleMs);
     if (!raw) return null;
     const stored = JSON.parse(raw) as StoredSession;
-    const left = stored.absoluteExpiresAt - Date.now();
+    const left = stored.absoluteExpiresAt - this.clock.now();
     if (left <= 0) {
       await this.redis.del(key);
       return null;
@@ -102,7 +104,7 @@ export class SessionService {
   private async create(principal: Principal | null, via: 'cookie' | 'bearer'): Promise<ActiveSession> {
     const id = newSecret();
     const hash = hashSecret(id);
-    const now = Date.now();
+    const now = this.clock.now();
     const stored: StoredSession = { principal, csrf: newSecret(), via, createdAt: now, absoluteExpiresAt: now + this.absoluteMs };
     const ttl = Math.min(this.idleMs, this.absoluteMs);
     const multi = this.redis.multi().set(this.sessionKey(hash), JSON.stringify(stored), 'PX', ttl);
@@ -149,7 +151,7 @@ export class SessionService {
 
   /** The expiry of a freshly issued token: its idle expiry (it slides with use). */
   idleExpiryFromNow(): Date {
-    return new Date(Date.now() + Math.min(this.idleMs, this.absoluteMs));
+    return new Date(this.clock.now() + Math.min(this.idleMs, this.absoluteMs));
   }
 
   /** Ends every session and token of a principal except `exceptSessionId` (a raw id); returns how many ended. */

@@ -1,10 +1,9 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestCompany, openTestDataSource } from '../support/database';
-import { createTestCustomer } from '../support/factories';
+import { createTestAccount, createTestCustomer } from '../support/factories';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { CustomerLoginService, loginIdentifierKey } from '../../src/identity/customer-login.service';
-import { hashPassword } from '../../src/identity/password-hasher';
 import { createAccountToken } from '../../src/identity/registration.service';
 import { SecurityAuditService } from '../../src/identity/security-audit.service';
 
@@ -35,10 +34,7 @@ describe('customer login lockout and success', () => {
   async function account(local = 'ugyfel') {
     const customer = await createTestCustomer(dataSource, companyId, 'Belépő Ügyfél');
     const email = `${local}-${process.pid}-${(emailSequence += 1)}@example.hu`;
-    await dataSource.query(
-      `INSERT INTO customer_accounts (company_id, customer_id, login_email, password_hash, email_verified_at) VALUES ($1, $2, $3, $4, now())`,
-      [companyId, customer.id, email, await hashPassword(PASSWORD)],
-    );
+    await createTestAccount(dataSource, companyId, customer.id, email, PASSWORD);
     return { ...customer, email };
   }
 

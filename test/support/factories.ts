@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { hashPassword } from '../../src/identity/password-hasher';
 
 let sequence = 0;
 
@@ -34,4 +35,18 @@ export async function createTestInvoice(
     [companyId, customerId, number, daysAgo, grossTotal],
   );
   return { number, grossTotal };
+}
+
+/** A portal account (e-mail verified) for a customer, with `password` set. */
+export async function createTestAccount(
+  dataSource: DataSource,
+  companyId: number,
+  customerId: number,
+  email: string,
+  password: string,
+): Promise<void> {
+  await dataSource.query(
+    `INSERT INTO customer_accounts (company_id, customer_id, login_email, password_hash, email_verified_at) VALUES ($1, $2, $3, $4, now())`,
+    [companyId, customerId, email, await hashPassword(password)],
+  );
 }
