@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { openTestDataSource, createTestCompany } from '../support/database';
 import { createTestCustomer, createTestInvoice } from '../support/factories';
 import { RunningApp, startTestApp } from '../support/http-app';
+import { loginTestCustomer } from '../support/customer-session';
 import { linkIn } from '../support/mail';
 import { SmtpCatcher } from '../../libs/testing/smtp-catcher';
 
@@ -152,6 +153,22 @@ describe('customer identity (API)', () => {
       .type('form')
       .send({ companyId: String(companyId), identifier: 'x', password: 'y' });
     expect(answer.status).toBe(403);
+
+    const customer = await createTestCustomer(dataSource, companyId, 'Kíváncsi Ügyfél');
+    const session = await loginTestCustomer(running, dataSource, companyId, customer.id);
+    await api().get('/api/v1/meters').set('Authorization', `Bearer ${session.bearer}`).expect(200);
+    for (const path of ['/api/v1/backoffice/me', '/api/v1/backoffice/requests', '/api/v1/backoffice/clerks']) {
+      expect([path, (await api().get(path).set('Authorization', `Bearer ${session.bearer}`)).status]).toEqual([path, 403]);
+    }
+    for (const path of ['/backoffice', '/backoffice/queue', '/backoffice/clerks']) {
+      const page = await api().get(path).set('Cookie', session.cookie).set('Accept', 'text/html');
+      expect([path, page.status]).toEqual([path, 403]);
+    }
+    const approve = await api()
+      .post('/api/v1/backoffice/requests/bulk-approve')
+      .set('Authorization', `Bearer ${session.bearer}`)
+      .send({ items: [] });
+    expect(approve.status).toBe(403);
   });
 
   it('locks an account after repeated failures, across two app instances', async () => {

@@ -1,6 +1,7 @@
 import { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { RunningApp } from './http-app';
+import { Principal } from '../../src/identity/principal';
 import { SESSION_COOKIE, SessionService } from '../../src/identity/session.service';
 
 export interface TestCustomerSession {
@@ -33,7 +34,11 @@ export async function loginTestCustomer(
   }>;
   if (!row) throw new Error(`No customer ${customerId} in company ${companyId}`);
   const principal = { kind: 'customer' as const, companyId, customerId, name: row.name, code: row.code };
-  const sessions = app.app.get(SessionService);
+  return { ...(await startCookieSession(app, principal)), bearer: await app.app.get(SessionService).issueApiToken(principal) };
+}
+
+/** A cookie session of `principal` (customer or clerk), started through SessionService as a login would. */
+export async function startCookieSession(app: RunningApp, principal: Principal): Promise<Omit<TestCustomerSession, 'bearer'>> {
   let sessionId = '';
   const req = {} as Request;
   const res = {
@@ -42,12 +47,7 @@ export async function loginTestCustomer(
       if (name === SESSION_COOKIE) sessionId = value;
     },
   } as unknown as Response;
-  await sessions.start(req, res, principal);
+  await app.app.get(SessionService).start(req, res, principal);
   if (!sessionId || !req.portalSession) throw new Error('SessionService.start set no session cookie');
-  return {
-    cookie: `${SESSION_COOKIE}=${sessionId}`,
-    sessionId,
-    csrfToken: req.portalSession.csrfToken,
-    bearer: await sessions.issueApiToken(principal),
-  };
+  return { cookie: `${SESSION_COOKIE}=${sessionId}`, sessionId, csrfToken: req.portalSession.csrfToken };
 }

@@ -1,0 +1,130 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createClerkTestCompany, createTestClerk } from '../support/clerk-factories';
+import { startCookieSession, loginTestCustomer, TestCustomerSession } from '../support/customer-session';
+import { openTestDataSource } from '../support/database';
+import { createTestCustomer } from '../support/factories';
+import { RunningApp, startTestApp } from '../support/http-app';
+import { CSRF_HEADER, CSRF_MESSAGE } from '../../src/identity/session.middleware';
+import { newSecret } from '../../src/identity/tokens';
+
+type CookieSession = Omit<TestCustomerSession, 'bearer'>;
+
+const UNSAFE = ['post', 'put', 'patch', 'delete'] as const;
+type UnsafeMethod = (typeof UNSAFE)[number];
+
+interface Route {
+  method: UnsafeMethod;
+  path: string;
+}
+
+/** Every unsafe route of the pages (not /api) the running app serves, read from its router, with `:params` filled in. */
+function pageFormRoutes(app: RunningApp): Route[] {
+  const express = app.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: object } }> } };
+  return express.router.stack.flatMap(({ route }) => {
+    if (!route || route.path.startsWith('/api') || route.path.includes('*')) return [];
+    const path = route.path.replace(/:\w+/g, '1');
+    return UNSAFE.filter((method) => Object.keys(route.methods).includes(method)).map((method) => ({ method, path }));
+  });
+}
+
+describe('CSRF: cookie sessions must send their own token', () => {
+  let dataSource: DataSource;
+  let running: RunningApp;
+  let customer: TestCustomerSession;
+  let otherCustomer: TestCustomerSession;
+  let clerk: CookieSession;
+  let otherClerk: CookieSession;
+  let companyId: number;
+  let customerId: number;
+  let clerkSession: () => Promise<CookieSession>;
+
+  beforeAll(async () => {
+    dataSource = await openTestDataSource();
+    running = await startTestApp();
+    const company = await createClerkTestCompany(dataSource);
+    companyId = company.id;
+    const [first, second] = [await createTestCustomer(dataSource, company.id), await createTestCustomer(dataSource, company.id)];
+    customerId = first.id;
+    customer = await loginTestCustomer(running, dataSource, company.id, first.id);
+    otherCustomer = await loginTestCustomer(running, dataSource, company.id, second.id);
+    clerkSession = async () => {
+      const row = await createTestClerk(dataSource, company, 'admin');
+      return startCookieSession(running, { kind: 'clerk', companyId: company.id, clerkId: row.id, name: 'Teszt', role: 'admin' });
+    };
+    clerk = await clerkSession();
+    otherClerk = await clerkSession();
+  });
+
+  afterAll(async () => {
+    await running?.close();
+    await dataSource?.destroy();
+  });
+
+  /** An unsafe request of the `session` (a cookie), with the form field `_csrf` if given. */
+  const send = (route: Route, session: CookieSession, csrf?: string) =>
+    request(running.url)
+      [route.method](route.path)
+      .set('Cookie', session.cookie)
+      .type('form')
+      .send(csrf === undefined ? {} : { _csrf: csrf });
+
+  const refusedForCsrf = (answer: request.Response) => ({ status: answer.status, message: answer.body?.message as unknown });
+  const CSRF_REFUSAL = { status: 403, message: CSRF_MESSAGE };
+
+  it('finds every page form of the portal and the back office', () => {
+    const paths = pageFormRoutes(running).map((route) => `${route.method} ${route.path}`);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'post /login',
+        'post /logout',
+        'post /readings',
+        'post /backoffice/login',
+        'post /backoffice/logout',
+        'post /backoffice/clerks',
+        'post /backoffice/clerks/1/role',
+        'post /backoffice/queue/bulk-approve',
+        'post /backoffice/requests/1/1',
+      ]),
+    );
+  });
+
+  it('refuses every form without a token, with a wrong one, and with another session’s token', async () => {
+    for (const route of pageFormRoutes(running)) {
+      const [own, other] = route.path.startsWith('/backoffice') ? [clerk, otherClerk] : [customer, otherCustomer];
+      for (const [what, csrf] of [
+        ['no token', undefined],
+        ['a wrong token', newSecret()],
+        ['another session’s token', other.csrfToken],
+        ['an empty token', ''],
+      ] as const) {
+        expect({ route, what, ...refusedForCsrf(await send(route, own, csrf)) }).toEqual({ route, what, ...CSRF_REFUSAL });
+      }
+    }
+  });
+
+  it('lets the session’s own token through, as the form field or the header, and not the header of another session', async () => {
+    const session = await loginTestCustomer(running, dataSource, companyId, customerId);
+    const withHeader = (token: string) =>
+      request(running.url).post('/logout').set('Cookie', session.cookie).set(CSRF_HEADER, token).type('form').send({});
+    expect(refusedForCsrf(await withHeader(otherCustomer.csrfToken))).toEqual(CSRF_REFUSAL);
+    expect(refusedForCsrf(await withHeader(newSecret()))).toEqual(CSRF_REFUSAL);
+    expect((await withHeader(session.csrfToken)).status).toBe(303);
+
+    const backoffice = await clerkSession();
+    expect((await send({ method: 'post', path: '/backoffice/logout' }, backoffice, backoffice.csrfToken)).status).toBe(303);
+  });
+
+  it('holds cookie-authenticated API calls to the same rule; bearer and cookie-less calls carry no ambient authority', async () => {
+    const session = await loginTestCustomer(running, dataSource, companyId, customerId);
+    const check = () => request(running.url).post('/api/v1/readings/check').send({});
+    expect(refusedForCsrf(await check().set('Cookie', session.cookie))).toEqual(CSRF_REFUSAL);
+    expect(refusedForCsrf(await check().set('Cookie', session.cookie).set(CSRF_HEADER, newSecret()))).toEqual(CSRF_REFUSAL);
+    expect(refusedForCsrf(await check().set('Cookie', session.cookie).set(CSRF_HEADER, otherCustomer.csrfToken))).toEqual(CSRF_REFUSAL);
+    // Past the CSRF check the empty body is a validation error.
+    expect((await check().set('Cookie', session.cookie).set(CSRF_HEADER, session.csrfToken)).status).toBe(400);
+    expect((await check().set('Authorization', `Bearer ${session.bearer}`)).status).toBe(400);
+    const logout = await request(running.url).post('/api/v1/auth/logout').set('Cookie', session.cookie).send({});
+    expect(refusedForCsrf(logout)).toEqual(CSRF_REFUSAL);
+  });
+});
