@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../config/data-source-options';
-import { newTestRun } from '../support/test-environment';
+import { openTestDataSource } from '../support/database';
+import { newScratchDatabase } from '../support/test-environment';
 
 async function tableNames(dataSource: DataSource): Promise<string[]> {
   const rows: Array<{ table_name: string }> = await dataSource.query(
@@ -10,8 +11,11 @@ async function tableNames(dataSource: DataSource): Promise<string[]> {
   return rows.map((row) => row.table_name);
 }
 
+/** Tables every schema has; more may come. */
+const EXPECTED_TABLES = ['companies', 'customers', 'customer_accounts', 'clerks', 'invoices', 'debt_items', 'outbox', 'requests'];
+
 describe('migrations', () => {
-  const run = newTestRun();
+  const run = newScratchDatabase();
   let admin: Client;
   let dataSource: DataSource;
 
@@ -36,9 +40,7 @@ describe('migrations', () => {
     const applied = await dataSource.runMigrations();
     expect(applied.length).toBeGreaterThan(0);
     const tables = await tableNames(dataSource);
-    expect(tables).toEqual(
-      expect.arrayContaining(['companies', 'customers', 'customer_accounts', 'clerks', 'invoices', 'debt_items', 'outbox', 'requests']),
-    );
+    expect(tables).toEqual(expect.arrayContaining(EXPECTED_TABLES));
 
     for (let i = 0; i < applied.length; i += 1) await dataSource.undoLastMigration();
     expect(await tableNames(dataSource)).toEqual([]);
@@ -48,11 +50,17 @@ describe('migrations', () => {
   });
 
   it('give every table but companies a company_id column', async () => {
-    const rows: Array<{ table_name: string }> = await dataSource.query(`
-      SELECT t.table_name FROM information_schema.tables t
-       WHERE t.table_schema = 'public' AND t.table_name NOT IN ('migrations', 'companies')
-         AND NOT EXISTS (SELECT 1 FROM information_schema.columns c
-                          WHERE c.table_name = t.table_name AND c.column_name = 'company_id')`);
-    expect(rows).toEqual([]);
+    const migrated = await openTestDataSource();
+    try {
+      expect(await tableNames(migrated)).toEqual(expect.arrayContaining(EXPECTED_TABLES));
+      const rows: Array<{ table_name: string }> = await migrated.query(`
+        SELECT t.table_name FROM information_schema.tables t
+         WHERE t.table_schema = 'public' AND t.table_name NOT IN ('migrations', 'companies')
+           AND NOT EXISTS (SELECT 1 FROM information_schema.columns c
+                            WHERE c.table_name = t.table_name AND c.column_name = 'company_id')`);
+      expect(rows).toEqual([]);
+    } finally {
+      await migrated.destroy();
+    }
   });
 });

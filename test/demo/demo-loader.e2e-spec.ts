@@ -4,7 +4,7 @@ import * as argon2 from 'argon2';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { openTestDataSource } from '../support/database';
-import { newTestRun } from '../support/test-environment';
+import { newScratchDatabase } from '../support/test-environment';
 import { DEMO_CLERK_PASSWORD, DEMO_CUSTOMER_PASSWORD } from '../../src/demo/demo-data';
 import { ARGON2_OPTIONS, DEMO_TABLES, PasswordHasher, SchemaMissingError, assertSchema, runDemoLoad } from '../../src/demo/demo-loader';
 import { parseCliArgs } from '../../src/demo/load-demo';
@@ -182,7 +182,16 @@ describe('demo and load data', () => {
   });
 
   describe('the synthetic customers', () => {
+    /** Removes the load company with everything of it, children first, so a test starts from none. */
+    async function removeLoadCompany(): Promise<void> {
+      for (const table of [...DEMO_TABLES].reverse()) {
+        const scope = table === 'companies' ? `code = 'load'` : `company_id IN (SELECT id FROM companies WHERE code = 'load')`;
+        await dataSource.query(`DELETE FROM ${table} WHERE ${scope}`);
+      }
+    }
+
     it('are 24 months each and a re-run adds only the missing ones', async () => {
+      await removeLoadCompany();
       const created = await loadSyntheticCustomers(dataSource, { customers: 50, batchSize: 20 });
       expect(created).toMatchObject({ requested: 50, created: 50 });
       const [counts] = await dataSource.query(
@@ -216,6 +225,8 @@ describe('demo and load data', () => {
     });
 
     it('keep every meter rising and every invoice debt equal to its invoice', async () => {
+      await removeLoadCompany();
+      await loadSyntheticCustomers(dataSource, { customers: 55, batchSize: 20 });
       const [check] = await dataSource.query(
         `SELECT
            (SELECT count(*) FROM (SELECT r.value - lag(r.value) OVER (PARTITION BY r.meter_id ORDER BY r.read_on) AS step
@@ -242,6 +253,7 @@ describe('demo and load data', () => {
     });
 
     it('loads and prints the demo logins and the registration invoice', async () => {
+      await loadSyntheticCustomers(dataSource, { customers: 3 });
       const result = await runCli(['--customers', '3']);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
@@ -252,7 +264,7 @@ describe('demo and load data', () => {
     }, 60_000);
 
     it('refuses an unmigrated database and says how to migrate', async () => {
-      const run = newTestRun();
+      const run = newScratchDatabase();
       const admin = new Client({ connectionString: run.adminDatabaseUrl });
       await admin.connect();
       await admin.query(`CREATE DATABASE "${run.databaseName}"`);

@@ -17,12 +17,18 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
   let queue: Queue;
   let companyId: number;
 
-  // Rows of other test files running in parallel go to their real queues, as in production.
-  const otherQueues = new Map<string, Queue>();
-  const queueFor = (own: Queue) => (name: string) => {
-    if (name === job.queue) return own;
-    if (!otherQueues.has(name)) otherQueues.set(name, new Queue(name, { connection: redis, prefix: config.QUEUE_PREFIX }));
-    return otherQueues.get(name)!;
+  /** The queue for the relay's rows, recording the outbox ids it is handed (this file's database has no other rows). */
+  const queueFor = (own: Queue, handedOver: number[] = []) => {
+    const recording = {
+      addBulk: (jobs: Array<{ data: { outboxId: number } }>) => {
+        handedOver.push(...jobs.map((each) => each.data.outboxId));
+        return own.addBulk(jobs as Parameters<Queue['addBulk']>[0]);
+      },
+    } as unknown as Queue;
+    return (name: string) => {
+      if (name !== job.queue) throw new Error(`Unexpected outbox row for queue ${name}`);
+      return recording;
+    };
   };
 
   beforeAll(async () => {
@@ -35,7 +41,6 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
   afterAll(async () => {
     await queue.obliterate({ force: true });
     await queue.close();
-    await Promise.all([...otherQueues.values()].map((other) => other.close()));
     redis.disconnect();
     await dataSource.destroy();
   });
@@ -51,9 +56,10 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     const secondDataSource = await openTestDataSource();
     const secondRedis = createRedisConnection(config.REDIS_URL);
     const secondQueue = new Queue(job.queue, { connection: secondRedis, prefix: config.QUEUE_PREFIX });
+    const handedOver: number[][] = [[], []];
     const relays = [
-      new OutboxRelay(dataSource, queueFor(queue), 20, quietLogger),
-      new OutboxRelay(secondDataSource, queueFor(secondQueue), 20, quietLogger),
+      new OutboxRelay(dataSource, queueFor(queue, handedOver[0]), 20, quietLogger),
+      new OutboxRelay(secondDataSource, queueFor(secondQueue, handedOver[1]), 20, quietLogger),
     ];
     const moved = [0, 0];
     await Promise.all(
@@ -65,10 +71,12 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     secondRedis.disconnect();
     await secondDataSource.destroy();
 
-    // Other test files share the outbox, so the relays may move their rows too.
-    expect(moved[0] + moved[1]).toBeGreaterThanOrEqual(ids.length);
+    // Both relays took part, each counted only the rows it handed over, and no row went through both.
     expect(moved[0]).toBeGreaterThan(0);
     expect(moved[1]).toBeGreaterThan(0);
+    expect(moved).toEqual(handedOver.map((own) => own.length));
+    expect(moved[0] + moved[1]).toBe(ids.length);
+    expect([...handedOver[0], ...handedOver[1]].sort((x, y) => x - y)).toEqual([...ids].sort((x, y) => x - y));
     const jobs = await queue.getJobs(['waiting'], 0, -1);
     expect(jobs).toHaveLength(ids.length);
     expect(new Set(jobs.map((j) => j.id))).toEqual(new Set(ids.map((id) => `outbox-${id}`)));

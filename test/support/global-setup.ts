@@ -27,6 +27,7 @@ export default async function globalSetup(): Promise<void> {
   Object.assign(process.env, {
     NODE_ENV: 'test',
     DATABASE_URL: run.databaseUrl,
+    TEST_RUN_DATABASE: run.databaseName,
     REDIS_URL: run.redisUrl,
     QUEUE_PREFIX: run.queuePrefix,
     REDIS_KEY_PREFIX: run.keyPrefix,

@@ -36,6 +36,19 @@ export function newTestRun(): TestRun {
   };
 }
 
+/**
+ * A name for an extra, empty database of this run (migration tests), under the run's
+ * database name, so the global teardown drops it even when the test could not.
+ */
+export function newScratchDatabase(): { adminDatabaseUrl: string; databaseName: string; databaseUrl: string } {
+  const runDatabase = process.env.TEST_RUN_DATABASE;
+  if (!runDatabase) throw new Error('TEST_RUN_DATABASE is unset: scratch databases are for tests run by Jest');
+  const databaseName = `${runDatabase}_s${randomBytes(4).toString('hex')}`;
+  const url = new URL(adminDatabaseUrl());
+  url.pathname = `/${databaseName}`;
+  return { adminDatabaseUrl: adminDatabaseUrl(), databaseName, databaseUrl: url.toString() };
+}
+
 export function saveTestRun(run: TestRun): void {
   writeFileSync(STATE_FILE, JSON.stringify(run));
 }
