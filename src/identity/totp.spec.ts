@@ -19,12 +19,20 @@ describe('TOTP wrapper', () => {
   });
 
   it('accepts one step of clock drift but not more', () => {
-    const now = Date.now();
+    // A fixed secret and instant, so that no two of the codes compared can coincide by chance.
+    const fixedSecret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const now = Date.UTC(2026, 0, 15, 9, 0, 10);
     const step = 30_000;
-    const at = (offset: number) => authenticator.clone({ epoch: now + offset }).generate(secret);
-    expect(verifyTotp(secret, at(-step))).toBe(true);
-    const far = at(-5 * step);
-    if (far !== currentTotpCode(secret) && far !== at(-step) && far !== at(step)) expect(verifyTotp(secret, far)).toBe(false);
+    const at = (offset: number) => authenticator.clone({ epoch: now + offset }).generate(fixedSecret);
+    jest.useFakeTimers({ now });
+    try {
+      const codes = [-5, -2, -1, 0, 1, 2].map((steps) => at(steps * step));
+      expect(new Set(codes).size).toBe(codes.length);
+      expect([-1, 0, 1].map((steps) => verifyTotp(fixedSecret, at(steps * step)))).toEqual([true, true, true]);
+      expect([-5, -2, 2].map((steps) => verifyTotp(fixedSecret, at(steps * step)))).toEqual([false, false, false]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('refuses junk without throwing: wrong code, no secret, wrong types, non-digits', () => {

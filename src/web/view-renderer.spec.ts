@@ -75,7 +75,8 @@ describe('ViewRenderer for another module', () => {
   let root: string;
   let renderer: ViewRenderer;
 
-  beforeAll(() => {
+  // Each test gets fresh fixture files: one of them rewrites a template.
+  beforeEach(() => {
     // A module beside the real shell, as billing or metering will be.
     root = mkdtempSync(join(tmpdir(), 'portal-views-'));
     cpSync(join(SOURCE_ROOT, 'web', 'views'), join(root, 'web', 'views'), { recursive: true });
@@ -90,7 +91,7 @@ describe('ViewRenderer for another module', () => {
     renderer = new ViewRenderer({ root, cache: false, defaultLanguage: 'hu' });
   });
 
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it('formats money and dates through the shared formatters, and offers eq and module partials', () => {
     const html = renderer.render(renderer.resolve('sample/invoice')!, {

@@ -28,6 +28,7 @@ describe('e-mail pipeline: outbox → relay → BullMQ → handler → SMTP (rea
   let processor: EmailProcessor;
   let queue: Queue;
   let companyId: number;
+  let smtpPort: number;
   let sequence = 0;
 
   const newAddress = (label: string) => `${label}-${process.pid}-${(sequence += 1)}@example.test`;
@@ -50,7 +51,7 @@ describe('e-mail pipeline: outbox → relay → BullMQ → handler → SMTP (rea
   };
 
   beforeAll(async () => {
-    const smtpPort = await catcher.start();
+    smtpPort = await catcher.start();
     running = await startTestApp({ withWorker: true, env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}` } });
     dataSource = await openTestDataSource();
     companyId = await createTestCompany(dataSource, 'Példa Távhő Zrt.');
@@ -134,27 +135,32 @@ describe('e-mail pipeline: outbox → relay → BullMQ → handler → SMTP (rea
   });
 
   it('records a failed SMTP attempt for a retry, and marks the e-mail failed after the last one', async () => {
+    // The mail server is down for this test only; the other tests keep theirs.
     await catcher.stop();
-    const to = newAddress('unreachable');
-    const emailId = await queueCommitted(verification(to));
+    try {
+      const to = newAddress('unreachable');
+      const emailId = await queueCommitted(verification(to));
 
-    await eventually(async () => (await emailRow(emailId)).attempts === 1);
-    const row = await emailRow(emailId);
-    expect(row).toMatchObject({ status: 'queued', sentAt: null, messageId: null });
-    expect(row.lastError).toContain('ECONNREFUSED');
+      await eventually(async () => (await emailRow(emailId)).attempts === 1);
+      const row = await emailRow(emailId);
+      expect(row).toMatchObject({ status: 'queued', sentAt: null, messageId: null });
+      expect(row.lastError).toContain('ECONNREFUSED');
 
-    // BullMQ holds the job for a retry after its backoff; what it keeps in Redis names no address.
-    const jobId = outboxJobId(await outboxIdOf(emailId));
-    await eventually(async () => (await queue.getJob(jobId))?.failedReason !== undefined);
-    const job = await queue.getJob(jobId);
-    expect(await job?.getState()).toBe('delayed');
-    expect(job?.failedReason).toMatch(new RegExp(`^email ${emailId} not sent \\(`));
-    expect(job?.failedReason).not.toContain(to);
-    await job?.remove();
+      // BullMQ holds the job for a retry after its backoff; what it keeps in Redis names no address.
+      const jobId = outboxJobId(await outboxIdOf(emailId));
+      await eventually(async () => (await queue.getJob(jobId))?.failedReason !== undefined);
+      const job = await queue.getJob(jobId);
+      expect(await job?.getState()).toBe('delayed');
+      expect(job?.failedReason).toMatch(new RegExp(`^email ${emailId} not sent \\(`));
+      expect(job?.failedReason).not.toContain(to);
+      await job?.remove();
 
-    await expect(processor.handle({ data: { emailId }, attemptsMade: 5, opts: { attempts: 6 } })).rejects.toThrow(
-      `email ${emailId} not sent`,
-    );
-    expect(await emailRow(emailId)).toMatchObject({ status: 'failed', attempts: 2, sentAt: null });
+      await expect(processor.handle({ data: { emailId }, attemptsMade: 5, opts: { attempts: 6 } })).rejects.toThrow(
+        `email ${emailId} not sent`,
+      );
+      expect(await emailRow(emailId)).toMatchObject({ status: 'failed', attempts: 2, sentAt: null });
+    } finally {
+      await catcher.start(smtpPort);
+    }
   });
 });
