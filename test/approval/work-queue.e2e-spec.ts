@@ -125,9 +125,9 @@ describe('clerk work queue (real PostgreSQL)', () => {
       );
       expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/Index (Only )?Scan using requests_queue_idx/);
     }
-    const started = Date.now();
+    // How fast it is on real hardware is for bench/work-queue.ts; here only that the page is right.
     const page = await queue.list(world.companyId, { limit: 50, after: first.next!, flagged: true });
     expect(page.items).toHaveLength(50);
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(page.items.every((item) => item.flagged)).toBe(true);
   });
 });
