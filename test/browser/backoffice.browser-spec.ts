@@ -1,6 +1,6 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
+import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS, waitUntilShown } from '../support/browser';
 import { createClerkTestCompany, createTestClerk, TestClerk } from '../support/clerk-factories';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
@@ -57,10 +57,13 @@ describe('back office in Chromium', () => {
       await Promise.all([page.waitForURL(`${running.url}/backoffice`), page.click('form.form button[type=submit]')]);
       await expect(page.locator('h1').textContent()).resolves.toBe('Háttériroda');
       await expect(page.locator('.backoffice-bar__who').textContent()).resolves.toContain(`Böngésző Csoportvezető ${size.name}`);
-      await expect(page.locator('a[href="/backoffice/security-events"]').isVisible()).resolves.toBe(true);
+      await waitUntilShown(page.locator('a[href="/backoffice/security-events"]'));
       expect(await fitsViewportWidth(page)).toBe(true);
-      await page.click('a[href="/backoffice/security-events"]');
-      await expect(page.locator('td', { hasText: 'Sikeres bejelentkezés' }).first().isVisible()).resolves.toBe(true);
+      await Promise.all([
+        page.waitForURL(`${running.url}/backoffice/security-events`),
+        page.click('a[href="/backoffice/security-events"]'),
+      ]);
+      await waitUntilShown(page.locator('td', { hasText: 'Sikeres bejelentkezés' }).first());
       expect(await fitsViewportWidth(page)).toBe(true);
       await page.screenshot({ path: `/tmp/ugyfelportal-backoffice-${size.name}.png`, fullPage: true });
       await Promise.all([page.waitForURL(`${running.url}/backoffice/login`), page.click('.backoffice-bar__logout button')]);
@@ -80,7 +83,7 @@ describe('back office in Chromium', () => {
       expect(await fitsViewportWidth(page)).toBe(true);
 
       const row = page.locator(`tr[data-clerk-id="${target.id}"]`);
-      await expect(row.locator('[data-clerk-action="deactivate"] button').isVisible()).resolves.toBe(true);
+      await waitUntilShown(row.locator('[data-clerk-action="deactivate"] button'));
       await expect(page.locator(`tr[data-clerk-id="${admin.id}"] form`).count()).resolves.toBe(0);
       await page.screenshot({ path: `/tmp/ugyfelportal-backoffice-clerks-${size.name}.png`, fullPage: true });
       await Promise.all([
@@ -93,7 +96,7 @@ describe('back office in Chromium', () => {
       await page.screenshot({ path: `/tmp/ugyfelportal-backoffice-clerk-confirm-${size.name}.png`, fullPage: true });
       await Promise.all([page.waitForURL(/\/backoffice\/clerks\?done=deactivate/), page.click('main form.form button[type=submit]')]);
       await expect(page.locator('.flash--success').textContent()).resolves.toContain(`Letiltandó Ügyintéző ${size.name} fiókja letiltva`);
-      await expect(row.locator('[data-clerk-action="reactivate"] button').isVisible()).resolves.toBe(true);
+      await waitUntilShown(row.locator('[data-clerk-action="reactivate"] button'));
       expect(await fitsViewportWidth(page)).toBe(true);
       expect(problems).toEqual([]);
     });

@@ -1,6 +1,6 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { computedStyle, fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
+import { computedStyle, fitsViewportWidth, launchBrowser, openPage, VIEWPORTS, waitForValue, waitUntilShown } from '../support/browser';
 import { createTestCompany, openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
 
@@ -41,7 +41,7 @@ describe('web shell in Chromium', () => {
       expect(response?.status()).toBe(200);
       await expect(page.locator('h1').textContent()).resolves.toBe('Ügyfélportál');
       expect(await page.getAttribute('html', 'lang')).toBe('hu');
-      await expect(page.locator('.company-list li', { hasText: companyName }).isVisible()).resolves.toBe(true);
+      await waitUntilShown(page.locator('.company-list li', { hasText: companyName }));
       expect(await fitsViewportWidth(page)).toBe(true);
       // The stylesheet applied (a CSP block would leave the default white background).
       expect(await computedStyle(page, 'body', 'backgroundColor')).toBe('rgb(243, 246, 248)');
@@ -54,21 +54,21 @@ describe('web shell in Chromium', () => {
       const toggle = page.locator('button[aria-controls="site-menu"]');
       const login = page.locator('#site-menu a[href="/login"]');
       if (size.name === 'phone') {
-        await expect(login.isVisible()).resolves.toBe(false);
-        await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('false');
+        await waitUntilShown(login, false);
+        await waitForValue(() => toggle.getAttribute('aria-expanded'), 'false');
         await toggle.click();
-        await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('true');
-        await expect(login.isVisible()).resolves.toBe(true);
+        await waitForValue(() => toggle.getAttribute('aria-expanded'), 'true');
+        await waitUntilShown(login);
         const box = await login.boundingBox();
         expect(box!.height).toBeGreaterThanOrEqual(44);
         expect(await fitsViewportWidth(page)).toBe(true);
         await page.screenshot({ path: `/tmp/ugyfelportal-menu-${size.name}.png` });
         await page.keyboard.press('Escape');
-        await expect(login.isVisible()).resolves.toBe(false);
+        await waitUntilShown(login, false);
       } else {
-        await expect(toggle.isVisible()).resolves.toBe(false);
-        await expect(login.isVisible()).resolves.toBe(true);
-        await expect(page.locator('#site-menu a[href="/register"]').isVisible()).resolves.toBe(true);
+        await waitUntilShown(toggle, false);
+        await waitUntilShown(login);
+        await waitUntilShown(page.locator('#site-menu a[href="/register"]'));
       }
       expect(problems).toEqual([]);
     });
@@ -78,8 +78,8 @@ describe('web shell in Chromium', () => {
       try {
         const plain = await noScript.newPage();
         await plain.goto(`${running.url}/`);
-        await expect(plain.locator('#site-menu a[href="/login"]').isVisible()).resolves.toBe(true);
-        await expect(plain.locator('button[aria-controls="site-menu"]').isVisible()).resolves.toBe(false);
+        await waitUntilShown(plain.locator('#site-menu a[href="/login"]'));
+        await waitUntilShown(plain.locator('button[aria-controls="site-menu"]'), false);
       } finally {
         await noScript.close();
       }

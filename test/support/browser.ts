@@ -1,4 +1,4 @@
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -54,4 +54,27 @@ export async function fitsViewportWidth(page: Page): Promise<boolean> {
 /** The computed value of a CSS property of the first element matching `selector`. */
 export async function computedStyle(page: Page, selector: string, property: string): Promise<string> {
   return String(await page.evaluate(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).${property}`));
+}
+
+/** How long a waiting assertion waits for the page to catch up. */
+const WAIT_MS = 5_000;
+
+/**
+ * Waits until `locator` is shown (visible) or, with `shown` false, not shown (hidden or
+ * absent). Use it after a click instead of reading `isVisible()` at once; it fails
+ * naming the locator when the page does not get there in time.
+ */
+export async function waitUntilShown(locator: Locator, shown = true): Promise<void> {
+  await locator.waitFor({ state: shown ? 'visible' : 'hidden', timeout: WAIT_MS });
+}
+
+/** Polls `read` until it gives `expected`; fails with the last value it read. */
+export async function waitForValue<T>(read: () => Promise<T>, expected: T): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const value = await read();
+    if (value === expected) return;
+    if (Date.now() > deadline) throw new Error(`Waited ${WAIT_MS} ms for ${JSON.stringify(expected)}, last read ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
