@@ -69,7 +69,7 @@ describe('CSRF: cookie sessions must send their own token', () => {
       .type('form')
       .send(csrf === undefined ? {} : { _csrf: csrf });
 
-  const refusedForCsrf = (answer: request.Response) => ({ status: answer.status, message: answer.body?.message as unknown });
+  const outcome = (answer: request.Response) => ({ status: answer.status, message: answer.body?.message as unknown });
   const CSRF_REFUSAL = { status: 403, message: CSRF_MESSAGE };
 
   it('finds every page form of the portal and the back office', () => {
@@ -98,7 +98,7 @@ describe('CSRF: cookie sessions must send their own token', () => {
         ['another session’s token', other.csrfToken],
         ['an empty token', ''],
       ] as const) {
-        expect({ route, what, ...refusedForCsrf(await send(route, own, csrf)) }).toEqual({ route, what, ...CSRF_REFUSAL });
+        expect({ route, what, ...outcome(await send(route, own, csrf)) }).toEqual({ route, what, ...CSRF_REFUSAL });
       }
     }
   });
@@ -107,8 +107,8 @@ describe('CSRF: cookie sessions must send their own token', () => {
     const session = await loginTestCustomer(running, dataSource, companyId, customerId);
     const withHeader = (token: string) =>
       request(running.url).post('/logout').set('Cookie', session.cookie).set(CSRF_HEADER, token).type('form').send({});
-    expect(refusedForCsrf(await withHeader(otherCustomer.csrfToken))).toEqual(CSRF_REFUSAL);
-    expect(refusedForCsrf(await withHeader(newSecret()))).toEqual(CSRF_REFUSAL);
+    expect(outcome(await withHeader(otherCustomer.csrfToken))).toEqual(CSRF_REFUSAL);
+    expect(outcome(await withHeader(newSecret()))).toEqual(CSRF_REFUSAL);
     expect((await withHeader(session.csrfToken)).status).toBe(303);
 
     const backoffice = await clerkSession();
@@ -118,13 +118,13 @@ describe('CSRF: cookie sessions must send their own token', () => {
   it('holds cookie-authenticated API calls to the same rule; bearer and cookie-less calls carry no ambient authority', async () => {
     const session = await loginTestCustomer(running, dataSource, companyId, customerId);
     const check = () => request(running.url).post('/api/v1/readings/check').send({});
-    expect(refusedForCsrf(await check().set('Cookie', session.cookie))).toEqual(CSRF_REFUSAL);
-    expect(refusedForCsrf(await check().set('Cookie', session.cookie).set(CSRF_HEADER, newSecret()))).toEqual(CSRF_REFUSAL);
-    expect(refusedForCsrf(await check().set('Cookie', session.cookie).set(CSRF_HEADER, otherCustomer.csrfToken))).toEqual(CSRF_REFUSAL);
+    expect(outcome(await check().set('Cookie', session.cookie))).toEqual(CSRF_REFUSAL);
+    expect(outcome(await check().set('Cookie', session.cookie).set(CSRF_HEADER, newSecret()))).toEqual(CSRF_REFUSAL);
+    expect(outcome(await check().set('Cookie', session.cookie).set(CSRF_HEADER, otherCustomer.csrfToken))).toEqual(CSRF_REFUSAL);
     // Past the CSRF check the empty body is a validation error.
     expect((await check().set('Cookie', session.cookie).set(CSRF_HEADER, session.csrfToken)).status).toBe(400);
     expect((await check().set('Authorization', `Bearer ${session.bearer}`)).status).toBe(400);
     const logout = await request(running.url).post('/api/v1/auth/logout').set('Cookie', session.cookie).send({});
-    expect(refusedForCsrf(logout)).toEqual(CSRF_REFUSAL);
+    expect(outcome(logout)).toEqual(CSRF_REFUSAL);
   });
 });
