@@ -16,7 +16,9 @@ export class CardPayments1764640000000 implements MigrationInterface {
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE payments DROP CONSTRAINT payments_status_check, DROP CONSTRAINT payments_check`);
-    await q.query(`UPDATE payments SET status = CASE status WHEN 'pending' THEN 'started' WHEN 'confirmed' THEN 'succeeded' ELSE status END`);
+    await q.query(
+      `UPDATE payments SET status = CASE status WHEN 'pending' THEN 'started' WHEN 'confirmed' THEN 'succeeded' ELSE status END`,
+    );
     await q.query(`DROP INDEX payments_gateway_reference_key`);
     await q.query(`
       ALTER TABLE payments
@@ -41,7 +43,9 @@ export class CardPayments1764640000000 implements MigrationInterface {
         ADD CONSTRAINT payments_flag_reason_check CHECK (flag_reason IS NULL OR length(flag_reason) <= 200),
         ADD CONSTRAINT payments_order_ref_key UNIQUE (order_ref)`);
     await q.query(`ALTER TABLE payments ALTER COLUMN order_ref DROP DEFAULT, ALTER COLUMN debt_item_ids DROP DEFAULT`);
-    await q.query(`CREATE UNIQUE INDEX payments_gateway_reference_key ON payments (gateway, gateway_reference) WHERE gateway_reference IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX payments_gateway_reference_key ON payments (gateway, gateway_reference) WHERE gateway_reference IS NOT NULL`,
+    );
     // The reconciler's work list, and the clerk's list (newest first, optionally flagged or by state).
     await q.query(`CREATE INDEX payments_started_idx ON payments (expires_at, id) WHERE status IN ('created', 'started')`);
     await q.query(`CREATE INDEX payments_company_created_idx ON payments (company_id, created_at DESC, id DESC)`);
@@ -77,7 +81,9 @@ export class CardPayments1764640000000 implements MigrationInterface {
         DROP COLUMN flagged, DROP COLUMN flag_reason, DROP COLUMN updated_at`);
     await q.query(`DELETE FROM payment_allocations WHERE payment_id IN (SELECT id FROM payments WHERE status IN ('created', 'expired'))`);
     await q.query(`DELETE FROM payments WHERE status IN ('created', 'expired')`);
-    await q.query(`UPDATE payments SET status = CASE status WHEN 'started' THEN 'pending' WHEN 'succeeded' THEN 'confirmed' ELSE status END`);
+    await q.query(
+      `UPDATE payments SET status = CASE status WHEN 'started' THEN 'pending' WHEN 'succeeded' THEN 'confirmed' ELSE status END`,
+    );
     await q.query(`
       ALTER TABLE payments
         ADD CONSTRAINT payments_status_check CHECK (status IN ('pending', 'confirmed', 'failed', 'cancelled')),

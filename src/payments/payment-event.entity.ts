@@ -2,7 +2,16 @@ import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index } from 'type
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
 import { Payment } from './payment.entity';
 
-export const PAYMENT_EVENTS = ['started', 'succeeded', 'failed', 'cancelled', 'expired', 'flagged', 'allocated', 'allocated_by_clerk'] as const;
+export const PAYMENT_EVENTS = [
+  'started',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'expired',
+  'flagged',
+  'allocated',
+  'allocated_by_clerk',
+] as const;
 export type PaymentEventName = (typeof PAYMENT_EVENTS)[number];
 export const PAYMENT_ACTOR_KINDS = ['customer', 'bank', 'system', 'clerk'] as const;
 export type PaymentActorKind = (typeof PAYMENT_ACTOR_KINDS)[number];
