@@ -98,3 +98,26 @@ export function backPath(backUrl: string): string {
   const url = new URL(backUrl);
   return `${url.pathname}${url.search}`;
 }
+
+/** A succeeded payment of the customer settling one item (written directly, for tests that need one to exist). */
+export async function createSucceededPayment(
+  dataSource: DataSource,
+  companyId: number,
+  customerId: number,
+  item: { id: number; amount: number },
+): Promise<number> {
+  const [row] = (await dataSource.query(
+    `INSERT INTO payments (company_id, customer_id, amount, status, gateway, order_ref, gateway_reference, debt_item_ids, confirmed_at, finished_at, paid_amount, paid_currency)
+     VALUES ($1, $2, $3, 'succeeded', 'simplepay', gen_random_uuid(), 'T' || gen_random_uuid(), ARRAY[$4::bigint], now(), now(), $3, 'HUF') RETURNING id`,
+    [companyId, customerId, item.amount, item.id],
+  )) as Array<{ id: string }>;
+  const paymentId = Number(row.id);
+  await dataSource.query(`INSERT INTO payment_allocations (company_id, payment_id, debt_item_id, amount) VALUES ($1, $2, $3, $4)`, [
+    companyId,
+    paymentId,
+    item.id,
+    item.amount,
+  ]);
+  await dataSource.query(`UPDATE debt_items SET open_amount = 0 WHERE id = $1`, [item.id]);
+  return paymentId;
+}
