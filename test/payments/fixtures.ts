@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createClerkTestCompany, TestCompany } from '../support/clerk-factories';
-import { RunningApp, startTestApp } from '../support/http-app';
+import { freePort, RunningApp, startTestApp } from '../support/http-app';
 import { createTestCustomer } from '../support/factories';
 import { SimplePaySandbox } from '../../src/payments/sandbox/simplepay-sandbox';
 import { ipnUrl } from '../../src/payments/payment-urls';
@@ -24,9 +24,13 @@ export async function startPaymentWorld(
   const company = await createClerkTestCompany(dataSource);
   const sandbox = new SimplePaySandbox({ [TEST_MERCHANT]: { secretKey: TEST_SECRET_KEY } });
   await sandbox.listen(0);
+  // The bank sends the browser back to PUBLIC_URL, so it names the app's own port.
+  const port = await freePort();
   const running = await startTestApp({
     withWorker: options.withWorker,
+    port,
     env: {
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       SIMPLEPAY_ACCOUNTS: JSON.stringify({ [company.code]: { merchant: TEST_MERCHANT, secretKey: TEST_SECRET_KEY, api: sandbox.apiUrl } }),
       ...options.env,
     },

@@ -67,7 +67,8 @@ export class SimplePaySandbox {
   readonly ipnDeliveries: IpnDelivery[] = [];
   private behaviour: SandboxBehaviour = { ...DEFAULT_BEHAVIOUR };
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Scheduled IPNs, each with what ends its wait when the sandbox closes first. */
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private nextTransactionId = 500_000_000 + Math.floor(Math.random() * 1_000_000) * 100;
   private server: Server | undefined;
   private baseUrl = '';
@@ -92,8 +93,13 @@ export class SimplePaySandbox {
   }
 
   async close(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const [timer, cancel] of this.timers) {
+      clearTimeout(timer);
+      cancel();
+    }
+    this.timers.clear();
     await this.idle();
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -259,7 +265,7 @@ export class SimplePaySandbox {
           this.timers.delete(timer);
           void send().finally(resolve);
         }, ms);
-        this.timers.add(timer);
+        this.timers.set(timer, resolve);
       });
       void this.track(done);
     };
@@ -393,6 +399,7 @@ function cardPageHtml(transactionId: number, amount: string, orderRef: string, o
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>SimplePay sandbox – bankkártyás fizetés</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f2f4f7; color: #1b1f24; }
   main { max-width: 26rem; margin: 0 auto; padding: 1rem; }
