@@ -64,6 +64,7 @@ const MAX_BODY = 64 * 1024;
  */
 export class SimplePaySandbox {
   readonly transactions = new Map<number, Transaction>();
+  private readonly byOrderRef = new Map<string, Transaction>();
   readonly ipnDeliveries: IpnDelivery[] = [];
   private behaviour: SandboxBehaviour = { ...DEFAULT_BEHAVIOUR };
   private readonly pending = new Set<Promise<unknown>>();
@@ -121,7 +122,7 @@ export class SimplePaySandbox {
   }
 
   transactionOf(orderRef: string): Transaction | undefined {
-    return [...this.transactions.values()].find((transaction) => transaction.orderRef === orderRef);
+    return this.byOrderRef.get(orderRef);
   }
 
   /**
@@ -178,6 +179,7 @@ export class SimplePaySandbox {
       finishDate: null,
     };
     this.transactions.set(transaction.transactionId, transaction);
+    this.byOrderRef.set(orderRef, transaction);
     return this.signed(res, merchant, {
       salt: newSalt(),
       merchant,
@@ -197,9 +199,9 @@ export class SimplePaySandbox {
     const merchant = String(message.merchant);
     const orderRefs = Array.isArray(message.orderRefs) ? (message.orderRefs as unknown[]) : [];
     const transactionIds = Array.isArray(message.transactionIds) ? (message.transactionIds as unknown[]).map(Number) : [];
-    const found = [...this.transactions.values()].filter(
-      (t) => t.merchant === merchant && (orderRefs.includes(t.orderRef) || transactionIds.includes(t.transactionId)),
-    );
+    const found = [
+      ...new Set([...orderRefs.map((ref) => this.byOrderRef.get(String(ref))), ...transactionIds.map((id) => this.transactions.get(id))]),
+    ].filter((t): t is Transaction => t !== undefined && t.merchant === merchant);
     const transactions = found.map((t) => {
       if (t.status === 'INIT' && t.timeout.getTime() < Date.now()) t.status = 'TIMEOUT';
       return {
