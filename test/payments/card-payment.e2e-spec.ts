@@ -13,6 +13,7 @@ import {
   TEST_MERCHANT,
   TEST_SECRET_KEY,
 } from './fixtures';
+import { PaymentOutboxProcessor } from '../../src/payments/payment-outbox.processor';
 import { PaymentSettlement } from '../../src/payments/payment-settlement.service';
 import { simplePaySignature } from '../../src/payments/simplepay/simplepay-protocol';
 
@@ -132,6 +133,34 @@ describe('card payment through the SimplePay sandbox', () => {
       { orderRef: transaction.orderRef, httpStatus: 200, acknowledged: true },
     ]);
     expect(await counts(paymentId)).toEqual({ allocations: 3, successes: 1, receipts: 1, exports: 1 });
+  });
+
+  it("queues the receipt e-mail to the customer's portal address in the account's language, and logs the export", async () => {
+    world.sandbox.setBehaviour({ ipn: 'before-return' });
+    const { debts, session } = await customerWithDebts();
+    const email = `vevo-${debts.customerId}@teszt.local`;
+    await dataSource.query(`INSERT INTO customer_accounts (company_id, customer_id, login_email, language) VALUES ($1, $2, $3, 'en')`, [
+      world.company.id,
+      debts.customerId,
+      email,
+    ]);
+    const payment = await startPayment(world, session.bearer, [debts.items[2].id]);
+    await world.sandbox.pay(payment.orderRef);
+    const processor = world.running.app.get(PaymentOutboxProcessor);
+    await processor.receipt({ data: { paymentId: payment.id, companyId: world.company.id } });
+    await processor.export({ data: { paymentId: payment.id, companyId: world.company.id } });
+    const [log] = (await dataSource.query(`SELECT recipient, language, template, params FROM email_log WHERE recipient = $1`, [
+      email,
+    ])) as Array<{
+      recipient: string;
+      language: string;
+      template: string;
+      params: { title: string; lines: string[]; link: { url: string } };
+    }>;
+    expect(log).toMatchObject({ recipient: email, language: 'en', template: 'notification' });
+    expect(log.params.title).toBe('We have received your payment');
+    expect(log.params.lines[0]).toBe('Amount paid: 38\u00a0837\u00a0Ft');
+    expect(log.params.link.url.endsWith(`/payments/${payment.id}`)).toBe(true);
   });
 
   it.each([
