@@ -2,6 +2,9 @@
  * What the benchmarks share: arguments, a scratch database of their own (created,
  * migrated, dropped), the reading fixtures, a concurrency pool and latency figures.
  */
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
@@ -147,5 +150,47 @@ export async function runHttpLoad(plan: LoadPlan): Promise<LoadResult> {
     });
   } finally {
     await worker.terminate();
+  }
+}
+
+/** Runs a TypeScript entry point of the portal (src/main.ts, src/worker.ts) in a process of its own. */
+export function startProcess(script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', script)], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code) => {
+    if (code !== 0 && code !== null) process.stderr.write(`${script} exited with ${code}\n`);
+  });
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Waits until the API process answers /health/ready. */
+export async function waitUntilReady(baseUrl: string, child: ChildProcess): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('the API process exited during start-up');
+    const ready = await fetch(`${baseUrl}/health/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -46,4 +46,35 @@ describe('parseConfig', () => {
     expect((error as Error).message).toContain(message);
     expect((error as Error).message).not.toContain('\n');
   });
+  describe('SIMPLEPAY_ACCOUNTS', () => {
+    const account = { merchant: 'MINTAHUF', secretKey: 'helyi-sandbox-demo-kulcs', api: 'http://127.0.0.1:3090/payment' };
+
+    it('reads the accounts per company code, none by default', () => {
+      expect(parseConfig(minimal).SIMPLEPAY_ACCOUNTS).toEqual({});
+      expect(
+        parseConfig({ ...minimal, SIMPLEPAY_ACCOUNTS: JSON.stringify({ minta: account, fotav: { ...account, api: 'live' } }) })
+          .SIMPLEPAY_ACCOUNTS,
+      ).toEqual({
+        minta: account,
+        fotav: { ...account, api: 'live' },
+      });
+    });
+
+    it.each([
+      ['not JSON', 'must be JSON'],
+      [JSON.stringify({ minta: { ...account, api: 'ftp://bank' } }), 'SIMPLEPAY_ACCOUNTS.minta.api'],
+      [JSON.stringify({ minta: { ...account, secretKey: 'short' } }), 'SIMPLEPAY_ACCOUNTS.minta.secretKey'],
+      [JSON.stringify({ 'Not A Code': account }), 'company codes'],
+    ])('refuses %s, naming the setting and never echoing a key', (value, message) => {
+      let error: unknown;
+      try {
+        parseConfig({ ...minimal, SIMPLEPAY_ACCOUNTS: value });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain(message);
+      expect((error as Error).message).not.toContain(account.secretKey);
+    });
+  });
 });

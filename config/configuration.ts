@@ -11,6 +11,28 @@ const urlWithProtocol = (protocols: string[]) =>
       message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
     });
 
+/** A company's SimplePay merchant account: `api` is `sandbox`, `live`, or the URL of a SimplePay-compatible server (the local sandbox). */
+const simplePayAccount = z.object({
+  merchant: z.string().min(1).max(60),
+  secretKey: z.string().min(8, 'must be at least 8 characters'),
+  api: z.union([z.enum(['sandbox', 'live']), urlWithProtocol(['http', 'https'])]),
+});
+export type SimplePayAccountConfig = z.infer<typeof simplePayAccount>;
+
+/** JSON in an environment variable: `{"<company code>": {...}}`. */
+const simplePayAccounts = z
+  .string()
+  .default('{}')
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be JSON: {"<company code>": {"merchant", "secretKey", "api"}}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string().regex(/^[a-z0-9-]{2,40}$/, 'keys must be company codes'), simplePayAccount));
+
 const positiveInt = (fallback: number) => z.coerce.number().int('must be a whole number').positive('must be positive').default(fallback);
 
 /**
@@ -43,6 +65,12 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: positiveInt(8),
   SHUTDOWN_GRACE_MS: positiveInt(10_000),
   DEFAULT_LANGUAGE: z.enum(['hu', 'en']).default('hu'),
+  /** Per company: the SimplePay merchant id, secret key (never logged) and API (sandbox, live or the local sandbox's URL). */
+  SIMPLEPAY_ACCOUNTS: simplePayAccounts,
+  /** How long the bank's card page accepts a payment (SimplePay `timeout`); afterwards the reconciler expires it. */
+  PAYMENT_TIMEOUT_MINUTES: positiveInt(30),
+  /** How often the reconciler asks the bank about payments left in "started". */
+  PAYMENT_RECONCILE_SECONDS: positiveInt(60),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

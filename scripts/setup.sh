@@ -37,6 +37,17 @@ if [[ "$smtp_url" == smtp://127.0.0.1:* || "$smtp_url" == smtp://localhost:* ]];
   fi
 fi
 
+# The local SimplePay sandbox, when a company's account points at one (the demo's does).
+sandbox_url=$(node -e 'require("dotenv").config({quiet:true}); const a = Object.values(JSON.parse(process.env.SIMPLEPAY_ACCOUNTS || "{}")).find((x) => /^http:\/\/(127\.0\.0\.1|localhost):/.test(x.api)); process.stdout.write(a ? new URL(a.api).origin : "")')
+if [ -n "$sandbox_url" ]; then
+  sandbox_port=${sandbox_url##*:}
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$sandbox_port") 2>/dev/null; then
+    say "Starting the local SimplePay sandbox"
+    nohup npx ts-node --transpile-only scripts/simplepay-sandbox.ts >.run/simplepay-sandbox.log 2>&1 &
+  fi
+  echo "SimplePay sandbox (card payments of the demo): $sandbox_url (log: .run/simplepay-sandbox.log)"
+fi
+
 if [ "$start_portal" = 1 ]; then
   public_url=$(node -e 'require("dotenv").config({quiet:true}); process.stdout.write(process.env.PUBLIC_URL||"http://localhost:3000")')
   say "Starting the portal (logs: .run/portal.log)"

@@ -6,6 +6,7 @@ import { IdentityModule } from './identity/identity.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
 import { MeteringModule } from './metering/metering.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { PaymentsModule } from './payments/payments.module';
 import { WebModule } from './web/web.module';
 
 /**
@@ -24,6 +25,7 @@ export class AppModule {
         NotificationsModule,
         MeteringModule,
         IdentityModule,
+        PaymentsModule,
         ...(role === 'worker' ? [] : [WebModule, BackofficeModule]),
       ],
     };

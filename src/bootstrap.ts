@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, ConfigError, loadConfig, Role } from '../config/configuration';
 import { AppModule } from './app.module';
+import { simplePayOrigins } from './payments/simplepay/simplepay.gateway';
 import { WorkerRunner } from './core/worker-runner.service';
 import { configureViews } from './web/view-engine';
 
@@ -19,7 +20,8 @@ function securityHeaders(config: AppConfig) {
         'script-src': ["'self'"],
         'style-src': ["'self'"],
         'img-src': ["'self'", 'data:'],
-        'form-action': ["'self'"],
+        // The card payment form is answered with a redirect to the bank's card page.
+        'form-action': ["'self'", ...simplePayOrigins(config)],
         'frame-ancestors': ["'none'"],
         'upgrade-insecure-requests': config.NODE_ENV === 'production' ? [] : null,
       },
@@ -48,7 +50,11 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
 
 /** Builds the HTTP app (not listening yet), for `main.ts` and the e2e tests. */
 export async function createHttpApp(config: AppConfig, role: Role): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(role, config), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(role, config), {
+    bufferLogs: true,
+    // The bank's IPN is verified over its exact bytes.
+    rawBody: true,
+  });
   configureHttpApp(app, config);
   // Exit with 0 after a clean shutdown instead of re-raising the signal.
   app.enableShutdownHooks(undefined, { useProcessExit: true });

@@ -12,6 +12,12 @@ export const JOBS = {
   requestDecided: { queue: 'notifications', name: 'request-decided' },
   /** An applied customer reading, for the billing back office ({ readingId }). */
   exportReading: { queue: 'integration', name: 'export-reading' },
+  /** A card payment was recorded: the customer's receipt e-mail ({ paymentId, companyId }). */
+  paymentReceipt: { queue: 'notifications', name: 'payment-receipt' },
+  /** A recorded card payment and its allocations, for the billing back office ({ paymentId, companyId }). */
+  exportPayment: { queue: 'integration', name: 'export-payment' },
+  /** The job scheduler's tick: asks the bank about payments left in "started", expires the overdue. */
+  reconcilePayments: { queue: 'payments', name: 'reconcile' },
 } as const satisfies Record<string, JobRef>;
 
 export const JOB_CATALOGUE: readonly JobRef[] = Object.values(JOBS);

@@ -25,6 +25,7 @@ export class QueuesService implements OnApplicationShutdown {
   readonly connection: IORedis;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
+  private readonly schedules = new Map<string, { ref: JobRef; everyMs: number }>();
   private readonly logger = new Logger(QueuesService.name);
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -42,6 +43,25 @@ export class QueuesService implements OnApplicationShutdown {
 
   register(ref: JobRef, handler: (job: import('bullmq').Job) => Promise<unknown>): void {
     this.registry.register(ref, handler);
+  }
+
+  /**
+   * Runs a job every `everyMs` once across all worker processes: a BullMQ job
+   * scheduler (upserted when workers start, so restarts and replicas share one schedule).
+   */
+  schedule(ref: JobRef, everyMs: number): void {
+    this.schedules.set(`${ref.queue}/${ref.name}`, { ref, everyMs });
+  }
+
+  /** Upserts every registered schedule; called where workers run. */
+  async startSchedulers(): Promise<void> {
+    for (const [key, { ref, everyMs }] of this.schedules) {
+      await this.queue(ref.queue).upsertJobScheduler(
+        key,
+        { every: everyMs },
+        { name: ref.name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100, attempts: 1 } },
+      );
+    }
   }
 
   /** One worker per queue, each running up to `concurrency` jobs at once; a job goes to the handler registered for its name. */

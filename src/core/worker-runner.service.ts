@@ -21,6 +21,7 @@ export class WorkerRunner implements BeforeApplicationShutdown {
   async start(): Promise<void> {
     await assertNoEviction(this.queues.connection);
     this.queues.startWorkers(this.config.WORKER_CONCURRENCY);
+    await this.queues.startSchedulers();
     this.relay = new OutboxRelay(this.dataSource, (name) => this.queues.queue(name), this.config.OUTBOX_BATCH_SIZE, this.logger);
     this.relay.start(this.config.OUTBOX_POLL_MS);
   }

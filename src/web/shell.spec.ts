@@ -19,7 +19,9 @@ describe('shellLinks', () => {
     expect(clerk.map((link) => [link.href, link.current])).toEqual([
       ['/backoffice', false],
       ['/backoffice/queue', false],
+      ['/backoffice/payments', false],
     ]);
+    expect(shellLinks({ requestUrl: '/backoffice/payments/3', currentClerk: { name: 'Ü', role: 'clerk' } }).menu[2].current).toBe(true);
     expect(shellLinks({ requestUrl: '/backoffice/queue', currentClerk: { name: 'Ü', role: 'clerk' } }).menu[1].current).toBe(true);
     expect(shellLinks({ requestUrl: '/backoffice/login' }).menu).toEqual([
       { href: '/backoffice/login', key: 'menu.backofficeLogin', current: true },

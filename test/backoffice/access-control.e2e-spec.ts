@@ -2,12 +2,20 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createClerkTestCompany, createTestClerk, TestClerk, TestCompany } from '../support/clerk-factories';
 import { openTestDataSource } from '../support/database';
+import { createDebts, createSucceededPayment } from '../payments/fixtures';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { SessionService } from '../../src/identity/session.service';
 import { SecurityAuditService } from '../../src/identity/security-audit.service';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
 
-const PAGES = ['/backoffice', '/backoffice/totp', '/backoffice/clerks', '/backoffice/security-events'];
+const PAGES = [
+  '/backoffice',
+  '/backoffice/totp',
+  '/backoffice/clerks',
+  '/backoffice/security-events',
+  '/backoffice/payments',
+  '/backoffice/payments/1',
+];
 const PAGE_POSTS = [
   '/backoffice/totp',
   '/backoffice/clerks',
@@ -16,6 +24,7 @@ const PAGE_POSTS = [
   '/backoffice/clerks/1/deactivate',
   '/backoffice/clerks/1/reactivate',
   '/backoffice/clerks/1/role',
+  '/backoffice/payments/1/allocate',
 ];
 
 describe('back-office access control', () => {
@@ -203,6 +212,38 @@ describe('back-office access control', () => {
     expect(pageB.body.items.map((item: { detail: string | null }) => item.detail)).not.toContain('a-customer');
   });
 
+  it("answers 404 for another company's payment (API and page), lists none of them, and refuses its allocation", async () => {
+    const debts = await createDebts(dataSource, a.id);
+    const paymentId = await createSucceededPayment(dataSource, a.id, debts.customerId, debts.items[0]);
+    await dataSource.query(`UPDATE payments SET flagged = true WHERE id = $1`, [paymentId]);
+    await request(app.url).get(`/api/v1/backoffice/payments/${paymentId}`).auth(tokens.clerkA, { type: 'bearer' }).expect(200);
+    await request(app.url).get(`/api/v1/backoffice/payments/${paymentId}`).auth(tokens.supervisorB, { type: 'bearer' }).expect(404);
+    await request(app.url)
+      .get(`/backoffice/payments/${paymentId}`)
+      .auth(tokens.supervisorB, { type: 'bearer' })
+      .set('Accept', 'text/html')
+      .expect(404);
+    await request(app.url)
+      .post(`/api/v1/backoffice/payments/${paymentId}/allocations`)
+      .auth(tokens.supervisorB, { type: 'bearer' })
+      .send({ allocations: [{ debtItemId: debts.items[1].id, amount: 1 }] })
+      .expect(404);
+    const listB = await request(app.url)
+      .get('/api/v1/backoffice/payments?limit=200')
+      .auth(tokens.supervisorB, { type: 'bearer' })
+      .expect(200);
+    expect(listB.body.items.map((p: { id: number }) => p.id)).not.toContain(paymentId);
+    const listA = await request(app.url)
+      .get('/api/v1/backoffice/payments?flagged=true')
+      .auth(tokens.clerkA, { type: 'bearer' })
+      .expect(200);
+    expect(listA.body.items.map((p: { id: number }) => p.id)).toContain(paymentId);
+    const [{ n }] = (await dataSource.query(`SELECT count(*)::int AS n FROM payment_allocations WHERE payment_id = $1`, [
+      paymentId,
+    ])) as Array<{ n: number }>;
+    expect(n).toBe(1);
+  });
+
   it('never lets a customer session reach a back-office page or endpoint', async () => {
     const sessions = app.app.get(SessionService);
     const customerToken = await sessions.issueApiToken({
@@ -226,6 +267,9 @@ describe('back-office access control', () => {
       ['post', '/api/v1/backoffice/totp/enrolment'],
       ['post', '/api/v1/backoffice/totp/enrolment/confirm'],
       ['post', '/api/v1/backoffice/auth/logout'],
+      ['get', '/api/v1/backoffice/payments'],
+      ['get', '/api/v1/backoffice/payments/1'],
+      ['post', '/api/v1/backoffice/payments/1/allocations'],
     ];
     for (const [method, path] of api) {
       const response = await (

@@ -6,6 +6,7 @@ import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { SecurityAuditService } from '../../src/identity/security-audit.service';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
+import { createDebts, createSucceededPayment } from '../payments/fixtures';
 import { createCustomer, createMeter, createMeterWorld, createReading, createServicePoint, daysAgo } from '../metering/fixtures';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -42,6 +43,8 @@ interface VictimIds {
   requestId: number;
   clerkId: number;
   securityEventId: number;
+  paymentId: number;
+  debtItemId: number;
 }
 
 const isSuccess = (status: number) => status >= 200 && status < 300;
@@ -119,8 +122,13 @@ describe('access control walk (customer ids, back office)', () => {
       requestId: submitted.body.requestId as number,
       clerkId: clerkA.id,
       securityEventId: Number(event.id),
+      paymentId: 0,
+      debtItemId: 0,
     };
     requestBefore = await requestState(a.requestId);
+    const debts = await createDebts(dataSource, world.companyId, world.customerId);
+    a.debtItemId = debts.items[0].id;
+    a.paymentId = await createSucceededPayment(dataSource, world.companyId, world.customerId, debts.items[0]);
 
     // Company 2: customer C and an admin clerk (with TOTP, so every role check passes).
     const other = await createMeterWorld(dataSource, { decimals: 0 });
@@ -169,13 +177,14 @@ describe('access control walk (customer ids, back office)', () => {
   function idsFor(path: string, param: string): number[] {
     const before = path.split('/').at(path.split('/').indexOf(`{${param}}`) - 1) ?? '';
     const key = `${before}:${param}`.toLowerCase();
+    if (/payment/.test(key)) return [a.paymentId];
     if (/meter/.test(key)) return [a.meterId];
     if (/request/.test(key)) return [a.requestId];
     if (/clerk/.test(key)) return [a.clerkId];
     if (/security-event/.test(key)) return [a.securityEventId];
     if (/service-?point/.test(key)) return [a.servicePointId];
     if (/customer/.test(key)) return [a.customerId];
-    return [a.meterId, a.requestId, a.servicePointId, a.customerId, a.clerkId, a.securityEventId];
+    return [a.meterId, a.requestId, a.servicePointId, a.customerId, a.clerkId, a.securityEventId, a.paymentId];
   }
 
   /** Every concrete URL for an endpoint (A's ids substituted; the cartesian product over parameters). */
@@ -199,6 +208,7 @@ describe('access control walk (customer ids, back office)', () => {
     }
     if (schema.type === 'array') return [bodyFrom(schema.items, name.replace(/s$/, ''))];
     if (schema.enum) return schema.enum[0];
+    if (lower.includes('debtitem')) return a.debtItemId;
     if (lower.includes('meter')) return schema.type === 'string' ? String(a.meterId) : a.meterId;
     if (lower.includes('request') || lower === 'id' || lower === 'ids') return a.requestId;
     if (lower.includes('servicepoint')) return a.servicePointId;

@@ -1,0 +1,101 @@
+import { Body, Controller, Get, HttpException, NotFoundException, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
+import { MAX_ITEMS_PER_PAYMENT, PaymentStartService, StartError } from './payment-start.service';
+import { PaymentQueries, PaymentView } from './payment-queries.service';
+
+export class StartPaymentDto {
+  @ApiPropertyOptional({
+    type: [Number],
+    example: [41, 42],
+    description: 'Your open debt items to pay (GET /api/v1/debts); all open items when omitted',
+  })
+  @IsOptional()
+  @IsArray({ message: 'debtItemIds must be an array of ids' })
+  @ArrayMaxSize(MAX_ITEMS_PER_PAYMENT)
+  @IsInt({ each: true, message: 'debtItemIds must be whole numbers' })
+  @Min(1, { each: true })
+  debtItemIds?: number[];
+
+  @ApiPropertyOptional({ enum: ['hu', 'en'], description: "The bank's card page language (default hu)" })
+  @IsOptional()
+  @IsIn(['hu', 'en'])
+  language?: 'hu' | 'en';
+}
+
+class StartedPaymentDto {
+  @ApiProperty() id!: number;
+  @ApiProperty({ example: 'started' }) state!: string;
+  @ApiProperty({ description: 'Whole forints' }) amount!: number;
+  @ApiProperty({ description: "The bank's card page: send the customer's browser there" }) redirectUrl!: string;
+}
+
+/** A refused start as an HTTP answer. */
+export function startHttpError(error: StartError): HttpException {
+  const status = {
+    not_available: 409,
+    item_not_found: 404,
+    nothing_to_pay: 409,
+    too_many_items: 400,
+    rate_limited: 429,
+    gateway_unavailable: 502,
+  }[error.code];
+  return new HttpException({ statusCode: status, ...error }, status);
+}
+
+/** A payment as the customer's API shows it (no order reference, no clerk flags). */
+export function customerPaymentJson(p: PaymentView) {
+  return {
+    id: p.id,
+    state: p.status,
+    amount: p.amount,
+    currency: p.currency,
+    bankReference: p.bankReference,
+    createdAt: p.createdAt,
+    confirmedAt: p.confirmedAt,
+    debtItemIds: p.debtItemIds,
+    allocations: p.allocations.map((a) => ({ debtItemId: a.debtItemId, reference: a.reference, amount: a.amount })),
+  };
+}
+
+/** The customer's card payments as JSON (bearer token or session cookie with the CSRF header). */
+@ApiTags('payments')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'Not logged in as a customer' })
+@Controller('api/v1/payments')
+@UseGuards(CustomerGuard)
+export class PaymentsController {
+  constructor(
+    private readonly starter: PaymentStartService,
+    private readonly queries: PaymentQueries,
+  ) {}
+
+  @Post()
+  @ApiResponse({ status: 201, type: StartedPaymentDto, description: "Started: send the browser to redirectUrl (the bank's card page)" })
+  @ApiResponse({ status: 404, description: 'A debt item is not an open item of yours' })
+  @ApiResponse({ status: 409, description: 'Nothing to pay, or card payment is not available for the company' })
+  @ApiResponse({ status: 429, description: 'Too many payments started' })
+  @ApiResponse({ status: 502, description: 'The bank could not start the payment' })
+  async start(@CurrentCustomer() customer: CustomerRef, @Body() body: StartPaymentDto): Promise<StartedPaymentDto> {
+    const result = await this.starter.start(customer, body.debtItemIds ?? [], body.language ?? 'hu');
+    if (!result.ok) throw startHttpError(result.error);
+    return { id: result.value.paymentId, state: 'started', amount: result.value.amount, redirectUrl: result.value.redirectUrl };
+  }
+
+  @Get()
+  @ApiResponse({ status: 200, description: 'Your payments, newest first, with their allocations' })
+  async list(@CurrentCustomer() customer: CustomerRef, @Query('limit') limit?: string) {
+    const size = Math.min(Math.max(Number(limit) || 50, 1), 200);
+    return { items: (await this.queries.forCustomer(customer.companyId, customer.customerId, size)).map(customerPaymentJson) };
+  }
+
+  @Get(':id')
+  @ApiResponse({ status: 200, description: 'Your payment with its state and allocations' })
+  @ApiResponse({ status: 404, description: 'Not one of your payments' })
+  async one(@CurrentCustomer() customer: CustomerRef, @Param('id', ParseIntPipe) id: number) {
+    const payment = await this.queries.payment(customer.companyId, id, customer.customerId);
+    if (!payment) throw new NotFoundException('No such payment');
+    return customerPaymentJson(payment);
+  }
+}

@@ -1,0 +1,47 @@
+import { Controller, HttpCode, Inject, Logger, Post, RawBodyRequest, Req, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { Request, Response } from 'express';
+import { GatewayError, PAYMENT_GATEWAY, PaymentGateway } from '../payment-gateway';
+import { PaymentSettlement } from '../payment-settlement.service';
+
+/**
+ * The bank's server-to-server notification (IPN). Its signature is checked over the
+ * exact raw body; a verified IPN only makes the portal ask the bank (the query is the
+ * truth), and is acknowledged once that answer is recorded. Anything else is refused
+ * and changes nothing; a bank that cannot be asked gets a 503, so it sends again.
+ */
+@ApiTags('payments')
+@Controller('api/v1/payment-gateways/simplepay')
+export class SimplePayIpnController {
+  private readonly logger = new Logger(SimplePayIpnController.name);
+
+  constructor(
+    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    private readonly settlement: PaymentSettlement,
+  ) {}
+
+  @Post('ipn')
+  @HttpCode(200)
+  @ApiExcludeEndpoint()
+  async ipn(@Req() req: RawBodyRequest<Request>, @Res() res: Response): Promise<void> {
+    const verified = req.rawBody ? this.gateway.verifyNotification(req.rawBody, req.headers, new Date()) : null;
+    if (!verified) {
+      this.logger.warn({ ip: req.ip }, 'IPN refused: no valid signature');
+      res.status(401).json({ statusCode: 401, message: 'Invalid signature' });
+      return;
+    }
+    try {
+      const status = await this.settlement.refresh(verified.companyCode, verified.orderRef);
+      if (status === null) {
+        res.status(404).json({ statusCode: 404, message: 'Unknown order' });
+        return;
+      }
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      this.logger.warn({ orderRef: verified.orderRef, err: error.message }, 'IPN: the bank could not be asked; not acknowledged');
+      res.status(503).json({ statusCode: 503, message: 'Try again later' });
+      return;
+    }
+    res.status(200).set(verified.acknowledgement.headers).send(verified.acknowledgement.body);
+  }
+}
