@@ -6,6 +6,7 @@ import { IdentityModule } from './identity/identity.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
 import { MeteringModule } from './metering/metering.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { ProfileModule } from './profile/profile.module';
 import { WebModule } from './web/web.module';
 
 /**
@@ -23,6 +24,7 @@ export class AppModule {
         SecurityAuditModule,
         NotificationsModule,
         MeteringModule,
+        ProfileModule,
         IdentityModule,
         ...(role === 'worker' ? [] : [WebModule, BackofficeModule]),
       ],

@@ -12,6 +12,8 @@ export const JOBS = {
   requestDecided: { queue: 'notifications', name: 'request-decided' },
   /** An applied customer reading, for the billing back office ({ readingId }). */
   exportReading: { queue: 'integration', name: 'export-reading' },
+  /** An applied data change or e-invoice switch, for the billing back office ({ requestId, kind }). */
+  exportCustomerChange: { queue: 'integration', name: 'export-customer-change' },
 } as const satisfies Record<string, JobRef>;
 
 export const JOB_CATALOGUE: readonly JobRef[] = Object.values(JOBS);
