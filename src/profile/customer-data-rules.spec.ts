@@ -79,11 +79,11 @@ describe('checkDataChange', () => {
     expect(result).toMatchObject({
       ok: false,
       errors: [
-        { field: 'name', code: 'not_editable' },
         { field: 'email', code: 'invalid_email' },
         { field: 'phone', code: 'invalid_phone' },
         { field: 'address', code: 'required' },
         { field: 'paymentMethod', code: 'invalid_payment_method' },
+        { field: 'name', code: 'not_editable' },
       ],
     });
   });

@@ -24,6 +24,12 @@ export interface FieldError {
   message: string;
 }
 
+/** The customer data fields in the order pages show them (the seed's Ügyféladatok screen, the billing name last). */
+export const FIELD_ORDER: readonly CustomerDataField[] = ['email', 'phone', 'postcode', 'town', 'address', 'paymentMethod', 'name'];
+
+/** The fields of `changes` in FIELD_ORDER (a jsonb payload does not keep the order they were written in). */
+export const orderedFields = (changes: FieldChanges): CustomerDataField[] => FIELD_ORDER.filter((field) => Object.hasOwn(changes, field));
+
 /** The fields that change: old and new value of each. */
 export type FieldChanges = Partial<Record<CustomerDataField, { from: string | null; to: string | null }>>;
 
@@ -73,7 +79,7 @@ export function checkDataChange(
   const errors: FieldError[] = [];
   const changes: FieldChanges = {};
   const error = (field: CustomerDataField, code: FieldErrorCode, message: string) => errors.push({ field, code, message });
-  for (const field of Object.keys(MAX_LENGTH) as CustomerDataField[]) {
+  for (const field of FIELD_ORDER) {
     const raw = proposed[field];
     if (typeof raw !== 'string') continue;
     let value: string | null = raw.trim().replace(/\s+/g, ' ');

@@ -6,6 +6,7 @@ import { RequestKinds, RequestLine, RequestPartial } from '../approval/request-k
 import { CustomerData, CustomerDataField, CustomerRecords } from '../identity/customer-records.service';
 import { JOBS } from '../jobs';
 import { Language, translate } from '../web/i18n';
+import { orderedFields } from './customer-data-rules';
 import {
   DATA_CHANGE_ANSWER_DAYS,
   DATA_CHANGE_KIND,
@@ -21,7 +22,7 @@ export function fieldValue(lang: Language, field: CustomerDataField, value: stri
   return field === 'paymentMethod' ? translate(lang, `profile.paymentMethod.${value}`) : value;
 }
 
-const changedFields = (payload: DataChangePayload) => Object.keys(payload.changes) as CustomerDataField[];
+const changedFields = (payload: DataChangePayload) => orderedFields(payload.changes);
 
 /**
  * The data change as approval shows and decides it: old → new per field, and what

@@ -8,7 +8,7 @@ import { CustomerDataField } from '../identity/customer-records.service';
 import { ServicePoints } from '../metering/service-points.service';
 import { formatDate } from '../web/format';
 import { Language, responseLanguage, translate } from '../web/i18n';
-import { FieldError } from './customer-data-rules';
+import { FieldChanges, FieldError, orderedFields } from './customer-data-rules';
 import { DATA_CHANGE_KIND, dataChangeSubject } from './data-change.kind';
 import { fieldValue } from './data-change-review';
 import { DataChangeError, DataChangeService } from './data-change.service';
@@ -207,13 +207,11 @@ export class ProfilePages {
       change: latestChange
         ? {
             summary: latestChange.summary,
-            rows: Object.entries((latestChange.details.changes ?? {}) as Record<string, { from: string | null; to: string | null }>).map(
-              ([field, change]) => ({
-                labelKey: `profile.field.${field}`,
-                from: fieldValue(lang, field as CustomerDataField, change.from),
-                to: fieldValue(lang, field as CustomerDataField, change.to),
-              }),
-            ),
+            rows: orderedFields(latestChange.details.changes as FieldChanges).map((field) => ({
+              labelKey: `profile.field.${field}`,
+              from: fieldValue(lang, field, (latestChange.details.changes as FieldChanges)[field]!.from),
+              to: fieldValue(lang, field, (latestChange.details.changes as FieldChanges)[field]!.to),
+            })),
             timeline: timelineModel(lang, latestChange, '/profile'),
           }
         : null,

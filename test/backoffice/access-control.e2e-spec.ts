@@ -7,8 +7,20 @@ import { SessionService } from '../../src/identity/session.service';
 import { SecurityAuditService } from '../../src/identity/security-audit.service';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
 
-const PAGES = ['/backoffice', '/backoffice/totp', '/backoffice/clerks', '/backoffice/security-events'];
+const PAGES = [
+  '/backoffice',
+  '/backoffice/totp',
+  '/backoffice/clerks',
+  '/backoffice/security-events',
+  // The work queue and a request's page of any kind, with the reading kind's chart.
+  '/backoffice/queue',
+  '/backoffice/requests/1',
+  '/backoffice/requests/1/chart.svg',
+];
 const PAGE_POSTS = [
+  '/backoffice/queue/bulk-approve',
+  '/backoffice/requests/1/approve',
+  '/backoffice/requests/1/reject',
   '/backoffice/totp',
   '/backoffice/clerks',
   '/backoffice/logout',
@@ -226,6 +238,10 @@ describe('back-office access control', () => {
       ['post', '/api/v1/backoffice/totp/enrolment'],
       ['post', '/api/v1/backoffice/totp/enrolment/confirm'],
       ['post', '/api/v1/backoffice/auth/logout'],
+      ['get', '/api/v1/backoffice/requests'],
+      ['get', '/api/v1/backoffice/requests/1'],
+      ['post', '/api/v1/backoffice/requests/1/approve'],
+      ['post', '/api/v1/backoffice/requests/bulk-approve'],
     ];
     for (const [method, path] of api) {
       const response = await (
@@ -269,5 +285,6 @@ describe('back-office access control', () => {
     }
     await request(app.url).get('/api/v1/backoffice/clerks').expect(401);
     await request(app.url).get('/api/v1/backoffice/security-events').expect(401);
+    await request(app.url).get('/api/v1/backoffice/requests').expect(401);
   });
 });

@@ -119,9 +119,9 @@ describe('customer data changes and e-invoice consent over HTTP', () => {
       .expect(400);
     expect(bad.body).toMatchObject({ code: 'invalid' });
     expect(bad.body.errors.map((e: { field: string; code: string }) => `${e.field}:${e.code}`)).toEqual([
-      'name:not_editable',
       'email:invalid_email',
       'phone:invalid_phone',
+      'name:not_editable',
       'town:postcode_town',
     ]);
     await api(customer).post('/api/v1/profile/data-changes', { postcode: '1111', town: 'Budapest' }).expect(400);
@@ -281,6 +281,8 @@ describe('customer data changes and e-invoice consent over HTTP', () => {
   });
 
   it('the Ügyféladatok page: the form, clear errors, the account links', async () => {
+    const anonymous = await request(running.url).get('/profile').set('Accept', 'text/html');
+    expect([anonymous.status, anonymous.headers.location]).toEqual([303, '/login']);
     const { customer } = await world();
     const page = await request(running.url).get('/profile').set('Cookie', customer.cookie).set('Accept', 'text/html').expect(200);
     for (const text of [
