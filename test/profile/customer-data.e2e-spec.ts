@@ -282,7 +282,7 @@ describe('customer data changes and e-invoice consent over HTTP', () => {
 
   it('the Ügyféladatok page: the form, clear errors, the account links', async () => {
     const anonymous = await request(running.url).get('/profile').set('Accept', 'text/html');
-    expect([anonymous.status, anonymous.headers.location]).toEqual([303, '/login']);
+    expect([anonymous.status, anonymous.headers.location]).toEqual([303, '/login?next=%2Fprofile']);
     const { customer } = await world();
     const page = await request(running.url).get('/profile').set('Cookie', customer.cookie).set('Accept', 'text/html').expect(200);
     for (const text of [
