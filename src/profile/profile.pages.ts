@@ -133,7 +133,7 @@ export class ProfilePages {
   async confirm(@Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
     const lang = responseLanguage(res);
     const result = await this.dataChanges.confirmEmail(body.token);
-    if (result.ok) return res.render('profile/confirm-email', { titleKey: 'profile.confirmEmail.title', done: true });
+    if (result.ok) return res.status(200).render('profile/confirm-email', { titleKey: 'profile.confirmEmail.title', done: true });
     const message = dataChangeErrorMessage(lang, result.error);
     res.status(result.error.code === 'already_in_review' ? 409 : 400).render('profile/confirm-email', {
       titleKey: 'profile.confirmEmail.title',

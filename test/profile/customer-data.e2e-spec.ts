@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestClerk, TestClerk, TestCompany } from '../support/clerk-factories';
@@ -201,6 +202,35 @@ describe('customer data changes and e-invoice consent over HTTP', () => {
     const form = await request(running.url).get(`/profile/confirm-email?token=${token}`).set('Accept', 'text/html').expect(200);
     expect(form.text).toContain('id="confirm-email"');
 
+    // A second change with a new address replaces the first link; the page form confirms the newest one.
+    await api(customer).post('/api/v1/profile/data-changes', { email: 'masik@example.hu' }).expect(201);
+    await request(running.url).post('/api/v1/profile/email-confirmations').send({ token }).expect(400);
+    const [second] = (await dataSource.query(
+      `SELECT params->'link'->>'url' AS url FROM email_log WHERE company_id = $1 AND recipient = 'masik@example.hu'`,
+      [w.companyId],
+    )) as Array<{ url: string }>;
+    const anonymousForm = await request(running.url)
+      .get(new URL(second.url).pathname + new URL(second.url).search)
+      .set('Accept', 'text/html');
+    const cookie = anonymousForm.headers['set-cookie'] as unknown as string[];
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(anonymousForm.text)![1];
+    const byPage = await request(running.url)
+      .post('/profile/confirm-email')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf, token: new URL(second.url).searchParams.get('token') })
+      .expect(200);
+    expect(byPage.text).toContain('az e-mail címet megerősítette');
+    const [pageRequest] = (await dataSource.query(
+      `SELECT id FROM requests WHERE company_id = $1 AND kind = 'data_change' AND payload->'changes'->'email'->>'to' = 'masik@example.hu'`,
+      [w.companyId],
+    )) as Array<{ id: string }>;
+    await api(customer).post(`/api/v1/requests/${pageRequest.id}/withdraw`, { expectedVersion: 1 }).expect(200);
+
+    // The first link again (as if it had not been replaced), for the API's confirmation below.
+    await dataSource.query(`UPDATE email_change_confirmations SET used_at = NULL WHERE token_hash = $1`, [
+      createHash('sha256').update(token).digest('hex'),
+    ]);
     const confirmed = await request(running.url).post('/api/v1/profile/email-confirmations').send({ token }).expect(201);
     expect(confirmed.body).toMatchObject({ status: 'submitted', requestId: expect.any(Number) });
     await request(running.url).post('/api/v1/profile/email-confirmations').send({ token }).expect(400);
@@ -228,7 +258,18 @@ describe('customer data changes and e-invoice consent over HTTP', () => {
     const path = `/api/v1/service-points/${w.servicePointId}/e-invoice`;
     expect((await api(customer).post(path, { optIn: true }).expect(400)).body.code).toBe('consent_required');
     await api(customer).post(path, { optIn: false }).expect(400);
+    const form = (body: object) =>
+      request(running.url)
+        .post(`/profile/e-invoice/${w.servicePointId}`)
+        .set('Cookie', customer.cookie)
+        .set('Accept', 'text/html')
+        .type('form')
+        .send({ _csrf: customer.csrfToken, ...body });
+    expect((await form({ optIn: '1' }).expect(400)).text).toContain('jelölje be a hozzájárulást');
+    expect((await form({ optIn: '1', consent: '1' }).expect(303)).headers.location).toBe('/profile?eInvoice=1#e-invoice');
+    // The API's switch replaces the page's while it is unreviewed.
     const submitted = await api(customer).post(path, { optIn: true, consent: true }).expect(201);
+    expect(submitted.body.replacedRequestId).toEqual(expect.any(Number));
     const requestId = submitted.body.requestId as number;
     const otherPoint = await createServicePoint(dataSource, w.companyId, await createCustomer(dataSource, w.companyId));
     await api(customer).post(`/api/v1/service-points/${otherPoint}/e-invoice`, { optIn: true, consent: true }).expect(404);
