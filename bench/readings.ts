@@ -29,6 +29,7 @@ import { deleteKeysMatching } from '../test/support/redis-keys';
 import { WorkflowEngine } from '../libs/workflow/workflow-engine';
 import { createHttpApp } from '../src/bootstrap';
 import { SessionService } from '../src/identity/session.service';
+import { readingRequestKind } from '../src/metering/reading-request.kind';
 import { ReadingService } from '../src/metering/reading.service';
 import {
   ReadingTarget,
@@ -189,10 +190,11 @@ async function issueClerkToken(dataSource: DataSource, sessions: SessionService,
 }
 
 async function submitDirectly(dataSource: DataSource, companyId: number, warmUp: ReadingTarget[], targets: ReadingTarget[]): Promise<void> {
-  const readings = new ReadingService(dataSource, new WorkflowEngine(dataSource));
-  readings.onModuleInit();
+  const engine = new WorkflowEngine();
+  engine.register(readingRequestKind);
+  const readings = new ReadingService(dataSource, engine);
   const submit = async (target: ReadingTarget) => {
-    const result = await readings.submit(target.customerId, companyId, { meterId: target.meterId, value: '365.5' });
+    const result = await readings.submit(companyId, target.customerId, { meterId: target.meterId, value: '365.5' });
     if (!result.ok) throw new Error(result.error.message);
   };
   await pool(warmUp, CONCURRENCY, submit);

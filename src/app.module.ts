@@ -7,6 +7,7 @@ import { SecurityAuditModule } from './identity/security-audit.module';
 import { MeteringModule } from './metering/metering.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PaymentsModule } from './payments/payments.module';
+import { ProfileModule } from './profile/profile.module';
 import { WebModule } from './web/web.module';
 
 /**
@@ -24,6 +25,7 @@ export class AppModule {
         SecurityAuditModule,
         NotificationsModule,
         MeteringModule,
+        ProfileModule,
         IdentityModule,
         PaymentsModule,
         ...(role === 'worker' ? [] : [WebModule, BackofficeModule]),

@@ -18,6 +18,8 @@ export const JOBS = {
   exportPayment: { queue: 'integration', name: 'export-payment' },
   /** The job scheduler's tick: asks the bank about payments left in "started", expires the overdue. */
   reconcilePayments: { queue: 'payments', name: 'reconcile' },
+  /** An applied data change or e-invoice switch, for the billing back office ({ requestId, kind }). */
+  exportCustomerChange: { queue: 'integration', name: 'export-customer-change' },
 } as const satisfies Record<string, JobRef>;
 
 export const JOB_CATALOGUE: readonly JobRef[] = Object.values(JOBS);

@@ -55,21 +55,34 @@ export interface WorkflowRequest {
   payload: Record<string, unknown>;
   flagged: boolean;
   assignedClerkId: number | null;
+  /** By when the company answers the customer (the kind's or the company's deadline). */
+  answerDueAt: Date;
   createdAt: Date;
   updatedAt: Date;
 }
 
+/** What a request is about (`subject_ref`) and the key of which at most one request of the kind is live at a time. */
+export interface RequestSubject {
+  subjectRef: string;
+  liveKey: string | null;
+}
+
 /**
  * One request kind: its pure machine (xstate v5, `setup().createMachine()`,
- * context `WorkflowContext`, events `WorkflowEvent`), the jobs written to the
- * outbox when a request enters a state (each receives `{ requestId, companyId }`),
- * and the applier the `approved → applied` step runs in the worker.
+ * context `WorkflowContext`, events `WorkflowEvent`), its subject and live key,
+ * its answer deadline, the jobs written to the outbox when a request enters a
+ * state (each receives `{ requestId, companyId }`), and the applier the
+ * `approved → applied` step runs in the worker.
  */
 export interface RequestKind {
   kind: string;
   /** Bump when the machine changes shape; stored beside each snapshot. */
   machineVersion: number;
   machine: AnyStateMachine;
+  /** What a submission with this payload is about, and its live key (see requests_live_key). */
+  subject(customerId: number, payload: Record<string, unknown>): RequestSubject;
+  /** Days the company has to answer, counted from submission, unless it set its own (request_answer_deadlines). */
+  answerDays: number;
   effects: Partial<Record<WorkflowState, readonly JobRef[]>>;
   /**
    * Makes the approved change real, inside the transaction that records APPLIED.

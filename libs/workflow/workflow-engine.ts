@@ -1,5 +1,5 @@
 import { AnyMachineSnapshot, StateValue, initialTransition, transition } from 'xstate';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
 import { preparedQuery } from '../typeorm/prepared-query';
 import { actorRefusal } from './actor-policy';
 import {
@@ -30,13 +30,11 @@ export interface SubmitInput {
   companyId: number;
   customerId: number;
   kind: string;
-  subjectRef: string;
+  /** The kind names its subject and live key from it (RequestKind.subject). */
   payload: Record<string, unknown>;
   flagged: boolean;
   actor: Actor;
   comment?: string;
-  /** At most one live (not withdrawn or rejected) request of the kind may carry this key. */
-  liveKey?: string;
 }
 
 /** An event as callers send it: the type plus `reason` (REJECT) or `error` (APPLY_FAILED). */
@@ -73,6 +71,7 @@ interface RequestRow {
   payload: Record<string, unknown>;
   flagged: boolean;
   assigned_clerk_id: number | null;
+  answer_due_at: Date;
   created_at: Date;
   updated_at: Date;
 }
@@ -81,7 +80,7 @@ const COMMENT_MAX = 2000;
 
 /** The columns RequestRow holds (named, so a prepared plan's result shape never changes under it). */
 const REQUEST_COLUMNS = `id, company_id, customer_id, kind, state, snapshot, machine_version, version, subject_ref, payload, flagged,
-       assigned_clerk_id, created_at, updated_at`;
+       assigned_clerk_id, answer_due_at, created_at, updated_at`;
 
 /** A unique violation of `constraint`, raised through TypeORM or straight from node-postgres. */
 function isUniqueViolation(error: unknown, constraint: string): boolean {
@@ -114,6 +113,7 @@ function toWorkflowRequest(row: RequestRow): WorkflowRequest {
     payload: row.payload,
     flagged: row.flagged,
     assignedClerkId: row.assigned_clerk_id,
+    answerDueAt: row.answer_due_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -127,13 +127,12 @@ function toWorkflowRequest(row: RequestRow): WorkflowRequest {
  * even outside a transaction. `UPDATE … WHERE version = expected` refuses a
  * stale write: of two clerks deciding at once, one wins and one gets a conflict.
  *
- * Pass a manager to run inside the caller's transaction (e.g. a change of the
- * caller's own that must commit together with the transition).
+ * Every operation takes its database handle explicitly: the caller's transaction
+ * manager when the transition must commit together with a change of its own, or
+ * the data source's manager for a statement on its own. There is no fallback.
  */
 export class WorkflowEngine {
   private readonly kinds = new Map<string, RequestKind>();
-
-  constructor(private readonly dataSource: DataSource) {}
 
   register(kind: RequestKind): void {
     if (this.kinds.has(kind.kind)) throw new Error(`Request kind ${kind.kind} is already registered`);
@@ -151,20 +150,27 @@ export class WorkflowEngine {
 
   /**
    * Creates a request in its machine's initial state (a SUBMIT transition row with no
-   * from-state). One statement, so it is atomic even outside a transaction.
+   * from-state), with its answer deadline: the company's own for the kind
+   * (request_answer_deadlines) or the kind's. One statement, so it is atomic even
+   * outside a transaction. A live key already live throws LiveRequestConflict.
    */
-  async submit(manager: EntityManager | undefined, input: SubmitInput): Promise<Transitioned> {
+  async submit(manager: EntityManager, input: SubmitInput): Promise<Transitioned> {
     const kind = this.kind(input.kind);
     const [snapshot] = initialTransition(kind.machine);
     const state = this.stateOf(snapshot);
     // The request, its SUBMIT transition row (no from-state) and its effects in one statement.
     const effects = this.effectsOf(kind, state);
+    const { subjectRef, liveKey } = kind.subject(input.customerId, input.payload);
     const rows = await preparedQuery<{ id: string }>(
-      manager ?? this.dataSource.manager,
+      manager,
       'workflow-submit',
       `WITH created AS (
-         INSERT INTO requests (company_id, customer_id, kind, state, snapshot, machine_version, subject_ref, payload, flagged, live_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $15) RETURNING id
+         INSERT INTO requests (company_id, customer_id, kind, state, snapshot, machine_version, subject_ref, payload, flagged, live_key,
+                               answer_due_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $15,
+                 now() + make_interval(days => COALESCE(
+                   (SELECT answer_days FROM request_answer_deadlines WHERE company_id = $1 AND kind = $3), $16::int)))
+         RETURNING id
        ), recorded AS (
          INSERT INTO request_transitions (company_id, request_id, from_state, to_state, event, actor_kind, actor_id, comment)
          SELECT $1, id, NULL, $4, 'SUBMIT', $10, $11, $12 FROM created
@@ -177,7 +183,7 @@ export class WorkflowEngine {
         state,
         kind.machine.getPersistedSnapshot(snapshot),
         kind.machineVersion,
-        input.subjectRef,
+        subjectRef,
         input.payload,
         input.flagged,
         input.actor.kind,
@@ -185,10 +191,11 @@ export class WorkflowEngine {
         input.comment ?? null,
         effects.queues,
         effects.names,
-        input.liveKey ?? null,
+        liveKey,
+        kind.answerDays,
       ],
     ).catch((error: unknown) => {
-      if (input.liveKey && isUniqueViolation(error, 'requests_live_key')) throw new LiveRequestConflict(input.liveKey);
+      if (liveKey && isUniqueViolation(error, 'requests_live_key')) throw new LiveRequestConflict(liveKey);
       throw error;
     });
     const requestId = Number(rows[0].id);
@@ -201,13 +208,12 @@ export class WorkflowEngine {
    * version, event not accepted in this state, event missing its data, or what
    * the caller's `precondition` refuses on the loaded request (one read, not two).
    */
-  async send<E = never>(manager: EntityManager | undefined, input: SendInput<E>): Promise<Result<Transitioned, WorkflowError | E>> {
+  async send<E = never>(manager: EntityManager, input: SendInput<E>): Promise<Result<Transitioned, WorkflowError | E>> {
     // Outside a transaction a read and one guarded write suffice: the write carries
     // the version check, the transition row and the outbox rows in one statement.
-    const db = manager ?? this.dataSource.manager;
     const invalid = this.invalidInput(input);
     if (invalid) return fail(invalid);
-    return this.sendLoaded(db, await this.load(db, input.companyId, input.requestId, input.actor), input);
+    return this.sendLoaded(manager, await this.load(manager, input.companyId, input.requestId, input.actor), input);
   }
 
   /**
@@ -215,13 +221,14 @@ export class WorkflowEngine {
    * `send` outside a transaction (one stale or refused request does not hold up
    * the others), but with one read for all of them: a clerk's bulk approval.
    * Runs up to `concurrency` writes at once; outcomes come back in input order.
+   * `db` must not be a transaction's manager: the writes run concurrently.
    */
   async sendEach<E = never>(
+    db: EntityManager,
     companyId: number,
     inputs: ReadonlyArray<SendInput<E>>,
     concurrency: number,
   ): Promise<Array<Result<Transitioned, WorkflowError | E>>> {
-    const db = this.dataSource.manager;
     if (inputs.some((input) => input.companyId !== companyId)) throw new Error('sendEach sends to the requests of one company');
     const rows = await preparedQuery<RequestRow>(
       db,
@@ -338,10 +345,9 @@ export class WorkflowEngine {
    * so a note never makes a colleague's decision stale.
    */
   async comment(
-    manager: EntityManager | undefined,
+    manager: EntityManager,
     input: { companyId: number; requestId: number; actor: Actor; comment: string },
   ): Promise<Result<{ requestId: number }>> {
-    if (!manager) return this.dataSource.transaction((tx) => this.comment(tx, input));
     const text = input.comment.trim();
     if (input.actor.kind !== 'clerk') return fail(actorNotAllowed(input.requestId, 'COMMENT', 'Only a clerk can comment a request'));
     if (text.length === 0 || text.length > COMMENT_MAX) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { WorkflowRequest } from '../../libs/workflow/request-workflow';
 import { OPEN_REQUEST_STATES, RequestState } from './request.entity';
 
 export type OpenState = (typeof OPEN_REQUEST_STATES)[number];
@@ -15,21 +16,8 @@ export interface QueueFilter {
   limit?: number;
 }
 
-export interface QueueItem {
-  id: number;
-  customerId: number;
-  kind: string;
-  state: RequestState;
-  version: number;
-  subjectRef: string;
-  payload: Record<string, unknown>;
-  flagged: boolean;
-  assignedClerkId: number | null;
-  createdAt: Date;
-}
-
 interface QueuePage {
-  items: QueueItem[];
+  items: WorkflowRequest[];
   /** Pass as `after` for the next page; null on the last page. */
   next: string | null;
 }
@@ -45,19 +33,22 @@ interface Row {
   kind: string;
   state: RequestState;
   version: number;
+  machine_version: number;
   subject_ref: string;
   payload: Record<string, unknown>;
   flagged: boolean;
   assigned_clerk_id: number | null;
+  answer_due_at: Date;
   created_at: Date;
+  updated_at: Date;
   cursor_at: string;
 }
 
 /**
  * The clerk work queue: a company's open requests (submitted, in review, failed
- * to apply), oldest first, paged by the keyset (created_at, id) along the
- * partial index requests_queue_idx. The cursor keeps created_at to the
- * microsecond (a JS Date would drop them and skip or repeat rows).
+ * to apply), the nearest answer deadline first, paged by the keyset
+ * (answer_due_at, id) along the partial index requests_queue_idx. The cursor keeps
+ * the deadline to the microsecond (a JS Date would drop them and skip or repeat rows).
  */
 @Injectable()
 export class ApprovalQueueService {
@@ -79,13 +70,14 @@ export class ApprovalQueueService {
     }
     if (filter.after) {
       const [at, id] = decodeCursor(filter.after);
-      where.push(`(created_at, id) > (${param(at)}::timestamptz, ${param(id)}::bigint)`);
+      where.push(`(answer_due_at, id) > (${param(at)}::timestamptz, ${param(id)}::bigint)`);
     }
     const rows: Row[] = await this.dataSource.query(
-      `SELECT id, customer_id, kind, state, version, subject_ref, payload, flagged, assigned_clerk_id, created_at,
-              to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+      `SELECT id, customer_id, kind, state, version, machine_version, subject_ref, payload, flagged, assigned_clerk_id,
+              answer_due_at, created_at, updated_at,
+              to_char(answer_due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
          FROM requests WHERE ${where.join(' AND ')}
-        ORDER BY created_at, id LIMIT ${param(limit + 1)}`,
+        ORDER BY answer_due_at, id LIMIT ${param(limit + 1)}`,
       params,
     );
     const page = rows.slice(0, limit);
@@ -93,15 +85,19 @@ export class ApprovalQueueService {
     return {
       items: page.map((row) => ({
         id: Number(row.id),
+        companyId,
         customerId: Number(row.customer_id),
         kind: row.kind,
         state: row.state,
         version: row.version,
+        machineVersion: row.machine_version,
         subjectRef: row.subject_ref,
         payload: row.payload,
         flagged: row.flagged,
         assignedClerkId: row.assigned_clerk_id,
+        answerDueAt: row.answer_due_at,
         createdAt: row.created_at,
+        updatedAt: row.updated_at,
       })),
       next: rows.length > limit && last ? encodeCursor(last.cursor_at, Number(last.id)) : null,
     };

@@ -1,25 +1,38 @@
 import { Module } from '@nestjs/common';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { BackofficeModule } from '../backoffice/backoffice.module';
-import { MeterHistoryModule } from '../metering/meter-history.module';
 import { ApprovalQueueService } from './approval-queue.service';
 import { ApplyProcessor } from './apply.processor';
 import { BackofficeRequestsController } from './backoffice-requests.controller';
+import { CustomerRequestPages } from './customer-request.pages';
+import { CustomerRequestsController } from './customer-requests.controller';
+import { CustomerRequestsService } from './customer-requests.service';
 import { QueuePages } from './queue.pages';
 import { RequestDecidedProcessor } from './request-decided.processor';
+import { RequestKinds } from './request-kind';
 import { RequestQueries } from './request-queries.service';
 import { ReviewService } from './review.service';
 import { workflowProviders } from './workflow.providers';
 
 /**
- * The request engine in Nest: one WorkflowEngine (request kinds register on it
- * from their own modules, e.g. MeteringModule), the apply processor, the clerk
- * work queue and review operations, and their back-office pages and JSON API.
+ * The request engine in Nest: one WorkflowEngine and the RequestKinds registry (each
+ * kind registers from its own module, e.g. MeteringModule; approval imports none of
+ * them), the apply processor, the clerk work queue and review operations with their
+ * back-office pages and JSON API, and the customer's requests (timeline, withdrawal).
  */
 @Module({
-  imports: [BackofficeModule, MeterHistoryModule],
-  controllers: [BackofficeRequestsController, QueuePages],
-  providers: [...workflowProviders, ApplyProcessor, RequestDecidedProcessor, ApprovalQueueService, ReviewService, RequestQueries],
-  exports: [WorkflowEngine],
+  imports: [BackofficeModule],
+  controllers: [BackofficeRequestsController, QueuePages, CustomerRequestsController, CustomerRequestPages],
+  providers: [
+    ...workflowProviders,
+    RequestKinds,
+    ApplyProcessor,
+    RequestDecidedProcessor,
+    ApprovalQueueService,
+    ReviewService,
+    RequestQueries,
+    CustomerRequestsService,
+  ],
+  exports: [WorkflowEngine, RequestKinds, CustomerRequestsService],
 })
 export class ApprovalModule {}

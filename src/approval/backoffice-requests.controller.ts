@@ -9,6 +9,7 @@ import {
   ParseIntPipe,
   Post,
   Query,
+  Res,
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
@@ -26,11 +27,13 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { Response } from 'express';
 import { BackofficeGuard, Clerk, MinRole } from '../backoffice/backoffice.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
+import { responseLanguage } from '../web/i18n';
 import { ApprovalQueueService, InvalidCursorError, OpenState } from './approval-queue.service';
 import { OPEN_REQUEST_STATES } from './request.entity';
-import { RequestQueries } from './request-queries.service';
+import { QueueRow, RequestQueries } from './request-queries.service';
 import { BULK_MAX, ClerkRef, ReviewService } from './review.service';
 import { workflowHttpError } from './workflow-http-errors';
 
@@ -134,6 +137,26 @@ export class BulkApproveDto {
 
 export const clerkRef = (clerk: ClerkIdentity): ClerkRef => ({ id: clerk.clerkId, role: clerk.role });
 
+/** A queue row as the JSON API gives it: the page's labels left out, the kind's stored hints in. */
+function toJson(row: QueueRow) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    state: row.state,
+    version: row.version,
+    flagged: row.flagged,
+    createdAt: row.createdAt,
+    answerDueAt: row.answerDueAt,
+    dueSoon: row.dueSoon,
+    customer: row.customer,
+    summary: row.summary,
+    details: row.details,
+    hints: row.hintData,
+    bulkApprovable: row.bulkApprovable,
+    assignedClerk: row.assignedClerk,
+  };
+}
+
 /** The clerk work queue and review operations as JSON, for integration. Scoped to the clerk's company. */
 @ApiTags('back office: requests')
 @ApiBearerAuth()
@@ -149,9 +172,14 @@ export class BackofficeRequestsController {
   ) {}
 
   @Get()
-  @ApiResponse({ status: 200, description: 'Open requests, oldest first: { items, next } (pass next as `after`)' })
+  @ApiResponse({
+    status: 200,
+    description:
+      "Open requests, the nearest answer deadline first: { items, next } (pass next as `after`); each item has the kind's " +
+      'summary, details and hints, answerDueAt and dueSoon',
+  })
   @ApiResponse({ status: 400, description: 'Invalid filter or cursor' })
-  async list(@Clerk() clerk: ClerkIdentity, @Query() query: QueueQueryDto) {
+  async list(@Clerk() clerk: ClerkIdentity, @Query() query: QueueQueryDto, @Res({ passthrough: true }) res: Response) {
     try {
       const page = await this.queue.list(clerk.companyId, {
         kinds: query.kind ? [query.kind] : undefined,
@@ -161,7 +189,8 @@ export class BackofficeRequestsController {
         after: query.after,
         limit: query.limit,
       });
-      return { items: await this.queries.rows(clerk.companyId, page.items), next: page.next };
+      const rows = await this.queries.rows(clerk.companyId, page.items, responseLanguage(res));
+      return { items: rows.map(toJson), next: page.next };
     } catch (error) {
       if (error instanceof InvalidCursorError) throw new BadRequestException(['after must be a cursor of this queue']);
       throw error;
@@ -177,12 +206,15 @@ export class BackofficeRequestsController {
   }
 
   @Get(':id')
-  @ApiResponse({ status: 200, description: 'The request with customer, meter, hints, reading history and full transition log' })
+  @ApiResponse({
+    status: 200,
+    description: "The request with customer, the kind's summary, details and hints, payload and full transition log",
+  })
   @ApiResponse({ status: 404, description: 'No such request in your company' })
-  async get(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number) {
-    const detail = await this.queries.detail(clerk.companyId, id);
+  async get(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Res({ passthrough: true }) res: Response) {
+    const detail = await this.queries.detail(clerk.companyId, id, responseLanguage(res));
     if (!detail) throw new NotFoundException('No such request');
-    return detail;
+    return { ...toJson(detail), payload: detail.payload, log: detail.log };
   }
 
   @Post(':id/claim')

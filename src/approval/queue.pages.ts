@@ -6,32 +6,23 @@ import { BackofficeGuard, Clerk } from '../backoffice/backoffice.guard';
 import { BackofficeRedirectFilter } from '../backoffice/backoffice.pages';
 import { roleAtLeast } from '../identity/clerk-roles';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
-import { sendChart, UNIT_LABELS } from '../metering/readings.pages';
-import { isLanguage, Language, translate } from '../web/i18n';
+import { responseLanguage, translate } from '../web/i18n';
 import { ApprovalQueueService, InvalidCursorError, OpenState, QueueFilter } from './approval-queue.service';
 import { clerkRef } from './backoffice-requests.controller';
-import { hintExplanation } from './hint-explanation';
+import { RequestKinds } from './request-kind';
 import { OPEN_REQUEST_STATES } from './request.entity';
 import { QueueRow, RequestQueries } from './request-queries.service';
 import { BULK_MAX, ReviewService } from './review.service';
 
-function lang(res: Response): Language {
-  const value: unknown = res.locals.lang;
-  return isLanguage(value) ? value : 'hu';
-}
-
 function t(res: Response, key: string, params?: Record<string, string | number>): string {
-  return translate(lang(res), key, params);
+  return translate(responseLanguage(res), key, params);
 }
 
-const KINDS = ['meter_reading'];
 const AGES = ['1', '3', '7', '30'];
 const ACTIONS = ['claim', 'release', 'approve', 'reject', 'comment', 'retry'] as const;
 type Action = (typeof ACTIONS)[number];
 
 const TIME = new Intl.DateTimeFormat('hu-HU', { timeZone: 'Europe/Budapest', hour: '2-digit', minute: '2-digit', hour12: false });
-
-const reading = (value: string | number | null) => (value === null ? '' : String(value).replace('.', ','));
 
 interface QueueQuery {
   kind?: string;
@@ -53,12 +44,14 @@ export class QueuePages {
     private readonly queue: ApprovalQueueService,
     private readonly queries: RequestQueries,
     private readonly review: ReviewService,
+    private readonly kinds: RequestKinds,
   ) {}
 
   @Get('queue')
   async queuePage(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Query() query: QueueQuery): Promise<void> {
     const filter: QueueFilter = { limit: 50 };
-    const kind = typeof query.kind === 'string' && KINDS.includes(query.kind) ? query.kind : '';
+    const kinds = this.kinds.names();
+    const kind = typeof query.kind === 'string' && kinds.includes(query.kind) ? query.kind : '';
     const state = typeof query.state === 'string' && (OPEN_REQUEST_STATES as readonly string[]).includes(query.state) ? query.state : '';
     const age = typeof query.age === 'string' && AGES.includes(query.age) ? query.age : '';
     const flagged = query.flagged === 'yes' || query.flagged === 'no' ? query.flagged : '';
@@ -74,7 +67,7 @@ export class QueuePages {
       if (error instanceof InvalidCursorError) return res.redirect(303, '/backoffice/queue');
       throw error;
     }
-    const rows = await this.queries.rows(clerk.companyId, page.items);
+    const rows = await this.queries.rows(clerk.companyId, page.items, responseLanguage(res));
     const base = new URLSearchParams({ ...(kind && { kind }), ...(state && { state }), ...(age && { age }), ...(flagged && { flagged }) });
     const bulk = Number(query.bulk);
     const refused = Number(query.refused);
@@ -90,7 +83,7 @@ export class QueuePages {
         : {}),
       kinds: [
         { value: '', labelKey: 'approval.filter.any', selected: kind === '' },
-        ...KINDS.map((k) => ({ value: k, labelKey: `approval.kind.${k}`, selected: k === kind })),
+        ...kinds.map((k) => ({ value: k, labelKey: this.kinds.get(k).labelKey, selected: k === kind })),
       ],
       states: [
         { value: '', labelKey: 'approval.filter.any', selected: state === '' },
@@ -137,13 +130,6 @@ export class QueuePages {
         ? { kind: 'success' as const, message: t(res, `approval.done.${done}`) }
         : undefined;
     await this.renderDetail(clerk, res, id, 200, flash ? { flash } : {});
-  }
-
-  @Get('requests/:id/chart.svg')
-  async chart(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Param('id', ParseIntPipe) id: number): Promise<void> {
-    const chart = await this.queries.chart(clerk.companyId, id);
-    if (!chart) throw new NotFoundException();
-    sendChart(res, chart.unit, chart.history);
   }
 
   @Post('requests/:id/:action')
@@ -203,20 +189,20 @@ export class QueuePages {
   }
 
   private row(r: QueueRow) {
-    const unit = r.meter ? (UNIT_LABELS[r.meter.unit] ?? r.meter.unit) : '';
     return {
       id: r.id,
       version: r.version,
-      kindKey: `approval.kind.${r.kind}`,
+      kindKey: this.kinds.get(r.kind).labelKey,
       stateKey: `approval.state.${r.state}`,
       customer: r.customer,
-      meterSerial: r.meter ? r.meter.serialNumber : '–',
-      value: r.value === null ? '–' : `${reading(r.value)} ${unit}`,
+      summary: r.summary,
       createdAt: r.createdAt,
+      answerDueAt: r.answerDueAt,
+      dueSoon: r.dueSoon && (OPEN_REQUEST_STATES as readonly string[]).includes(r.state),
       flagged: r.flagged,
-      hintKeys: r.hints.map((h) => `approval.hint.${h.code}`),
+      hints: r.hints,
       claimedBy: r.assignedClerk ? r.assignedClerk.name || `#${r.assignedClerk.id}` : null,
-      selectable: !r.flagged && r.kind === 'meter_reading' && (r.state === 'submitted' || r.state === 'in_review'),
+      selectable: !r.flagged && r.bulkApprovable && (r.state === 'submitted' || r.state === 'in_review'),
     };
   }
 
@@ -227,28 +213,15 @@ export class QueuePages {
     status: number,
     extra: Record<string, unknown>,
   ): Promise<void> {
-    const detail = await this.queries.detail(clerk.companyId, id);
+    const detail = await this.queries.detail(clerk.companyId, id, responseLanguage(res));
     if (!detail) throw new NotFoundException();
-    const unit = detail.meter ? (UNIT_LABELS[detail.meter.unit] ?? detail.meter.unit) : '';
     const open = detail.state === 'submitted' || detail.state === 'in_review';
     res.status(status).render('approval/request', {
       titleKey: 'approval.request.title',
       ...extra,
-      request: {
-        ...this.row(detail),
-        consumption: detail.consumption === null ? null : `${reading(detail.consumption)} ${unit}`,
-        hints: detail.hints.map((h) => ({ key: `approval.hint.${h.code}`, explanation: hintExplanation(lang(res), h, unit) })),
-        readOn: typeof detail.payload.readOn === 'string' ? detail.payload.readOn : null,
-        replacement: detail.payload.replacement === true,
-      },
-      unit,
-      chartSrc: detail.meter ? `/backoffice/requests/${detail.id}/chart.svg` : null,
-      history: detail.history.slice(0, 12).map((h) => ({
-        readOn: h.readOn,
-        value: reading(h.value),
-        consumption: h.consumption === null ? null : reading(h.consumption),
-        kindKey: `approval.readingKind.${h.kind}`,
-      })),
+      request: this.row(detail),
+      kindPartial: detail.partial.partial,
+      kindModel: detail.partial.model,
       log: detail.log.map((l) => ({
         at: l.createdAt,
         time: TIME.format(l.createdAt),

@@ -1,15 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { WorkflowRequest } from '../../libs/workflow/request-workflow';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
-import { HistoryRow, MeterHistory } from '../metering/meter-history.service';
-import { StoredHint } from '../metering/reading-request.kind';
-import { ApprovalQueueService, QueueItem } from './approval-queue.service';
+import { Language } from '../web/i18n';
+import { ApprovalQueueService } from './approval-queue.service';
+import { HintView, RequestKinds, RequestPartial } from './request-kind';
 
 /*
- * The back office's read side of requests: queue rows with the customer,
- * the meter and the claiming clerk's name; one request with its log and, for a
- * reading, the meter's billable history. Always scoped to the clerk's company.
+ * The back office's read side of requests: queue rows with the customer, the
+ * claiming clerk's name and the kind's own line; one request with its log and the
+ * kind's part of the page. Always scoped to the clerk's company. What a kind shows
+ * comes from its RequestPresentation; nothing here knows a kind.
  */
+
+/** A request answered within this many days counts as due soon (highlighted in the queue). */
+export const DUE_SOON_DAYS = 2;
 
 export interface QueueRow {
   id: number;
@@ -18,18 +23,22 @@ export interface QueueRow {
   version: number;
   flagged: boolean;
   createdAt: Date;
+  answerDueAt: Date;
+  /** The deadline is within DUE_SOON_DAYS (or past). */
+  dueSoon: boolean;
   customer: { id: number; code: string; name: string };
-  meter: { id: number; serialNumber: string; unit: string } | null;
-  value: string | null;
-  consumption: number | null;
-  /** As stored at submission; see StoredHint (older requests have no numbers). */
-  hints: StoredHint[];
+  summary: string;
+  hints: HintView[];
+  /** The kind's fields and stored hints, for the JSON API. */
+  details: Record<string, unknown>;
+  hintData: ReadonlyArray<Record<string, unknown>>;
+  bulkApprovable: boolean;
   assignedClerk: { id: number; name: string } | null;
 }
 
-interface RequestDetail extends QueueRow {
+export interface RequestDetail extends QueueRow {
   payload: Record<string, unknown>;
-  history: HistoryRow[];
+  partial: RequestPartial;
   log: Array<{
     fromState: string | null;
     toState: string;
@@ -42,49 +51,40 @@ interface RequestDetail extends QueueRow {
   }>;
 }
 
-const meterIdOf = (subjectRef: string): number | null => {
-  const match = /^meter:(\d+)$/.exec(subjectRef);
-  return match ? Number(match[1]) : null;
-};
-
 @Injectable()
 export class RequestQueries {
   constructor(
     private readonly dataSource: DataSource,
     private readonly engine: WorkflowEngine,
     private readonly queue: ApprovalQueueService,
-    private readonly meterHistory: MeterHistory,
+    private readonly kinds: RequestKinds,
   ) {}
 
-  async rows(companyId: number, items: readonly QueueItem[]): Promise<QueueRow[]> {
+  async rows(companyId: number, items: readonly WorkflowRequest[], lang: Language, now = new Date()): Promise<QueueRow[]> {
     if (items.length === 0) return [];
     const customerIds = [...new Set(items.map((i) => i.customerId))];
-    const meterIds = [...new Set(items.map((i) => meterIdOf(i.subjectRef)).filter((id): id is number => id !== null))];
     const clerkIds = [...new Set(items.map((i) => i.assignedClerkId).filter((id): id is number => id !== null))];
-    const [customers, meters, clerks] = await Promise.all([
+    const byKind = new Map<string, WorkflowRequest[]>();
+    for (const item of items) byKind.set(item.kind, [...(byKind.get(item.kind) ?? []), item]);
+    const [customers, clerks, ...lineMaps] = await Promise.all([
       this.dataSource.query(`SELECT id, code, name FROM customers WHERE company_id = $1 AND id = ANY($2::bigint[])`, [
         companyId,
         customerIds,
       ]) as Promise<Array<{ id: string; code: string; name: string }>>,
-      meterIds.length
-        ? (this.dataSource.query(`SELECT id, serial_number, unit FROM meters WHERE company_id = $1 AND id = ANY($2::bigint[])`, [
-            companyId,
-            meterIds,
-          ]) as Promise<Array<{ id: string; serial_number: string; unit: string }>>)
-        : Promise.resolve([]),
       clerkIds.length
         ? (this.dataSource.query(`SELECT id, name FROM clerks WHERE company_id = $1 AND id = ANY($2::int[])`, [
             companyId,
             clerkIds,
           ]) as Promise<Array<{ id: number; name: string }>>)
         : Promise.resolve([]),
+      ...[...byKind].map(([kind, requests]) => this.kinds.get(kind).lines(companyId, requests, lang)),
     ]);
+    const lines = new Map(lineMaps.flatMap((map) => [...map]));
+    const soon = now.getTime() + DUE_SOON_DAYS * 86_400_000;
     return items.map((item) => {
       const customer = customers.find((c) => Number(c.id) === item.customerId);
-      const meterId = meterIdOf(item.subjectRef);
-      const meter = meterId === null ? undefined : meters.find((m) => Number(m.id) === meterId);
       const clerk = item.assignedClerkId === null ? undefined : clerks.find((c) => Number(c.id) === item.assignedClerkId);
-      const payload = item.payload;
+      const line = lines.get(item.id) ?? { summary: '', hints: [], details: {}, hintData: [] };
       return {
         id: item.id,
         kind: item.kind,
@@ -92,11 +92,14 @@ export class RequestQueries {
         version: item.version,
         flagged: item.flagged,
         createdAt: item.createdAt,
+        answerDueAt: item.answerDueAt,
+        dueSoon: item.answerDueAt.getTime() <= soon,
         customer: { id: item.customerId, code: customer?.code ?? '', name: customer?.name ?? '' },
-        meter: meter ? { id: Number(meter.id), serialNumber: meter.serial_number, unit: meter.unit } : null,
-        value: typeof payload.value === 'string' ? payload.value : null,
-        consumption: typeof payload.consumption === 'number' ? payload.consumption : null,
-        hints: Array.isArray(payload.hints) ? (payload.hints as StoredHint[]) : [],
+        summary: line.summary,
+        hints: line.hints,
+        details: line.details,
+        hintData: line.hintData,
+        bulkApprovable: this.kinds.get(item.kind).bulkApprovable,
         assignedClerk: clerk
           ? { id: Number(clerk.id), name: clerk.name }
           : item.assignedClerkId !== null
@@ -106,27 +109,13 @@ export class RequestQueries {
     });
   }
 
-  async detail(companyId: number, requestId: number): Promise<RequestDetail | null> {
+  async detail(companyId: number, requestId: number, lang: Language): Promise<RequestDetail | null> {
     if (!Number.isSafeInteger(requestId) || requestId <= 0) return null;
     const request = await this.engine.find(this.dataSource.manager, companyId, requestId);
     if (!request) return null;
-    const [row] = await this.rows(companyId, [
-      {
-        id: request.id,
-        customerId: request.customerId,
-        kind: request.kind,
-        state: request.state,
-        version: request.version,
-        subjectRef: request.subjectRef,
-        payload: request.payload,
-        flagged: request.flagged,
-        assignedClerkId: request.assignedClerkId,
-        createdAt: request.createdAt,
-      },
-    ]);
-    const meterId = meterIdOf(request.subjectRef);
-    const [history, log] = await Promise.all([
-      meterId === null ? [] : this.meterHistory.forCompany(companyId, meterId),
+    const [[row], partial, log] = await Promise.all([
+      this.rows(companyId, [request], lang),
+      this.kinds.get(request.kind).clerkDetail(companyId, request, lang),
       this.queue.history(companyId, requestId),
     ]);
     const clerkIds = [...new Set(log.filter((l) => l.actorKind === 'clerk' && l.actorId !== null).map((l) => l.actorId!))];
@@ -136,7 +125,7 @@ export class RequestQueries {
     return {
       ...row,
       payload: request.payload,
-      history,
+      partial,
       log: log.map((l) => ({
         ...l,
         actorName:
@@ -147,23 +136,5 @@ export class RequestQueries {
               : null,
       })),
     };
-  }
-
-  /**
-   * What the consumption chart of a reading request needs, and nothing more: the
-   * meter's unit and billable history. Null when the request is not the company's
-   * or is not about one of its meters.
-   */
-  async chart(companyId: number, requestId: number): Promise<{ unit: string; history: HistoryRow[] } | null> {
-    if (!Number.isSafeInteger(requestId) || requestId <= 0) return null;
-    const [meter]: Array<{ id: string; unit: string }> = await this.dataSource.query(
-      `SELECT m.id, m.unit FROM requests r
-         JOIN meters m ON m.company_id = r.company_id
-          AND m.id = CASE WHEN r.subject_ref ~ '^meter:[0-9]{1,18}$' THEN substr(r.subject_ref, 7)::bigint END
-        WHERE r.company_id = $1 AND r.id = $2`,
-      [companyId, requestId],
-    );
-    if (!meter) return null;
-    return { unit: meter.unit, history: await this.meterHistory.forCompany(companyId, Number(meter.id)) };
   }
 }

@@ -16,7 +16,7 @@ export const OPEN_REQUEST_STATES = ['submitted', 'in_review', 'apply_failed'] as
  */
 @Entity('requests')
 @Unique('requests_company_id_key', ['companyId', 'id'])
-@Index('requests_queue_idx', ['companyId', 'createdAt', 'id'], { where: `state IN ('submitted', 'in_review', 'apply_failed')` })
+@Index('requests_queue_idx', ['companyId', 'answerDueAt', 'id'], { where: `state IN ('submitted', 'in_review', 'apply_failed')` })
 @Index('requests_customer_idx', ['companyId', 'customerId', 'createdAt', 'id']) // created_at DESC, id DESC in the migration
 @Index('requests_assigned_clerk_idx', ['companyId', 'assignedClerkId'])
 @Index('requests_live_key', ['companyId', 'kind', 'liveKey'], {
@@ -81,6 +81,10 @@ export class ChangeRequest {
 
   @Column({ name: 'assigned_clerk_id', type: 'integer', nullable: true })
   assignedClerkId!: number | null;
+
+  /** By when the company answers: submission plus the kind's (or the company's) answer deadline. */
+  @Column({ name: 'answer_due_at', type: 'timestamptz' })
+  answerDueAt!: Date;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { Actor, StaffRole } from '../../libs/workflow/request-workflow';
 import { Result, WorkflowError } from '../../libs/workflow/workflow-errors';
 import { Transitioned, WorkflowEngine } from '../../libs/workflow/workflow-engine';
-import { READING_KIND } from '../metering/reading-request.kind';
-
-/** Request kinds a clerk may approve in bulk (when unflagged). */
-const BULK_APPROVABLE_KINDS: readonly string[] = [READING_KIND];
+import { RequestKinds } from './request-kind';
 
 export interface ClerkRef {
   id: number;
@@ -33,23 +31,34 @@ export const BULK_MAX = 10_000;
  */
 @Injectable()
 export class ReviewService {
-  constructor(private readonly engine: WorkflowEngine) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly engine: WorkflowEngine,
+    private readonly kinds: RequestKinds,
+  ) {}
 
   claim(companyId: number, clerk: ClerkRef, requestId: number, expectedVersion: number): Promise<Result<Transitioned>> {
-    return this.engine.send(undefined, { companyId, requestId, event: 'CLAIM', actor: this.actor(clerk), expectedVersion });
+    return this.engine.send(this.dataSource.manager, { companyId, requestId, event: 'CLAIM', actor: this.actor(clerk), expectedVersion });
   }
 
   release(companyId: number, clerk: ClerkRef, requestId: number, expectedVersion: number): Promise<Result<Transitioned>> {
-    return this.engine.send(undefined, { companyId, requestId, event: 'RELEASE', actor: this.actor(clerk), expectedVersion });
+    return this.engine.send(this.dataSource.manager, { companyId, requestId, event: 'RELEASE', actor: this.actor(clerk), expectedVersion });
   }
 
   approve(companyId: number, clerk: ClerkRef, requestId: number, expectedVersion: number, comment?: string): Promise<Result<Transitioned>> {
-    return this.engine.send(undefined, { companyId, requestId, event: 'APPROVE', actor: this.actor(clerk), expectedVersion, comment });
+    return this.engine.send(this.dataSource.manager, {
+      companyId,
+      requestId,
+      event: 'APPROVE',
+      actor: this.actor(clerk),
+      expectedVersion,
+      comment,
+    });
   }
 
   /** The reason is what the customer reads ("elutasítva: …"). */
   reject(companyId: number, clerk: ClerkRef, requestId: number, expectedVersion: number, reason: string): Promise<Result<Transitioned>> {
-    return this.engine.send(undefined, {
+    return this.engine.send(this.dataSource.manager, {
       companyId,
       requestId,
       event: { type: 'REJECT', reason },
@@ -60,17 +69,19 @@ export class ReviewService {
 
   /** Supervisor only: back to approved, which queues the applier again. */
   retry(companyId: number, clerk: ClerkRef, requestId: number, expectedVersion: number): Promise<Result<Transitioned>> {
-    return this.engine.send(undefined, { companyId, requestId, event: 'RETRY', actor: this.actor(clerk), expectedVersion });
+    return this.engine.send(this.dataSource.manager, { companyId, requestId, event: 'RETRY', actor: this.actor(clerk), expectedVersion });
   }
 
   /** An internal note in the request's log (not shown to the customer); changes no state or version. */
   comment(companyId: number, clerk: ClerkRef, requestId: number, comment: string): Promise<Result<{ requestId: number }>> {
-    return this.engine.comment(undefined, { companyId, requestId, actor: this.actor(clerk), comment });
+    return this.dataSource.transaction((manager) =>
+      this.engine.comment(manager, { companyId, requestId, actor: this.actor(clerk), comment }),
+    );
   }
 
   /**
    * Approves the selected requests, refusing flagged ones and kinds that are not
-   * bulk-approvable (meter readings only: a data change deserves a look of its own).
+   * bulk-approvable (RequestPresentation.bulkApprovable: a data change deserves a look of its own).
    * Each approval is its own guarded write with its transition and outbox rows, so
    * one stale or flagged request does not undo the others; the requests are read
    * BULK_READ_CHUNK at a time, the writes run a few at once.
@@ -81,6 +92,7 @@ export class ReviewService {
     for (let start = 0; start < items.length; start += BULK_READ_CHUNK) {
       const chunk = items.slice(start, start + BULK_READ_CHUNK);
       const results = await this.engine.sendEach<BulkRefusal>(
+        this.dataSource.manager,
         companyId,
         chunk.map((item) => ({
           companyId,
@@ -91,7 +103,7 @@ export class ReviewService {
           comment: 'bulk approval',
           precondition: (request) => {
             if (request.flagged) return { code: 'flagged', requestId: item.requestId, message: 'Flagged requests are approved one by one' };
-            if (!BULK_APPROVABLE_KINDS.includes(request.kind)) {
+            if (!this.kinds.get(request.kind).bulkApprovable) {
               return { code: 'wrong_kind', requestId: item.requestId, message: `Request ${item.requestId} is approved one by one` };
             }
             return undefined;

@@ -4,7 +4,7 @@ import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 
 /** The engine and applier live in libs (no Nest there); these build them once per app. */
 export const workflowProviders = [
-  { provide: WorkflowEngine, useFactory: (dataSource: DataSource) => new WorkflowEngine(dataSource), inject: [DataSource] },
+  { provide: WorkflowEngine, useFactory: () => new WorkflowEngine() },
   {
     provide: RequestApplier,
     useFactory: (dataSource: DataSource, engine: WorkflowEngine) => new RequestApplier(dataSource, engine),

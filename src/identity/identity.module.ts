@@ -7,6 +7,7 @@ import { CustomerAuthController } from './customer-auth.controller';
 import { CustomerAuthPages } from './customer-auth.pages';
 import { CustomerLoginService } from './customer-login.service';
 import { CustomerPasswordService } from './customer-password.service';
+import { CustomerRecords } from './customer-records.service';
 import { RegistrationService } from './registration.service';
 import { CsrfTokenGuard, CustomerGuard } from './auth.guards';
 import { LoginThrottleService } from './login-throttle.service';
@@ -27,6 +28,7 @@ import { SessionService } from './session.service';
     RegistrationService,
     CustomerLoginService,
     CustomerPasswordService,
+    CustomerRecords,
     AccountDeletionService,
     SessionService,
     LoginThrottleService,
@@ -37,7 +39,7 @@ import { SessionService } from './session.service';
       useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
     },
   ],
-  exports: [CustomerLoginService, SessionService, LoginThrottleService, CustomerGuard, CsrfTokenGuard],
+  exports: [CustomerLoginService, CustomerRecords, SessionService, LoginThrottleService, CustomerGuard, CsrfTokenGuard],
 })
 export class IdentityModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -3,12 +3,11 @@ import { DataSource } from 'typeorm';
 import { HistoryRow, MeterHistory } from './meter-history.service';
 import { todayInHungary } from '../web/format';
 import { findOpenWindow, WindowRow } from './reading-rules';
-import { READING_KIND, meterSubject } from './reading-request.kind';
 
 /*
  * The read side the customer pages and API share: the customer's service
- * points and meters, reading windows, history with consumption, and their requests'
- * timelines. Every query is scoped to the customer's company and customer id.
+ * points and meters, reading windows and history with consumption (the requests'
+ * timelines are approval's CustomerRequestsService). Every query is scoped to the customer's company and customer id.
  */
 
 interface ServicePointView {
@@ -33,24 +32,6 @@ export interface MeterView {
   providerReadingPeriod: string | null;
   window: { open: boolean; opensOn: string | null; closesOn: string | null };
   lastReading: LastReadingView | null;
-}
-
-interface TimelineEntry {
-  state: string;
-  at: Date;
-  reason: string | null;
-}
-
-export interface CustomerRequestView {
-  id: number;
-  kind: string;
-  state: string;
-  version: number;
-  meterId: number | null;
-  value: string | null;
-  readOn: string | null;
-  createdAt: Date;
-  timeline: TimelineEntry[];
 }
 
 interface MeterRow {
@@ -146,81 +127,4 @@ export class MeterQueries {
   history(companyId: number, customerId: number, meterId: number): Promise<HistoryRow[]> {
     return this.meterHistory.forCustomer(companyId, customerId, meterId);
   }
-
-  /**
-   * The customer's latest `limit` reading requests of each of the meters, with their
-   * timelines, newest first: two queries for any number of meters.
-   */
-  async requestsByMeter(
-    companyId: number,
-    customerId: number,
-    meterIds: readonly number[],
-    limit = 5,
-  ): Promise<Map<number, CustomerRequestView[]>> {
-    const ids = [...new Set(meterIds)];
-    const byMeter = new Map<number, CustomerRequestView[]>(ids.map((id) => [id, []]));
-    if (ids.length === 0) return byMeter;
-    const rows: Array<RequestRow & { meter_id: string }> = await this.dataSource.query(
-      `SELECT s.meter_id, r.id, r.kind, r.state, r.version, r.payload, r.created_at
-         FROM unnest($4::bigint[], $5::text[]) AS s(meter_id, subject_ref)
-        CROSS JOIN LATERAL (
-              SELECT id, kind, state, version, payload, created_at FROM requests
-               WHERE company_id = $1 AND customer_id = $2 AND kind = $3 AND subject_ref = s.subject_ref
-               ORDER BY created_at DESC, id DESC LIMIT $6) r
-        ORDER BY s.meter_id, r.created_at DESC, r.id DESC`,
-      [companyId, customerId, READING_KIND, ids, ids.map(meterSubject), limit],
-    );
-    const views = await this.withTimelines(companyId, rows);
-    rows.forEach((row, i) => byMeter.get(Number(row.meter_id))?.push(views[i]));
-    return byMeter;
-  }
-
-  async request(companyId: number, customerId: number, requestId: number): Promise<CustomerRequestView | null> {
-    if (!Number.isSafeInteger(requestId) || requestId <= 0) return null;
-    const rows: RequestRow[] = await this.dataSource.query(
-      `SELECT id, kind, state, version, payload, created_at FROM requests WHERE company_id = $1 AND customer_id = $2 AND id = $3`,
-      [companyId, customerId, requestId],
-    );
-    return (await this.withTimelines(companyId, rows))[0] ?? null;
-  }
-
-  private async withTimelines(companyId: number, rows: RequestRow[]): Promise<CustomerRequestView[]> {
-    if (rows.length === 0) return [];
-    const transitions: Array<{
-      request_id: string;
-      from_state: string | null;
-      to_state: string;
-      comment: string | null;
-      created_at: Date;
-    }> = await this.dataSource.query(
-      `SELECT request_id, from_state, to_state, comment, created_at FROM request_transitions
-          WHERE company_id = $1 AND request_id = ANY($2::bigint[]) ORDER BY id`,
-      [companyId, rows.map((r) => r.id)],
-    );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      kind: r.kind,
-      state: r.state,
-      version: r.version,
-      meterId: typeof r.payload.meterId === 'number' ? r.payload.meterId : null,
-      value: typeof r.payload.value === 'string' ? r.payload.value : null,
-      readOn: typeof r.payload.readOn === 'string' ? r.payload.readOn : null,
-      createdAt: r.created_at,
-      // The customer sees the steps that matter to them: not a clerk's release back to the queue, nor internal comments.
-      timeline: transitions
-        .filter(
-          (t) => t.request_id === r.id && t.from_state !== t.to_state && !(t.from_state === 'in_review' && t.to_state === 'submitted'),
-        )
-        .map((t) => ({ state: t.to_state, at: t.created_at, reason: t.to_state === 'rejected' ? t.comment : null })),
-    }));
-  }
-}
-
-interface RequestRow {
-  id: string;
-  kind: string;
-  state: string;
-  version: number;
-  payload: Record<string, unknown>;
-  created_at: Date;
 }

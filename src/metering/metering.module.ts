@@ -1,16 +1,25 @@
 import { Module } from '@nestjs/common';
 import { ApprovalModule } from '../approval/approval.module';
-import { MeterHistoryModule } from './meter-history.module';
+import { BackofficeModule } from '../backoffice/backoffice.module';
+import { MeterHistory } from './meter-history.service';
 import { MeterQueries } from './meter-queries.service';
 import { ReadingExportProcessor } from './reading-export.processor';
+import { ReadingReview } from './reading-review';
+import { ReadingReviewPages } from './reading-review.pages';
 import { ReadingService } from './reading.service';
 import { ReadingsController } from './readings.controller';
 import { ReadingsPages } from './readings.pages';
+import { ServicePoints } from './service-points.service';
 
-/** Meters, reading windows and readings; registers the `meter_reading` request kind; the customer's reading pages and API. */
+/**
+ * Meters, reading windows and readings; the `meter_reading` request kind (ReadingReview
+ * registers it on approval's RequestKinds); the customer's reading pages and API and the
+ * chart on the clerk's request page. Exports ServicePoints for the e-invoice consent.
+ */
 @Module({
-  imports: [ApprovalModule, MeterHistoryModule],
-  controllers: [ReadingsController, ReadingsPages],
-  providers: [ReadingService, ReadingExportProcessor, MeterQueries],
+  imports: [ApprovalModule, BackofficeModule],
+  controllers: [ReadingsController, ReadingsPages, ReadingReviewPages],
+  providers: [ReadingService, ReadingExportProcessor, MeterQueries, MeterHistory, ReadingReview, ServicePoints],
+  exports: [ServicePoints],
 })
 export class MeteringModule {}

@@ -47,10 +47,17 @@ export async function applyReading(manager: EntityManager, request: WorkflowRequ
   if (rows.length > 0) await addToOutbox(manager, JOBS.exportReading, { readingId: Number(rows[0].id) }, request.companyId);
 }
 
+/** The engine's part of the meter reading kind; ReadingReview adds how approval shows it and registers both. */
 export const readingRequestKind: RequestKind = {
   kind: READING_KIND,
   machineVersion: READING_MACHINE_VERSION,
   machine: readingMachine,
+  subject: (_customerId, payload) => {
+    const { meterId, windowId } = payload as ReadingPayload;
+    return { subjectRef: meterSubject(meterId), liveKey: readingLiveKey(meterId, windowId) };
+  },
+  // Readings are billed monthly: a clerk checks them within the working week.
+  answerDays: 5,
   effects: {
     approved: [JOBS.applyRequest],
     // The customer hears once: when the reading is recorded, or why it was not.

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { preparedQuery } from '../../libs/typeorm/prepared-query';
 import { todayInHungary } from '../web/format';
@@ -6,7 +6,7 @@ import { SYSTEM_ACTOR } from '../../libs/workflow/request-workflow';
 import { LiveRequestConflict, Result, fail, ok } from '../../libs/workflow/workflow-errors';
 import { SubmitInput, WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { BillableReading, Hint, WindowRow, assessReading, daysBetween, findOpenWindow, parseReadingValue } from './reading-rules';
-import { READING_KIND, ReadingPayload, meterSubject, readingLiveKey, readingRequestKind } from './reading-request.kind';
+import { READING_KIND, ReadingPayload, meterSubject } from './reading-request.kind';
 
 export interface ReadingInput {
   meterId: number;
@@ -72,23 +72,19 @@ class ReplacedMeanwhile extends Error {}
  * consumption, warnings); `submit` checks again and creates the request.
  */
 @Injectable()
-export class ReadingService implements OnModuleInit {
+export class ReadingService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly engine: WorkflowEngine,
   ) {}
 
-  onModuleInit(): void {
-    this.engine.register(readingRequestKind);
-  }
-
   async check(
-    customerId: number,
     companyId: number,
+    customerId: number,
     input: ReadingInput,
     today = todayInHungary(),
   ): Promise<Result<ReadingCheck, ReadingError>> {
-    const checked = await this.evaluate(customerId, companyId, input, today);
+    const checked = await this.evaluate(companyId, customerId, input, today);
     if (!checked.ok) return checked;
     const { pending: _pending, ...reading } = checked.value;
     return ok(reading);
@@ -106,14 +102,14 @@ export class ReadingService implements OnModuleInit {
    * transaction: the read of everything the rules need, and the insert.
    */
   async submit(
-    customerId: number,
     companyId: number,
+    customerId: number,
     input: ReadingInput,
     today = todayInHungary(),
   ): Promise<Result<SubmittedReading, ReadingError>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.trySubmit(customerId, companyId, input, today);
+        return await this.trySubmit(companyId, customerId, input, today);
       } catch (error) {
         if (!(error instanceof LiveRequestConflict || error instanceof ReplacedMeanwhile) || attempt === MAX_SUBMIT_ATTEMPTS) throw error;
       }
@@ -121,12 +117,12 @@ export class ReadingService implements OnModuleInit {
   }
 
   private async trySubmit(
-    customerId: number,
     companyId: number,
+    customerId: number,
     input: ReadingInput,
     today: string,
   ): Promise<Result<SubmittedReading, ReadingError>> {
-    const checked = await this.evaluate(customerId, companyId, input, today);
+    const checked = await this.evaluate(companyId, customerId, input, today);
     if (!checked.ok) return checked;
     const { pending, ...reading } = checked.value;
     if (pending && pending.state !== 'submitted') {
@@ -144,8 +140,6 @@ export class ReadingService implements OnModuleInit {
       companyId,
       customerId,
       kind: READING_KIND,
-      subjectRef: meterSubject(reading.meterId),
-      liveKey: readingLiveKey(reading.meterId, reading.windowId),
       payload: {
         meterId: reading.meterId,
         value: reading.value,
@@ -159,7 +153,7 @@ export class ReadingService implements OnModuleInit {
       actor: { kind: 'customer', id: customerId },
     };
     if (!pending) {
-      const created = await this.engine.submit(undefined, request);
+      const created = await this.engine.submit(this.dataSource.manager, request);
       return ok({ ...reading, requestId: created.requestId, version: created.version, replacedRequestId: null });
     }
     return this.dataSource.transaction(async (manager) => {
@@ -184,8 +178,8 @@ export class ReadingService implements OnModuleInit {
    * windows.
    */
   private async evaluate(
-    customerId: number,
     companyId: number,
+    customerId: number,
     input: ReadingInput,
     today: string,
   ): Promise<Result<ReadingCheck & { pending: PendingRequest | null }, ReadingError>> {

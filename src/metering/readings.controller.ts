@@ -2,8 +2,6 @@ import { Body, Controller, Get, HttpCode, HttpException, NotFoundException, Para
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
-import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
-import { workflowHttpError } from '../approval/workflow-http-errors';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { MeterQueries } from './meter-queries.service';
 import { ReadingError, ReadingService } from './reading.service';
@@ -34,13 +32,6 @@ export class ReadingDto {
   replacement?: boolean;
 }
 
-export class WithdrawDto {
-  @ApiProperty({ example: 1, description: 'The version of the request you saw' })
-  @IsInt({ message: 'expectedVersion must be an integer' })
-  @Min(1)
-  expectedVersion!: number;
-}
-
 /** A refused reading as an HTTP answer: unknown meter 404, the rest 409 (state) or 400 (input), with the code. */
 export function readingHttpError(error: ReadingError): HttpException {
   const status = error.code === 'meter_not_found' ? 404 : error.code === 'already_reported' || error.code === 'window_closed' ? 409 : 400;
@@ -57,7 +48,6 @@ export class ReadingsController {
   constructor(
     private readonly queries: MeterQueries,
     private readonly readings: ReadingService,
-    private readonly engine: WorkflowEngine,
   ) {}
 
   @Get('meters')
@@ -85,7 +75,7 @@ export class ReadingsController {
   @ApiResponse({ status: 404, description: 'Not one of your meters' })
   @ApiResponse({ status: 409, description: 'Outside the reading window' })
   async check(@CurrentCustomer() customer: CustomerRef, @Body() body: ReadingDto) {
-    const result = await this.readings.check(customer.customerId, customer.companyId, body);
+    const result = await this.readings.check(customer.companyId, customer.customerId, body);
     if (!result.ok) throw readingHttpError(result.error);
     return result.value;
   }
@@ -96,34 +86,8 @@ export class ReadingsController {
   @ApiResponse({ status: 404, description: 'Not one of your meters' })
   @ApiResponse({ status: 409, description: 'Outside the reading window, or a reading of this period is already in review' })
   async submit(@CurrentCustomer() customer: CustomerRef, @Body() body: ReadingDto) {
-    const result = await this.readings.submit(customer.customerId, customer.companyId, body);
+    const result = await this.readings.submit(customer.companyId, customer.customerId, body);
     if (!result.ok) throw readingHttpError(result.error);
     return { ...result.value, state: 'submitted' };
-  }
-
-  @Get('requests/:id')
-  @ApiResponse({ status: 200, description: 'Your request with its timeline' })
-  @ApiResponse({ status: 404, description: 'Not one of your requests' })
-  async request(@CurrentCustomer() customer: CustomerRef, @Param('id', ParseIntPipe) id: number) {
-    const request = await this.queries.request(customer.companyId, customer.customerId, id);
-    if (!request) throw new NotFoundException('No such request');
-    return request;
-  }
-
-  @Post('requests/:id/withdraw')
-  @HttpCode(200)
-  @ApiResponse({ status: 200, description: 'Withdrawn: { requestId, from, to, version }' })
-  @ApiResponse({ status: 404, description: 'Not one of your requests' })
-  @ApiResponse({ status: 409, description: 'The request no longer accepts a withdrawal, or it changed meanwhile' })
-  async withdraw(@CurrentCustomer() customer: CustomerRef, @Param('id', ParseIntPipe) id: number, @Body() body: WithdrawDto) {
-    const result = await this.engine.send(undefined, {
-      companyId: customer.companyId,
-      requestId: id,
-      event: 'WITHDRAW',
-      actor: { kind: 'customer', id: customer.customerId },
-      expectedVersion: body.expectedVersion,
-    });
-    if (!result.ok) throw workflowHttpError(result.error);
-    return result.value;
   }
 }

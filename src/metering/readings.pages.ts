@@ -1,33 +1,19 @@
 import { Body, Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Response } from 'express';
+import { CustomerRequestsService, CustomerRequestView } from '../approval/customer-requests.service';
+import { timelineModel } from '../approval/customer-timeline';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { formatDate } from '../web/format';
-import { isLanguage, Language, translate } from '../web/i18n';
-import { CustomerRequestView, MeterQueries, MeterView } from './meter-queries.service';
+import { responseLanguage, translate } from '../web/i18n';
+import { MeterQueries, MeterView } from './meter-queries.service';
 import { consumptionByMonth, renderConsumptionChart } from './reading-chart';
+import { READING_KIND, meterSubject } from './reading-request.kind';
+import { formatReading, UNIT_LABELS } from './reading-review';
 import { ReadingCheck, ReadingError, ReadingService } from './reading.service';
 
-function lang(res: Response): Language {
-  const value: unknown = res.locals.lang;
-  return isLanguage(value) ? value : 'hu';
-}
-
 function t(res: Response, key: string, params?: Record<string, string | number>): string {
-  return translate(lang(res), key, params);
-}
-
-/** Readings shown the Hungarian way: decimal comma. */
-function formatReading(value: number | string): string {
-  return String(value).replace('.', ',');
-}
-
-export const UNIT_LABELS: Record<string, string> = { m3: 'm³', kWh: 'kWh', GJ: 'GJ' };
-
-/** The customer's timeline entry as text ("elutasítva: <reason>"). */
-function timelineLabel(res: Response, state: string, reason: string | null): string {
-  const label = t(res, `metering.state.${state}`);
-  return state === 'rejected' && reason ? t(res, 'metering.timeline.rejectedWith', { reason }) : label;
+  return translate(responseLanguage(res), key, params);
 }
 
 /** A refused reading as the message the form shows. */
@@ -78,6 +64,7 @@ export class ReadingsPages {
   constructor(
     private readonly queries: MeterQueries,
     private readonly readings: ReadingService,
+    private readonly requests: CustomerRequestsService,
   ) {}
 
   @Get()
@@ -103,12 +90,12 @@ export class ReadingsPages {
     const input = { meterId, value: form.value, replacement: form.replacement };
     const servicePoint = String(meter.servicePointId);
     if (body.confirm === '1') {
-      const result = await this.readings.submit(customer.customerId, customer.companyId, input);
+      const result = await this.readings.submit(customer.companyId, customer.customerId, input);
       if (result.ok) return res.redirect(303, `/readings?servicePoint=${servicePoint}&sent=${result.value.requestId}#meter-${meterId}`);
       form.error = readingErrorMessage(res, result.error, meter.decimals);
       return this.render(res, customer, servicePoint, form, result.error.code === 'already_reported' ? 409 : 400);
     }
-    const result = await this.readings.check(customer.customerId, customer.companyId, input);
+    const result = await this.readings.check(customer.companyId, customer.customerId, input);
     if (result.ok) form.check = result.value;
     else form.error = readingErrorMessage(res, result.error, meter.decimals);
     await this.render(res, customer, servicePoint, form, result.ok ? 200 : 400);
@@ -171,10 +158,12 @@ export class ReadingsPages {
       if (!selected) throw new NotFoundException();
     }
     const meters = selected ? await this.queries.meters(customer.companyId, customer.customerId, selected.id) : [];
-    const requests = await this.queries.requestsByMeter(
+    const requests = await this.requests.latestBySubject(
       customer.companyId,
       customer.customerId,
-      meters.map((m) => m.id),
+      READING_KIND,
+      meters.map((m) => meterSubject(m.id)),
+      responseLanguage(res),
     );
     res.status(status).render('metering/readings', {
       titleKey: 'metering.title',
@@ -182,7 +171,7 @@ export class ReadingsPages {
       servicePoints: points.map((p) => ({ id: p.id, address: p.address, selected: p.id === selected?.id })),
       hasServicePoints: points.length > 0,
       selectedServicePoint: selected ? selected.id : null,
-      meters: meters.map((m) => this.meterContext(res, m, requests.get(m.id) ?? [], form?.meterId === m.id ? form : null)),
+      meters: meters.map((m) => this.meterContext(res, m, requests.get(meterSubject(m.id)) ?? [], form?.meterId === m.id ? form : null)),
     });
   }
 
@@ -203,9 +192,8 @@ export class ReadingsPages {
         ? { readOn: m.lastReading.readOn, value: formatReading(m.lastReading.value), kindKey: `metering.kind.${m.lastReading.kind}` }
         : null,
       requests: requests.map((r) => ({
-        id: r.id,
-        value: r.value === null ? '' : formatReading(r.value),
-        timeline: r.timeline.map((e) => ({ label: timelineLabel(res, e.state, e.reason), at: e.at, state: e.state })),
+        value: typeof r.details.value === 'string' ? formatReading(r.details.value) : '',
+        timeline: timelineModel(responseLanguage(res), r, '/readings'),
       })),
       form: {
         value: form?.value ?? '',

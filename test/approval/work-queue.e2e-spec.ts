@@ -29,10 +29,12 @@ describe('clerk work queue (real PostgreSQL)', () => {
   /** `count` submitted meter readings, straight into the table (ages in days, oldest first). */
   async function seedRequests(companyId: number, customerId: number, count: number, flaggedEvery = 0) {
     await dataSource.query(
-      `INSERT INTO requests (company_id, customer_id, kind, state, snapshot, machine_version, subject_ref, payload, flagged, created_at)
+      `INSERT INTO requests (company_id, customer_id, kind, state, snapshot, machine_version, subject_ref, payload, flagged, created_at,
+                             answer_due_at)
        SELECT $1, $2, 'meter_reading', 'submitted',
               '{"status":"active","value":"submitted","historyValue":{},"context":{"assigneeId":null,"rejectionReason":null,"lastError":null},"children":{}}',
-              1, 'meter:0', '{}', $4 > 0 AND i % GREATEST($4, 1) = 0, now() - make_interval(days => $3 - i)
+              1, 'meter:0', '{}', $4 > 0 AND i % GREATEST($4, 1) = 0, now() - make_interval(days => $3 - i),
+              now() - make_interval(days => $3 - i) + interval '5 days'
          FROM generate_series(1, $3) AS i`,
       [companyId, customerId, count, flaggedEvery],
     );
@@ -60,7 +62,7 @@ describe('clerk work queue (real PostgreSQL)', () => {
     const world = await createMeterWorld(dataSource);
     const mine: ClerkRef = { id: await createClerk(dataSource, world.companyId), role: 'clerk' };
     const other: ClerkRef = { id: await createClerk(dataSource, world.companyId), role: 'clerk' };
-    const submitted = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '3' });
+    const submitted = await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '3' });
     if (!submitted.ok) throw new Error(submitted.error.message);
     const { requestId } = submitted.value;
     await review.claim(world.companyId, mine, requestId, 1);
@@ -84,11 +86,11 @@ describe('clerk work queue (real PostgreSQL)', () => {
     const world = await createMeterWorld(dataSource);
     const clerk: ClerkRef = { id: await createClerk(dataSource, world.companyId), role: 'clerk' };
     await createReading(dataSource, world.companyId, world.meterId, daysAgo(40), 100);
-    const plain = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '110' });
+    const plain = await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '110' });
     const meter2 = await createMeter(dataSource, world.companyId, world.servicePointId);
-    const flagged = await readings.submit(world.customerId, world.companyId, { meterId: meter2, value: '1', replacement: true });
+    const flagged = await readings.submit(world.companyId, world.customerId, { meterId: meter2, value: '1', replacement: true });
     const elsewhere = await createMeterWorld(dataSource);
-    const foreign = await readings.submit(elsewhere.customerId, elsewhere.companyId, { meterId: elsewhere.meterId, value: '5' });
+    const foreign = await readings.submit(elsewhere.companyId, elsewhere.customerId, { meterId: elsewhere.meterId, value: '5' });
     if (!plain.ok || !flagged.ok || !foreign.ok) throw new Error('submissions refused');
     expect(flagged.value.flagged).toBe(true);
     const outcomes = await review.bulkApprove(world.companyId, clerk, [
@@ -114,13 +116,13 @@ describe('clerk work queue (real PostgreSQL)', () => {
     await seedRequests(world.companyId, world.customerId, 100_000, 50);
     await dataSource.query('ANALYZE requests');
     const first = await queue.list(world.companyId, { limit: 50 });
-    const cursorAt: Array<{ at: string }> = await dataSource.query(`SELECT created_at::text AS at FROM requests WHERE id = $1`, [
+    const cursorAt: Array<{ at: string }> = await dataSource.query(`SELECT answer_due_at::text AS at FROM requests WHERE id = $1`, [
       first.items[49].id,
     ]);
     for (const extra of ['', `AND flagged = false`, `AND kind = ANY('{meter_reading}'::text[])`]) {
       const plan: Array<{ 'QUERY PLAN': string }> = await dataSource.query(
         `EXPLAIN SELECT id FROM requests WHERE company_id = $1 AND state IN ('submitted', 'in_review', 'apply_failed') ${extra}
-            AND (created_at, id) > ($2::timestamptz, $3::bigint) ORDER BY created_at, id LIMIT 51`,
+            AND (answer_due_at, id) > ($2::timestamptz, $3::bigint) ORDER BY answer_due_at, id LIMIT 51`,
         [world.companyId, cursorAt[0].at, first.items[49].id],
       );
       expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/Index (Only )?Scan using requests_queue_idx/);

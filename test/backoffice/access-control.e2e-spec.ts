@@ -15,8 +15,15 @@ const PAGES = [
   '/backoffice/security-events',
   '/backoffice/payments',
   '/backoffice/payments/1',
+  // The work queue and a request's page of any kind, with the reading kind's chart.
+  '/backoffice/queue',
+  '/backoffice/requests/1',
+  '/backoffice/requests/1/chart.svg',
 ];
 const PAGE_POSTS = [
+  '/backoffice/queue/bulk-approve',
+  '/backoffice/requests/1/approve',
+  '/backoffice/requests/1/reject',
   '/backoffice/totp',
   '/backoffice/clerks',
   '/backoffice/logout',
@@ -270,6 +277,10 @@ describe('back-office access control', () => {
       ['get', '/api/v1/backoffice/payments'],
       ['get', '/api/v1/backoffice/payments/1'],
       ['post', '/api/v1/backoffice/payments/1/allocations'],
+      ['get', '/api/v1/backoffice/requests'],
+      ['get', '/api/v1/backoffice/requests/1'],
+      ['post', '/api/v1/backoffice/requests/1/approve'],
+      ['post', '/api/v1/backoffice/requests/bulk-approve'],
     ];
     for (const [method, path] of api) {
       const response = await (
@@ -313,5 +324,6 @@ describe('back-office access control', () => {
     }
     await request(app.url).get('/api/v1/backoffice/clerks').expect(401);
     await request(app.url).get('/api/v1/backoffice/security-events').expect(401);
+    await request(app.url).get('/api/v1/backoffice/requests').expect(401);
   });
 });

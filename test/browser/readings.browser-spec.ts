@@ -82,7 +82,7 @@ describe('meter reading in Chromium: phone customer, desktop clerk', () => {
       office.click(`tr[data-request-id="${requestId}"] a`),
     ]);
     await Promise.all([office.waitForURL(/done=claim/), office.click('form[action$="/claim"] button')]);
-    await expect(office.locator('.meter-facts').textContent()).resolves.toContain('Böngésző Ügyintéző');
+    await expect(office.locator('.request-facts').textContent()).resolves.toContain('Böngésző Ügyintéző');
     await Promise.all([office.waitForURL(/done=approve/), office.click('#approve')]);
     await office.screenshot({ path: '/tmp/ugyfelportal-request-desktop.png', fullPage: true });
 

@@ -121,8 +121,8 @@ describe('schema constraints', () => {
     const companyId = await createTestCompany(dataSource);
     const customer = await createTestCustomer(dataSource, companyId);
     const [request]: Array<{ id: string }> = await dataSource.query(
-      `INSERT INTO requests (company_id, customer_id, kind, state, snapshot, machine_version, subject_ref, payload)
-       VALUES ($1, $2, 'meter_reading', 'submitted', '{}', 1, 'meter:1', '{}') RETURNING id`,
+      `INSERT INTO requests (company_id, customer_id, kind, state, snapshot, machine_version, subject_ref, payload, answer_due_at)
+       VALUES ($1, $2, 'meter_reading', 'submitted', '{}', 1, 'meter:1', '{}', now()) RETURNING id`,
       [companyId, customer.id],
     );
     const record = (from: string | null, to: string) =>

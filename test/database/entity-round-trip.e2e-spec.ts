@@ -78,6 +78,7 @@ describe('entity round trip', () => {
       snapshot: { value: 'submitted', status: 'active' },
       machineVersion: 1,
       subjectRef: 'meter:1',
+      answerDueAt: new Date('2026-12-15T10:00:00Z'),
       payload: { value: 12.5 },
       assignedClerkId: null,
     });

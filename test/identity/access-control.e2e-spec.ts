@@ -243,6 +243,20 @@ describe('access control walk (customer ids, back office)', () => {
     expect(customer.filter((endpoint) => endpoint.params.length > 0).length).toBeGreaterThanOrEqual(3);
     expect(endpoints((path) => path.startsWith('/api/v1/backoffice/')).length).toBeGreaterThanOrEqual(10);
     expect(pageRoutes.some((route) => route.path === '/readings/meters/:meterId/history')).toBe(true);
+    // The request kinds of issue 15: the customer's requests of every kind and the Ügyféladatok routes.
+    for (const path of ['/requests/:id/withdraw', '/profile/e-invoice/:servicePointId', '/profile', '/profile/confirm-email']) {
+      expect({ path, walked: pageRoutes.some((route) => route.path === path) }).toEqual({ path, walked: true });
+    }
+    const paths = customer.map((endpoint) => endpoint.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/v1/requests/{id}',
+        '/api/v1/requests/{id}/withdraw',
+        '/api/v1/profile',
+        '/api/v1/profile/data-changes',
+        '/api/v1/service-points/{id}/e-invoice',
+      ]),
+    );
   });
 
   it("gives customer B a 404 (or 403) for every customer endpoint with A's ids, and A a 200 for the same GETs", async () => {

@@ -5,9 +5,12 @@ import { createTestClerk } from '../support/clerk-factories';
 import { loginTestCustomer, TestCustomerSession } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
+import { CustomerRequestsService } from '../../src/approval/customer-requests.service';
 import { RequestQueries } from '../../src/approval/request-queries.service';
 import { MeterHistory } from '../../src/metering/meter-history.service';
 import { MeterQueries } from '../../src/metering/meter-queries.service';
+import { READING_KIND, meterSubject } from '../../src/metering/reading-request.kind';
+import { ReadingReview } from '../../src/metering/reading-review';
 import { createMeter, createMeterWorld, createReading, createWindow, daysAgo, MeterWorld } from './fixtures';
 
 /**
@@ -20,13 +23,22 @@ describe('metering and request read queries', () => {
   let dataSource: DataSource;
   let meters: MeterQueries;
   let requests: RequestQueries;
+  let customerRequests: CustomerRequestsService;
+  let review: ReadingReview;
   let history: MeterHistory;
+  /** The customer's latest reading requests per meter, as the readings page reads them. */
+  const requestsByMeter = async (companyId: number, customerId: number, meterIds: number[]) => {
+    const bySubject = await customerRequests.latestBySubject(companyId, customerId, READING_KIND, meterIds.map(meterSubject), 'hu');
+    return new Map(meterIds.map((id) => [id, bySubject.get(meterSubject(id)) ?? []]));
+  };
 
   beforeAll(async () => {
     running = await startTestApp();
     dataSource = await openTestDataSource();
     meters = running.app.get(MeterQueries);
     requests = running.app.get(RequestQueries);
+    customerRequests = running.app.get(CustomerRequestsService);
+    review = running.app.get(ReadingReview);
     history = running.app.get(MeterHistory);
   });
 
@@ -102,7 +114,7 @@ describe('metering and request read queries', () => {
     const { w, meterIds, session } = await customerWithMeters(2);
     const ids: number[] = [];
     for (let i = 0; i < 6; i += 1) {
-      const pending = await meters.requestsByMeter(w.companyId, w.customerId, [w.meterId]);
+      const pending = await requestsByMeter(w.companyId, w.customerId, [w.meterId]);
       const open = pending.get(w.meterId)!.find((r) => r.state === 'submitted');
       await request(running.url)
         .post(`/api/v1/requests/${open!.id}/withdraw`)
@@ -116,16 +128,16 @@ describe('metering and request read queries', () => {
         .expect(201);
       ids.push(next.body.requestId as number);
     }
-    const byMeter = await meters.requestsByMeter(w.companyId, w.customerId, [...meterIds, 999_999_999]);
+    const byMeter = await requestsByMeter(w.companyId, w.customerId, [...meterIds, 999_999_999]);
     expect(byMeter.get(w.meterId)!.map((r) => r.id)).toEqual(ids.reverse().slice(0, 5));
     expect(byMeter.get(w.meterId)![0].timeline.map((e) => e.state)).toEqual(['submitted']);
     expect(byMeter.get(w.meterId)![1].timeline.map((e) => e.state)).toEqual(['submitted', 'withdrawn']);
-    expect(byMeter.get(meterIds[1])!.map((r) => r.value)).toEqual(['112', '111']);
+    expect(byMeter.get(meterIds[1])!.map((r) => r.details.value)).toEqual(['112', '111']);
     expect(byMeter.get(999_999_999)).toEqual([]);
     // Another customer (of this company or another) sees none of them.
     const stranger = await createMeterWorld(dataSource);
-    expect((await meters.requestsByMeter(w.companyId, stranger.customerId, meterIds)).get(w.meterId)).toEqual([]);
-    expect((await meters.requestsByMeter(stranger.companyId, w.customerId, meterIds)).get(w.meterId)).toEqual([]);
+    expect((await requestsByMeter(w.companyId, stranger.customerId, meterIds)).get(w.meterId)).toEqual([]);
+    expect((await requestsByMeter(stranger.companyId, w.customerId, meterIds)).get(w.meterId)).toEqual([]);
   });
 
   it("meter() is one statement for that meter, equal to its row in meters(); another customer's or company's meter is null", async () => {
@@ -163,19 +175,23 @@ describe('metering and request read queries', () => {
       .expect(201);
     const requestId = body.requestId as number;
 
-    const detail = await requests.detail(w.companyId, requestId);
-    let chart: unknown;
+    const detail = await requests.detail(w.companyId, requestId, 'hu');
+    let chart: { unit: string; history: Array<{ consumption: number | null }> } | null = null;
     const sql = await statements(async () => {
-      chart = await requests.chart(w.companyId, requestId);
+      chart = await review.chart(w.companyId, requestId);
     });
     expect(sql).toHaveLength(2);
-    expect(chart).toEqual({ unit: 'm3', history: detail!.history });
-    expect(detail!.history).toEqual(await meters.history(w.companyId, w.customerId, w.meterId));
-    expect(detail!.history.map((h) => h.consumption)).toEqual([10.25, null]);
+    expect(chart).toEqual({ unit: 'm3', history: await meters.history(w.companyId, w.customerId, w.meterId) });
+    expect(chart!.history.map((h) => h.consumption)).toEqual([10.25, null]);
+    expect(detail!.partial).toMatchObject({
+      partial: 'metering/reading-request',
+      model: { chartSrc: `/backoffice/requests/${requestId}/chart.svg` },
+    });
+    expect((detail!.partial.model.history as Array<{ consumption: string | null }>).map((h) => h.consumption)).toEqual(['10,25', null]);
 
     const elsewhere = await createMeterWorld(dataSource);
-    expect(await requests.chart(elsewhere.companyId, requestId)).toBeNull();
-    expect(await requests.chart(w.companyId, 999_999_999)).toBeNull();
+    expect(await review.chart(elsewhere.companyId, requestId)).toBeNull();
+    expect(await review.chart(w.companyId, 999_999_999)).toBeNull();
 
     const [row] = (await dataSource.query(`SELECT code FROM companies WHERE id = $1`, [elsewhere.companyId])) as Array<{ code: string }>;
     const clerk = await createTestClerk(dataSource, { id: elsewhere.companyId, code: row.code }, 'clerk');

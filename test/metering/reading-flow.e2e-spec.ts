@@ -48,7 +48,7 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
     await createReading(dataSource, world.companyId, world.meterId, daysAgo(30), 100);
     const clerk = await clerkIn(world.companyId);
 
-    const submitted = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '112,5' });
+    const submitted = await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '112,5' });
     if (!submitted.ok) throw new Error(submitted.error.message);
     expect(submitted.value.consumption).toBe(12.5);
     const { requestId } = submitted.value;
@@ -90,7 +90,7 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
   it('rejects with the reason kept; a rejection needs a reason', async () => {
     const world = await createMeterWorld(dataSource);
     const clerk = await clerkIn(world.companyId);
-    const submitted = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '5' });
+    const submitted = await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '5' });
     if (!submitted.ok) throw new Error(submitted.error.message);
     const { requestId } = submitted.value;
     expect(await review.reject(world.companyId, clerk, requestId, 1, '  ')).toMatchObject({ ok: false, error: { code: 'invalid_event' } });
@@ -108,12 +108,12 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
 
   it('lets the customer withdraw before review, and only their own request', async () => {
     const world = await createMeterWorld(dataSource);
-    const submitted = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '5' });
+    const submitted = await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '5' });
     if (!submitted.ok) throw new Error(submitted.error.message);
     const engine = running.app.get(WorkflowEngine);
     const stranger = await createCustomer(dataSource, world.companyId);
     const send = (customerId: number) =>
-      engine.send(undefined, {
+      engine.send(dataSource.manager, {
         companyId: world.companyId,
         requestId: submitted.value.requestId,
         event: 'WITHDRAW',
@@ -127,7 +127,7 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
   it('gives one of two clerks approving at once a version conflict', async () => {
     const world = await createMeterWorld(dataSource);
     const [first, second] = [await clerkIn(world.companyId), await clerkIn(world.companyId)];
-    const submitted = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '5' });
+    const submitted = await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '5' });
     if (!submitted.ok) throw new Error(submitted.error.message);
     const results = await Promise.all([
       review.approve(world.companyId, first, submitted.value.requestId, 1),
@@ -145,7 +145,7 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
   it('applies a replayed apply job once', async () => {
     const world = await createMeterWorld(dataSource);
     const clerk = await clerkIn(world.companyId);
-    const submitted = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '7' });
+    const submitted = await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '7' });
     if (!submitted.ok) throw new Error(submitted.error.message);
     const { requestId } = submitted.value;
     await review.approve(world.companyId, clerk, requestId, 1);
@@ -179,7 +179,7 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
     const world = await createMeterWorld(dataSource);
     const clerk = await clerkIn(world.companyId);
     const supervisor = await clerkIn(world.companyId, 'supervisor');
-    const submitted = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '7' });
+    const submitted = await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '7' });
     if (!submitted.ok) throw new Error(submitted.error.message);
     const { requestId } = submitted.value;
     // A bad payload makes the applier fail (as a broken integration would).
@@ -210,12 +210,12 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
 
   it('refuses outside the window, saying when the next opens, or that none is scheduled', async () => {
     const world = await createMeterWorld(dataSource, { window: false });
-    expect(await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '1' })).toMatchObject({
+    expect(await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '1' })).toMatchObject({
       ok: false,
       error: { code: 'window_closed', nextOpensOn: null },
     });
     await createWindow(dataSource, world.companyId, world.meterId, 5, 10);
-    const refused = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '1' });
+    const refused = await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '1' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'window_closed' } });
     expect(!refused.ok && refused.error.code === 'window_closed' && refused.error.nextOpensOn).toBe(daysAgo(-5));
   });
@@ -223,15 +223,15 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
   it('refuses a value below the last billable reading unless it is a replacement, and bad precision', async () => {
     const world = await createMeterWorld(dataSource);
     await createReading(dataSource, world.companyId, world.meterId, daysAgo(40), 500);
-    expect(await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '499' })).toMatchObject({
+    expect(await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '499' })).toMatchObject({
       ok: false,
       error: { code: 'below_last', lastValue: 500 },
     });
-    expect(await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '501.5' })).toMatchObject({
+    expect(await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '501.5' })).toMatchObject({
       ok: false,
       error: { code: 'invalid_value' },
     });
-    const replaced = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '3', replacement: true });
+    const replaced = await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '3', replacement: true });
     expect(replaced).toMatchObject({ ok: true, value: { flagged: true, consumption: 3 } });
   });
 
@@ -239,13 +239,13 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
     const world = await createMeterWorld(dataSource);
     const other = await createCustomer(dataSource, world.companyId);
     const otherMeter = await createMeter(dataSource, world.companyId, await createServicePoint(dataSource, world.companyId, other));
-    expect(await readings.submit(world.customerId, world.companyId, { meterId: otherMeter, value: '1' })).toMatchObject({
+    expect(await readings.submit(world.companyId, world.customerId, { meterId: otherMeter, value: '1' })).toMatchObject({
       ok: false,
       error: { code: 'meter_not_found' },
     });
     // Nor through another company.
     const elsewhere = await createMeterWorld(dataSource);
-    expect(await readings.submit(world.customerId, elsewhere.companyId, { meterId: world.meterId, value: '1' })).toMatchObject({
+    expect(await readings.submit(elsewhere.companyId, world.customerId, { meterId: world.meterId, value: '1' })).toMatchObject({
       ok: false,
       error: { code: 'meter_not_found' },
     });
@@ -254,8 +254,8 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
   it('replaces an unreviewed reading of the window, and refuses once a clerk has it', async () => {
     const world = await createMeterWorld(dataSource);
     const clerk = await clerkIn(world.companyId);
-    const first = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '10' });
-    const second = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '11' });
+    const first = await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '10' });
+    const second = await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '11' });
     if (!first.ok || !second.ok) throw new Error('submissions refused');
     expect(second.value.replacedRequestId).toBe(first.value.requestId);
     const states: Array<{ id: string; state: string }> = await dataSource.query(
@@ -265,7 +265,7 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
     expect(states.map((row) => row.state)).toEqual(['withdrawn', 'submitted']);
     expect((await queue.history(world.companyId, first.value.requestId)).at(-1)).toMatchObject({ event: 'WITHDRAW', actorKind: 'system' });
     await review.claim(world.companyId, clerk, second.value.requestId, 1);
-    expect(await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '12' })).toMatchObject({
+    expect(await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '12' })).toMatchObject({
       ok: false,
       error: { code: 'already_reported', state: 'in_review' },
     });
@@ -274,7 +274,7 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
   it('leaves exactly one live reading of the window when several submissions race', async () => {
     const world = await createMeterWorld(dataSource);
     const results = await Promise.all(
-      ['20', '21', '22', '23'].map((value) => readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value })),
+      ['20', '21', '22', '23'].map((value) => readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value })),
     );
     expect(results.every((result) => result.ok)).toBe(true);
     const live: Array<{ id: string; payload: { value: string } }> = await dataSource.query(
@@ -291,12 +291,12 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
 
   it('lets the database refuse a second live reading of a window even past the service', async () => {
     const world = await createMeterWorld(dataSource);
-    const first = await readings.submit(world.customerId, world.companyId, { meterId: world.meterId, value: '30' });
+    const first = await readings.submit(world.companyId, world.customerId, { meterId: world.meterId, value: '30' });
     if (!first.ok) throw new Error(first.error.message);
     await expect(
       dataSource.query(
-        `INSERT INTO requests (company_id, customer_id, kind, state, snapshot, machine_version, subject_ref, payload, live_key)
-         SELECT company_id, customer_id, kind, 'submitted', snapshot, machine_version, subject_ref, payload, live_key
+        `INSERT INTO requests (company_id, customer_id, kind, state, snapshot, machine_version, subject_ref, payload, live_key, answer_due_at)
+         SELECT company_id, customer_id, kind, 'submitted', snapshot, machine_version, subject_ref, payload, live_key, answer_due_at
            FROM requests WHERE company_id = $1 AND id = $2`,
         [world.companyId, first.value.requestId],
       ),

@@ -74,7 +74,11 @@ describe('meter readings over HTTP (API, pages, back office)', () => {
 
     const queue = await api(clerk).get('/api/v1/backoffice/requests').expect(200);
     expect(queue.body.items).toEqual([
-      expect.objectContaining({ id: requestId, value: '121.5', customer: expect.objectContaining({ id: w.customerId }) }),
+      expect.objectContaining({
+        id: requestId,
+        details: expect.objectContaining({ value: '121.5' }),
+        customer: expect.objectContaining({ id: w.customerId }),
+      }),
     ]);
     await api(clerk).post(`/api/v1/backoffice/requests/${requestId}/claim`, { expectedVersion: 1 }).expect(200);
     await api(clerk).post(`/api/v1/backoffice/requests/${requestId}/approve`, { expectedVersion: 2 }).expect(200);

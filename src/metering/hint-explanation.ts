@@ -1,8 +1,8 @@
-import { StoredHint } from '../metering/reading-request.kind';
-import { HintCode } from '../metering/reading-rules';
+import { StoredHint } from './reading-request.kind';
+import { HintCode } from './reading-rules';
 import { Language, translate } from '../web/i18n';
 
-/** The numbers each hint's explanation (`approval.hintDetail.<code>`) needs. */
+/** The numbers each hint's explanation (`metering.review.hintDetail.<code>`) needs. */
 const PARAMS = {
   replacement: [],
   negative_consumption: ['below'],
@@ -10,6 +10,9 @@ const PARAMS = {
   below_usual: ['percent', 'daily', 'usualDaily'],
   jump: ['ratio', 'daily', 'previousDaily'],
 } as const satisfies Record<HintCode, readonly string[]>;
+
+/** Whether a stored hint's code is one this build knows (and has a label for). */
+export const isKnownHint = (code: string): code is HintCode => Object.hasOwn(PARAMS, code);
 
 const LOCALES: Record<Language, string> = { hu: 'hu-HU', en: 'en-GB' };
 
@@ -45,5 +48,5 @@ export function hintExplanation(lang: Language, hint: StoredHint, unit: string):
     params[name] =
       name === 'ratio' || name === 'percent' ? format[name].format(value) : [format.amount.format(value), unit].filter(Boolean).join(' ');
   }
-  return translate(lang, `approval.hintDetail.${hint.code}`, params);
+  return translate(lang, `metering.review.hintDetail.${hint.code}`, params);
 }

@@ -1,4 +1,4 @@
-import { assessReading } from '../metering/reading-rules';
+import { assessReading } from './reading-rules';
 import { hintExplanation } from './hint-explanation';
 
 describe('hintExplanation', () => {

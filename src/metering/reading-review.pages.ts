@@ -1,0 +1,24 @@
+import { Controller, Get, NotFoundException, Param, ParseIntPipe, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Response } from 'express';
+import { BackofficeGuard, Clerk } from '../backoffice/backoffice.guard';
+import { BackofficeRedirectFilter } from '../backoffice/backoffice.pages';
+import { ClerkIdentity } from '../identity/clerk-auth.service';
+import { ReadingReview } from './reading-review';
+import { sendChart } from './readings.pages';
+
+/** The consumption chart on the clerk's page of a reading request (the `metering/reading-request` partial). */
+@ApiExcludeController()
+@Controller('backoffice')
+@UseGuards(BackofficeGuard)
+@UseFilters(BackofficeRedirectFilter)
+export class ReadingReviewPages {
+  constructor(private readonly review: ReadingReview) {}
+
+  @Get('requests/:id/chart.svg')
+  async chart(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Param('id', ParseIntPipe) id: number): Promise<void> {
+    const chart = await this.review.chart(clerk.companyId, id);
+    if (!chart) throw new NotFoundException();
+    sendChart(res, chart.unit, chart.history);
+  }
+}

@@ -1,0 +1,209 @@
+import { Body, Controller, Get, HttpException, NotFoundException, Param, ParseIntPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Request, Response } from 'express';
+import { CustomerRequestsService } from '../approval/customer-requests.service';
+import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
+import { PAYMENT_METHODS } from '../identity/customer.entity';
+import { ServicePoints } from '../metering/service-points.service';
+import { responseLanguage } from '../web/i18n';
+import { DATA_CHANGE_KIND, dataChangeSubject } from './data-change.kind';
+import { DataChangeError, DataChangeService } from './data-change.service';
+import { E_INVOICE_KIND, eInvoiceSubject } from './e-invoice.kind';
+import { EInvoiceError, EInvoiceService } from './e-invoice.service';
+
+export class DataChangeDto {
+  @ApiPropertyOptional({ example: 'uj.cim@example.hu' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ example: '+36 30 123 4567', description: 'A Hungarian number; empty to remove it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  phone?: string;
+
+  @ApiPropertyOptional({ example: '6720' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10)
+  postcode?: string;
+
+  @ApiPropertyOptional({ example: 'Szeged' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  town?: string;
+
+  @ApiPropertyOptional({ example: 'Kárász utca 1.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  address?: string;
+
+  @ApiPropertyOptional({ enum: PAYMENT_METHODS })
+  @IsOptional()
+  @IsIn(PAYMENT_METHODS, { message: `paymentMethod must be one of ${PAYMENT_METHODS.join(', ')}` })
+  paymentMethod?: string;
+
+  @ApiPropertyOptional({ description: 'The billing name, where the company allows changing it online' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+}
+
+export class EmailConfirmationDto {
+  @ApiProperty({ description: 'The token of the link e-mailed to the new address' })
+  @IsString()
+  @MaxLength(100)
+  token!: string;
+}
+
+export class EInvoiceDto {
+  @ApiProperty({ description: 'true: invoices by e-mail (e-számla); false: back to paper' })
+  @IsBoolean({ message: 'optIn must be a boolean' })
+  optIn!: boolean;
+
+  @ApiPropertyOptional({ description: 'The customer agrees to the consent text (required to opt in)' })
+  @IsOptional()
+  @IsBoolean({ message: 'consent must be a boolean' })
+  consent?: boolean;
+}
+
+function dataChangeHttpError(error: DataChangeError): HttpException {
+  const status =
+    error.code === 'customer_not_found'
+      ? 404
+      : error.code === 'throttled'
+        ? 429
+        : error.code === 'already_in_review' || error.code === 'email_taken'
+          ? 409
+          : 400;
+  return new HttpException({ statusCode: status, ...error }, status);
+}
+
+function eInvoiceHttpError(error: EInvoiceError): HttpException {
+  const status = error.code === 'service_point_not_found' ? 404 : error.code === 'already_in_review' ? 409 : 400;
+  return new HttpException({ statusCode: status, ...error }, status);
+}
+
+/** Ügyféladatok as JSON: the customer's data and rules, data changes, e-mail confirmation, e-invoice per service point. */
+@ApiTags('customer details')
+@Controller('api/v1')
+export class ProfileController {
+  constructor(
+    private readonly dataChanges: DataChangeService,
+    private readonly eInvoices: EInvoiceService,
+    private readonly requests: CustomerRequestsService,
+    private readonly servicePoints: ServicePoints,
+  ) {}
+
+  @Get('profile')
+  @UseGuards(CustomerGuard)
+  @ApiBearerAuth()
+  @ApiResponse({
+    status: 200,
+    description:
+      'Your data, the fields you may change online, the payment methods, the latest data change and the e-mail waiting for confirmation',
+  })
+  @ApiResponse({ status: 401, description: 'Not logged in as a customer' })
+  async profile(@CurrentCustomer() customer: CustomerRef, @Res({ passthrough: true }) res: Response) {
+    const overview = await this.dataChanges.overview(customer.companyId, customer.customerId);
+    if (!overview) throw new NotFoundException('No such customer');
+    const subject = dataChangeSubject(customer.customerId).subjectRef;
+    const latest = await this.requests.latestBySubject(
+      customer.companyId,
+      customer.customerId,
+      DATA_CHANGE_KIND,
+      [subject],
+      responseLanguage(res),
+      1,
+    );
+    return {
+      data: overview.data,
+      editableFields: overview.rules.editableFields,
+      paymentMethods: overview.rules.paymentMethods,
+      pendingEmail: overview.pendingEmail,
+      latestChange: latest.get(subject)?.[0] ?? null,
+    };
+  }
+
+  @Post('profile/data-changes')
+  @UseGuards(CustomerGuard)
+  @ApiBearerAuth()
+  @ApiResponse({
+    status: 201,
+    description:
+      '{ status: submitted, requestId, version, replacedRequestId } or, for a new e-mail address, { status: confirmation_sent, email }',
+  })
+  @ApiResponse({ status: 400, description: 'Invalid fields ({ code: invalid, errors }) or nothing changed' })
+  @ApiResponse({ status: 409, description: 'An earlier change is in review, or the e-mail address is taken' })
+  @ApiResponse({ status: 429, description: 'Too many e-mail changes' })
+  async submit(
+    @CurrentCustomer() customer: CustomerRef,
+    @Body() body: DataChangeDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.dataChanges.submit(customer.companyId, customer.customerId, body, {
+      language: responseLanguage(res),
+      ip: req.ip ?? null,
+    });
+    if (!result.ok) throw dataChangeHttpError(result.error);
+    return result.value;
+  }
+
+  @Post('profile/email-confirmations')
+  @ApiResponse({ status: 201, description: 'The e-mail address is confirmed; the data change is a request now: { requestId, … }' })
+  @ApiResponse({ status: 400, description: 'The link is invalid, used or expired' })
+  @ApiResponse({ status: 409, description: 'An earlier change is in review, or the e-mail address is taken' })
+  async confirm(@Body() body: EmailConfirmationDto) {
+    const result = await this.dataChanges.confirmEmail(body.token);
+    if (!result.ok) throw dataChangeHttpError(result.error);
+    const { companyId: _companyId, customerId: _customerId, ...outcome } = result.value;
+    return outcome;
+  }
+
+  @Get('service-points')
+  @UseGuards(CustomerGuard)
+  @ApiBearerAuth()
+  @ApiResponse({ status: 200, description: 'Your service points with their e-invoice setting and latest e-invoice request' })
+  async list(@CurrentCustomer() customer: CustomerRef, @Res({ passthrough: true }) res: Response) {
+    const points = await this.servicePoints.list(customer.companyId, customer.customerId);
+    const latest = await this.requests.latestBySubject(
+      customer.companyId,
+      customer.customerId,
+      E_INVOICE_KIND,
+      points.map((point) => eInvoiceSubject(point.id).subjectRef),
+      responseLanguage(res),
+      1,
+    );
+    return { items: points.map((point) => ({ ...point, eInvoiceRequest: latest.get(eInvoiceSubject(point.id).subjectRef)?.[0] ?? null })) };
+  }
+
+  @Post('service-points/:id/e-invoice')
+  @UseGuards(CustomerGuard)
+  @ApiBearerAuth()
+  @ApiResponse({ status: 201, description: 'The switch became a request: { requestId, version, replacedRequestId }' })
+  @ApiResponse({ status: 400, description: 'Consent missing, or nothing to change' })
+  @ApiResponse({ status: 404, description: 'Not one of your service points' })
+  @ApiResponse({ status: 409, description: 'An earlier e-invoice request of the service point is in review' })
+  async eInvoice(
+    @CurrentCustomer() customer: CustomerRef,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: EInvoiceDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.eInvoices.request(customer.companyId, customer.customerId, {
+      servicePointId: id,
+      optIn: body.optIn,
+      consent: body.consent === true,
+      language: responseLanguage(res),
+    });
+    if (!result.ok) throw eInvoiceHttpError(result.error);
+    return result.value;
+  }
+}

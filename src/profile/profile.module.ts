@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { ApprovalModule } from '../approval/approval.module';
+import { MeteringModule } from '../metering/metering.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { CustomerChangeExportProcessor } from './customer-change-export.processor';
+import { DataChangeReview } from './data-change-review';
+import { DataChangeService } from './data-change.service';
+import { EInvoiceReview } from './e-invoice-review';
+import { EInvoiceService } from './e-invoice.service';
+import { ProfileSettingsService } from './profile-settings.service';
+import { ProfileController } from './profile.controller';
+import { ProfilePages } from './profile.pages';
+
+/**
+ * Ügyféladatok: the customer's data changes and e-invoice consent, two request kinds
+ * (`data_change`, `e_invoice`) registered on approval's RequestKinds, their pages and
+ * API, and the export of applied changes to the billing back office.
+ */
+@Module({
+  imports: [ApprovalModule, MeteringModule, NotificationsModule],
+  controllers: [ProfileController, ProfilePages],
+  providers: [ProfileSettingsService, DataChangeService, DataChangeReview, EInvoiceService, EInvoiceReview, CustomerChangeExportProcessor],
+})
+export class ProfileModule {}
