@@ -2,6 +2,7 @@
 // Prints one line per problem and exits 1 if there is any error or warning.
 // ESM because @redocly/openapi-core is ESM-only; the e2e suite runs it in a child process.
 import { readFileSync } from 'node:fs';
+import process from 'node:process';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 
 const [file] = process.argv.slice(2);

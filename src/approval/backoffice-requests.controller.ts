@@ -223,17 +223,35 @@ export class BackofficeRequestsController {
 
   @Post(':id/release')
   @HttpCode(200)
-  @ApiEndpoint({ operationId: 'releaseRequest', summary: 'Puts a claimed request back in the queue', access: 'clerk', errors: TRANSITION_ERRORS })
+  @ApiEndpoint({
+    operationId: 'releaseRequest',
+    summary: 'Puts a claimed request back in the queue',
+    access: 'clerk',
+    errors: TRANSITION_ERRORS,
+  })
   @ApiOkResponse({ type: TransitionResponse, description: 'Back in the queue' })
-  async release(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: VersionDto): Promise<TransitionResponse> {
+  async release(
+    @Clerk() clerk: ClerkIdentity,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: VersionDto,
+  ): Promise<TransitionResponse> {
     return unwrap(await this.review.release(clerk.companyId, clerkRef(clerk), id, body.expectedVersion));
   }
 
   @Post(':id/approve')
   @HttpCode(200)
-  @ApiEndpoint({ operationId: 'approveRequest', summary: 'Approves a request; the worker applies it', access: 'clerk', errors: TRANSITION_ERRORS })
+  @ApiEndpoint({
+    operationId: 'approveRequest',
+    summary: 'Approves a request; the worker applies it',
+    access: 'clerk',
+    errors: TRANSITION_ERRORS,
+  })
   @ApiOkResponse({ type: TransitionResponse, description: 'Approved' })
-  async approve(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: ApproveDto): Promise<TransitionResponse> {
+  async approve(
+    @Clerk() clerk: ClerkIdentity,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: ApproveDto,
+  ): Promise<TransitionResponse> {
     return unwrap(await this.review.approve(clerk.companyId, clerkRef(clerk), id, body.expectedVersion, body.comment));
   }
 
@@ -259,7 +277,11 @@ export class BackofficeRequestsController {
     errors: { 400: 'No comment, or the id is not an integer', 404: 'No such request in your company' },
   })
   @ApiOkResponse({ type: CommentedResponse, description: 'Noted in the log' })
-  async comment(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: CommentDto): Promise<CommentedResponse> {
+  async comment(
+    @Clerk() clerk: ClerkIdentity,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: CommentDto,
+  ): Promise<CommentedResponse> {
     return unwrap(await this.review.comment(clerk.companyId, clerkRef(clerk), id, body.comment));
   }
 

@@ -227,7 +227,10 @@ export class BackofficeController {
     operationId: 'createClerk',
     summary: "Creates a clerk in the admin's company (admin)",
     access: 'clerk',
-    errors: { 400: 'A field is missing or malformed, or the password is refused', 409: 'The e-mail is already used by a clerk of this company' },
+    errors: {
+      400: 'A field is missing or malformed, or the password is refused',
+      409: 'The e-mail is already used by a clerk of this company',
+    },
   })
   @ApiCreatedResponse({ type: ClerkResponse })
   async createClerk(@Clerk() clerk: ClerkIdentity, @Body(validation) body: CreateClerkDto, @Req() req: Request): Promise<ClerkResponse> {

@@ -47,7 +47,12 @@ export class ErrorResponse {
   @ApiPropertyOptional({ example: 17, description: 'With already_reported: the request already in review' })
   requestId?: number;
 
-  @ApiPropertyOptional({ type: String, example: '2026-12-01', nullable: true, description: 'With window_closed: when the reading window opens next' })
+  @ApiPropertyOptional({
+    type: String,
+    example: '2026-12-01',
+    nullable: true,
+    description: 'With window_closed: when the reading window opens next',
+  })
   nextOpensOn?: string | null;
 
   @ApiPropertyOptional({ example: 1234.5, description: 'With below_last: the last billable reading' })

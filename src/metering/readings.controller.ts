@@ -68,7 +68,11 @@ export class ReadingsController {
   ) {}
 
   @Get('meters')
-  @ApiEndpoint({ operationId: 'listMeters', summary: 'Your meters with the reading window and the last billable reading', access: 'customer' })
+  @ApiEndpoint({
+    operationId: 'listMeters',
+    summary: 'Your meters with the reading window and the last billable reading',
+    access: 'customer',
+  })
   @ApiOkResponse({ type: MeterListResponse })
   async meters(@CurrentCustomer() customer: CustomerRef): Promise<MeterListResponse> {
     return { items: await this.queries.meters(customer.companyId, customer.customerId) };

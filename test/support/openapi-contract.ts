@@ -31,7 +31,8 @@ function toJsonSchema(node: unknown): unknown {
   const { nullable, ...rest } = node as Record<string, unknown>;
   const converted: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) {
-    converted[key] = key === '$ref' && typeof value === 'string' && value.startsWith(SCHEMA_REF) ? value.slice(SCHEMA_REF.length) : toJsonSchema(value);
+    converted[key] =
+      key === '$ref' && typeof value === 'string' && value.startsWith(SCHEMA_REF) ? value.slice(SCHEMA_REF.length) : toJsonSchema(value);
   }
   return nullable === true ? { anyOf: [{ type: 'null' }, converted] } : converted;
 }
