@@ -20,7 +20,7 @@ import {
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { ApiEndpoint } from '../core/api-contract';
+import { ApiEndpoint, COOKIE_WITHOUT_CSRF } from '../core/api-contract';
 import { ClerkAuthService, ClerkIdentity, ClerkLoginResult } from '../identity/clerk-auth.service';
 import { ClerkAction, ClerkChangeResult, ClerkService, ClerkView, CreateClerkResult } from '../identity/clerk.service';
 import { SecurityAuditService } from '../identity/security-audit.service';
@@ -104,6 +104,7 @@ export class BackofficeController {
     access: 'public',
     errors: {
       400: 'A field is missing or malformed',
+      403: COOKIE_WITHOUT_CSRF,
       401: 'Wrong company, e-mail, password or code; totpRequired: true when only the code is missing',
       429: 'Locked after repeated failures; retryAfterSeconds (and Retry-After) tell how long',
     },

@@ -100,6 +100,9 @@ export function ApiErrorResponses(answers: ErrorAnswers): MethodDecorator & Clas
   return applyDecorators(ApiExtraModels(ErrorResponse), ...decorators);
 }
 
+/** The 403 of any public POST, PUT or DELETE: the CSRF check of cookie sessions (an API client sends no cookie). */
+export const COOKIE_WITHOUT_CSRF = 'Sent with a cookie session but without its CSRF header (API clients send no cookie)';
+
 /** Who may call an operation: anyone, a customer's token, or a clerk's token. */
 export type ApiAccess = 'public' | 'customer' | 'clerk';
 

@@ -16,7 +16,7 @@ import {
 } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { ApiEndpoint } from '../core/api-contract';
+import { ApiEndpoint, COOKIE_WITHOUT_CSRF } from '../core/api-contract';
 import { AccountDeletionService } from './account-deletion.service';
 import { parseForintAmount } from './amount';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from './auth.guards';
@@ -81,6 +81,7 @@ export class CustomerAuthController {
     access: 'public',
     errors: {
       400: 'A field is missing, malformed or too long (named in message)',
+      403: COOKIE_WITHOUT_CSRF,
       429: 'Too many registration attempts from this IP or for this customer code',
     },
   })
@@ -108,7 +109,10 @@ export class CustomerAuthController {
     operationId: 'completeRegistration',
     summary: 'Completes a registration with the e-mailed token and a password',
     access: 'public',
-    errors: { 400: 'Link invalid, used or expired, or the password refused' },
+    errors: {
+      400: 'Link invalid, used or expired, or the password refused',
+      403: COOKIE_WITHOUT_CSRF,
+    },
   })
   @ApiNoContentResponse({ description: 'Account created; log in with the password' })
   async verify(@Body() body: SetPasswordDto, @Req() req: Request): Promise<void> {
@@ -124,6 +128,7 @@ export class CustomerAuthController {
     access: 'public',
     errors: {
       400: 'A field is missing or malformed',
+      403: COOKIE_WITHOUT_CSRF,
       401: 'Wrong login details (never says which)',
       429: 'Locked after repeated failures; retryAfterSeconds tells how long',
     },
@@ -154,7 +159,11 @@ export class CustomerAuthController {
     operationId: 'forgotPassword',
     summary: 'Asks for a password reset link by e-mail',
     access: 'public',
-    errors: { 400: 'A field is missing or malformed', 429: 'Too many reset requests; retryAfterSeconds tells how long' },
+    errors: {
+      400: 'A field is missing or malformed',
+      403: COOKIE_WITHOUT_CSRF,
+      429: 'Too many reset requests; retryAfterSeconds tells how long',
+    },
   })
   @ApiAcceptedResponse({ type: AcceptedResponseDto, description: 'Always the same answer' })
   async forgot(@Body() body: ForgotPasswordDto, @Req() req: Request): Promise<AcceptedResponseDto> {
@@ -173,7 +182,10 @@ export class CustomerAuthController {
     operationId: 'resetPassword',
     summary: 'Sets a new password with the e-mailed reset token',
     access: 'public',
-    errors: { 400: 'Link invalid, used or expired, or the password refused' },
+    errors: {
+      400: 'Link invalid, used or expired, or the password refused',
+      403: COOKIE_WITHOUT_CSRF,
+    },
   })
   @ApiNoContentResponse({ description: 'Password set; every session of the customer ended' })
   async reset(@Body() body: SetPasswordDto, @Req() req: Request): Promise<void> {

@@ -1846,6 +1846,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Sent with a cookie session but without its CSRF header (API clients send no cookie) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "Sent with a cookie session but without its CSRF header (API clients send no cookie)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Too many registration attempts from this IP or for this customer code */
             429: {
                 headers: {
@@ -1895,6 +1911,22 @@ export interface operations {
                      *       "statusCode": 400,
                      *       "error": "Bad Request",
                      *       "message": "Link invalid, used or expired, or the password refused"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Sent with a cookie session but without its CSRF header (API clients send no cookie) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "Sent with a cookie session but without its CSRF header (API clients send no cookie)"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -1950,6 +1982,22 @@ export interface operations {
                      *       "statusCode": 401,
                      *       "error": "Unauthorized",
                      *       "message": "Wrong login details (never says which)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Sent with a cookie session but without its CSRF header (API clients send no cookie) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "Sent with a cookie session but without its CSRF header (API clients send no cookie)"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -2061,6 +2109,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Sent with a cookie session but without its CSRF header (API clients send no cookie) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "Sent with a cookie session but without its CSRF header (API clients send no cookie)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Too many reset requests; retryAfterSeconds tells how long */
             429: {
                 headers: {
@@ -2110,6 +2174,22 @@ export interface operations {
                      *       "statusCode": 400,
                      *       "error": "Bad Request",
                      *       "message": "Link invalid, used or expired, or the password refused"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Sent with a cookie session but without its CSRF header (API clients send no cookie) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "Sent with a cookie session but without its CSRF header (API clients send no cookie)"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -2404,6 +2484,22 @@ export interface operations {
                      *       "statusCode": 401,
                      *       "error": "Unauthorized",
                      *       "message": "Wrong company, e-mail, password or code; totpRequired: true when only the code is missing"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Sent with a cookie session but without its CSRF header (API clients send no cookie) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "Sent with a cookie session but without its CSRF header (API clients send no cookie)"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
