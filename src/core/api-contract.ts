@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtraModels, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 
 /** The name of the bearer scheme in the OpenAPI document (`Authorization: Bearer <token>`). */
 export const BEARER_SCHEME = 'bearer';
@@ -141,7 +141,6 @@ export function ApiEndpoint(options: ApiEndpointOptions): MethodDecorator {
   const security = access === 'public' ? [] : [{ [BEARER_SCHEME]: [] }];
   return applyDecorators(
     ApiOperation({ ...operation, security }),
-    ...(access === 'public' ? [] : [ApiBearerAuth(BEARER_SCHEME)]),
     ApiErrorResponses({ ...ACCESS_ERRORS[access], ...errors }),
   );
 }
