@@ -139,8 +139,5 @@ export function ApiEndpoint(options: ApiEndpointOptions): MethodDecorator {
   const { access, errors = {}, ...operation } = options;
   // An empty requirement list marks a public operation explicitly (Redocly's security-defined).
   const security = access === 'public' ? [] : [{ [BEARER_SCHEME]: [] }];
-  return applyDecorators(
-    ApiOperation({ ...operation, security }),
-    ApiErrorResponses({ ...ACCESS_ERRORS[access], ...errors }),
-  );
+  return applyDecorators(ApiOperation({ ...operation, security }), ApiErrorResponses({ ...ACCESS_ERRORS[access], ...errors }));
 }
