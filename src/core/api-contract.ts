@@ -126,7 +126,7 @@ export interface ApiEndpointOptions {
   summary: string;
   description?: string;
   access: ApiAccess;
-  /** The error answers this operation gives besides the login guard's 401 and 403. */
+  /** The error answers this operation gives besides the login guard's 401 and 403 (a 401 or 403 here replaces the guard's text). */
   errors?: ErrorAnswers;
 }
 
