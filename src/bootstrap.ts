@@ -1,12 +1,13 @@
 import { INestApplicationContext, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, ConfigError, loadConfig, Role } from '../config/configuration';
 import { AppModule } from './app.module';
 import { simplePayOrigins } from './payments/simplepay/simplepay.gateway';
+import { createOpenApiDocument } from './core/openapi-document';
 import { WorkerRunner } from './core/worker-runner.service';
 import { configureViews } from './web/view-engine';
 
@@ -38,12 +39,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   // A clerk's bulk approval of BULK_MAX (10,000) items is about 400 kB of JSON.
   app.useBodyParser('json', { limit: '1mb' });
   configureViews(app, config);
-  const openApi = new DocumentBuilder()
-    .setTitle('Ügyfélportál API')
-    .setDescription('Customer portal and back-office JSON API')
-    .setVersion('1')
-    .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {
+  SwaggerModule.setup('api/docs', app, () => createOpenApiDocument(app, config), {
     jsonDocumentUrl: 'api/docs/openapi.json',
   });
 }

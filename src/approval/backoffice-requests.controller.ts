@@ -12,7 +12,7 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -29,11 +29,19 @@ import {
 } from 'class-validator';
 import { Response } from 'express';
 import { BackofficeGuard, Clerk, MinRole } from '../backoffice/backoffice.guard';
+import { ApiEndpoint, ErrorAnswers } from '../core/api-contract';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { responseLanguage } from '../web/i18n';
 import { ApprovalQueueService, InvalidCursorError, OpenState } from './approval-queue.service';
 import { OPEN_REQUEST_STATES } from './request.entity';
 import { QueueRow, RequestQueries } from './request-queries.service';
+import {
+  BulkApproveResponse,
+  CommentedResponse,
+  QueuePageResponse,
+  RequestDetailResponse,
+  TransitionResponse,
+} from './request-responses.dto';
 import { BULK_MAX, ClerkRef, ReviewService } from './review.service';
 import { workflowHttpError } from './workflow-http-errors';
 
@@ -157,11 +165,15 @@ function toJson(row: QueueRow) {
   };
 }
 
+/** The refusals of a clerk's state change of one request. */
+const TRANSITION_ERRORS: ErrorAnswers = {
+  400: 'The id or expectedVersion is not an integer',
+  404: 'No such request in your company',
+  409: 'Stale version (someone else changed it meanwhile), or the state does not accept it',
+};
+
 /** The clerk work queue and review operations as JSON, for integration. Scoped to the clerk's company. */
 @ApiTags('back office: requests')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, description: 'Not logged in as a clerk' })
-@ApiResponse({ status: 403, description: 'A customer, or a role that does not allow this' })
 @Controller('api/v1/backoffice/requests')
 @UseGuards(BackofficeGuard)
 export class BackofficeRequestsController {
@@ -172,13 +184,13 @@ export class BackofficeRequestsController {
   ) {}
 
   @Get()
-  @ApiResponse({
-    status: 200,
-    description:
-      "Open requests, the nearest answer deadline first: { items, next } (pass next as `after`); each item has the kind's " +
-      'summary, details and hints, answerDueAt and dueSoon',
+  @ApiEndpoint({
+    operationId: 'listQueue',
+    summary: 'The work queue: open requests, oldest first, a page at a time (pass next as after)',
+    access: 'clerk',
+    errors: { 400: 'Invalid filter or cursor' },
   })
-  @ApiResponse({ status: 400, description: 'Invalid filter or cursor' })
+  @ApiOkResponse({ type: QueuePageResponse })
   async list(@Clerk() clerk: ClerkIdentity, @Query() query: QueueQueryDto, @Res({ passthrough: true }) res: Response) {
     try {
       const page = await this.queue.list(clerk.companyId, {
@@ -199,18 +211,26 @@ export class BackofficeRequestsController {
 
   @Post('bulk-approve')
   @HttpCode(200)
-  @ApiResponse({ status: 200, description: 'One outcome per item: { requestId, ok, version } or { requestId, ok: false, error }' })
-  async bulkApprove(@Clerk() clerk: ClerkIdentity, @Body() body: BulkApproveDto) {
+  @ApiEndpoint({
+    operationId: 'bulkApprove',
+    summary: 'Approves many unflagged meter readings at once; one outcome per item',
+    access: 'clerk',
+    errors: { 400: 'No items, too many, or an item is malformed' },
+  })
+  @ApiOkResponse({ type: BulkApproveResponse })
+  async bulkApprove(@Clerk() clerk: ClerkIdentity, @Body() body: BulkApproveDto): Promise<BulkApproveResponse> {
     const outcomes = await this.review.bulkApprove(clerk.companyId, clerkRef(clerk), body.items);
     return { approved: outcomes.filter((o) => o.ok).length, outcomes };
   }
 
   @Get(':id')
-  @ApiResponse({
-    status: 200,
-    description: "The request with customer, the kind's summary, details and hints, payload and full transition log",
+  @ApiEndpoint({
+    operationId: 'getQueueRequest',
+    summary: 'A request with customer, meter, hints, reading history and full transition log',
+    access: 'clerk',
+    errors: { 400: 'The id is not an integer', 404: 'No such request in your company' },
   })
-  @ApiResponse({ status: 404, description: 'No such request in your company' })
+  @ApiOkResponse({ type: RequestDetailResponse })
   async get(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Res({ passthrough: true }) res: Response) {
     const detail = await this.queries.detail(clerk.companyId, id, responseLanguage(res));
     if (!detail) throw new NotFoundException('No such request');
@@ -219,50 +239,87 @@ export class BackofficeRequestsController {
 
   @Post(':id/claim')
   @HttpCode(200)
-  @ApiResponse({ status: 200, description: 'Claimed: { requestId, from, to, version }' })
-  @ApiResponse({ status: 409, description: 'Stale version, or the state does not accept it' })
-  async claim(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: VersionDto) {
+  @ApiEndpoint({ operationId: 'claimRequest', summary: 'Claims a request for review', access: 'clerk', errors: TRANSITION_ERRORS })
+  @ApiOkResponse({ type: TransitionResponse, description: 'Claimed' })
+  async claim(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: VersionDto): Promise<TransitionResponse> {
     return unwrap(await this.review.claim(clerk.companyId, clerkRef(clerk), id, body.expectedVersion));
   }
 
   @Post(':id/release')
   @HttpCode(200)
-  @ApiResponse({ status: 200, description: 'Back in the queue' })
-  @ApiResponse({ status: 409, description: 'Stale version, or the state does not accept it' })
-  async release(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: VersionDto) {
+  @ApiEndpoint({
+    operationId: 'releaseRequest',
+    summary: 'Puts a claimed request back in the queue',
+    access: 'clerk',
+    errors: TRANSITION_ERRORS,
+  })
+  @ApiOkResponse({ type: TransitionResponse, description: 'Back in the queue' })
+  async release(
+    @Clerk() clerk: ClerkIdentity,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: VersionDto,
+  ): Promise<TransitionResponse> {
     return unwrap(await this.review.release(clerk.companyId, clerkRef(clerk), id, body.expectedVersion));
   }
 
   @Post(':id/approve')
   @HttpCode(200)
-  @ApiResponse({ status: 200, description: 'Approved; the worker applies it' })
-  @ApiResponse({ status: 409, description: 'Stale version (someone else decided it meanwhile), or the state does not accept it' })
-  async approve(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: ApproveDto) {
+  @ApiEndpoint({
+    operationId: 'approveRequest',
+    summary: 'Approves a request; the worker applies it',
+    access: 'clerk',
+    errors: TRANSITION_ERRORS,
+  })
+  @ApiOkResponse({ type: TransitionResponse, description: 'Approved' })
+  async approve(
+    @Clerk() clerk: ClerkIdentity,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: ApproveDto,
+  ): Promise<TransitionResponse> {
     return unwrap(await this.review.approve(clerk.companyId, clerkRef(clerk), id, body.expectedVersion, body.comment));
   }
 
   @Post(':id/reject')
   @HttpCode(200)
-  @ApiResponse({ status: 200, description: 'Rejected; the customer sees the reason' })
-  @ApiResponse({ status: 400, description: 'No reason' })
-  @ApiResponse({ status: 409, description: 'Stale version, or the state does not accept it' })
-  async reject(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: RejectDto) {
+  @ApiEndpoint({
+    operationId: 'rejectRequest',
+    summary: 'Rejects a request with a reason the customer sees',
+    access: 'clerk',
+    errors: { ...TRANSITION_ERRORS, 400: 'No reason, or the id or expectedVersion is not an integer' },
+  })
+  @ApiOkResponse({ type: TransitionResponse, description: 'Rejected' })
+  async reject(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: RejectDto): Promise<TransitionResponse> {
     return unwrap(await this.review.reject(clerk.companyId, clerkRef(clerk), id, body.expectedVersion, body.reason));
   }
 
   @Post(':id/comment')
   @HttpCode(200)
-  @ApiResponse({ status: 200, description: 'Noted in the log (state and version unchanged)' })
-  async comment(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: CommentDto) {
+  @ApiEndpoint({
+    operationId: 'commentRequest',
+    summary: 'Adds an internal note to a request’s log (state and version unchanged)',
+    access: 'clerk',
+    errors: { 400: 'No comment, or the id is not an integer', 404: 'No such request in your company' },
+  })
+  @ApiOkResponse({ type: CommentedResponse, description: 'Noted in the log' })
+  async comment(
+    @Clerk() clerk: ClerkIdentity,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: CommentDto,
+  ): Promise<CommentedResponse> {
     return unwrap(await this.review.comment(clerk.companyId, clerkRef(clerk), id, body.comment));
   }
 
   @Post(':id/retry')
   @HttpCode(200)
   @MinRole('supervisor')
-  @ApiResponse({ status: 200, description: 'A failed application queued again (supervisor or admin)' })
-  @ApiResponse({ status: 409, description: 'Stale version, or not apply_failed' })
-  async retry(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: VersionDto) {
+  @ApiEndpoint({
+    operationId: 'retryRequest',
+    summary: 'Queues a failed application again (supervisor)',
+    access: 'clerk',
+    errors: TRANSITION_ERRORS,
+  })
+  @ApiOkResponse({ type: TransitionResponse, description: 'Queued again' })
+  async retry(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: VersionDto): Promise<TransitionResponse> {
     return unwrap(await this.review.retry(clerk.companyId, clerkRef(clerk), id, body.expectedVersion));
   }
 }

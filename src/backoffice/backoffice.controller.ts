@@ -18,17 +18,9 @@ import {
   UseGuards,
   ValidationPipe,
 } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
+import { ApiEndpoint, COOKIE_WITHOUT_CSRF } from '../core/api-contract';
 import { ClerkAuthService, ClerkIdentity, ClerkLoginResult } from '../identity/clerk-auth.service';
 import { ClerkAction, ClerkChangeResult, ClerkService, ClerkView, CreateClerkResult } from '../identity/clerk.service';
 import { SecurityAuditService } from '../identity/security-audit.service';
@@ -38,8 +30,11 @@ import {
   ChangeClerkRoleDto,
   ClerkLoginDto,
   ClerkLoginResponse,
+  ClerkMeResponse,
   ClerkResponse,
   CreateClerkDto,
+  SecurityEventPageResponse,
+  SecurityEventResponse,
   SecurityEventsQueryDto,
   TotpCodeDto,
   TotpEnrolmentResponse,
@@ -103,7 +98,17 @@ export class BackofficeController {
 
   @Post('auth/login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Clerk login: company code, e-mail, password and (if enrolled) a TOTP code; returns a bearer token' })
+  @ApiEndpoint({
+    operationId: 'clerkLogin',
+    summary: 'Clerk login: company code, e-mail, password and (if enrolled) a TOTP code; returns a bearer token',
+    access: 'public',
+    errors: {
+      400: 'A field is missing or malformed',
+      403: COOKIE_WITHOUT_CSRF,
+      401: 'Wrong company, e-mail, password or code; totpRequired: true when only the code is missing',
+      429: 'Locked after repeated failures; retryAfterSeconds (and Retry-After) tell how long',
+    },
+  })
   @ApiOkResponse({ type: ClerkLoginResponse })
   async login(
     @Body(validation) body: ClerkLoginDto,
@@ -139,8 +144,8 @@ export class BackofficeController {
   @HttpCode(204)
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Revokes the bearer token' })
+  @ApiEndpoint({ operationId: 'clerkLogout', summary: 'Revokes the clerk’s bearer token', access: 'clerk' })
+  @ApiNoContentResponse({ description: 'The token is revoked' })
   async logout(@Clerk() clerk: ClerkIdentity, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.sessions.end(req, res);
     await this.auth.recordLogout(clerk.companyId, clerk.clerkId, req.ip ?? null);
@@ -149,9 +154,9 @@ export class BackofficeController {
   @Get('me')
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'The logged-in clerk' })
-  me(@Clerk() clerk: ClerkIdentity) {
+  @ApiEndpoint({ operationId: 'getClerkMe', summary: 'The logged-in clerk', access: 'clerk' })
+  @ApiOkResponse({ type: ClerkMeResponse })
+  me(@Clerk() clerk: ClerkIdentity): ClerkMeResponse {
     return { id: clerk.clerkId, companyId: clerk.companyId, name: clerk.name, role: clerk.role, mustEnrolTotp: clerk.mustEnrolTotp };
   }
 
@@ -159,8 +164,12 @@ export class BackofficeController {
   @HttpCode(200)
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Starts TOTP enrolment: a new secret, saved only when confirmed with a code' })
+  @ApiEndpoint({
+    operationId: 'startTotpEnrolment',
+    summary: 'Starts TOTP enrolment: a new secret, saved only when confirmed with a code',
+    access: 'clerk',
+    errors: { 404: 'The clerk no longer exists', 409: 'A second factor is already set up; an admin must reset it first' },
+  })
   @ApiOkResponse({ type: TotpEnrolmentResponse })
   async startTotp(@Clerk() clerk: ClerkIdentity): Promise<TotpEnrolmentResponse> {
     const enrolment = await this.auth.startTotpEnrolment(clerk.companyId, clerk.clerkId);
@@ -174,8 +183,13 @@ export class BackofficeController {
   @HttpCode(204)
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Confirms TOTP enrolment with a current code from the app' })
+  @ApiEndpoint({
+    operationId: 'confirmTotpEnrolment',
+    summary: 'Confirms TOTP enrolment with a current code from the app',
+    access: 'clerk',
+    errors: { 400: 'The code is malformed or not valid for the secret being enrolled' },
+  })
+  @ApiNoContentResponse({ description: 'The second factor is set up' })
   async confirmTotp(@Clerk() clerk: ClerkIdentity, @Body(validation) body: TotpCodeDto, @Req() req: Request): Promise<void> {
     if (!(await this.auth.confirmTotpEnrolment(clerk.companyId, clerk.clerkId, body.code, req.ip ?? null))) {
       throw new HttpException({ statusCode: 400, message: ['code is not valid for the secret being enrolled'], error: 'Bad Request' }, 400);
@@ -185,8 +199,7 @@ export class BackofficeController {
   @Get('clerks')
   @UseGuards(BackofficeGuard)
   @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: "The company's clerks (admin)" })
+  @ApiEndpoint({ operationId: 'listClerks', summary: "The company's clerks (admin)", access: 'clerk' })
   @ApiOkResponse({ type: ClerkResponse, isArray: true })
   async listClerks(@Clerk() clerk: ClerkIdentity): Promise<ClerkResponse[]> {
     return (await this.clerks.list(actorOf(clerk))) ?? [];
@@ -195,8 +208,12 @@ export class BackofficeController {
   @Get('clerks/:id')
   @UseGuards(BackofficeGuard)
   @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'One clerk of the company (admin)' })
+  @ApiEndpoint({
+    operationId: 'getClerk',
+    summary: 'One clerk of the company (admin)',
+    access: 'clerk',
+    errors: { 400: 'The id is not an integer', 404: 'No clerk with this id in your company' },
+  })
   @ApiOkResponse({ type: ClerkResponse })
   async getClerk(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number): Promise<ClerkResponse> {
     const found = await this.clerks.find(actorOf(clerk), id);
@@ -207,9 +224,16 @@ export class BackofficeController {
   @Post('clerks')
   @UseGuards(BackofficeGuard)
   @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: "Creates a clerk in the admin's company (admin)" })
-  @ApiOkResponse({ type: ClerkResponse })
+  @ApiEndpoint({
+    operationId: 'createClerk',
+    summary: "Creates a clerk in the admin's company (admin)",
+    access: 'clerk',
+    errors: {
+      400: 'A field is missing or malformed, or the password is refused',
+      409: 'The e-mail is already used by a clerk of this company',
+    },
+  })
+  @ApiCreatedResponse({ type: ClerkResponse })
   async createClerk(@Clerk() clerk: ClerkIdentity, @Body(validation) body: CreateClerkDto, @Req() req: Request): Promise<ClerkResponse> {
     const result = await this.clerks.create(actorOf(clerk), body, req.ip ?? null);
     if (result.kind !== 'created') throw createClerkError(result);
@@ -220,17 +244,20 @@ export class BackofficeController {
   @HttpCode(200)
   @UseGuards(BackofficeGuard)
   @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({
+  @ApiEndpoint({
+    operationId: 'resetClerkTotp',
+    access: 'clerk',
+    errors: {
+      400: 'The id is not an integer',
+      404: 'No clerk with this id in your company',
+      409: 'Your own second factor, or the clerk has none',
+    },
     summary: "Resets a clerk's second factor (admin)",
     description:
       'Clears the TOTP secret: at the next login the clerk must enrol a new one before anything else, whatever the role. ' +
       "Ends all of the clerk's sessions and tokens; recorded as totp_reset.",
   })
   @ApiOkResponse({ type: ClerkResponse })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
-  @ApiNotFoundResponse({ description: 'No clerk with this id in your company' })
-  @ApiConflictResponse({ description: 'Your own second factor, or the clerk has none' })
   async resetTotp(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Req() req: Request): Promise<ClerkResponse> {
     return changedClerk('resetTotp', await this.clerks.resetTotp(actorOf(clerk), id, req.ip ?? null));
   }
@@ -239,17 +266,20 @@ export class BackofficeController {
   @HttpCode(200)
   @UseGuards(BackofficeGuard)
   @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({
+  @ApiEndpoint({
+    operationId: 'deactivateClerk',
+    access: 'clerk',
+    errors: {
+      400: 'The id is not an integer',
+      404: 'No clerk with this id in your company',
+      409: "Your own account, or the company's last active admin",
+    },
     summary: 'Deactivates a clerk (admin)',
     description:
       "The clerk can no longer log in (the login answers as for a wrong password); all of the clerk's sessions and tokens end at once. " +
       'Recorded as clerk_deactivated. Deactivating an inactive clerk changes nothing.',
   })
   @ApiOkResponse({ type: ClerkResponse })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
-  @ApiNotFoundResponse({ description: 'No clerk with this id in your company' })
-  @ApiConflictResponse({ description: "Your own account, or the company's last active admin" })
   async deactivate(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Req() req: Request): Promise<ClerkResponse> {
     return changedClerk('deactivate', await this.clerks.deactivate(actorOf(clerk), id, req.ip ?? null));
   }
@@ -258,14 +288,14 @@ export class BackofficeController {
   @HttpCode(200)
   @UseGuards(BackofficeGuard)
   @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({
+  @ApiEndpoint({
+    operationId: 'reactivateClerk',
+    access: 'clerk',
+    errors: { 400: 'The id is not an integer', 404: 'No clerk with this id in your company', 409: 'Your own account' },
     summary: 'Reactivates a deactivated clerk (admin)',
     description: 'The clerk may log in again with the password and second factor they had. Recorded as clerk_reactivated.',
   })
   @ApiOkResponse({ type: ClerkResponse })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
-  @ApiNotFoundResponse({ description: 'No clerk with this id in your company' })
   async reactivate(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Req() req: Request): Promise<ClerkResponse> {
     return changedClerk('reactivate', await this.clerks.reactivate(actorOf(clerk), id, req.ip ?? null));
   }
@@ -274,18 +304,20 @@ export class BackofficeController {
   @HttpCode(200)
   @UseGuards(BackofficeGuard)
   @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({
+  @ApiEndpoint({
+    operationId: 'changeClerkRole',
+    access: 'clerk',
+    errors: {
+      400: 'The id is not an integer, or an unknown role',
+      404: 'No clerk with this id in your company',
+      409: "Your own role, or demoting the company's last active admin",
+    },
     summary: "Changes a clerk's role (admin)",
     description:
       "Ends all of the clerk's sessions and tokens; a new admin without a second factor must enrol one at the next login. " +
       'Recorded as clerk_role_changed. Giving the role the clerk has changes nothing.',
   })
   @ApiOkResponse({ type: ClerkResponse })
-  @ApiBadRequestResponse({ description: 'Unknown role' })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
-  @ApiNotFoundResponse({ description: 'No clerk with this id in your company' })
-  @ApiConflictResponse({ description: "Your own role, or demoting the company's last active admin" })
   async changeRole(
     @Clerk() clerk: ClerkIdentity,
     @Param('id', ParseIntPipe) id: number,
@@ -298,9 +330,14 @@ export class BackofficeController {
   @Get('security-events')
   @UseGuards(BackofficeGuard)
   @MinRole('supervisor')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: "The company's security audit trail, newest first, keyset-paginated (supervisor)" })
-  async listEvents(@Clerk() clerk: ClerkIdentity, @Query(validation) query: SecurityEventsQueryDto) {
+  @ApiEndpoint({
+    operationId: 'listSecurityEvents',
+    summary: "The company's security audit trail, newest first, keyset-paginated (supervisor)",
+    access: 'clerk',
+    errors: { 400: 'An invalid filter or cursor' },
+  })
+  @ApiOkResponse({ type: SecurityEventPageResponse })
+  async listEvents(@Clerk() clerk: ClerkIdentity, @Query(validation) query: SecurityEventsQueryDto): Promise<SecurityEventPageResponse> {
     const page = await this.audit.list(clerk, {
       actorKind: query.actorKind,
       actorId: query.actorId,
@@ -314,9 +351,14 @@ export class BackofficeController {
   @Get('security-events/:id')
   @UseGuards(BackofficeGuard)
   @MinRole('supervisor')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'One security event of the company (supervisor)' })
-  async getEvent(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number) {
+  @ApiEndpoint({
+    operationId: 'getSecurityEvent',
+    summary: 'One security event of the company (supervisor)',
+    access: 'clerk',
+    errors: { 400: 'The id is not an integer', 404: 'No security event with this id in your company' },
+  })
+  @ApiOkResponse({ type: SecurityEventResponse })
+  async getEvent(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number): Promise<SecurityEventResponse> {
     const event = await this.audit.get(clerk, id);
     if (!event) throw new NotFoundException();
     return event;

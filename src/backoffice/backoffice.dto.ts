@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { CLERK_ROLES, ClerkRole } from '../identity/clerk.entity';
-import { SECURITY_ACTOR_KINDS, SecurityActorKind } from '../identity/security-event.entity';
+import { SECURITY_ACTOR_KINDS, SECURITY_EVENT_NAMES, SecurityActorKind, SecurityEventName } from '../identity/security-event.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -36,7 +36,7 @@ export class ClerkLoginDto {
 export class ClerkLoginResponse {
   @ApiProperty({ description: 'Bearer token for Authorization: Bearer …' })
   token!: string;
-  @ApiProperty()
+  @ApiProperty({ format: 'date-time', description: 'When the token expires unless used' })
   expiresAt!: string;
   @ApiProperty({
     description: 'A clerk without a second factor who must have one (an admin, or after a reset) must enrol one before anything else',
@@ -70,9 +70,9 @@ export class CreateClerkDto {
 }
 
 export class ClerkResponse {
-  @ApiProperty() id!: number;
-  @ApiProperty() name!: string;
-  @ApiProperty() email!: string;
+  @ApiProperty({ example: 7 }) id!: number;
+  @ApiProperty({ example: 'Kiss Anna' }) name!: string;
+  @ApiProperty({ example: 'kiss.anna@minta.local' }) email!: string;
   @ApiProperty({ enum: CLERK_ROLES }) role!: ClerkRole;
   @ApiProperty({ description: 'An inactive clerk cannot log in' }) active!: boolean;
   @ApiProperty({ description: 'The clerk has a second factor (TOTP)' }) totpEnrolled!: boolean;
@@ -126,4 +126,29 @@ export class TotpCodeDto {
 export class TotpEnrolmentResponse {
   @ApiProperty({ description: 'Base32 secret to type into an authenticator app' }) secret!: string;
   @ApiProperty({ description: 'otpauth:// URI (what the QR code holds)' }) uri!: string;
+}
+
+export class ClerkMeResponse {
+  @ApiProperty({ example: 7 }) id!: number;
+  @ApiProperty({ example: 1 }) companyId!: number;
+  @ApiProperty({ example: 'Kiss Anna' }) name!: string;
+  @ApiProperty({ enum: CLERK_ROLES }) role!: ClerkRole;
+  @ApiProperty({ description: 'The clerk must enrol a second factor before anything else' }) mustEnrolTotp!: boolean;
+}
+
+export class SecurityEventResponse {
+  @ApiProperty({ example: 42 }) id!: number;
+  @ApiProperty({ enum: SECURITY_ACTOR_KINDS }) actorKind!: SecurityActorKind;
+  @ApiProperty({ type: Number, nullable: true, description: 'The customer or clerk id; null when unknown (e.g. a failed login)' })
+  actorId!: number | null;
+  @ApiProperty({ enum: SECURITY_EVENT_NAMES }) event!: SecurityEventName;
+  @ApiProperty({ type: String, nullable: true, example: '203.0.113.7' }) ip!: string | null;
+  @ApiProperty({ type: String, nullable: true }) detail!: string | null;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class SecurityEventPageResponse {
+  @ApiProperty({ type: [SecurityEventResponse] }) items!: SecurityEventResponse[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `before` for the next (older) page; null on the last page' })
+  nextCursor!: string | null;
 }

@@ -1,9 +1,10 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { QueuesService } from './queues.service';
 
-@ApiTags('health')
+/** For load balancers and orchestrators, not API clients: kept out of the OpenAPI contract. */
+@ApiExcludeController()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -14,15 +15,12 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'The process is alive.' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @HealthCheck()
-  @ApiOkResponse({ description: 'PostgreSQL and Redis answer; the instance can take traffic.' })
-  @ApiServiceUnavailableResponse({ description: 'PostgreSQL or Redis does not answer.' })
   ready() {
     return this.health.check([() => this.database.pingCheck('postgres', { timeout: 2_000 }), () => this.pingRedis()]);
   }

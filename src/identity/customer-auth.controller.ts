@@ -14,16 +14,9 @@ import {
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
+import { ApiEndpoint, COOKIE_WITHOUT_CSRF } from '../core/api-contract';
 import { AccountDeletionService } from './account-deletion.service';
 import { parseForintAmount } from './amount';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from './auth.guards';
@@ -82,9 +75,17 @@ export class CustomerAuthController {
 
   @Post('auth/register')
   @HttpCode(202)
-  @ApiOkResponse({ type: AcceptedResponseDto, description: 'Always the same answer, whether or not the data matched' })
-  @ApiBadRequestResponse({ description: 'A field is missing, malformed or too long (named in message)' })
-  @ApiTooManyRequestsResponse({ description: 'Too many registration attempts from this IP or for this customer code' })
+  @ApiEndpoint({
+    operationId: 'register',
+    summary: 'Asks for an account: customer code, an invoice’s number and gross amount, e-mail; a link is e-mailed',
+    access: 'public',
+    errors: {
+      400: 'A field is missing, malformed or too long (named in message)',
+      403: COOKIE_WITHOUT_CSRF,
+      429: 'Too many registration attempts from this IP or for this customer code',
+    },
+  })
+  @ApiAcceptedResponse({ type: AcceptedResponseDto, description: 'Always the same answer, whether or not the data matched' })
   async register(@Body() body: RegisterDto, @Req() req: Request): Promise<AcceptedResponseDto> {
     const grossAmount = parseForintAmount(body.amount);
     if (grossAmount === null)
@@ -104,8 +105,16 @@ export class CustomerAuthController {
 
   @Post('auth/register/verify')
   @HttpCode(204)
+  @ApiEndpoint({
+    operationId: 'completeRegistration',
+    summary: 'Completes a registration with the e-mailed token and a password',
+    access: 'public',
+    errors: {
+      400: 'Link invalid, used or expired, or the password refused',
+      403: COOKIE_WITHOUT_CSRF,
+    },
+  })
   @ApiNoContentResponse({ description: 'Account created; log in with the password' })
-  @ApiBadRequestResponse({ description: 'Link invalid, used or expired, or the password refused' })
   async verify(@Body() body: SetPasswordDto, @Req() req: Request): Promise<void> {
     const result = await this.registration.complete(body.token, body.password, req.res?.locals.lang === 'en' ? 'en' : 'hu', req.ip ?? null);
     if (!result.ok) throw passwordProblem(result.reason);
@@ -113,9 +122,18 @@ export class CustomerAuthController {
 
   @Post('auth/login')
   @HttpCode(200)
+  @ApiEndpoint({
+    operationId: 'login',
+    summary: 'Customer login with customer code or e-mail and password; returns a bearer token',
+    access: 'public',
+    errors: {
+      400: 'A field is missing or malformed',
+      403: COOKIE_WITHOUT_CSRF,
+      401: 'Wrong login details (never says which)',
+      429: 'Locked after repeated failures; retryAfterSeconds tells how long',
+    },
+  })
   @ApiOkResponse({ type: LoginResponseDto })
-  @ApiUnauthorizedResponse({ description: 'Wrong login details (never says which)' })
-  @ApiTooManyRequestsResponse({ description: 'Locked after repeated failures; retryAfterSeconds tells how long' })
   async login(@Body() body: LoginDto, @Req() req: Request): Promise<LoginResponseDto> {
     const result = await this.logins.login({ ...body, ip: req.ip ?? null });
     if (!result.ok) {
@@ -128,8 +146,8 @@ export class CustomerAuthController {
 
   @Post('auth/logout')
   @HttpCode(204)
-  @ApiBearerAuth()
   @UseGuards(CustomerGuard)
+  @ApiEndpoint({ operationId: 'logout', summary: 'Revokes the bearer token', access: 'customer' })
   @ApiNoContentResponse({ description: 'The token is revoked' })
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.sessions.end(req, res);
@@ -137,7 +155,17 @@ export class CustomerAuthController {
 
   @Post('auth/password/forgot')
   @HttpCode(202)
-  @ApiOkResponse({ type: AcceptedResponseDto, description: 'Always the same answer' })
+  @ApiEndpoint({
+    operationId: 'forgotPassword',
+    summary: 'Asks for a password reset link by e-mail',
+    access: 'public',
+    errors: {
+      400: 'A field is missing or malformed',
+      403: COOKIE_WITHOUT_CSRF,
+      429: 'Too many reset requests; retryAfterSeconds tells how long',
+    },
+  })
+  @ApiAcceptedResponse({ type: AcceptedResponseDto, description: 'Always the same answer' })
   async forgot(@Body() body: ForgotPasswordDto, @Req() req: Request): Promise<AcceptedResponseDto> {
     const result = await this.passwords.requestReset({
       ...body,
@@ -150,6 +178,15 @@ export class CustomerAuthController {
 
   @Post('auth/password/reset')
   @HttpCode(204)
+  @ApiEndpoint({
+    operationId: 'resetPassword',
+    summary: 'Sets a new password with the e-mailed reset token',
+    access: 'public',
+    errors: {
+      400: 'Link invalid, used or expired, or the password refused',
+      403: COOKIE_WITHOUT_CSRF,
+    },
+  })
   @ApiNoContentResponse({ description: 'Password set; every session of the customer ended' })
   async reset(@Body() body: SetPasswordDto, @Req() req: Request): Promise<void> {
     const result = await this.passwords.completeReset(body.token, body.password, req.ip ?? null);
@@ -157,8 +194,13 @@ export class CustomerAuthController {
   }
 
   @Get('me')
-  @ApiBearerAuth()
   @UseGuards(CustomerGuard)
+  @ApiEndpoint({
+    operationId: 'getMe',
+    summary: 'The logged-in customer: name, code, e-mail and company',
+    access: 'customer',
+    errors: { 404: 'The customer no longer exists' },
+  })
   @ApiOkResponse({ type: MeResponseDto })
   async me(@CurrentCustomer() customer: CustomerRef): Promise<MeResponseDto> {
     const profile = await this.logins.profile(customer.companyId, customer.customerId);
@@ -168,8 +210,16 @@ export class CustomerAuthController {
 
   @Post('me/password')
   @HttpCode(204)
-  @ApiBearerAuth()
   @UseGuards(CustomerGuard)
+  @ApiEndpoint({
+    operationId: 'changePassword',
+    summary: 'Changes the password (the current one is asked again)',
+    access: 'customer',
+    errors: {
+      400: 'The current password is wrong, or the new one is refused',
+      429: 'Too many wrong current passwords; retryAfterSeconds tells how long',
+    },
+  })
   @ApiNoContentResponse({ description: 'Changed; the customer’s other sessions and tokens are ended' })
   async changePassword(@CurrentCustomer() customer: CustomerRef, @Body() body: ChangePasswordDto, @Req() req: Request): Promise<void> {
     const result = await this.passwords.change(customer, body.currentPassword, body.newPassword, req.portalSession?.id, req.ip ?? null);
@@ -182,8 +232,13 @@ export class CustomerAuthController {
 
   @Delete('me')
   @HttpCode(204)
-  @ApiBearerAuth()
   @UseGuards(CustomerGuard)
+  @ApiEndpoint({
+    operationId: 'deleteMe',
+    summary: 'Deletes the customer’s portal account (the password is asked again)',
+    access: 'customer',
+    errors: { 400: 'The password is wrong', 429: 'Too many wrong passwords; retryAfterSeconds tells how long' },
+  })
   @ApiNoContentResponse({ description: 'Account deleted; billing records stay; all sessions ended' })
   async deleteMe(@CurrentCustomer() customer: CustomerRef, @Body() body: DeleteAccountDto, @Req() req: Request): Promise<void> {
     const result = await this.deletion.delete(customer, body.password, req.ip ?? null);

@@ -110,7 +110,10 @@ export class LoginResponseDto {
   @ApiProperty({ description: 'Bearer token for the Authorization header' })
   token!: string;
 
-  @ApiProperty({ description: 'When the token expires unless used (it slides with each use, up to the absolute limit)' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'When the token expires unless used (it slides with each use, up to the absolute limit)',
+  })
   expiresAt!: string;
 }
 
@@ -119,9 +122,14 @@ export class AcceptedResponseDto {
   message!: string;
 }
 
+class CompanySummaryDto {
+  @ApiProperty({ example: 1 }) id!: number;
+  @ApiProperty({ example: 'Minta Távhő Zrt.' }) name!: string;
+}
+
 export class MeResponseDto {
-  @ApiProperty() name!: string;
-  @ApiProperty() code!: string;
-  @ApiProperty() email!: string;
-  @ApiProperty({ example: { id: 1, name: 'Minta cég' } }) company!: { id: number; name: string };
+  @ApiProperty({ example: 'Minta Mária' }) name!: string;
+  @ApiProperty({ example: 'SU0044' }) code!: string;
+  @ApiProperty({ example: 'ugyfel@example.hu' }) email!: string;
+  @ApiProperty({ type: CompanySummaryDto }) company!: CompanySummaryDto;
 }

@@ -1,9 +1,16 @@
 import { Body, Controller, Get, HttpCode, HttpException, NotFoundException, Param, ParseIntPipe, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { ApiEndpoint } from '../core/api-contract';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { MeterQueries } from './meter-queries.service';
+import {
+  MeterListResponse,
+  ReadingCheckResponse,
+  ReadingHistoryResponse,
+  SubmittedReadingResponse,
+} from './reading-responses.dto';
 import { ReadingError, ReadingService } from './reading.service';
 
 const toBoolean = ({ value }: { value: unknown }) =>
@@ -40,8 +47,6 @@ export function readingHttpError(error: ReadingError): HttpException {
 
 /** The customer's meter readings as JSON (bearer token or session cookie with the CSRF header). */
 @ApiTags('meter readings')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, description: 'Not logged in as a customer' })
 @Controller('api/v1')
 @UseGuards(CustomerGuard)
 export class ReadingsController {
@@ -51,15 +56,25 @@ export class ReadingsController {
   ) {}
 
   @Get('meters')
-  @ApiResponse({ status: 200, description: 'Your meters with the reading window and the last billable reading' })
-  async meters(@CurrentCustomer() customer: CustomerRef) {
+  @ApiEndpoint({
+    operationId: 'listMeters',
+    summary: 'Your meters with the reading window and the last billable reading',
+    access: 'customer',
+  })
+  @ApiOkResponse({ type: MeterListResponse })
+  async meters(@CurrentCustomer() customer: CustomerRef): Promise<MeterListResponse> {
     return { items: await this.queries.meters(customer.companyId, customer.customerId) };
   }
 
   @Get('meters/:id/readings')
-  @ApiResponse({ status: 200, description: 'Billable readings, newest first, with consumption' })
-  @ApiResponse({ status: 404, description: 'Not one of your meters' })
-  async history(@CurrentCustomer() customer: CustomerRef, @Param('id', ParseIntPipe) id: number) {
+  @ApiEndpoint({
+    operationId: 'listMeterReadings',
+    summary: 'A meter’s billable readings, newest first, with consumption',
+    access: 'customer',
+    errors: { 400: 'The id is not an integer', 404: 'Not one of your meters' },
+  })
+  @ApiOkResponse({ type: ReadingHistoryResponse })
+  async history(@CurrentCustomer() customer: CustomerRef, @Param('id', ParseIntPipe) id: number): Promise<ReadingHistoryResponse> {
     const meter = await this.queries.meter(customer.companyId, customer.customerId, id);
     if (!meter) throw new NotFoundException('No such meter among your service points');
     return {
@@ -70,22 +85,36 @@ export class ReadingsController {
 
   @Post('readings/check')
   @HttpCode(200)
-  @ApiResponse({ status: 200, description: 'The consumption the value implies and the plausibility hints; nothing is stored' })
-  @ApiResponse({ status: 400, description: 'Invalid value or date' })
-  @ApiResponse({ status: 404, description: 'Not one of your meters' })
-  @ApiResponse({ status: 409, description: 'Outside the reading window' })
-  async check(@CurrentCustomer() customer: CustomerRef, @Body() body: ReadingDto) {
+  @ApiEndpoint({
+    operationId: 'checkReading',
+    summary: 'The consumption a reading implies and its plausibility hints; nothing is stored',
+    access: 'customer',
+    errors: {
+      400: 'Invalid value or date, or below the last reading',
+      404: 'Not one of your meters',
+      409: 'Outside the reading window, or a reading of this period is already in review',
+    },
+  })
+  @ApiOkResponse({ type: ReadingCheckResponse })
+  async check(@CurrentCustomer() customer: CustomerRef, @Body() body: ReadingDto): Promise<ReadingCheckResponse> {
     const result = await this.readings.check(customer.companyId, customer.customerId, body);
     if (!result.ok) throw readingHttpError(result.error);
     return result.value;
   }
 
   @Post('readings')
-  @ApiResponse({ status: 201, description: 'The reading became a request: { requestId, state, version, … }' })
-  @ApiResponse({ status: 400, description: 'Invalid value or date, or below the last reading' })
-  @ApiResponse({ status: 404, description: 'Not one of your meters' })
-  @ApiResponse({ status: 409, description: 'Outside the reading window, or a reading of this period is already in review' })
-  async submit(@CurrentCustomer() customer: CustomerRef, @Body() body: ReadingDto) {
+  @ApiEndpoint({
+    operationId: 'submitReading',
+    summary: 'Reports a meter reading; it becomes a request a clerk reviews',
+    access: 'customer',
+    errors: {
+      400: 'Invalid value or date, or below the last reading',
+      404: 'Not one of your meters',
+      409: 'Outside the reading window, or a reading of this period is already in review',
+    },
+  })
+  @ApiCreatedResponse({ type: SubmittedReadingResponse, description: 'The reading became a request' })
+  async submit(@CurrentCustomer() customer: CustomerRef, @Body() body: ReadingDto): Promise<SubmittedReadingResponse> {
     const result = await this.readings.submit(customer.companyId, customer.customerId, body);
     if (!result.ok) throw readingHttpError(result.error);
     return { ...result.value, state: 'submitted' };

@@ -37,6 +37,8 @@ describe('health and operations surface', () => {
   it('documents the JSON endpoints in OpenAPI', async () => {
     const doc = await request(running.url).get('/api/docs/openapi.json').expect(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/health', '/health/ready']));
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/me']));
+    // Health checks are for the load balancer, not part of the API contract.
+    expect(Object.keys(doc.body.paths)).not.toContain('/health');
   });
 });

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { apiClient } from '../support/api-client';
 import { createTestClerk, TestClerk, TestCompany } from '../support/clerk-factories';
 import { loginTestCustomer, TestCustomerSession } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
@@ -52,11 +53,18 @@ describe('meter readings over HTTP (API, pages, back office)', () => {
   };
 
   it('customer submits via the API → clerk claims and approves → the worker applies → history shows a customer reading', async () => {
-    const { w, customer, company } = await world();
-    const clerk = await clerkToken(await createTestClerk(dataSource, company, 'clerk'));
+    // Through the client typed from the OpenAPI document: the document alone is enough to make these calls.
+    const { w, customer: session, company } = await world();
+    const customer = apiClient(running.url, session.bearer);
+    const clerkAccount = await createTestClerk(dataSource, company, 'clerk');
+    const login = await apiClient(running.url).POST('/api/v1/backoffice/auth/login', {
+      body: { company: clerkAccount.companyCode, email: clerkAccount.email, password: clerkAccount.password },
+    });
+    expect(login.response.status).toBe(200);
+    const clerk = apiClient(running.url, login.data!.token);
 
-    const meters = await api(customer).get('/api/v1/meters').expect(200);
-    expect(meters.body.items).toEqual([
+    const meters = await customer.GET('/api/v1/meters');
+    expect(meters.data!.items).toEqual([
       expect.objectContaining({
         id: w.meterId,
         window: expect.objectContaining({ open: true }),
@@ -64,35 +72,41 @@ describe('meter readings over HTTP (API, pages, back office)', () => {
       }),
     ]);
 
-    const check = await api(customer).post('/api/v1/readings/check', { meterId: w.meterId, value: '121,5' }).expect(200);
-    expect(check.body).toMatchObject({ consumption: 11.5, flagged: false });
+    const check = await customer.POST('/api/v1/readings/check', { body: { meterId: w.meterId, value: '121,5' } });
+    expect(check.data).toMatchObject({ consumption: 11.5, flagged: false });
     expect(await dataSource.query(`SELECT 1 FROM requests WHERE company_id = $1`, [w.companyId])).toHaveLength(0);
 
-    const submitted = await api(customer).post('/api/v1/readings', { meterId: w.meterId, value: '121,5' }).expect(201);
-    expect(submitted.body).toMatchObject({ requestId: expect.any(Number), state: 'submitted' });
-    const requestId = submitted.body.requestId as number;
+    const submitted = await customer.POST('/api/v1/readings', { body: { meterId: w.meterId, value: '121,5' } });
+    expect(submitted.response.status).toBe(201);
+    expect(submitted.data).toMatchObject({ requestId: expect.any(Number), state: 'submitted' });
+    const requestId = submitted.data!.requestId;
+    const path = { id: requestId };
 
-    const queue = await api(clerk).get('/api/v1/backoffice/requests').expect(200);
-    expect(queue.body.items).toEqual([
+    const queue = await clerk.GET('/api/v1/backoffice/requests', { params: { query: { kind: 'meter_reading' } } });
+    expect(queue.data!.items).toEqual([
       expect.objectContaining({
         id: requestId,
         details: expect.objectContaining({ value: '121.5' }),
         customer: expect.objectContaining({ id: w.customerId }),
       }),
     ]);
-    await api(clerk).post(`/api/v1/backoffice/requests/${requestId}/claim`, { expectedVersion: 1 }).expect(200);
-    await api(clerk).post(`/api/v1/backoffice/requests/${requestId}/approve`, { expectedVersion: 2 }).expect(200);
+    const claimed = await clerk.POST('/api/v1/backoffice/requests/{id}/claim', { params: { path }, body: { expectedVersion: 1 } });
+    expect(claimed.data).toEqual({ requestId, from: 'submitted', to: 'in_review', version: 2 });
+    const stale = await clerk.POST('/api/v1/backoffice/requests/{id}/approve', { params: { path }, body: { expectedVersion: 1 } });
+    expect([stale.response.status, stale.error?.code]).toEqual([409, 'version_conflict']);
+    const approved = await clerk.POST('/api/v1/backoffice/requests/{id}/approve', { params: { path }, body: { expectedVersion: 2 } });
+    expect(approved.data?.to).toBe('approved');
 
     const applied = await waitFor(async () => {
-      const r = await api(customer).get(`/api/v1/requests/${requestId}`).expect(200);
-      return r.body.state === 'applied' ? r.body : undefined;
+      const { data } = await customer.GET('/api/v1/requests/{id}', { params: { path } });
+      return data?.state === 'applied' ? data : undefined;
     });
-    expect(applied.timeline.map((e: { state: string }) => e.state)).toEqual(['submitted', 'in_review', 'approved', 'applied']);
-    const history = await api(customer).get(`/api/v1/meters/${w.meterId}/readings`).expect(200);
-    expect(history.body.items[0]).toMatchObject({ value: 121.5, kind: 'customer', consumption: 11.5 });
+    expect(applied.timeline.map((e) => e.state)).toEqual(['submitted', 'in_review', 'approved', 'applied']);
+    const history = await customer.GET('/api/v1/meters/{id}/readings', { params: { path: { id: w.meterId } } });
+    expect(history.data!.items[0]).toMatchObject({ value: 121.5, kind: 'customer', consumption: 11.5 });
 
-    const detail = await api(clerk).get(`/api/v1/backoffice/requests/${requestId}`).expect(200);
-    expect(detail.body.log.map((l: { event: string }) => l.event)).toEqual(['SUBMIT', 'CLAIM', 'APPROVE', 'APPLIED']);
+    const detail = await clerk.GET('/api/v1/backoffice/requests/{id}', { params: { path } });
+    expect(detail.data!.log.map((l) => l.event)).toEqual(['SUBMIT', 'CLAIM', 'APPROVE', 'APPLIED']);
   });
 
   it('a rejection with its reason is visible to the customer, in the API and on the page', async () => {

@@ -2,11 +2,14 @@ import { AddressInfo, createServer } from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { parseConfig } from '../../config/configuration';
 import { createHttpApp } from '../../src/bootstrap';
+import { createOpenApiDocument } from '../../src/core/openapi-document';
 import { WorkerRunner } from '../../src/core/worker-runner.service';
+import { contractCheck, OpenApiDocument, ResponseContract } from './openapi-contract';
 
 export interface RunningApp {
   app: NestExpressApplication;
   url: string;
+  /** Stops the app; fails if any /api answer broke the OpenAPI contract meanwhile. */
   close(): Promise<void>;
 }
 
@@ -21,15 +24,26 @@ export async function freePort(): Promise<number> {
 
 /**
  * The real portal (pages, API, and with `withWorker` the workers and outbox relay)
- * on a free port, against this test run's database and Redis prefix.
+ * on a free port, against this test run's database and Redis prefix. Every /api
+ * answer is checked against the OpenAPI document the code generates (see openapi-contract.ts).
  */
 export async function startTestApp(
   options: { withWorker?: boolean; env?: Record<string, string>; port?: number } = {},
 ): Promise<RunningApp> {
   const config = parseConfig({ ...process.env, ...options.env });
   const app = await createHttpApp(config, options.withWorker ? 'all' : 'api');
+  const violations: string[] = [];
+  const contract = new ResponseContract(createOpenApiDocument(app, config) as unknown as OpenApiDocument);
+  app.use(contractCheck(contract, violations));
   await app.listen(options.port ?? 0, '127.0.0.1');
   if (options.withWorker) await app.get(WorkerRunner).start();
   const address = app.getHttpServer().address() as { port: number };
-  return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+  return {
+    app,
+    url: `http://127.0.0.1:${address.port}`,
+    close: async () => {
+      await app.close();
+      if (violations.length > 0) throw new Error(`Answers that break the OpenAPI contract:\n${violations.join('\n')}`);
+    },
+  };
 }

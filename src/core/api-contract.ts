@@ -1,0 +1,143 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+
+/** The name of the bearer scheme in the OpenAPI document (`Authorization: Bearer <token>`). */
+export const BEARER_SCHEME = 'bearer';
+
+/**
+ * The one error body every JSON answer with a 4xx or 5xx status has (Nest's shape,
+ * plus the fields some refusals add). Clients read `statusCode` and `message`;
+ * `code` tells refusals of the same status apart.
+ */
+export class ErrorResponse {
+  @ApiProperty({ example: 404, description: 'The HTTP status again' })
+  statusCode!: number;
+
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    example: 'No such request',
+    description: 'What went wrong; invalid input lists one message per problem',
+  })
+  message!: string | string[];
+
+  @ApiPropertyOptional({ example: 'Not Found', description: 'The status text' })
+  error?: string;
+
+  @ApiPropertyOptional({ example: 'version_conflict', description: 'A machine-readable reason (workflow and reading refusals)' })
+  code?: string;
+
+  @ApiPropertyOptional({ example: 900, description: 'With 429: seconds until another attempt is allowed' })
+  retryAfterSeconds?: number;
+
+  @ApiPropertyOptional({ description: 'With a clerk login’s 401: the password was right, the TOTP code is missing' })
+  totpRequired?: boolean;
+
+  @ApiPropertyOptional({ example: 'in_review', description: 'With event_not_accepted or already_reported: the current state' })
+  state?: string;
+
+  @ApiPropertyOptional({ example: 'WITHDRAW', description: 'With a workflow refusal: the event that was refused' })
+  event?: string;
+
+  @ApiPropertyOptional({ example: 3, description: 'With version_conflict: the version the client sent' })
+  expectedVersion?: number;
+
+  @ApiPropertyOptional({ example: 4, description: 'With version_conflict: the current version' })
+  actualVersion?: number;
+
+  @ApiPropertyOptional({ example: 17, description: 'With already_reported: the request already in review' })
+  requestId?: number;
+
+  @ApiPropertyOptional({
+    type: String,
+    example: '2026-12-01',
+    nullable: true,
+    description: 'With window_closed: when the reading window opens next',
+  })
+  nextOpensOn?: string | null;
+
+  @ApiPropertyOptional({ example: 1234.5, description: 'With below_last: the last billable reading' })
+  lastValue?: number;
+
+  @ApiPropertyOptional({ example: '2026-10-31', description: 'With below_last: the date of the last billable reading' })
+  lastReadOn?: string;
+}
+
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503;
+
+/** What each error status means for one operation, in the reader's words. */
+export type ErrorAnswers = Partial<Record<ErrorStatus, string>>;
+
+const STATUS_TEXT: Record<ErrorStatus, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+/**
+ * Documents error answers, each with the shared `ErrorResponse` schema and an example.
+ * `@ApiErrorResponses({ 404: 'Not one of your meters', 409: 'Outside the reading window' })`
+ */
+export function ApiErrorResponses(answers: ErrorAnswers): MethodDecorator & ClassDecorator {
+  const decorators = (Object.entries(answers) as [string, string][]).map(([code, description]) => {
+    const status = Number(code) as ErrorStatus;
+    return ApiResponse({
+      status,
+      description,
+      content: {
+        'application/json': {
+          schema: { $ref: getSchemaPath(ErrorResponse) },
+          example: { statusCode: status, error: STATUS_TEXT[status], message: description },
+        },
+      },
+    });
+  });
+  return applyDecorators(ApiExtraModels(ErrorResponse), ...decorators);
+}
+
+/** The 403 of any public POST, PUT or DELETE: the CSRF check of cookie sessions (an API client sends no cookie). */
+export const COOKIE_WITHOUT_CSRF = 'Sent with a cookie session but without its CSRF header (API clients send no cookie)';
+
+/** Who may call an operation: anyone, a customer's token, or a clerk's token. */
+export type ApiAccess = 'public' | 'customer' | 'clerk';
+
+/** The refusals a login guard adds to every operation behind it. */
+const ACCESS_ERRORS: Record<ApiAccess, ErrorAnswers> = {
+  public: {},
+  customer: {
+    401: 'No valid bearer token: log in first',
+    403: 'The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header',
+  },
+  clerk: {
+    401: 'No valid bearer token: log in first',
+    403: 'The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low',
+  },
+};
+
+export interface ApiEndpointOptions {
+  /** camelCase and unique in the API: generated clients turn it into a method name. */
+  operationId: string;
+  /** One line: what the operation does (and the role it needs, if any). */
+  summary: string;
+  description?: string;
+  access: ApiAccess;
+  /** The error answers this operation gives besides the login guard's 401 and 403 (a 401 or 403 here replaces the guard's text). */
+  errors?: ErrorAnswers;
+}
+
+/**
+ * Everything a client generator needs about one JSON operation apart from its success
+ * answer: a method name, a summary, its security (bearer, or none for public ones) and
+ * every error status it answers. Pair it with `@ApiOkResponse({ type })` or similar.
+ */
+export function ApiEndpoint(options: ApiEndpointOptions): MethodDecorator {
+  const { access, errors = {}, ...operation } = options;
+  // An empty requirement list marks a public operation explicitly (Redocly's security-defined).
+  const security = access === 'public' ? [] : [{ [BEARER_SCHEME]: [] }];
+  return applyDecorators(ApiOperation({ ...operation, security }), ApiErrorResponses({ ...ACCESS_ERRORS[access], ...errors }));
+}

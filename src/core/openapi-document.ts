@@ -1,0 +1,32 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { AppConfig } from '../../config/configuration';
+import { BEARER_SCHEME } from './api-contract';
+
+/** Every tag an operation may carry, with what it groups (a tag missing here fails the contract test). */
+export const API_TAGS: Readonly<Record<string, string>> = {
+  auth: 'Customer registration, login, password and account',
+  'meter readings': 'The customer’s meters, reading submissions and their requests',
+  'back office': 'Clerk login, second factor, clerk administration and the security audit trail',
+  'back office: requests': 'The clerks’ work queue: claim, approve, reject, comment, retry',
+};
+
+/** The OpenAPI document of the JSON API, generated from the controllers' decorators. */
+export function createOpenApiDocument(app: INestApplication, config: Pick<AppConfig, 'PUBLIC_URL'>): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('Ügyfélportál API')
+    .setDescription(
+      'The customer portal and back-office JSON API, for the mobile app and integrations. ' +
+        'Log in with `POST /api/v1/auth/login` (customer) or `POST /api/v1/backoffice/auth/login` (clerk) and send the token ' +
+        'as `Authorization: Bearer <token>`. Every error answer has the `ErrorResponse` body.',
+    )
+    .setVersion('1')
+    .setLicense('Proprietary: terms of use', `${config.PUBLIC_URL}/terms`)
+    .addServer(config.PUBLIC_URL, 'This installation')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A token from one of the login operations' }, BEARER_SCHEME);
+  for (const [name, description] of Object.entries(API_TAGS)) builder.addTag(name, description);
+  const document = builder.build();
+  // The operator's contact page; DocumentBuilder would also demand an e-mail address.
+  document.info.contact = { name: 'Customer service', url: `${config.PUBLIC_URL}/contact` };
+  return SwaggerModule.createDocument(app, document);
+}
