@@ -1,8 +1,13 @@
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { JobRef } from '../queue/job-registry';
 
 /** What a job receives: ids only, never personal data (Redis is not the record). */
 export type OutboxPayload = Record<string, string | number | boolean | null>;
+
+/** A job relayed from the outbox: the relay adds the row id to its data. */
+export interface OutboxJob {
+  readonly data: { readonly outboxId?: unknown };
+}
 
 /**
  * Records work that must happen after the caller's transaction commits. Call it
@@ -19,4 +24,34 @@ export async function addToOutbox(manager: EntityManager, job: JobRef, payload: 
 /** BullMQ job id of an outbox row: adding the same row twice adds one job. */
 export function outboxJobId(outboxId: number): string {
   return `outbox-${outboxId}`;
+}
+
+/** The outbox row a job came from; undefined for a job not relayed from the outbox. */
+export function outboxIdOf(job: OutboxJob): number | undefined {
+  const id = job.data.outboxId;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/**
+ * Marks the job's outbox row done. Call it with the manager of the transaction that
+ * commits the job's effect: the effect and "done" then commit together, and until
+ * they do the relay re-sends the row (OUTBOX_RESEND_AFTER_MS). A job not relayed
+ * from the outbox is left alone.
+ */
+export async function completeOutboxJob(manager: EntityManager, job: OutboxJob): Promise<void> {
+  const outboxId = outboxIdOf(job);
+  if (outboxId === undefined) return;
+  await manager.query(`UPDATE outbox SET completed_at = now() WHERE id = $1 AND completed_at IS NULL`, [outboxId]);
+}
+
+/**
+ * Runs a job's effect in one transaction that also marks its outbox row done: the
+ * one call a consumer whose effect is database work needs.
+ */
+export async function runOutboxJob<T>(dataSource: DataSource, job: OutboxJob, effect: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return dataSource.transaction(async (manager) => {
+    const result = await effect(manager);
+    await completeOutboxJob(manager, job);
+    return result;
+  });
 }

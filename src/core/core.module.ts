@@ -7,10 +7,12 @@ import { AppConfig } from '../../config/configuration';
 import { dataSourceOptions } from '../../config/data-source-options';
 import { ConfigModule } from './config.module';
 import { HealthController } from './health.controller';
+import { HttpDrain } from './http-drain.service';
+import { InteractiveRedis } from './interactive-redis.service';
 import { QueuesService } from './queues.service';
 import { WorkerRunner } from './worker-runner.service';
 
-/** What every role needs: configuration, logging, PostgreSQL, Redis queues; global so every module can queue work. */
+/** What every role needs: configuration, logging, PostgreSQL, Redis (queues, and a fail-fast connection for requests), the HTTP drain; global so every module can queue work. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -36,8 +38,8 @@ export class CoreModule {
         TerminusModule,
       ],
       controllers: [HealthController],
-      providers: [QueuesService, WorkerRunner],
-      exports: [QueuesService, WorkerRunner],
+      providers: [QueuesService, WorkerRunner, InteractiveRedis, HttpDrain],
+      exports: [QueuesService, WorkerRunner, InteractiveRedis, HttpDrain],
     };
   }
 }

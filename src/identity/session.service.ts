@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CookieOptions, Request, Response } from 'express';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
-import { QueuesService } from '../core/queues.service';
+import { InteractiveRedis } from '../core/interactive-redis.service';
 import { Principal, principalId } from './principal';
 import { hashSecret, looksLikeSecret, newSecret } from './tokens';
 
@@ -52,7 +52,7 @@ export class SessionService {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    private readonly queues: QueuesService,
+    private readonly interactiveRedis: InteractiveRedis,
   ) {
     this.idleMs = config.SESSION_IDLE_MINUTES * 60_000;
     this.absoluteMs = config.SESSION_ABSOLUTE_HOURS * 3_600_000;
@@ -65,8 +65,9 @@ export class SessionService {
     };
   }
 
+  /** The fail-fast connection: during a Redis outage a request gets 503 at once (see SessionMiddleware). */
   private get redis() {
-    return this.queues.connection;
+    return this.interactiveRedis.client;
   }
 
   private sessionKey(hash: string): string {
