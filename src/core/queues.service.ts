@@ -80,9 +80,13 @@ export class QueuesService implements OnApplicationShutdown {
     this.logger.log({ queues: this.registry.queues() }, 'workers started');
   }
 
-  /** Workers finish their active jobs (or hand them back) before connections close. */
-  async onApplicationShutdown(): Promise<void> {
+  /** Workers finish their active jobs; called before the database closes (WorkerRunner). */
+  async closeWorkers(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.close()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.closeWorkers();
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     await Promise.all(this.workers.map((worker) => worker.disconnect()));
     this.connection.disconnect();

@@ -30,8 +30,12 @@ export class WorkerRunner implements BeforeApplicationShutdown {
     this.relay.start(this.config.OUTBOX_POLL_MS);
   }
 
-  /** Runs before any module closes its connections, so the relay never writes to a closed queue. */
+  /**
+   * Runs before any module closes its connections, so the relay never writes to a
+   * closed queue and the workers' active jobs finish while PostgreSQL is still open.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     await this.relay?.stop();
+    await this.queues.closeWorkers();
   }
 }
