@@ -55,3 +55,55 @@ export async function runOutboxJob<T>(dataSource: DataSource, job: OutboxJob, ef
     return result;
   });
 }
+
+/** An outbox row whose consumer has not said it is done. */
+export interface UnfinishedOutboxRow {
+  id: number;
+  queue: string;
+  jobName: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  relayedAt: Date | null;
+}
+
+/**
+ * A company's outbox rows not completed and written more than `olderThanMinutes`
+ * ago, oldest first; with `requestIds`, only rows of `job` whose payload names one
+ * of those requests (an approved request's apply job).
+ */
+export async function listUnfinishedOutbox(
+  manager: EntityManager,
+  companyId: number,
+  filter: { olderThanMinutes: number; limit: number } | { job: JobRef; requestIds: readonly number[] },
+): Promise<UnfinishedOutboxRow[]> {
+  const rows: Array<{
+    id: string;
+    queue: string;
+    job_name: string;
+    payload: Record<string, unknown>;
+    created_at: Date;
+    relayed_at: Date | null;
+  }> =
+    'requestIds' in filter
+      ? await manager.query(
+          `SELECT id, queue, job_name, payload, created_at, relayed_at FROM outbox
+            WHERE company_id = $1 AND completed_at IS NULL AND queue = $2 AND job_name = $3
+              AND (payload->>'requestId')::bigint = ANY($4::bigint[])
+            ORDER BY id`,
+          [companyId, filter.job.queue, filter.job.name, filter.requestIds],
+        )
+      : await manager.query(
+          `SELECT id, queue, job_name, payload, created_at, relayed_at FROM outbox
+            WHERE company_id = $1 AND completed_at IS NULL AND created_at < now() - $2 * interval '1 minute'
+            ORDER BY id LIMIT $3`,
+          [companyId, filter.olderThanMinutes, filter.limit],
+        );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    queue: row.queue,
+    jobName: row.job_name,
+    payload: row.payload,
+    createdAt: row.created_at,
+    relayedAt: row.relayed_at,
+  }));
+}

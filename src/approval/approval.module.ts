@@ -9,17 +9,29 @@ import { QueuePages } from './queue.pages';
 import { RequestDecidedProcessor } from './request-decided.processor';
 import { RequestQueries } from './request-queries.service';
 import { ReviewService } from './review.service';
+import { StalledWorkController } from './stalled-work.controller';
+import { StalledWorkPages } from './stalled-work.pages';
+import { StalledWorkService } from './stalled-work.service';
 import { workflowProviders } from './workflow.providers';
 
 /**
  * The request engine in Nest: one WorkflowEngine (request kinds register on it
  * from their own modules, e.g. MeteringModule), the apply processor, the clerk
- * work queue and review operations, and their back-office pages and JSON API.
+ * work queue and review operations, the supervisors' view of stalled work, and
+ * their back-office pages and JSON API.
  */
 @Module({
   imports: [BackofficeModule, MeterHistoryModule],
-  controllers: [BackofficeRequestsController, QueuePages],
-  providers: [...workflowProviders, ApplyProcessor, RequestDecidedProcessor, ApprovalQueueService, ReviewService, RequestQueries],
+  controllers: [BackofficeRequestsController, QueuePages, StalledWorkController, StalledWorkPages],
+  providers: [
+    ...workflowProviders,
+    ApplyProcessor,
+    RequestDecidedProcessor,
+    ApprovalQueueService,
+    ReviewService,
+    RequestQueries,
+    StalledWorkService,
+  ],
   exports: [WorkflowEngine],
 })
 export class ApprovalModule {}
