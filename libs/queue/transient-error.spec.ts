@@ -25,7 +25,10 @@ describe('isTransientError', () => {
     ['ioredis without a connection', new Error('Connection is closed.')],
     ['ioredis with no offline queue', new Error("Stream isn't writeable and enableOfflineQueue options is false")],
     ['ioredis command timeout', new Error('Command timed out')],
-    ['ioredis giving up', Object.assign(new Error('Reached the max retries per request limit (which is 1).'), { name: 'MaxRetriesPerRequestError' })],
+    [
+      'ioredis giving up',
+      Object.assign(new Error('Reached the max retries per request limit (which is 1).'), { name: 'MaxRetriesPerRequestError' }),
+    ],
     ['Redis loading its data set', Object.assign(new Error('LOADING Redis is loading the dataset in memory'), { name: 'ReplyError' })],
     ['a wrapped cause', new Error('apply failed', { cause: pgError('08006') })],
   ])('retries %s', (_label, error) => {
@@ -39,7 +42,10 @@ describe('isTransientError', () => {
     ['invalid input (22P02)', pgError('22P02')],
     ['an undefined column (42703)', pgError('42703')],
     ['an applier refusal', new Error('Meter 12 was replaced; the reading no longer fits')],
-    ['a Redis error reply', Object.assign(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'), { name: 'ReplyError' })],
+    [
+      'a Redis error reply',
+      Object.assign(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'), { name: 'ReplyError' }),
+    ],
     ['not an error at all', 'connection lost'],
     ['nothing', undefined],
   ])('does not retry %s', (_label, error) => {

@@ -22,7 +22,9 @@ describe('applying a request when the database drops the connection (real Postgr
 
   it('retries the job and applies the request once, instead of recording APPLY_FAILED', async () => {
     const world = await createMeterWorld(dataSource);
-    const submitted = await running.app.get(ReadingService).submit(world.customerId, world.companyId, { meterId: world.meterId, value: '42' });
+    const submitted = await running.app
+      .get(ReadingService)
+      .submit(world.customerId, world.companyId, { meterId: world.meterId, value: '42' });
     if (!submitted.ok) throw new Error(submitted.error.message);
     const { requestId } = submitted.value;
 

@@ -75,9 +75,11 @@ describe('a Redis outage (a private Redis killed and started again)', () => {
     const applyQueue = running.app.get(QueuesService).queue(JOBS.applyRequest.queue);
     await applyQueue.pause();
     const clerk = { id: await createClerk(dataSource, world.companyId), role: 'clerk' as const };
-    const outcomes = await running.app
-      .get(ReviewService)
-      .bulkApprove(world.companyId, clerk, requestIds.map((requestId) => ({ requestId, expectedVersion: 1 })));
+    const outcomes = await running.app.get(ReviewService).bulkApprove(
+      world.companyId,
+      clerk,
+      requestIds.map((requestId) => ({ requestId, expectedVersion: 1 })),
+    );
     expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
     const applyRows = `SELECT count(*)::int AS n FROM outbox WHERE company_id = $1 AND job_name = 'apply'`;
     await waitFor(async () => {
