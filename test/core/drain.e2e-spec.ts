@@ -1,44 +1,5 @@
-import { Agent, request } from 'node:http';
+import { keepAliveClient } from '../support/keep-alive-client';
 import { freePort, startPortal, waitForHealth } from '../support/portal-process';
-
-interface Answer {
-  status: number;
-  connection: string | undefined;
-}
-
-function get(agent: Agent, port: number, path: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/**
- * A well-behaved kept-alive client: one connection, one request after another, until
- * the server says `Connection: close` (it is going away; a load balancer would send
- * elsewhere). Returns every answer, and the error that cut a request, if any.
- */
-async function keepAliveClient(port: number, path: string, stopped: () => boolean): Promise<{ answers: Answer[]; error?: string }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const answers: Answer[] = [];
-  try {
-    while (!stopped()) {
-      const answer = await get(agent, port, path);
-      answers.push(answer);
-      if (answer.connection === 'close') break;
-    }
-    return { answers };
-  } catch (error) {
-    return { answers, error: (error as Error).message };
-  } finally {
-    agent.destroy();
-  }
-}
 
 describe('a graceful shutdown under kept-alive load', () => {
   it('answers readiness 503, closes every connection, cuts no request and exits 0', async () => {
