@@ -43,7 +43,7 @@ export const configSchema = z.object({
   OUTBOX_RESEND_AFTER_MS: positiveInt(60_000),
   JOB_ATTEMPTS: positiveInt(10),
   JOB_BACKOFF_MS: positiveInt(1_000),
-  REDIS_COMMAND_TIMEOUT_MS: positiveInt(500),
+  REDIS_FAIL_FAST_MS: positiveInt(500),
   STALLED_AFTER_MINUTES: positiveInt(10),
   WORKER_CONCURRENCY: positiveInt(8),
   SHUTDOWN_GRACE_MS: positiveInt(10_000),

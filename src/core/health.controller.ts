@@ -32,7 +32,7 @@ export class HealthController {
     return this.health.check([() => this.database.pingCheck('postgres', { timeout: 2_000 }), () => this.pingRedis()]);
   }
 
-  /** On the fail-fast connection: an unreachable Redis is a 503 within REDIS_COMMAND_TIMEOUT_MS, not a hang. */
+  /** On the fail-fast connection: an unreachable Redis is a 503 within REDIS_FAIL_FAST_MS, not a hang. */
   private async pingRedis() {
     const indicator = this.indicators.check('redis');
     try {

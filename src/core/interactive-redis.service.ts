@@ -9,7 +9,7 @@ const STARTUP_WAIT_MS = 5_000;
 
 /**
  * The Redis connection of request handlers: sessions, rate limits, the readiness
- * check. It fails fast (REDIS_COMMAND_TIMEOUT_MS, no offline queue) so that during a
+ * check. It fails fast (REDIS_FAIL_FAST_MS, no offline queue) so that during a
  * Redis outage a request gets 503 at once instead of waiting it out; BullMQ keeps
  * its own patient connection (QueuesService).
  */
@@ -19,7 +19,7 @@ export class InteractiveRedis implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(InteractiveRedis.name);
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.client = createInteractiveRedisConnection(config.REDIS_URL, config.REDIS_COMMAND_TIMEOUT_MS);
+    this.client = createInteractiveRedisConnection(config.REDIS_URL, config.REDIS_FAIL_FAST_MS);
     // Without a listener ioredis prints every failed reconnection; one warning per outage is enough.
     let warned = false;
     this.client.on('error', (error: Error) => {

@@ -33,6 +33,7 @@ export class PrivateRedis {
       { stdio: 'ignore' },
     );
     const probe = new IORedis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined); // refused until the server listens: the loop below retries
     try {
       for (let attempt = 0; ; attempt += 1) {
         try {
