@@ -17,7 +17,7 @@
  * 5. Redis down under the API: status and time of an authenticated request and of
  *    the readiness check.
  *
- *   npx ts-node --transpile-only bench/faults.ts [N=2000] [--outage=10] [--resend-after=5000] [--keep]
+ *   npx ts-node --transpile-only bench/faults.ts [N=2000] [--outage=10] [--resend-after=5000] [--only=1..5] [--keep]
  *
  * OUTBOX_RESEND_AFTER_MS is --resend-after here (default 5 s, production 60 s): recovery
  * from a Redis that lost its jobs takes about that long plus the relay's poll.
@@ -96,10 +96,12 @@ async function main(): Promise<void> {
         return child;
       };
 
-      await redisLostAfterApproval(context, targets.slice(0, count), outageSeconds, start);
-      await databaseConnectionsTerminated(context, targets.slice(count, 2 * count), start);
-      await workerKilledMidApply(context, targets.slice(2 * count, 3 * count), start);
-      await sigtermUnderLoad(context, targets[3 * count], start);
+      const only = option('only', 0);
+      const runs = (experiment: number) => only === 0 || only === experiment;
+      if (runs(1)) await redisLostAfterApproval(context, targets.slice(0, count), outageSeconds, start);
+      if (runs(2)) await databaseConnectionsTerminated(context, targets.slice(count, 2 * count), start);
+      if (runs(3)) await workerKilledMidApply(context, targets.slice(2 * count, 3 * count), start);
+      if (runs(4) || runs(5)) await sigtermUnderLoad(context, targets[3 * count], start);
     });
   } finally {
     await Promise.all([...children].map(stopProcess));

@@ -1,4 +1,4 @@
-import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { isTransientError } from './transient-error';
 
 const pgError = (code: string, message = 'pg error') => Object.assign(new Error(message), { code });
@@ -16,6 +16,7 @@ describe('isTransientError', () => {
     ['deadlock (40P01)', pgError('40P01')],
     ['admin shutdown through TypeORM', viaTypeorm(pgError('57P01'))],
     ['a released query runner', new QueryRunnerAlreadyReleasedError()],
+    ['a query on the connection of a released query runner', new QueryRunnerProviderAlreadyReleasedError()],
     ['node-postgres losing its connection', new Error('Connection terminated unexpectedly')],
     ['a client that lost its connection', new Error('Client has encountered a connection error and is not queryable')],
     ['the pool failing to connect in time', new Error('timeout exceeded when trying to connect')],

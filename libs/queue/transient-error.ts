@@ -22,6 +22,7 @@ const TRANSIENT_MESSAGES = [
   /Client has encountered a connection error and is not queryable/,
   /^timeout exceeded when trying to connect/,
   /^Query runner already released/,
+  /^Database connection provided by a query runner was already released/,
   /^Connection is closed\.?$/,
   /^Stream isn't writeable/,
   /^Command timed out$/,
@@ -29,7 +30,12 @@ const TRANSIENT_MESSAGES = [
   /^connect ETIMEDOUT/,
 ];
 
-const TRANSIENT_NAMES = new Set(['QueryRunnerAlreadyReleasedError', 'MaxRetriesPerRequestError', 'ConnectionNotFoundError']);
+const TRANSIENT_NAMES = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+  'MaxRetriesPerRequestError',
+  'ConnectionNotFoundError',
+]);
 
 /**
  * Whether an error is the infrastructure's (a dropped or refused database or Redis
