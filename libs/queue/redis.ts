@@ -26,6 +26,19 @@ export function createInteractiveRedisConnection(url: string, commandTimeoutMs: 
   });
 }
 
+/**
+ * Logs a connection's outage once (not every reconnection attempt) and counts as its
+ * 'error' listener: ioredis prints every failure of a connection that has none.
+ */
+export function warnOncePerOutage(redis: IORedis, warn: (error: Error) => void): void {
+  let warned = false;
+  redis.on('error', (error: Error) => {
+    if (!warned) warn(error);
+    warned = true;
+  });
+  redis.on('ready', () => (warned = false));
+}
+
 /** Resolves when the connection is ready, or after `timeoutMs` (false) without failing. */
 export function waitUntilReady(redis: IORedis, timeoutMs: number): Promise<boolean> {
   if (redis.status === 'ready') return Promise.resolve(true);

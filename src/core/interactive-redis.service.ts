@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { AppConfig } from '../../config/configuration';
-import { createInteractiveRedisConnection, waitUntilReady } from '../../libs/queue/redis';
+import { createInteractiveRedisConnection, waitUntilReady, warnOncePerOutage } from '../../libs/queue/redis';
 import { APP_CONFIG } from './config.module';
 
 /** How long start-up waits for Redis before serving anyway (readiness then says 503). */
@@ -20,13 +20,7 @@ export class InteractiveRedis implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.client = createInteractiveRedisConnection(config.REDIS_URL, config.REDIS_FAIL_FAST_MS);
-    // Without a listener ioredis prints every failed reconnection; one warning per outage is enough.
-    let warned = false;
-    this.client.on('error', (error: Error) => {
-      if (!warned) this.logger.warn({ err: error.message }, 'redis unavailable; requests that need it get 503');
-      warned = true;
-    });
-    this.client.on('ready', () => (warned = false));
+    warnOncePerOutage(this.client, (error) => this.logger.warn({ err: error.message }, 'redis unavailable; requests that need it get 503'));
   }
 
   /** Commands fail until the connection is ready, so the first requests wait for it (bounded). */

@@ -3,18 +3,18 @@ import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { AppConfig } from '../../config/configuration';
 import { JobRef, JobRegistry } from '../../libs/queue/job-registry';
-import { createRedisConnection } from '../../libs/queue/redis';
+import { createRedisConnection, warnOncePerOutage } from '../../libs/queue/redis';
 import { JOB_CATALOGUE } from '../jobs';
 import { APP_CONFIG } from './config.module';
 
 /**
  * How fast a crashed worker's jobs run again. A worker holds a lock on each active
- * job for LOCK_DURATION_MS and renews it every half of that; a job whose lock has
- * lapsed is found stalled at the next check (every STALLED_INTERVAL_MS) and runs
- * again, so a SIGKILLed worker's jobs resume within about 15 s instead of BullMQ's
- * default minute. A worker whose event loop stalls longer than the lock (not seen in
- * ours) would see its job run twice; the consumers are idempotent. A job stalled
- * MAX_STALLED_COUNT times fails (and the outbox relay sends it again later).
+ * job for `lockDuration` and renews it every half of that; a job whose lock has
+ * lapsed is found stalled at the next check (every `stalledInterval`) and runs again,
+ * so a SIGKILLed worker's jobs resume within about 15 s instead of BullMQ's default
+ * minute. A worker whose event loop stalled longer than the lock would see its job
+ * run twice; the consumers are idempotent. A job stalled `maxStalledCount` times
+ * fails, and the outbox relay retries it after OUTBOX_RESEND_AFTER_MS.
  */
 export const STALLED_JOB_SETTINGS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
 
@@ -33,6 +33,7 @@ export class QueuesService implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.connection = createRedisConnection(config.REDIS_URL);
+    warnOncePerOutage(this.connection, (error) => this.logger.warn({ err: error.message }, 'redis unavailable; queues wait for it'));
   }
 
   queue(name: string): Queue {
