@@ -206,7 +206,9 @@ async function sigtermUnderLoad(context: Context, customer: ReadingTarget, start
   const authorization = `Bearer ${token}`;
 
   let giveUp = false;
-  const clients = Array.from({ length: CONCURRENCY }, () => keepAliveClient(port, '/api/v1/meters', () => giveUp, { authorization }));
+  const clients = Array.from({ length: CONCURRENCY }, () =>
+    keepAliveClient(port, '/api/v1/meters', () => giveUp, { headers: { authorization } }),
+  );
   await sleep(3_000);
   const signalled = performance.now();
   api.kill('SIGTERM');

@@ -8,12 +8,11 @@ describe('a graceful shutdown under kept-alive load', () => {
     await waitForHealth(`http://127.0.0.1:${port}`, 45_000);
 
     let giveUp = false;
-    const clients = [
-      ...Array.from({ length: 20 }, () => keepAliveClient(port, '/health', () => giveUp)),
-      keepAliveClient(port, '/health/ready', () => giveUp),
-    ];
-    // Load for a moment, then the signal while every connection is busy.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const answered = new Set<number>();
+    const client = (index: number, path: string) => keepAliveClient(port, path, () => giveUp, { onAnswer: () => answered.add(index) });
+    const clients = [...Array.from({ length: 20 }, (_, index) => client(index, '/health')), client(20, '/health/ready')];
+    // The signal once every connection has been answered and is busy again.
+    while (answered.size < clients.length) await new Promise((resolve) => setTimeout(resolve, 50));
     portal.child.kill('SIGTERM');
     const safety = setTimeout(() => (giveUp = true), 15_000);
     const results = await Promise.all(clients);

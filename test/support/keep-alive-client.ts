@@ -26,14 +26,15 @@ export async function keepAliveClient(
   port: number,
   path: string,
   stopped: () => boolean,
-  headers: Record<string, string> = {},
+  options: { headers?: Record<string, string>; onAnswer?: (answer: Answer) => void } = {},
 ): Promise<{ answers: Answer[]; error?: string }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const answers: Answer[] = [];
   try {
     while (!stopped()) {
-      const answer = await get(agent, port, path, headers);
+      const answer = await get(agent, port, path, options.headers ?? {});
       answers.push(answer);
+      options.onAnswer?.(answer);
       if (answer.connection === 'close') break;
     }
     return { answers };
