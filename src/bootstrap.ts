@@ -8,6 +8,7 @@ import { AppConfig, ConfigError, loadConfig, Role } from '../config/configuratio
 import { AppModule } from './app.module';
 import { simplePayOrigins } from './payments/simplepay/simplepay.gateway';
 import { createOpenApiDocument } from './core/openapi-document';
+import { HttpDrain } from './core/http-drain.service';
 import { WorkerRunner } from './core/worker-runner.service';
 import { configureViews } from './web/view-engine';
 
@@ -57,6 +58,14 @@ export async function createHttpApp(config: AppConfig, role: Role): Promise<Nest
   return app;
 }
 
+/**
+ * SIGTERM starts the HTTP drain at once (readiness 503, `Connection: close`); Nest's
+ * shutdown hooks then wait for the connections to go (HttpDrain) before closing.
+ */
+function drainOnSigterm(app: INestApplicationContext): void {
+  process.once('SIGTERM', () => app.get(HttpDrain).begin());
+}
+
 /** Starts the process in the given role; `all` serves HTTP and runs workers. */
 export async function bootstrap(roleOverride?: Role): Promise<INestApplicationContext> {
   let config: AppConfig;
@@ -82,7 +91,10 @@ export async function bootstrap(roleOverride?: Role): Promise<INestApplicationCo
     await context.init();
     // Workers start before the listener, so a process that cannot work never takes traffic.
     if (role !== 'api') await context.get(WorkerRunner).start();
-    if (role !== 'worker') await (context as NestExpressApplication).listen(config.PORT);
+    if (role !== 'worker') {
+      drainOnSigterm(context);
+      await (context as NestExpressApplication).listen(config.PORT);
+    }
   } catch (error) {
     context.get(Logger).error({ err: error }, 'start-up failed; stopping');
     await context.close().catch(() => undefined);

@@ -3,6 +3,7 @@ import { BigIntIdColumn } from '../typeorm/bigint-as-number';
 
 @Entity('outbox')
 @Index('outbox_pending_idx', ['id'], { where: 'relayed_at IS NULL' })
+@Index('outbox_unfinished_idx', ['companyId', 'relayedAt'], { where: 'completed_at IS NULL' })
 export class OutboxEntry {
   @BigIntIdColumn()
   id!: number;
@@ -26,4 +27,8 @@ export class OutboxEntry {
 
   @Column({ name: 'relayed_at', type: 'timestamptz', nullable: true })
   relayedAt!: Date | null;
+
+  /** Set by the consumer in the transaction of its effect (see completeOutboxJob). */
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt!: Date | null;
 }

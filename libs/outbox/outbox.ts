@@ -1,8 +1,13 @@
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { JobRef } from '../queue/job-registry';
 
 /** What a job receives: ids only, never personal data (Redis is not the record). */
 export type OutboxPayload = Record<string, string | number | boolean | null>;
+
+/** A job relayed from the outbox: the relay adds the row id to its data. */
+export interface OutboxJob {
+  readonly data: { readonly outboxId?: unknown };
+}
 
 /**
  * Records work that must happen after the caller's transaction commits. Call it
@@ -19,4 +24,98 @@ export async function addToOutbox(manager: EntityManager, job: JobRef, payload: 
 /** BullMQ job id of an outbox row: adding the same row twice adds one job. */
 export function outboxJobId(outboxId: number): string {
   return `outbox-${outboxId}`;
+}
+
+/** The outbox row a job came from; undefined for a job not relayed from the outbox. */
+export function outboxIdOf(job: OutboxJob): number | undefined {
+  const id = job.data.outboxId;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/**
+ * Marks the job's outbox row done. Call it with the manager of the transaction that
+ * commits the job's effect: the effect and "done" then commit together, and until
+ * they do the relay re-sends the row (OUTBOX_RESEND_AFTER_MS). A job not relayed
+ * from the outbox is left alone.
+ */
+export async function completeOutboxJob(manager: EntityManager, job: OutboxJob): Promise<void> {
+  const outboxId = outboxIdOf(job);
+  if (outboxId === undefined) return;
+  await manager.query(`UPDATE outbox SET completed_at = now() WHERE id = $1 AND completed_at IS NULL`, [outboxId]);
+}
+
+/**
+ * Runs a job's effect at most once, in one transaction that first marks its outbox
+ * row done: a duplicate or re-sent job waits on that row's lock, then finds it done
+ * and does nothing (returns undefined). A job not relayed from the outbox always runs.
+ * The one call a consumer whose effect is database work needs.
+ */
+export async function runOutboxJob<T>(
+  dataSource: DataSource,
+  job: OutboxJob,
+  effect: (manager: EntityManager) => Promise<T>,
+): Promise<T | undefined> {
+  return dataSource.transaction(async (manager) => {
+    const outboxId = outboxIdOf(job);
+    if (outboxId !== undefined) {
+      const claimed: unknown[] = await manager.query(
+        `UPDATE outbox SET completed_at = now() WHERE id = $1 AND completed_at IS NULL RETURNING id`,
+        [outboxId],
+      );
+      if (claimed.length === 0) return undefined;
+    }
+    return effect(manager);
+  });
+}
+
+/** An outbox row whose consumer has not said it is done. */
+export interface UnfinishedOutboxRow {
+  id: number;
+  queue: string;
+  jobName: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  relayedAt: Date | null;
+}
+
+/**
+ * A company's outbox rows not completed and written more than `olderThanMinutes`
+ * ago, oldest first; with `requestIds`, only rows of `job` whose payload names one
+ * of those requests (an approved request's apply job).
+ */
+export async function listUnfinishedOutbox(
+  manager: EntityManager,
+  companyId: number,
+  filter: { olderThanMinutes: number; limit: number } | { job: JobRef; requestIds: readonly number[] },
+): Promise<UnfinishedOutboxRow[]> {
+  const rows: Array<{
+    id: string;
+    queue: string;
+    job_name: string;
+    payload: Record<string, unknown>;
+    created_at: Date;
+    relayed_at: Date | null;
+  }> =
+    'requestIds' in filter
+      ? await manager.query(
+          `SELECT id, queue, job_name, payload, created_at, relayed_at FROM outbox
+            WHERE company_id = $1 AND completed_at IS NULL AND queue = $2 AND job_name = $3
+              AND (payload->>'requestId')::bigint = ANY($4::bigint[])
+            ORDER BY id`,
+          [companyId, filter.job.queue, filter.job.name, filter.requestIds],
+        )
+      : await manager.query(
+          `SELECT id, queue, job_name, payload, created_at, relayed_at FROM outbox
+            WHERE company_id = $1 AND completed_at IS NULL AND created_at < now() - $2 * interval '1 minute'
+            ORDER BY id LIMIT $3`,
+          [companyId, filter.olderThanMinutes, filter.limit],
+        );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    queue: row.queue,
+    jobName: row.job_name,
+    payload: row.payload,
+    createdAt: row.created_at,
+    relayedAt: row.relayed_at,
+  }));
 }

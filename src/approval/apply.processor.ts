@@ -4,9 +4,12 @@ import { ApplyOutcome, RequestApplier } from '../../libs/workflow/request-applie
 import { QueuesService } from '../core/queues.service';
 import { JOBS } from '../jobs';
 
-export type ApplyJob = Pick<Job<{ requestId: number; companyId: number }>, 'data'>;
+export type ApplyJob = Pick<Job<{ requestId: number; companyId: number; outboxId?: number }>, 'data'>;
 
-/** `requests/apply`: runs the request kind's applier (see RequestApplier for idempotency). */
+/**
+ * `requests/apply`: runs the request kind's applier (see RequestApplier for idempotency,
+ * error sorting and the outbox row's completion).
+ */
 @Injectable()
 export class ApplyProcessor implements OnModuleInit {
   private readonly logger = new Logger(ApplyProcessor.name);
@@ -21,7 +24,7 @@ export class ApplyProcessor implements OnModuleInit {
   }
 
   async handle(job: ApplyJob): Promise<ApplyOutcome> {
-    const outcome = await this.applier.apply(job.data.companyId, job.data.requestId);
+    const outcome = await this.applier.apply(job.data.companyId, job.data.requestId, job);
     if (outcome.outcome === 'failed') this.logger.warn(outcome, 'request could not be applied; waiting for a supervisor');
     else this.logger.log(outcome, 'apply job done');
     return outcome;

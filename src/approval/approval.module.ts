@@ -12,17 +12,21 @@ import { RequestDecidedProcessor } from './request-decided.processor';
 import { RequestKinds } from './request-kind';
 import { RequestQueries } from './request-queries.service';
 import { ReviewService } from './review.service';
+import { StalledWorkController } from './stalled-work.controller';
+import { StalledWorkPages } from './stalled-work.pages';
+import { StalledWorkService } from './stalled-work.service';
 import { workflowProviders } from './workflow.providers';
 
 /**
  * The request engine in Nest: one WorkflowEngine and the RequestKinds registry (each
  * kind registers from its own module, e.g. MeteringModule; approval imports none of
  * them), the apply processor, the clerk work queue and review operations with their
- * back-office pages and JSON API, and the customer's requests (timeline, withdrawal).
+ * back-office pages and JSON API, the supervisors' view of stalled work, and the
+ * customer's requests (timeline, withdrawal).
  */
 @Module({
   imports: [BackofficeModule],
-  controllers: [BackofficeRequestsController, QueuePages, CustomerRequestsController, CustomerRequestPages],
+  controllers: [BackofficeRequestsController, QueuePages, StalledWorkController, StalledWorkPages, CustomerRequestsController, CustomerRequestPages],
   providers: [
     ...workflowProviders,
     RequestKinds,
@@ -32,6 +36,7 @@ import { workflowProviders } from './workflow.providers';
     ReviewService,
     RequestQueries,
     CustomerRequestsService,
+    StalledWorkService,
   ],
   exports: [WorkflowEngine, RequestKinds, CustomerRequestsService],
 })

@@ -8,10 +8,12 @@ import { dataSourceOptions } from '../../config/data-source-options';
 import { Clock } from './clock';
 import { ConfigModule } from './config.module';
 import { HealthController } from './health.controller';
+import { HttpDrain } from './http-drain.service';
+import { InteractiveRedis } from './interactive-redis.service';
 import { QueuesService } from './queues.service';
 import { WorkerRunner } from './worker-runner.service';
 
-/** What every role needs: configuration, logging, PostgreSQL, Redis queues, the clock; global so every module can queue work. */
+/** What every role needs: configuration, logging, PostgreSQL, Redis (queues, and a fail-fast connection for requests), the HTTP drain, the clock; global so every module can queue work. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -37,8 +39,8 @@ export class CoreModule {
         TerminusModule,
       ],
       controllers: [HealthController],
-      providers: [Clock, QueuesService, WorkerRunner],
-      exports: [Clock, QueuesService, WorkerRunner],
+      providers: [Clock, QueuesService, WorkerRunner, InteractiveRedis, HttpDrain],
+      exports: [Clock, QueuesService, WorkerRunner, InteractiveRedis, HttpDrain],
     };
   }
 }

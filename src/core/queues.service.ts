@@ -3,16 +3,20 @@ import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { AppConfig } from '../../config/configuration';
 import { JobRef, JobRegistry } from '../../libs/queue/job-registry';
-import { createRedisConnection } from '../../libs/queue/redis';
+import { createRedisConnection, warnOncePerOutage } from '../../libs/queue/redis';
 import { JOB_CATALOGUE } from '../jobs';
 import { APP_CONFIG } from './config.module';
 
-const DEFAULT_JOB_OPTIONS = {
-  attempts: 6,
-  backoff: { type: 'exponential', delay: 5_000 },
-  removeOnComplete: { count: 5_000, age: 24 * 3600 },
-  removeOnFail: { age: 14 * 24 * 3600 },
-};
+/**
+ * How fast a crashed worker's jobs run again. A worker holds a lock on each active
+ * job for `lockDuration` and renews it every half of that; a job whose lock has
+ * lapsed is found stalled at the next check (every `stalledInterval`) and runs again,
+ * so a SIGKILLed worker's jobs resume within about 15 s instead of BullMQ's default
+ * minute. A worker whose event loop stalled longer than the lock would see its job
+ * run twice; the consumers are idempotent. A job stalled `maxStalledCount` times
+ * fails, and the outbox relay retries it after OUTBOX_RESEND_AFTER_MS.
+ */
+export const STALLED_JOB_SETTINGS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
 
 /**
  * BullMQ queues and workers of this process, on one Redis connection factory.
@@ -30,15 +34,29 @@ export class QueuesService implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.connection = createRedisConnection(config.REDIS_URL);
+    warnOncePerOutage(this.connection, (error) => this.logger.warn({ err: error.message }, 'redis unavailable; queues wait for it'));
   }
 
   queue(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.config.QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      queue = new Queue(name, { connection: this.connection, prefix: this.config.QUEUE_PREFIX, defaultJobOptions: this.jobOptions() });
       this.queues.set(name, queue);
     }
     return queue;
+  }
+
+  /**
+   * A job that throws is retried with exponential backoff (JOB_ATTEMPTS, JOB_BACKOFF_MS):
+   * consumers rethrow connection and infrastructure errors (isTransientError) for this.
+   */
+  private jobOptions() {
+    return {
+      attempts: this.config.JOB_ATTEMPTS,
+      backoff: { type: 'exponential', delay: this.config.JOB_BACKOFF_MS },
+      removeOnComplete: { count: 5_000, age: 24 * 3600 },
+      removeOnFail: { age: 14 * 24 * 3600 },
+    };
   }
 
   register(ref: JobRef, handler: (job: import('bullmq').Job) => Promise<unknown>): void {
@@ -72,6 +90,7 @@ export class QueuesService implements OnApplicationShutdown {
         connection: this.connection.duplicate(),
         prefix: this.config.QUEUE_PREFIX,
         concurrency,
+        ...STALLED_JOB_SETTINGS,
       });
       worker.on('failed', (job, error) =>
         this.logger.warn({ queue: queueName, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'job failed'),
@@ -82,9 +101,13 @@ export class QueuesService implements OnApplicationShutdown {
     this.logger.log({ queues: this.registry.queues() }, 'workers started');
   }
 
-  /** Workers finish their active jobs (or hand them back) before connections close. */
-  async onApplicationShutdown(): Promise<void> {
+  /** Workers finish their active jobs; called before the database closes (WorkerRunner). */
+  async closeWorkers(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.close()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.closeWorkers();
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     await Promise.all(this.workers.map((worker) => worker.disconnect()));
     this.connection.disconnect();

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
-import { QueuesService } from '../core/queues.service';
+import { InteractiveRedis } from '../core/interactive-redis.service';
 import { totpRequiredFor } from './clerk-roles';
 import { Clerk, ClerkRole } from './clerk.entity';
 import { Company } from './company.entity';
@@ -62,7 +62,7 @@ export class ClerkAuthService {
     private readonly dataSource: DataSource,
     private readonly throttle: LoginThrottleService,
     private readonly audit: SecurityAuditService,
-    private readonly queues: QueuesService,
+    private readonly interactiveRedis: InteractiveRedis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -206,7 +206,7 @@ export class ClerkAuthService {
   }
 
   private get redis() {
-    return this.queues.connection;
+    return this.interactiveRedis.client;
   }
 
   private key(kind: string, id: string): string {

@@ -3,7 +3,7 @@ import IORedis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
-import { QueuesService } from '../core/queues.service';
+import { InteractiveRedis } from '../core/interactive-redis.service';
 import { ACCOUNT_LOCKOUT, IP_LOCKOUT, LockoutPolicy, lockoutSeconds } from './throttle-policy';
 
 export type ThrottleCheck = { allowed: true } | { allowed: false; retryAfterSeconds: number };
@@ -35,8 +35,9 @@ export class LoginThrottleService {
   private readonly redis: IORedis;
   private readonly linkPrefix: string;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, queues: QueuesService) {
-    const storeClient = queues.connection;
+  constructor(@Inject(APP_CONFIG) config: AppConfig, redis: InteractiveRedis) {
+    // The fail-fast connection: a login during a Redis outage is refused at once, not after it.
+    const storeClient = redis.client;
     const prefix = `${config.REDIS_KEY_PREFIX}throttle`;
     this.redis = storeClient;
     this.linkPrefix = `${prefix}:cleared-with:`;

@@ -3,7 +3,7 @@ import { CookieOptions, Request, Response } from 'express';
 import { AppConfig } from '../../config/configuration';
 import { Clock } from '../core/clock';
 import { APP_CONFIG } from '../core/config.module';
-import { QueuesService } from '../core/queues.service';
+import { InteractiveRedis } from '../core/interactive-redis.service';
 import { Principal, principalId } from './principal';
 import { hashSecret, looksLikeSecret, newSecret } from './tokens';
 
@@ -53,7 +53,7 @@ export class SessionService {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    private readonly queues: QueuesService,
+    private readonly interactiveRedis: InteractiveRedis,
     private readonly clock: Clock,
   ) {
     this.idleMs = config.SESSION_IDLE_MINUTES * 60_000;
@@ -67,8 +67,9 @@ export class SessionService {
     };
   }
 
+  /** The fail-fast connection: during a Redis outage a request gets 503 at once (see SessionMiddleware). */
   private get redis() {
-    return this.queues.connection;
+    return this.interactiveRedis.client;
   }
 
   private sessionKey(hash: string): string {

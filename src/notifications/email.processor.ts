@@ -5,11 +5,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
 import { QueuesService } from '../core/queues.service';
+import { completeOutboxJob } from '../../libs/outbox/outbox';
 import { JOBS } from '../jobs';
 import { EmailLog } from './email-log.entity';
 import { EmailRenderer } from './email-renderer';
 
-export type SendEmailJob = Pick<Job<{ emailId: number }>, 'data' | 'attemptsMade' | 'opts'>;
+export type SendEmailJob = Pick<Job<{ emailId: number; outboxId?: number }>, 'data' | 'attemptsMade' | 'opts'>;
 
 /** Shown when an e-mail has no company (none today; the column allows it). */
 const FALLBACK_SENDER_NAME = 'Ügyfélportál';
@@ -18,7 +19,8 @@ const FALLBACK_SENDER_NAME = 'Ügyfélportál';
  * Sends queued e-mails over SMTP. Holding the email_log row lock while sending
  * makes a replayed or duplicated job wait and then find the row 'sent', so it
  * sends nothing twice. A crash between the SMTP server's acceptance and the
- * commit can still resend once: delivery is at least once, never lost.
+ * commit can still resend once: delivery is at least once, never lost. The outbox
+ * row is done when the log row says sent, or failed after the last attempt.
  */
 @Injectable()
 export class EmailProcessor implements OnModuleInit, OnApplicationShutdown {
@@ -54,6 +56,7 @@ export class EmailProcessor implements OnModuleInit, OnApplicationShutdown {
       if (!email) throw new UnrecoverableError(`email_log row ${emailId} does not exist`);
       const log = { emailId, template: email.template };
       if (email.status === 'sent') {
+        await completeOutboxJob(manager, job);
         this.logger.log(log, 'email already sent; nothing to do');
         return undefined;
       }
@@ -67,6 +70,7 @@ export class EmailProcessor implements OnModuleInit, OnApplicationShutdown {
           messageId: info.messageId,
           attempts: email.attempts + 1,
         });
+        await completeOutboxJob(manager, job);
         this.logger.log(log, 'email sent');
         return undefined;
       } catch (error) {
@@ -76,6 +80,7 @@ export class EmailProcessor implements OnModuleInit, OnApplicationShutdown {
           attempts: email.attempts + 1,
           lastError: message.slice(0, 2000),
         });
+        if (finalAttempt) await completeOutboxJob(manager, job);
         // SMTP error texts may quote the address, so neither the log nor BullMQ (in Redis) gets them.
         this.logger.warn({ ...log, attempt: email.attempts + 1, finalAttempt, code, responseCode }, 'email not sent');
         return new Error(`email ${emailId} not sent (${code ?? 'error'}${responseCode ? ` ${responseCode}` : ''})`);

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { runOutboxJob } from '../../libs/outbox/outbox';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
 import { QueuesService } from '../core/queues.service';
@@ -12,11 +13,12 @@ import { translate } from '../web/i18n';
 interface PaymentJob {
   paymentId: number;
   companyId: number;
+  outboxId?: number;
 }
 
 /**
  * The after-commit work of a recorded payment: the receipt e-mail to the customer's
- * portal address (queued through EmailService, which sends it in its own job), and the
+ * portal address (queued through EmailService, which sends it in its own job; at most once per outbox row), and the
  * export to the billing back office (the integration issue builds that API; until
  * then the job only logs the payment id).
  */
@@ -38,7 +40,7 @@ export class PaymentOutboxProcessor implements OnModuleInit {
 
   async receipt(job: Pick<Job<PaymentJob>, 'data'>): Promise<void> {
     const { paymentId, companyId } = job.data;
-    await this.dataSource.transaction(async (manager) => {
+    await runOutboxJob(this.dataSource, job, async (manager) => {
       const [row] = (await manager.query(
         `SELECT p.paid_amount, p.amount, p.gateway_reference, a.login_email, a.language
            FROM payments p JOIN customer_accounts a ON a.company_id = p.company_id AND a.customer_id = p.customer_id
@@ -75,6 +77,8 @@ export class PaymentOutboxProcessor implements OnModuleInit {
   }
 
   async export(job: Pick<Job<PaymentJob>, 'data'>): Promise<void> {
-    this.logger.log({ paymentId: job.data.paymentId, companyId: job.data.companyId }, 'payment ready for the billing back office');
+    await runOutboxJob(this.dataSource, job, async () => {
+      this.logger.log({ paymentId: job.data.paymentId, companyId: job.data.companyId }, 'payment ready for the billing back office');
+    });
   }
 }

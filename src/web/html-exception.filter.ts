@@ -1,7 +1,11 @@
 import { STATUS_CODES } from 'node:http';
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { Request, Response } from 'express';
+import { isTransientError } from '../../libs/queue/transient-error';
+
+/** Seconds a client is asked to wait when PostgreSQL or Redis is away (most outages are a restart). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /** JSON endpoints keep Nest's JSON error body even when a browser asks. */
 const JSON_PATH = /^\/(api|health)(\/|$)/;
@@ -32,10 +36,11 @@ function messageKeys(status: number): { titleKey: string; textKey: string } {
 export class HtmlExceptionFilter extends BaseExceptionFilter {
   private readonly logger = new Logger(HtmlExceptionFilter.name);
 
-  override catch(exception: unknown, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') return super.catch(exception, host);
+  override catch(caught: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return super.catch(caught, host);
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
+    const exception = this.unavailableIfTransient(caught, res);
     if (res.headersSent || !wantsHtml(req)) return super.catch(exception, host);
 
     const status = statusOf(exception);
@@ -49,5 +54,17 @@ export class HtmlExceptionFilter extends BaseExceptionFilter {
       }
       res.send(html);
     });
+  }
+
+  /**
+   * A database or Redis connection that failed (see isTransientError) is the service
+   * being briefly unavailable, not a bug: 503 with Retry-After, so clients and load
+   * balancers come back instead of reporting an error.
+   */
+  private unavailableIfTransient(exception: unknown, res: Response): unknown {
+    if (!isTransientError(exception) || res.headersSent) return exception;
+    this.logger.warn({ err: (exception as Error).message }, 'a backing service is unavailable; answering 503');
+    res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    return new ServiceUnavailableException('The service is briefly unavailable; try again shortly');
   }
 }

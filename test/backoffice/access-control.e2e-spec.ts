@@ -19,6 +19,7 @@ const PAGES = [
   '/backoffice/queue',
   '/backoffice/requests/1',
   '/backoffice/requests/1/chart.svg',
+  '/backoffice/stalled',
 ];
 const PAGE_POSTS = [
   '/backoffice/queue/bulk-approve',
@@ -32,6 +33,7 @@ const PAGE_POSTS = [
   '/backoffice/clerks/1/reactivate',
   '/backoffice/clerks/1/role',
   '/backoffice/payments/1/allocate',
+  '/backoffice/stalled/outbox/1/resend',
 ];
 
 describe('back-office access control', () => {
@@ -281,6 +283,8 @@ describe('back-office access control', () => {
       ['get', '/api/v1/backoffice/requests/1'],
       ['post', '/api/v1/backoffice/requests/1/approve'],
       ['post', '/api/v1/backoffice/requests/bulk-approve'],
+      ['get', '/api/v1/backoffice/stalled'],
+      ['post', '/api/v1/backoffice/stalled/outbox/1/resend'],
     ];
     for (const [method, path] of api) {
       const response = await (
@@ -325,5 +329,32 @@ describe('back-office access control', () => {
     await request(app.url).get('/api/v1/backoffice/clerks').expect(401);
     await request(app.url).get('/api/v1/backoffice/security-events').expect(401);
     await request(app.url).get('/api/v1/backoffice/requests').expect(401);
+    await request(app.url).get('/api/v1/backoffice/stalled').expect(401);
+    await request(app.url).post('/api/v1/backoffice/stalled/outbox/1/resend').expect(401);
+  });
+
+  it("shows supervisors and admins the own company's stalled work only, and refuses clerks", async () => {
+    const [row] = await dataSource.query(
+      `INSERT INTO outbox (company_id, queue, job_name, payload, created_at, relayed_at)
+       VALUES ($1, 'integration', 'export-reading', '{"readingId": 1}', now() - interval '1 hour', now() - interval '1 hour') RETURNING id`,
+      [b.id],
+    );
+    const outboxId = Number(row.id);
+    for (const who of ['supervisorA', 'adminA']) {
+      const own = await request(app.url)
+        .get('/api/v1/backoffice/stalled?olderThanMinutes=5')
+        .auth(tokens[who], { type: 'bearer' })
+        .expect(200);
+      expect(own.body.outbox.map((item: { id: number }) => item.id)).not.toContain(outboxId);
+      await request(app.url).post(`/api/v1/backoffice/stalled/outbox/${outboxId}/resend`).auth(tokens[who], { type: 'bearer' }).expect(404);
+    }
+    const theirs = await request(app.url)
+      .get('/api/v1/backoffice/stalled?olderThanMinutes=5')
+      .auth(tokens.supervisorB, { type: 'bearer' })
+      .expect(200);
+    expect(theirs.body.outbox.map((item: { id: number }) => item.id)).toContain(outboxId);
+    await request(app.url).get('/api/v1/backoffice/stalled').auth(tokens.clerkA, { type: 'bearer' }).expect(403);
+    await request(app.url).post(`/api/v1/backoffice/stalled/outbox/${outboxId}/resend`).auth(tokens.clerkA, { type: 'bearer' }).expect(403);
+    await request(app.url).get('/api/v1/backoffice/stalled?olderThanMinutes=-1').auth(tokens.supervisorA, { type: 'bearer' }).expect(400);
   });
 });

@@ -1,13 +1,14 @@
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { parseConfig } from '../../config/configuration';
-import { addToOutbox } from '../../libs/outbox/outbox';
+import { addToOutbox, completeOutboxJob, outboxJobId } from '../../libs/outbox/outbox';
 import { OutboxRelay } from '../../libs/outbox/outbox-relay';
 import { createRedisConnection } from '../../libs/queue/redis';
 import { createTestCompany, openTestDataSource } from '../support/database';
 
 const quietLogger = { log: () => undefined, error: () => undefined };
+const relayOptions = { batchSize: 20, resendAfterMs: 60_000 };
 
 describe('outbox relay (real PostgreSQL and Redis)', () => {
   const config = parseConfig(process.env);
@@ -19,12 +20,18 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
 
   /** The queue for the relay's rows, recording the outbox ids it is handed (this file's database has no other rows). */
   const queueFor = (own: Queue, handedOver: number[] = []) => {
-    const recording = {
-      addBulk: (jobs: Array<{ data: { outboxId: number } }>) => {
-        handedOver.push(...jobs.map((each) => each.data.outboxId));
-        return own.addBulk(jobs as Parameters<Queue['addBulk']>[0]);
+    const addBulk = (jobs: Parameters<Queue['addBulk']>[0]) => {
+      handedOver.push(...jobs.map((each) => (each.data as { outboxId: number }).outboxId));
+      return own.addBulk(jobs);
+    };
+    // Every other call (the re-send's job look-ups) goes to the real queue.
+    const recording = new Proxy(own, {
+      get: (target, property) => {
+        if (property === 'addBulk') return addBulk;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
       },
-    } as unknown as Queue;
+    });
     return (name: string) => {
       if (name !== job.queue) throw new Error(`Unexpected outbox row for queue ${name}`);
       return recording;
@@ -58,8 +65,8 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     const secondQueue = new Queue(job.queue, { connection: secondRedis, prefix: config.QUEUE_PREFIX });
     const handedOver: number[][] = [[], []];
     const relays = [
-      new OutboxRelay(dataSource, queueFor(queue, handedOver[0]), 20, quietLogger),
-      new OutboxRelay(secondDataSource, queueFor(secondQueue, handedOver[1]), 20, quietLogger),
+      new OutboxRelay(dataSource, queueFor(queue, handedOver[0]), relayOptions, quietLogger),
+      new OutboxRelay(secondDataSource, queueFor(secondQueue, handedOver[1]), relayOptions, quietLogger),
     ];
     const moved = [0, 0];
     await Promise.all(
@@ -95,19 +102,88 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
       }),
     ).rejects.toThrow('use case failed');
     const before = await queue.count();
-    const relay = new OutboxRelay(dataSource, queueFor(queue), 20, quietLogger);
+    const relay = new OutboxRelay(dataSource, queueFor(queue), relayOptions, quietLogger);
     while ((await relay.relayBatch()) > 0);
     expect(await queue.count()).toBe(before);
   });
 
   it('adds a row handed over twice as one job, since the row id is the job id', async () => {
     const id = await dataSource.transaction((manager) => addToOutbox(manager, job, { sequence: 1 }, companyId));
-    const relay = new OutboxRelay(dataSource, queueFor(queue), 20, quietLogger);
+    const relay = new OutboxRelay(dataSource, queueFor(queue), relayOptions, quietLogger);
     while ((await relay.relayBatch()) > 0);
     const before = await queue.count();
     // Simulates a relay that enqueued but crashed before marking the row relayed.
     await dataSource.query(`UPDATE outbox SET relayed_at = NULL WHERE id = $1`, [id]);
     while ((await relay.relayBatch()) > 0);
     expect(await queue.count()).toBe(before);
+  });
+
+  describe('rows relayed but not completed', () => {
+    const relayOf = (resendAfterMs: number) => new OutboxRelay(dataSource, queueFor(queue), { batchSize: 500, resendAfterMs }, quietLogger);
+    const relayAll = async (relay: OutboxRelay) => {
+      while ((await relay.relayBatch()) > 0);
+    };
+    /** Makes the row look relayed a minute ago. */
+    const age = (id: number) => dataSource.query(`UPDATE outbox SET relayed_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+
+    it('sends again a row whose job Redis lost, and only once it is old enough', async () => {
+      const id = await dataSource.transaction((manager) => addToOutbox(manager, job, { sequence: 2 }, companyId));
+      const relay = relayOf(30_000);
+      await relayAll(relay);
+      await queue.remove(outboxJobId(id)); // as a Redis restarted without its data would
+      expect(await relay.resendStale()).toBe(0); // relayed just now: not stale yet
+      await age(id);
+      expect(await relay.resendStale()).toBe(1);
+      const again = await queue.getJob(outboxJobId(id));
+      expect(again?.data).toEqual({ sequence: 2, outboxId: id });
+      const [row] = await dataSource.query(`SELECT relayed_at > now() - interval '10 seconds' AS fresh FROM outbox WHERE id = $1`, [id]);
+      expect(row.fresh).toBe(true);
+    });
+
+    it('leaves a job still waiting in Redis, and a completed row, alone', async () => {
+      const [waiting, done] = await dataSource.transaction(async (manager) => [
+        await addToOutbox(manager, job, { sequence: 3 }, companyId),
+        await addToOutbox(manager, job, { sequence: 4 }, companyId),
+      ]);
+      const relay = relayOf(30_000);
+      await relayAll(relay);
+      await queue.remove(outboxJobId(done));
+      await completeOutboxJob(dataSource.manager, { data: { outboxId: done } });
+      await age(waiting);
+      await age(done);
+      expect(await relay.resendStale()).toBe(0);
+      expect(await queue.getJobState(outboxJobId(done))).toBe('unknown');
+      expect(await queue.getJobState(outboxJobId(waiting))).toBe('waiting');
+    });
+
+    it('retries a job that failed for good, and a supervisor re-sends a row at once', async () => {
+      await queue.drain(); // the earlier tests' waiting jobs; the worker below would fail them too
+      const id = await dataSource.transaction((manager) => addToOutbox(manager, job, { sequence: 5 }, companyId));
+      const relay = relayOf(30_000);
+      const connections = [createRedisConnection(config.REDIS_URL), createRedisConnection(config.REDIS_URL)];
+      const events = new QueueEvents(job.queue, { connection: connections[0], prefix: config.QUEUE_PREFIX });
+      await events.waitUntilReady();
+      const failed = new Promise<void>((resolve) => events.on('failed', ({ jobId }) => jobId === outboxJobId(id) && resolve()));
+      const worker = new Worker(
+        job.queue,
+        async () => {
+          throw new Error('database away');
+        },
+        { connection: connections[1], prefix: config.QUEUE_PREFIX },
+      );
+      await relayAll(relay);
+      await failed; // one attempt (the queue's default): failed for good
+      await worker.close();
+      await events.close();
+      connections.forEach((connection) => connection.disconnect());
+      expect(await queue.getJobState(outboxJobId(id))).toBe('failed');
+
+      expect(await relay.resendNow(companyId + 1, [id])).toEqual({ examined: [], resent: 0 }); // another company's row
+      expect(await relay.resendNow(companyId, [id])).toEqual({ examined: [id], resent: 1 });
+      expect(await queue.getJobState(outboxJobId(id))).toBe('waiting');
+
+      await completeOutboxJob(dataSource.manager, { data: { outboxId: id } });
+      expect(await relay.resendNow(companyId, [id])).toEqual({ examined: [], resent: 0 });
+    });
   });
 });

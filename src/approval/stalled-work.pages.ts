@@ -1,0 +1,64 @@
+import { Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Response } from 'express';
+import { BackofficeGuard, Clerk, MinRole } from '../backoffice/backoffice.guard';
+import { BackofficeRedirectFilter } from '../backoffice/backoffice.pages';
+import { ClerkIdentity } from '../identity/clerk-auth.service';
+import { isLanguage, translate } from '../web/i18n';
+import { StalledWorkService } from './stalled-work.service';
+
+const minutesSince = (moment: Date | null) => (moment ? Math.floor((Date.now() - moment.getTime()) / 60_000) : null);
+
+/** The minutes a supervisor may pick on the page (the default comes from STALLED_AFTER_MINUTES). */
+const MINUTES = ['5', '10', '30', '60', '240', '1440'];
+
+/** Work waiting too long, with a re-send button per outbox row (supervisors and admins). */
+@ApiExcludeController()
+@Controller('backoffice/stalled')
+@UseGuards(BackofficeGuard)
+@MinRole('supervisor')
+@UseFilters(BackofficeRedirectFilter)
+export class StalledWorkPages {
+  constructor(private readonly stalled: StalledWorkService) {}
+
+  @Get()
+  async page(
+    @Clerk() clerk: ClerkIdentity,
+    @Res() res: Response,
+    @Query('minutes') minutes?: string,
+    @Query('resent') resent?: string,
+  ): Promise<void> {
+    const chosen = typeof minutes === 'string' && MINUTES.includes(minutes) ? Number(minutes) : undefined;
+    const work = await this.stalled.list(clerk.companyId, chosen);
+    res.render('approval/stalled', {
+      titleKey: 'approval.stalled.title',
+      ...(typeof resent === 'string' && /^\d{1,18}$/.test(resent)
+        ? {
+            flash: {
+              kind: 'success',
+              message: translate(isLanguage(res.locals.lang) ? res.locals.lang : 'hu', 'approval.stalled.resent', { id: resent }),
+            },
+          }
+        : {}),
+      minutes: MINUTES.map((value) => ({ value, selected: Number(value) === work.olderThanMinutes })),
+      olderThanMinutes: work.olderThanMinutes,
+      requests: work.requests.map((request) => ({
+        ...request,
+        kindKey: `approval.kind.${request.kind}`,
+        waitingMinutes: minutesSince(request.approvedAt),
+      })),
+      outbox: work.outbox.map((row) => ({
+        ...row,
+        job: `${row.queue}/${row.jobName}`,
+        waitingMinutes: minutesSince(row.createdAt),
+        relayedMinutesAgo: minutesSince(row.relayedAt),
+      })),
+    });
+  }
+
+  @Post('outbox/:id/resend')
+  async resend(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Param('id', ParseIntPipe) id: number): Promise<void> {
+    if (!(await this.stalled.resend(clerk.companyId, id))) throw new NotFoundException();
+    res.redirect(303, `/backoffice/stalled?resent=${id}`);
+  }
+}
