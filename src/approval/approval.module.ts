@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
-import { BackofficeModule } from '../backoffice/backoffice.module';
 import { MeterHistoryModule } from '../metering/meter-history.module';
 import { ApprovalQueueService } from './approval-queue.service';
 import { ApplyProcessor } from './apply.processor';
+import { BackofficeHomePages } from './backoffice-home.pages';
 import { BackofficeRequestsController } from './backoffice-requests.controller';
 import { QueuePages } from './queue.pages';
 import { RequestDecidedProcessor } from './request-decided.processor';
@@ -17,8 +17,8 @@ import { workflowProviders } from './workflow.providers';
  * work queue and review operations, and their back-office pages and JSON API.
  */
 @Module({
-  imports: [BackofficeModule, MeterHistoryModule],
-  controllers: [BackofficeRequestsController, QueuePages],
+  imports: [MeterHistoryModule],
+  controllers: [BackofficeHomePages, BackofficeRequestsController, QueuePages],
   providers: [...workflowProviders, ApplyProcessor, RequestDecidedProcessor, ApprovalQueueService, ReviewService, RequestQueries],
   exports: [WorkflowEngine],
 })

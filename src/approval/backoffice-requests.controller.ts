@@ -26,7 +26,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { BackofficeGuard, Clerk, MinRole } from '../backoffice/backoffice.guard';
+import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { ApprovalQueueService, InvalidCursorError, OpenState } from './approval-queue.service';
 import { OPEN_REQUEST_STATES } from './request.entity';

@@ -2,8 +2,8 @@ import { Body, Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Qu
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Response } from 'express';
 import { WorkflowError } from '../../libs/workflow/workflow-errors';
-import { BackofficeGuard, Clerk } from '../backoffice/backoffice.guard';
-import { BackofficeRedirectFilter } from '../backoffice/backoffice.pages';
+import { BackofficeGuard, Clerk } from '../identity/clerk.guard';
+import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { roleAtLeast } from '../identity/clerk-roles';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { sendChart, UNIT_LABELS } from '../metering/readings.pages';

@@ -13,8 +13,6 @@ import {
   Post,
   Query,
   Req,
-  Res,
-  UnauthorizedException,
   UseGuards,
   ValidationPipe,
 } from '@nestjs/common';
@@ -28,22 +26,12 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Request, Response } from 'express';
-import { ClerkAuthService, ClerkIdentity, ClerkLoginResult } from '../identity/clerk-auth.service';
-import { ClerkAction, ClerkChangeResult, ClerkService, ClerkView, CreateClerkResult } from '../identity/clerk.service';
-import { SecurityAuditService } from '../identity/security-audit.service';
-import { SessionService } from '../identity/session.service';
-import { AllowWithoutTotp, BackofficeGuard, Clerk, MinRole } from './backoffice.guard';
-import {
-  ChangeClerkRoleDto,
-  ClerkLoginDto,
-  ClerkLoginResponse,
-  ClerkResponse,
-  CreateClerkDto,
-  SecurityEventsQueryDto,
-  TotpCodeDto,
-  TotpEnrolmentResponse,
-} from './backoffice.dto';
+import { Request } from 'express';
+import { ClerkIdentity } from './clerk-auth.service';
+import { ChangeClerkRoleDto, ClerkResponse, CreateClerkDto, SecurityEventsQueryDto } from './clerk.dto';
+import { BackofficeGuard, Clerk, MinRole } from './clerk.guard';
+import { ClerkAction, ClerkChangeResult, ClerkService, ClerkView, CreateClerkResult } from './clerk.service';
+import { SecurityAuditService } from './security-audit.service';
 
 const validation = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
 
@@ -90,97 +78,14 @@ function changedClerk(action: ClerkAction, result: ClerkChangeResult): ClerkView
   throw clerkChangeError(action, result);
 }
 
-/** The back office's JSON API: login, clerk accounts, the security audit trail. */
+/** The back office's JSON API for admins and supervisors: clerk accounts, the security audit trail. */
 @ApiTags('back office')
 @Controller('api/v1/backoffice')
-export class BackofficeController {
+export class ClerkAdminController {
   constructor(
-    private readonly auth: ClerkAuthService,
     private readonly clerks: ClerkService,
     private readonly audit: SecurityAuditService,
-    private readonly sessions: SessionService,
   ) {}
-
-  @Post('auth/login')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Clerk login: company code, e-mail, password and (if enrolled) a TOTP code; returns a bearer token' })
-  @ApiOkResponse({ type: ClerkLoginResponse })
-  async login(
-    @Body(validation) body: ClerkLoginDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<ClerkLoginResponse> {
-    const result: ClerkLoginResult = await this.auth.login({
-      companyCode: body.company,
-      email: body.email,
-      password: body.password,
-      totpCode: body.totpCode,
-      ip: req.ip ?? null,
-    });
-    if (result.kind === 'locked') {
-      res.setHeader('Retry-After', String(result.retryAfterSeconds));
-      throw new HttpException({ statusCode: 429, message: 'Too many failed attempts', retryAfterSeconds: result.retryAfterSeconds }, 429);
-    }
-    if (result.kind === 'totpRequired')
-      throw new UnauthorizedException({ statusCode: 401, message: 'TOTP code required', totpRequired: true });
-    if (result.kind === 'invalid') throw new UnauthorizedException('Wrong company, e-mail, password or code');
-    const c = result.clerk;
-    const token = await this.sessions.issueApiToken({
-      kind: 'clerk',
-      companyId: c.companyId,
-      clerkId: c.clerkId,
-      name: c.name,
-      role: c.role,
-    });
-    return { token, expiresAt: this.sessions.idleExpiryFromNow().toISOString(), mustEnrolTotp: c.mustEnrolTotp };
-  }
-
-  @Post('auth/logout')
-  @HttpCode(204)
-  @UseGuards(BackofficeGuard)
-  @AllowWithoutTotp()
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Revokes the bearer token' })
-  async logout(@Clerk() clerk: ClerkIdentity, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
-    await this.sessions.end(req, res);
-    await this.auth.recordLogout(clerk.companyId, clerk.clerkId, req.ip ?? null);
-  }
-
-  @Get('me')
-  @UseGuards(BackofficeGuard)
-  @AllowWithoutTotp()
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'The logged-in clerk' })
-  me(@Clerk() clerk: ClerkIdentity) {
-    return { id: clerk.clerkId, companyId: clerk.companyId, name: clerk.name, role: clerk.role, mustEnrolTotp: clerk.mustEnrolTotp };
-  }
-
-  @Post('totp/enrolment')
-  @HttpCode(200)
-  @UseGuards(BackofficeGuard)
-  @AllowWithoutTotp()
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Starts TOTP enrolment: a new secret, saved only when confirmed with a code' })
-  @ApiOkResponse({ type: TotpEnrolmentResponse })
-  async startTotp(@Clerk() clerk: ClerkIdentity): Promise<TotpEnrolmentResponse> {
-    const enrolment = await this.auth.startTotpEnrolment(clerk.companyId, clerk.clerkId);
-    if (!enrolment) throw new NotFoundException();
-    if (enrolment === 'alreadyEnrolled')
-      throw new ConflictException('A second factor is already set up; an admin must reset it before a new one');
-    return enrolment;
-  }
-
-  @Post('totp/enrolment/confirm')
-  @HttpCode(204)
-  @UseGuards(BackofficeGuard)
-  @AllowWithoutTotp()
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Confirms TOTP enrolment with a current code from the app' })
-  async confirmTotp(@Clerk() clerk: ClerkIdentity, @Body(validation) body: TotpCodeDto, @Req() req: Request): Promise<void> {
-    if (!(await this.auth.confirmTotpEnrolment(clerk.companyId, clerk.clerkId, body.code, req.ip ?? null))) {
-      throw new HttpException({ statusCode: 400, message: ['code is not valid for the secret being enrolled'], error: 'Bad Request' }, 400);
-    }
-  }
 
   @Get('clerks')
   @UseGuards(BackofficeGuard)
