@@ -1,7 +1,7 @@
 import {
+  BadRequestException,
   ConflictException,
   Body,
-  Put,
   Controller,
   ForbiddenException,
   Get,
@@ -24,11 +24,13 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { Request } from 'express';
 import { ClerkIdentity } from './clerk-auth.service';
-import { ChangeClerkRoleDto, ClerkResponse, CreateClerkDto, SecurityEventsQueryDto } from './clerk.dto';
+import { CLERK_ACTION_PATHS, ClerkActionDto, clerkActionOfPath, ClerkResponse, CreateClerkDto, SecurityEventsQueryDto } from './clerk.dto';
+import { CLERK_ROLES } from './clerk.entity';
 import { BackofficeGuard, Clerk, MinRole } from './clerk.guard';
 import { ClerkAction, ClerkChangeResult, ClerkService, ClerkView, CreateClerkResult } from './clerk.service';
 import { SecurityAuditService } from './security-audit.service';
@@ -121,83 +123,40 @@ export class ClerkAdminController {
     return result.clerk;
   }
 
-  @Post('clerks/:id/totp/reset')
+  @Post('clerks/:id/:action')
   @HttpCode(200)
   @UseGuards(BackofficeGuard)
   @MinRole('admin')
   @ApiBearerAuth()
   @ApiOperation({
-    summary: "Resets a clerk's second factor (admin)",
+    summary: 'An admin action on a clerk (admin): totp-reset, deactivate, reactivate or role',
     description:
-      'Clears the TOTP secret: at the next login the clerk must enrol a new one before anything else, whatever the role. ' +
-      "Ends all of the clerk's sessions and tokens; recorded as totp_reset.",
+      "Each ends all of the clerk's sessions and tokens at once and is recorded as a security event. " +
+      '`totp-reset` clears the second factor: the clerk must enrol a new one at the next login (totp_reset). ' +
+      '`deactivate`: the login answers as for a wrong password (clerk_deactivated). ' +
+      '`reactivate`: the clerk may log in again with the password and second factor they had (clerk_reactivated). ' +
+      '`role` with `{ "role": … }` gives another role (clerk_role_changed). ' +
+      'When the clerk already is so (an inactive clerk deactivated, the role they have) nothing changes.',
   })
+  @ApiParam({ name: 'action', enum: Object.values(CLERK_ACTION_PATHS) })
   @ApiOkResponse({ type: ClerkResponse })
+  @ApiBadRequestResponse({ description: 'The role action without a known role' })
   @ApiForbiddenResponse({ description: 'Not an admin' })
-  @ApiNotFoundResponse({ description: 'No clerk with this id in your company' })
-  @ApiConflictResponse({ description: 'Your own second factor, or the clerk has none' })
-  async resetTotp(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Req() req: Request): Promise<ClerkResponse> {
-    return changedClerk('resetTotp', await this.clerks.resetTotp(actorOf(clerk), id, req.ip ?? null));
-  }
-
-  @Post('clerks/:id/deactivate')
-  @HttpCode(200)
-  @UseGuards(BackofficeGuard)
-  @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({
-    summary: 'Deactivates a clerk (admin)',
-    description:
-      "The clerk can no longer log in (the login answers as for a wrong password); all of the clerk's sessions and tokens end at once. " +
-      'Recorded as clerk_deactivated. Deactivating an inactive clerk changes nothing.',
+  @ApiNotFoundResponse({ description: 'No clerk with this id in your company, or no such action' })
+  @ApiConflictResponse({
+    description: "Your own account, the company's last active admin, or a second-factor reset of a clerk who has none",
   })
-  @ApiOkResponse({ type: ClerkResponse })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
-  @ApiNotFoundResponse({ description: 'No clerk with this id in your company' })
-  @ApiConflictResponse({ description: "Your own account, or the company's last active admin" })
-  async deactivate(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Req() req: Request): Promise<ClerkResponse> {
-    return changedClerk('deactivate', await this.clerks.deactivate(actorOf(clerk), id, req.ip ?? null));
-  }
-
-  @Post('clerks/:id/reactivate')
-  @HttpCode(200)
-  @UseGuards(BackofficeGuard)
-  @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({
-    summary: 'Reactivates a deactivated clerk (admin)',
-    description: 'The clerk may log in again with the password and second factor they had. Recorded as clerk_reactivated.',
-  })
-  @ApiOkResponse({ type: ClerkResponse })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
-  @ApiNotFoundResponse({ description: 'No clerk with this id in your company' })
-  async reactivate(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Req() req: Request): Promise<ClerkResponse> {
-    return changedClerk('reactivate', await this.clerks.reactivate(actorOf(clerk), id, req.ip ?? null));
-  }
-
-  @Put('clerks/:id/role')
-  @HttpCode(200)
-  @UseGuards(BackofficeGuard)
-  @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({
-    summary: "Changes a clerk's role (admin)",
-    description:
-      "Ends all of the clerk's sessions and tokens; a new admin without a second factor must enrol one at the next login. " +
-      'Recorded as clerk_role_changed. Giving the role the clerk has changes nothing.',
-  })
-  @ApiOkResponse({ type: ClerkResponse })
-  @ApiBadRequestResponse({ description: 'Unknown role' })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
-  @ApiNotFoundResponse({ description: 'No clerk with this id in your company' })
-  @ApiConflictResponse({ description: "Your own role, or demoting the company's last active admin" })
-  async changeRole(
+  async administer(
     @Clerk() clerk: ClerkIdentity,
     @Param('id', ParseIntPipe) id: number,
-    @Body(validation) body: ChangeClerkRoleDto,
+    @Param('action') path: string,
+    @Body(validation) body: ClerkActionDto,
     @Req() req: Request,
   ): Promise<ClerkResponse> {
-    return changedClerk('changeRole', await this.clerks.changeRole(actorOf(clerk), id, body.role, req.ip ?? null));
+    const action = clerkActionOfPath(path);
+    if (!action) throw new NotFoundException(`No clerk action "${path}": use ${Object.values(CLERK_ACTION_PATHS).join(', ')}`);
+    if (action === 'changeRole' && !body.role) throw new BadRequestException([`role must be one of ${CLERK_ROLES.join(', ')}`]);
+    return changedClerk(action, await this.clerks.administer(actorOf(clerk), id, action, body.role ?? clerk.role, req.ip ?? null));
   }
 
   @Get('security-events')

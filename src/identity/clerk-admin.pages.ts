@@ -1,4 +1,17 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
@@ -7,23 +20,15 @@ import { pageText as t } from '../web/page-text';
 import { actorOf } from './clerk-admin.controller';
 import { ClerkIdentity } from './clerk-auth.service';
 import { backofficeFormErrors as formErrors } from './form-errors';
-import { CreateClerkDto, SecurityEventsQueryDto } from './clerk.dto';
+import { CLERK_ACTION_PATHS, clerkActionOfPath, CreateClerkDto, SecurityEventsQueryDto } from './clerk.dto';
 import { CLERK_ROLES, ClerkRole } from './clerk.entity';
 import { BackofficeGuard, Clerk } from './clerk.guard';
 import { isClerkRole } from './clerk-roles';
 import { ClerkAction, ClerkChangeResult, ClerkService, ClerkView } from './clerk.service';
 import { SecurityAuditService } from './security-audit.service';
 
-/** The page path (under /backoffice/clerks/:id/) of each admin action on a clerk; its texts are `identity.backoffice.clerks.*.<action>`. */
-const ACTION_PATHS: Readonly<Record<ClerkAction, string>> = {
-  resetTotp: 'totp/reset',
-  deactivate: 'deactivate',
-  reactivate: 'reactivate',
-  changeRole: 'role',
-};
-
 function isAction(value: unknown): value is ClerkAction {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ACTION_PATHS, value);
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CLERK_ACTION_PATHS, value);
 }
 
 const TIME = new Intl.DateTimeFormat('hu-HU', {
@@ -54,52 +59,19 @@ export class ClerkAdminPages {
     await this.renderClerks(clerk, res, 200, { done: { action: query?.done, clerkId: Number(query?.clerk) } });
   }
 
-  @Post('clerks/:id/totp/reset')
+  @Post('clerks/:id/:action')
   @UseGuards(BackofficeGuard)
-  async resetTotp(
+  async administerPage(
     @Clerk() clerk: ClerkIdentity,
     @Param('id', ParseIntPipe) id: number,
+    @Param('action') path: string,
     @Req() req: Request,
     @Res() res: Response,
     @Body() body: unknown,
   ): Promise<void> {
-    await this.administer(clerk, id, 'resetTotp', req, res, body);
-  }
-
-  @Post('clerks/:id/deactivate')
-  @UseGuards(BackofficeGuard)
-  async deactivate(
-    @Clerk() clerk: ClerkIdentity,
-    @Param('id', ParseIntPipe) id: number,
-    @Req() req: Request,
-    @Res() res: Response,
-    @Body() body: unknown,
-  ): Promise<void> {
-    await this.administer(clerk, id, 'deactivate', req, res, body);
-  }
-
-  @Post('clerks/:id/reactivate')
-  @UseGuards(BackofficeGuard)
-  async reactivate(
-    @Clerk() clerk: ClerkIdentity,
-    @Param('id', ParseIntPipe) id: number,
-    @Req() req: Request,
-    @Res() res: Response,
-    @Body() body: unknown,
-  ): Promise<void> {
-    await this.administer(clerk, id, 'reactivate', req, res, body);
-  }
-
-  @Post('clerks/:id/role')
-  @UseGuards(BackofficeGuard)
-  async changeRole(
-    @Clerk() clerk: ClerkIdentity,
-    @Param('id', ParseIntPipe) id: number,
-    @Req() req: Request,
-    @Res() res: Response,
-    @Body() body: unknown,
-  ): Promise<void> {
-    await this.administer(clerk, id, 'changeRole', req, res, body);
+    const action = clerkActionOfPath(path);
+    if (!action) throw new NotFoundException();
+    await this.administer(clerk, id, action, req, res, body);
   }
 
   @Post('clerks')
@@ -171,16 +143,7 @@ export class ClerkAdminPages {
     }
     const newRole = isClerkRole(role) ? role : undefined;
     if (form.confirm !== 'yes') return this.renderConfirmation(clerk, id, action, newRole, res);
-    const actor = actorOf(clerk);
-    const ip = req.ip ?? null;
-    const result: ClerkChangeResult =
-      action === 'resetTotp'
-        ? await this.clerks.resetTotp(actor, id, ip)
-        : action === 'deactivate'
-          ? await this.clerks.deactivate(actor, id, ip)
-          : action === 'reactivate'
-            ? await this.clerks.reactivate(actor, id, ip)
-            : await this.clerks.changeRole(actor, id, newRole ?? 'clerk', ip);
+    const result = await this.clerks.administer(actorOf(clerk), id, action, newRole ?? clerk.role, req.ip ?? null);
     if (result.kind === 'changed' || result.kind === 'unchanged') {
       const done = result.kind === 'changed' ? action : 'unchanged';
       return res.redirect(303, `/backoffice/clerks?${new URLSearchParams({ done, clerk: String(id) }).toString()}`);
@@ -219,7 +182,7 @@ export class ClerkAdminPages {
         t(res, `${key}.consequence`, params),
         ...(mustEnrol ? [t(res, 'identity.backoffice.clerks.confirm.changeRole.enrol')] : []),
       ],
-      action: `/backoffice/clerks/${target.id}/${ACTION_PATHS[action]}`,
+      action: `/backoffice/clerks/${target.id}/${CLERK_ACTION_PATHS[action]}`,
       role: role ?? '',
       confirmLabel: t(res, `${key}.button`),
     });

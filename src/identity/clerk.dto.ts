@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { CLERK_ROLES, ClerkRole } from '../identity/clerk.entity';
-import { SECURITY_ACTOR_KINDS, SecurityActorKind } from '../identity/security-event.entity';
+import { CLERK_ROLES, ClerkRole } from './clerk.entity';
+import { ClerkAction } from './clerk.service';
+import { SECURITY_ACTOR_KINDS, SecurityActorKind } from './security-event.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -81,10 +82,24 @@ export class ClerkResponse {
   @ApiProperty() createdAt!: Date;
 }
 
-export class ChangeClerkRoleDto {
-  @ApiProperty({ enum: CLERK_ROLES })
+/** The URL word of each admin action on a clerk: `clerks/:id/:action`, on the pages and in the API. */
+export const CLERK_ACTION_PATHS: Readonly<Record<ClerkAction, string>> = {
+  resetTotp: 'totp-reset',
+  deactivate: 'deactivate',
+  reactivate: 'reactivate',
+  changeRole: 'role',
+};
+
+/** The action a URL word names, if any. */
+export function clerkActionOfPath(path: string): ClerkAction | undefined {
+  return (Object.keys(CLERK_ACTION_PATHS) as ClerkAction[]).find((action) => CLERK_ACTION_PATHS[action] === path);
+}
+
+export class ClerkActionDto {
+  @ApiPropertyOptional({ enum: CLERK_ROLES, description: 'The new role; required by the role action, ignored by the others' })
+  @IsOptional()
   @IsIn(CLERK_ROLES, { message: `role must be one of ${CLERK_ROLES.join(', ')}` })
-  role!: ClerkRole;
+  role?: ClerkRole;
 }
 
 export class SecurityEventsQueryDto {

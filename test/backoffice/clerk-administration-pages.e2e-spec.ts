@@ -145,13 +145,13 @@ describe('admins administer clerks on the pages', () => {
     expect(bad.text).toContain('Válasszon szerepkört.');
 
     const reset = await agent
-      .post(`/backoffice/clerks/${target.id}/totp/reset`)
+      .post(`/backoffice/clerks/${target.id}/totp-reset`)
       .type('form')
       .send({ _csrf: csrf })
       .set('Accept', 'text/html')
       .expect(200);
     expect(reset.text).toContain('Biztosan visszaállítja Szerep Szilvia');
-    await agent.post(`/backoffice/clerks/${target.id}/totp/reset`).type('form').send({ _csrf: csrf, confirm: 'yes' }).expect(303);
+    await agent.post(`/backoffice/clerks/${target.id}/totp-reset`).type('form').send({ _csrf: csrf, confirm: 'yes' }).expect(303);
 
     // The clerk logs in with the password alone and lands on enrolment, told why.
     const own = request.agent(app.url);
