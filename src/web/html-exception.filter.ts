@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { Request, Response } from 'express';
+import { redactUrl } from '../../libs/logging/redact-url';
 
 /** JSON endpoints keep Nest's JSON error body even when a browser asks. */
 const JSON_PATH = /^\/(api|health)(\/|$)/;
@@ -39,7 +40,7 @@ export class HtmlExceptionFilter extends BaseExceptionFilter {
     if (res.headersSent || !wantsHtml(req)) return super.catch(exception, host);
 
     const status = statusOf(exception);
-    if (status >= 500) this.logger.error({ err: exception, url: req.originalUrl }, 'page failed');
+    if (status >= 500) this.logger.error({ err: exception, url: redactUrl(req.originalUrl) }, 'page failed');
     res.status(status).render('web/error', { status, ...messageKeys(status) }, (error: Error | null, html?: string) => {
       if (error) {
         // The error page itself failed (a broken template): answer plainly rather than not at all.
