@@ -3,6 +3,7 @@ import {
   ConflictException,
   Controller,
   Get,
+  Header,
   HttpCode,
   HttpException,
   NotFoundException,
@@ -33,6 +34,7 @@ export class ClerkAuthController {
 
   @Post('auth/login')
   @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Clerk login: company code, e-mail, password and (if enrolled) a TOTP code; returns a bearer token' })
   @ApiOkResponse({ type: ClerkLoginResponse })
   async login(

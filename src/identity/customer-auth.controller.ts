@@ -4,6 +4,7 @@ import {
   Controller,
   Delete,
   Get,
+  Header,
   HttpCode,
   HttpException,
   HttpStatus,
@@ -113,6 +114,7 @@ export class CustomerAuthController {
 
   @Post('auth/login')
   @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiUnauthorizedResponse({ description: 'Wrong login details (never says which)' })
   @ApiTooManyRequestsResponse({ description: 'Locked after repeated failures; retryAfterSeconds tells how long' })

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CookieOptions, Request, Response } from 'express';
-import { AppConfig } from '../../config/configuration';
+import { AppConfig, servesHttps } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
 import { QueuesService } from '../core/queues.service';
 import { Principal, principalId } from './principal';
@@ -60,7 +60,7 @@ export class SessionService {
     this.cookieOptions = {
       httpOnly: true,
       sameSite: 'lax',
-      secure: config.NODE_ENV === 'production',
+      secure: servesHttps(config),
       path: '/',
     };
   }

@@ -23,7 +23,8 @@ describe('customer identity flows (links, reset, re-registration, page forms)', 
     mail = new SmtpCatcher();
     const port = await mail.start();
     // No worker here: it would take (and send to this file's catcher) the mails other e2e files wait for; links come from the catcher or the e-mail log.
-    running = await startTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${port}` } });
+    // The tests name their client addresses in X-Forwarded-For, as a proxy in front would.
+    running = await startTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, TRUSTED_PROXIES: 'loopback' } });
     companyId = await createTestCompany(dataSource, 'Folyamat Zrt');
   });
 

@@ -18,7 +18,8 @@ describe('customer identity (API)', () => {
     dataSource = await openTestDataSource();
     mail = new SmtpCatcher();
     const port = await mail.start();
-    running = await startTestApp({ withWorker: true, env: { SMTP_URL: `smtp://127.0.0.1:${port}` } });
+    // The tests name their client addresses in X-Forwarded-For, as a proxy in front would.
+    running = await startTestApp({ withWorker: true, env: { SMTP_URL: `smtp://127.0.0.1:${port}`, TRUSTED_PROXIES: 'loopback' } });
     companyId = await createTestCompany(dataSource, 'Azonosítás Zrt');
   });
 
@@ -158,7 +159,7 @@ describe('customer identity (API)', () => {
 
   it('locks an account after repeated failures, across two app instances', async () => {
     const { customer } = await registerAndVerify('negy@example.hu');
-    const other = await startTestApp();
+    const other = await startTestApp({ env: { TRUSTED_PROXIES: 'loopback' } });
     try {
       const statuses: number[] = [];
       for (let attempt = 0; attempt < 6; attempt += 1) {
