@@ -21,6 +21,7 @@
  * a role that may create databases; REDIS_URL (default redis://127.0.0.1:6379) the
  * Redis server. Redis keys go under prefixes of their own and are deleted at the end.
  */
+import { randomBytes } from 'node:crypto';
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
@@ -55,6 +56,11 @@ async function main(): Promise<void> {
       const env = {
         ...process.env,
         NODE_ENV: 'production',
+        // Production settings the benchmark needs to start: an https address and a key of its own.
+        PUBLIC_URL: 'https://bench.invalid',
+        TOTP_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+        // Each of the 50 simulated customers sends hundreds of readings a minute; the write limit would refuse them.
+        WRITE_LIMIT_PER_MINUTE: '1000000',
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: String(POOL_SIZE),
         REDIS_URL: redisUrl,
