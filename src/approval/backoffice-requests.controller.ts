@@ -33,6 +33,7 @@ import { OPEN_REQUEST_STATES } from './request.entity';
 import { RequestQueries } from './request-queries.service';
 import { BULK_MAX, ClerkRef, ReviewService } from './review.service';
 import { workflowHttpError } from './workflow-http-errors';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
@@ -169,6 +170,7 @@ export class BackofficeRequestsController {
   }
 
   @Post('bulk-approve')
+  @WriteLimited()
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'One outcome per item: { requestId, ok, version } or { requestId, ok: false, error }' })
   async bulkApprove(@Clerk() clerk: ClerkIdentity, @Body() body: BulkApproveDto) {
@@ -186,6 +188,7 @@ export class BackofficeRequestsController {
   }
 
   @Post(':id/claim')
+  @WriteLimited()
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'Claimed: { requestId, from, to, version }' })
   @ApiResponse({ status: 409, description: 'Stale version, or the state does not accept it' })
@@ -194,6 +197,7 @@ export class BackofficeRequestsController {
   }
 
   @Post(':id/release')
+  @WriteLimited()
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'Back in the queue' })
   @ApiResponse({ status: 409, description: 'Stale version, or the state does not accept it' })
@@ -202,6 +206,7 @@ export class BackofficeRequestsController {
   }
 
   @Post(':id/approve')
+  @WriteLimited()
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'Approved; the worker applies it' })
   @ApiResponse({ status: 409, description: 'Stale version (someone else decided it meanwhile), or the state does not accept it' })
@@ -210,6 +215,7 @@ export class BackofficeRequestsController {
   }
 
   @Post(':id/reject')
+  @WriteLimited()
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'Rejected; the customer sees the reason' })
   @ApiResponse({ status: 400, description: 'No reason' })
@@ -219,6 +225,7 @@ export class BackofficeRequestsController {
   }
 
   @Post(':id/comment')
+  @WriteLimited()
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'Noted in the log (state and version unchanged)' })
   async comment(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: CommentDto) {
@@ -226,6 +233,7 @@ export class BackofficeRequestsController {
   }
 
   @Post(':id/retry')
+  @WriteLimited()
   @HttpCode(200)
   @MinRole('supervisor')
   @ApiResponse({ status: 200, description: 'A failed application queued again (supervisor or admin)' })

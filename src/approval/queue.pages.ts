@@ -14,6 +14,7 @@ import { hintExplanation } from './hint-explanation';
 import { OPEN_REQUEST_STATES } from './request.entity';
 import { QueueRow, RequestQueries } from './request-queries.service';
 import { BULK_MAX, ReviewService } from './review.service';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 function lang(res: Response): Language {
   const value: unknown = res.locals.lang;
@@ -111,6 +112,7 @@ export class QueuePages {
   }
 
   @Post('queue/bulk-approve')
+  @WriteLimited()
   async bulkApprove(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
     const raw = Array.isArray(body.items) ? body.items : typeof body.items === 'string' ? [body.items] : [];
     const items = raw
@@ -147,6 +149,7 @@ export class QueuePages {
   }
 
   @Post('requests/:id/:action')
+  @WriteLimited()
   async act(
     @Clerk() clerk: ClerkIdentity,
     @Res() res: Response,

@@ -34,6 +34,7 @@ import { CLERK_ROLES } from './clerk.entity';
 import { BackofficeGuard, Clerk, MinRole } from './clerk.guard';
 import { ClerkAction, ClerkChangeResult, ClerkService, ClerkView, CreateClerkResult } from './clerk.service';
 import { SecurityAuditService } from './security-audit.service';
+import { WriteLimited } from './write-limit.guard';
 
 const validation = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
 
@@ -112,6 +113,7 @@ export class ClerkAdminController {
   }
 
   @Post('clerks')
+  @WriteLimited()
   @UseGuards(BackofficeGuard)
   @MinRole('admin')
   @ApiBearerAuth()
@@ -124,6 +126,7 @@ export class ClerkAdminController {
   }
 
   @Post('clerks/:id/:action')
+  @WriteLimited()
   @HttpCode(200)
   @UseGuards(BackofficeGuard)
   @MinRole('admin')

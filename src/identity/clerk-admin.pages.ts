@@ -26,6 +26,7 @@ import { BackofficeGuard, Clerk } from './clerk.guard';
 import { isClerkRole } from './clerk-roles';
 import { ClerkAction, ClerkChangeResult, ClerkService, ClerkView } from './clerk.service';
 import { SecurityAuditService } from './security-audit.service';
+import { WriteLimited } from './write-limit.guard';
 
 function isAction(value: unknown): value is ClerkAction {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CLERK_ACTION_PATHS, value);
@@ -60,6 +61,7 @@ export class ClerkAdminPages {
   }
 
   @Post('clerks/:id/:action')
+  @WriteLimited()
   @UseGuards(BackofficeGuard)
   async administerPage(
     @Clerk() clerk: ClerkIdentity,
@@ -75,6 +77,7 @@ export class ClerkAdminPages {
   }
 
   @Post('clerks')
+  @WriteLimited()
   @UseGuards(BackofficeGuard)
   async createClerk(@Clerk() clerk: ClerkIdentity, @Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
     const { value, errors } = await formErrors(res, CreateClerkDto, body);

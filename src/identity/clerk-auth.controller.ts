@@ -20,6 +20,7 @@ import { ClerkAuthService, ClerkIdentity, ClerkLoginResult } from './clerk-auth.
 import { ClerkLoginDto, ClerkLoginResponse, TotpCodeDto, TotpEnrolmentResponse } from './clerk.dto';
 import { AllowWithoutTotp, BackofficeGuard, Clerk } from './clerk.guard';
 import { SessionService } from './session.service';
+import { WriteLimited } from './write-limit.guard';
 
 const validation = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
 
@@ -88,6 +89,7 @@ export class ClerkAuthController {
   }
 
   @Post('totp/enrolment')
+  @WriteLimited()
   @HttpCode(200)
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()
@@ -103,6 +105,7 @@ export class ClerkAuthController {
   }
 
   @Post('totp/enrolment/confirm')
+  @WriteLimited()
   @HttpCode(204)
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()

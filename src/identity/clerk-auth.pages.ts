@@ -12,6 +12,7 @@ import { Company } from './company.entity';
 import { backofficeFormErrors as formErrors } from './form-errors';
 import { SessionService } from './session.service';
 import { minutesToWait } from './throttle-policy';
+import { WriteLimited } from './write-limit.guard';
 
 /** The back office's pages every clerk uses: login with a second factor, logout, TOTP enrolment. */
 @ApiExcludeController()
@@ -77,6 +78,7 @@ export class ClerkAuthPages {
   }
 
   @Post('totp')
+  @WriteLimited()
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()
   async confirmTotp(

@@ -45,6 +45,7 @@ import { RegistrationService } from './registration.service';
 import { SessionService } from './session.service';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
 import { minutesToWait } from './throttle-policy';
+import { WriteLimited } from './write-limit.guard';
 
 const ACCEPTED = 'If the data matched, we sent an e-mail.';
 
@@ -169,6 +170,7 @@ export class CustomerAuthController {
   }
 
   @Post('me/password')
+  @WriteLimited()
   @HttpCode(204)
   @ApiBearerAuth()
   @UseGuards(CustomerGuard)
@@ -183,6 +185,7 @@ export class CustomerAuthController {
   }
 
   @Delete('me')
+  @WriteLimited()
   @HttpCode(204)
   @ApiBearerAuth()
   @UseGuards(CustomerGuard)

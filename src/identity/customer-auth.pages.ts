@@ -14,6 +14,7 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
 import { RegistrationService } from './registration.service';
 import { SessionService } from './session.service';
 import { minutesToWait } from './throttle-policy';
+import { WriteLimited } from './write-limit.guard';
 
 function lang(res: Response): Language {
   return res.locals.lang === 'en' ? 'en' : 'hu';
@@ -239,6 +240,7 @@ export class CustomerAuthPages {
   }
 
   @Post('password')
+  @WriteLimited()
   @UseGuards(CustomerGuard)
   async changePassword(@CurrentCustomer() customer: CustomerRef, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
     const language = lang(res);
@@ -304,6 +306,7 @@ export class CustomerAuthPages {
   }
 
   @Post('account/delete')
+  @WriteLimited()
   @UseGuards(CustomerGuard)
   async delete(@CurrentCustomer() customer: CustomerRef, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
     const language = lang(res);

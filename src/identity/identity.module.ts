@@ -19,6 +19,7 @@ import { CsrfTokenGuard, CustomerGuard } from './auth.guards';
 import { LoginThrottleService } from './login-throttle.service';
 import { SessionMiddleware } from './session.middleware';
 import { SessionService } from './session.service';
+import { WriteLimitGuard } from './write-limit.guard';
 
 /**
  * Who is who: customers' registration, login, password change and reset, account
@@ -43,6 +44,7 @@ import { SessionService } from './session.service';
     ClerkService,
     ClerkAuthService,
     BackofficeGuard,
+    WriteLimitGuard,
     {
       provide: APP_PIPE,
       useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
@@ -57,6 +59,7 @@ import { SessionService } from './session.service';
     ClerkService,
     ClerkAuthService,
     BackofficeGuard,
+    WriteLimitGuard,
   ],
 })
 export class IdentityModule implements NestModule {

@@ -7,6 +7,7 @@ import { workflowHttpError } from '../approval/workflow-http-errors';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { MeterQueries } from './meter-queries.service';
 import { ReadingError, ReadingService } from './reading.service';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' || value === '1' || value === 'on' ? true : value === 'false' || value === '0' ? false : value;
@@ -79,6 +80,7 @@ export class ReadingsController {
   }
 
   @Post('readings/check')
+  @WriteLimited()
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'The consumption the value implies and the plausibility hints; nothing is stored' })
   @ApiResponse({ status: 400, description: 'Invalid value or date' })
@@ -91,6 +93,7 @@ export class ReadingsController {
   }
 
   @Post('readings')
+  @WriteLimited()
   @ApiResponse({ status: 201, description: 'The reading became a request: { requestId, state, version, … }' })
   @ApiResponse({ status: 400, description: 'Invalid value or date, or below the last reading' })
   @ApiResponse({ status: 404, description: 'Not one of your meters' })
@@ -111,6 +114,7 @@ export class ReadingsController {
   }
 
   @Post('requests/:id/withdraw')
+  @WriteLimited()
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'Withdrawn: { requestId, from, to, version }' })
   @ApiResponse({ status: 404, description: 'Not one of your requests' })

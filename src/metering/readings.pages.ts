@@ -7,6 +7,7 @@ import { isLanguage, Language, translate } from '../web/i18n';
 import { CustomerRequestView, MeterQueries, MeterView } from './meter-queries.service';
 import { consumptionByMonth, renderConsumptionChart } from './reading-chart';
 import { ReadingCheck, ReadingError, ReadingService } from './reading.service';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 function lang(res: Response): Language {
   const value: unknown = res.locals.lang;
@@ -91,6 +92,7 @@ export class ReadingsPages {
   }
 
   @Post()
+  @WriteLimited()
   async submit(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Body() body: ReadingForm): Promise<void> {
     const meterId = Number(typeof body.meterId === 'string' ? body.meterId : NaN);
     const meter = Number.isSafeInteger(meterId) ? await this.queries.meter(customer.companyId, customer.customerId, meterId) : null;
