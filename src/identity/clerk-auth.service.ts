@@ -11,6 +11,7 @@ import { verifyPassword } from './password-hasher';
 import { SecurityAuditService } from './security-audit.service';
 import { hashSecret, looksLikeSecret, newSecret } from './tokens';
 import { generateTotpSecret, normaliseTotpCode, totpUri, verifyTotp } from './totp';
+import { clerkTotpContext, openTotpSecret, parseTotpKeyring, sealedWithCurrentKey, sealTotpSecret, TotpKeyring } from './totp-secret-box';
 
 /** What a successful clerk login gives the session. */
 export interface ClerkIdentity {
@@ -58,13 +59,17 @@ const USED_CODE_SECONDS = 90;
  */
 @Injectable()
 export class ClerkAuthService {
+  private readonly keyring: TotpKeyring;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly throttle: LoginThrottleService,
     private readonly audit: SecurityAuditService,
     private readonly queues: QueuesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.keyring = parseTotpKeyring(config.TOTP_ENCRYPTION_KEYS);
+  }
 
   async login(input: ClerkLoginInput): Promise<ClerkLoginResult> {
     const company = await this.dataSource.manager.findOne(Company, { where: { code: input.companyCode } });
@@ -130,11 +135,11 @@ export class ClerkAuthService {
     if (!clerk?.active) return undefined;
     if (clerk.totpSecret !== null) return 'alreadyEnrolled';
     const enrolmentKey = this.key('clerk-totp-enrolment', `${companyId}:${clerkId}`);
-    let secret = await this.redis.get(enrolmentKey);
-    if (!secret) {
-      secret = generateTotpSecret();
-      await this.redis.set(enrolmentKey, secret, 'EX', ENROLMENT_SECONDS);
-    }
+    // Sealed in Redis too: a Redis dump must not hand out a secret about to be enrolled.
+    const context = enrolmentContext(companyId, clerkId);
+    const stored = await this.redis.get(enrolmentKey);
+    const secret = stored ? openTotpSecret(stored, context, this.keyring) : generateTotpSecret();
+    if (!stored) await this.redis.set(enrolmentKey, sealTotpSecret(secret, context, this.keyring), 'EX', ENROLMENT_SECONDS);
     const company = await this.dataSource.manager.findOneOrFail(Company, { where: { id: companyId } });
     return { secret, uri: totpUri(secret, `${clerk.email} (${company.code})`) };
   }
@@ -142,11 +147,13 @@ export class ClerkAuthService {
   /** Saves the started secret when `code` proves the app has it; false when the code is wrong or nothing was started. */
   async confirmTotpEnrolment(companyId: number, clerkId: number, code: string, ip: string | null): Promise<boolean> {
     const enrolmentKey = this.key('clerk-totp-enrolment', `${companyId}:${clerkId}`);
-    const secret = await this.redis.get(enrolmentKey);
+    const stored = await this.redis.get(enrolmentKey);
+    const secret = stored ? openTotpSecret(stored, enrolmentContext(companyId, clerkId), this.keyring) : null;
     if (!secret || !verifyTotp(secret, code)) return false;
     if (!(await this.markCodeUsed(clerkId, code))) return false;
+    const sealed = sealTotpSecret(secret, clerkTotpContext(companyId, clerkId), this.keyring);
     await this.dataSource.transaction(async (manager) => {
-      const saved = await manager.update(Clerk, { companyId, id: clerkId, totpSecret: IsNull() }, { totpSecret: secret });
+      const saved = await manager.update(Clerk, { companyId, id: clerkId, totpSecret: IsNull() }, { totpSecret: sealed });
       if (saved.affected !== 1) throw new Error(`Clerk ${clerkId} already has a second factor`);
       await this.audit.record(manager, { companyId, actorKind: 'clerk', actorId: clerkId, event: 'totp_enrolled', ip });
     });
@@ -159,8 +166,19 @@ export class ClerkAuthService {
   }
 
   private async checkCode(keys: string[], clerk: Clerk, code: string, ip: string | null): Promise<ClerkLoginResult> {
-    if (!verifyTotp(clerk.totpSecret, code) || !(await this.markCodeUsed(clerk.id, code))) {
+    const secret =
+      clerk.totpSecret === null ? null : openTotpSecret(clerk.totpSecret, clerkTotpContext(clerk.companyId, clerk.id), this.keyring);
+    if (!verifyTotp(secret, code) || !(await this.markCodeUsed(clerk.id, code))) {
       return this.failed(keys, clerk.companyId, clerk.id, ip, 'wrong TOTP code');
+    }
+    if (secret !== null && clerk.totpSecret !== null && !sealedWithCurrentKey(clerk.totpSecret, this.keyring)) {
+      // After a key rotation: sealed again with the current key, so the old key can be retired.
+      const context = clerkTotpContext(clerk.companyId, clerk.id);
+      await this.dataSource.manager.update(
+        Clerk,
+        { companyId: clerk.companyId, id: clerk.id, totpSecret: clerk.totpSecret },
+        { totpSecret: sealTotpSecret(secret, context, this.keyring) },
+      );
     }
     return this.succeeded(keys, clerk, ip);
   }
@@ -212,6 +230,11 @@ export class ClerkAuthService {
   private key(kind: string, id: string): string {
     return `${this.config.REDIS_KEY_PREFIX}${kind}:${id}`;
   }
+}
+
+/** What a secret being enrolled (in Redis) is bound to. */
+function enrolmentContext(companyId: number, clerkId: number): string {
+  return `enrolment:${clerkTotpContext(companyId, clerkId)}`;
 }
 
 function identity(clerk: Clerk): ClerkIdentity {

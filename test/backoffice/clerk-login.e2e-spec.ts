@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { QueuesService } from '../../src/core/queues.service';
 import { DataSource } from 'typeorm';
 import { createClerkTestCompany, createTestClerk, TestClerk, TestCompany } from '../support/clerk-factories';
 import { openTestDataSource } from '../support/database';
@@ -144,11 +145,19 @@ describe('back-office login', () => {
     expect(login.body.mustEnrolTotp).toBe(true);
     await request(app.url).get('/api/v1/backoffice/clerks').auth(login.body.token, { type: 'bearer' }).expect(403);
     const started = await request(app.url).post('/api/v1/backoffice/totp/enrolment').auth(login.body.token, { type: 'bearer' }).expect(200);
+    // At rest the secret is sealed, in Redis while enrolling and in the database once confirmed.
+    const redis = app.app.get(QueuesService).connection;
+    const pending = await redis.get(`${process.env.REDIS_KEY_PREFIX}clerk-totp-enrolment:${other.companyId}:${other.id}`);
+    expect(pending).toMatch(/^v1\./);
+    expect(pending).not.toContain(started.body.secret);
     await request(app.url)
       .post('/api/v1/backoffice/totp/enrolment/confirm')
       .auth(login.body.token, { type: 'bearer' })
       .send({ code: currentTotpCode(started.body.secret) })
       .expect(204);
+    const [stored] = (await dataSource.query(`SELECT totp_secret FROM clerks WHERE id = $1`, [other.id])) as Array<{ totp_secret: string }>;
+    expect(stored.totp_secret).toMatch(/^v1\.[A-Za-z0-9_-]+\./);
+    expect(stored.totp_secret).not.toContain(started.body.secret);
     await request(app.url).get('/api/v1/backoffice/clerks').auth(login.body.token, { type: 'bearer' }).expect(200);
     // A session alone is not enough to replace the second factor.
     await request(app.url).post('/api/v1/backoffice/totp/enrolment').auth(login.body.token, { type: 'bearer' }).expect(409);
