@@ -17,7 +17,7 @@ import {
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { ClerkAuthService, ClerkIdentity, ClerkLoginResult } from './clerk-auth.service';
-import { ClerkLoginDto, ClerkLoginResponse, TotpCodeDto, TotpEnrolmentResponse } from './clerk.dto';
+import { ClerkLoginDto, ClerkLoginResponse, TotpCodeDto, TotpConfirmedResponse, TotpEnrolmentResponse } from './clerk.dto';
 import { AllowWithoutTotp, BackofficeGuard, Clerk } from './clerk.guard';
 import { SessionService } from './session.service';
 import { WriteLimited } from './write-limit.guard';
@@ -106,14 +106,27 @@ export class ClerkAuthController {
 
   @Post('totp/enrolment/confirm')
   @WriteLimited()
-  @HttpCode(204)
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Confirms TOTP enrolment with a current code from the app' })
-  async confirmTotp(@Clerk() clerk: ClerkIdentity, @Body(validation) body: TotpCodeDto, @Req() req: Request): Promise<void> {
+  @ApiOperation({
+    summary: 'Confirms TOTP enrolment with a current code from the app',
+    description: 'Ends every session and token of the clerk (this one too) and answers with a fresh token: use it from now on.',
+  })
+  @ApiOkResponse({ type: TotpConfirmedResponse })
+  async confirmTotp(
+    @Clerk() clerk: ClerkIdentity,
+    @Body(validation) body: TotpCodeDto,
+    @Req() req: Request,
+  ): Promise<TotpConfirmedResponse> {
     if (!(await this.auth.confirmTotpEnrolment(clerk.companyId, clerk.clerkId, body.code, req.ip ?? null))) {
       throw new HttpException({ statusCode: 400, message: ['code is not valid for the secret being enrolled'], error: 'Bad Request' }, 400);
     }
+    const principal = req.principal;
+    await this.sessions.endAllFor({ kind: 'clerk', companyId: clerk.companyId, id: clerk.clerkId });
+    if (!principal) throw new UnauthorizedException();
+    return { token: await this.sessions.issueApiToken(principal), expiresAt: this.sessions.idleExpiryFromNow().toISOString() };
   }
 }

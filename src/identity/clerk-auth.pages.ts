@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
+import QRCode from 'qrcode';
 import { DataSource } from 'typeorm';
 import { BackofficeRedirectFilter, ClerkLoginRequired } from '../web/backoffice-redirect.filter';
 import { pageText as t } from '../web/page-text';
 import { ClerkAuthService, ClerkIdentity, ClerkLoginResult } from './clerk-auth.service';
 import { ClerkLoginDto } from './clerk.dto';
 import { AllowWithoutTotp, BackofficeGuard, Clerk } from './clerk.guard';
-import { totpRequiredFor } from './clerk-roles';
 import { Company } from './company.entity';
 import { backofficeFormErrors as formErrors } from './form-errors';
 import { SessionService } from './session.service';
@@ -89,6 +89,10 @@ export class ClerkAuthPages {
   ): Promise<void> {
     const code = typeof body?.code === 'string' ? body.code : '';
     if (await this.auth.confirmTotpEnrolment(clerk.companyId, clerk.clerkId, code, req.ip ?? null)) {
+      // A fresh session: none started before the second factor outlives it (nor its id).
+      const principal = req.principal;
+      await this.sessions.endAllFor({ kind: 'clerk', companyId: clerk.companyId, id: clerk.clerkId });
+      if (principal) await this.sessions.start(req, res, principal);
       return res.redirect(303, '/backoffice?totp=enrolled');
     }
     await this.renderTotp(clerk, res, 400, [t(res, 'identity.backoffice.totp.badCode')]);
@@ -147,10 +151,10 @@ export class ClerkAuthPages {
       errors,
       enrolled: false,
       required: clerk.mustEnrolTotp,
-      // Admins must always have one; anyone else must because an admin reset theirs.
-      requiredKey: totpRequiredFor(clerk.role) ? 'identity.backoffice.totp.required' : 'identity.backoffice.totp.requiredAfterReset',
       secretGroups: enrolment.secret.match(/.{1,4}/g)?.join(' ') ?? enrolment.secret,
       uri: enrolment.uri,
+      // An SVG in a data: URL (the CSP allows data: images), so the secret never leaves the page.
+      qrSrc: `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(enrolment.uri, { type: 'svg', margin: 2 })).toString('base64')}`,
     });
   }
 }

@@ -3,7 +3,7 @@ import { DataSource, IsNull } from 'typeorm';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
 import { QueuesService } from '../core/queues.service';
-import { totpRequiredFor } from './clerk-roles';
+import { mustEnrolTotpNow } from './clerk-roles';
 import { Clerk, ClerkRole } from './clerk.entity';
 import { Company } from './company.entity';
 import { ipKey, LoginThrottleService } from './login-throttle.service';
@@ -19,7 +19,7 @@ export interface ClerkIdentity {
   clerkId: number;
   name: string;
   role: ClerkRole;
-  /** A clerk without a second factor who must have one (every admin; anyone whose factor an admin reset) may only enrol one. */
+  /** A clerk without a second factor and no grace period left (see mustEnrolTotpNow) may only enrol one. */
   mustEnrolTotp: boolean;
 }
 
@@ -122,7 +122,7 @@ export class ClerkAuthService {
   /** Whether the clerk still exists, is active, and what the guard needs to know, fresh from the database. */
   async current(companyId: number, clerkId: number): Promise<ClerkIdentity | undefined> {
     const clerk = await this.dataSource.manager.findOne(Clerk, { where: { companyId, id: clerkId } });
-    return clerk?.active ? identity(clerk) : undefined;
+    return clerk?.active ? this.identity(clerk) : undefined;
   }
 
   /**
@@ -186,7 +186,7 @@ export class ClerkAuthService {
   private async succeeded(keys: string[], clerk: Clerk, ip: string | null): Promise<ClerkLoginResult> {
     await Promise.all(keys.filter((key) => !key.startsWith('ip:')).map((key) => this.throttle.succeed(key)));
     await this.audit.record(undefined, { companyId: clerk.companyId, actorKind: 'clerk', actorId: clerk.id, event: 'login_succeeded', ip });
-    return { kind: 'ok', clerk: identity(clerk) };
+    return { kind: 'ok', clerk: await this.identity(clerk) };
   }
 
   private async failed(
@@ -223,6 +223,27 @@ export class ClerkAuthService {
     return set === 'OK';
   }
 
+  /** What a session of the clerk may do: all, or (no second factor and no grace left) only enrol one. */
+  private async identity(clerk: Clerk): Promise<ClerkIdentity> {
+    const company = await this.dataSource.manager.findOne(Company, {
+      where: { id: clerk.companyId },
+      select: { id: true, totpGraceDays: true },
+    });
+    const standing = {
+      role: clerk.role,
+      enrolled: clerk.totpSecret !== null,
+      resetByAdmin: clerk.totpRequired,
+      createdAt: clerk.createdAt,
+    };
+    return {
+      companyId: clerk.companyId,
+      clerkId: clerk.id,
+      name: clerk.name,
+      role: clerk.role,
+      mustEnrolTotp: mustEnrolTotpNow(standing, company?.totpGraceDays ?? 0),
+    };
+  }
+
   private get redis() {
     return this.queues.connection;
   }
@@ -235,14 +256,4 @@ export class ClerkAuthService {
 /** What a secret being enrolled (in Redis) is bound to. */
 function enrolmentContext(companyId: number, clerkId: number): string {
   return `enrolment:${clerkTotpContext(companyId, clerkId)}`;
-}
-
-function identity(clerk: Clerk): ClerkIdentity {
-  return {
-    companyId: clerk.companyId,
-    clerkId: clerk.id,
-    name: clerk.name,
-    role: clerk.role,
-    mustEnrolTotp: clerk.totpSecret === null && (totpRequiredFor(clerk.role) || clerk.totpRequired),
-  };
 }

@@ -77,7 +77,10 @@ export class ClerkResponse {
   @ApiProperty({ enum: CLERK_ROLES }) role!: ClerkRole;
   @ApiProperty({ description: 'An inactive clerk cannot log in' }) active!: boolean;
   @ApiProperty({ description: 'The clerk has a second factor (TOTP)' }) totpEnrolled!: boolean;
-  @ApiProperty({ description: 'The clerk must have a second factor: every admin, and anyone whose second factor an admin reset' })
+  @ApiProperty({
+    description:
+      "The clerk must enrol a second factor at the next login whatever the company's grace period: every admin, and anyone whose second factor an admin reset",
+  })
   totpRequired!: boolean;
   @ApiProperty() createdAt!: Date;
 }
@@ -141,4 +144,9 @@ export class TotpCodeDto {
 export class TotpEnrolmentResponse {
   @ApiProperty({ description: 'Base32 secret to type into an authenticator app' }) secret!: string;
   @ApiProperty({ description: 'otpauth:// URI (what the QR code holds)' }) uri!: string;
+}
+
+export class TotpConfirmedResponse {
+  @ApiProperty({ description: 'A fresh bearer token; every earlier token of the clerk has ended' }) token!: string;
+  @ApiProperty() expiresAt!: string;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { assignableRoles, roleAtLeast, totpRequiredFor } from './clerk-roles';
+import { assignableRoles, roleAtLeast } from './clerk-roles';
 import { Clerk, ClerkRole } from './clerk.entity';
 import { hashPassword } from './password-hasher';
 import { checkPassword, PasswordProblem } from './password-policy';
@@ -21,7 +21,7 @@ export interface ClerkView {
   role: ClerkRole;
   active: boolean;
   totpEnrolled: boolean;
-  /** The clerk must have a second factor: an admin, or anyone whose factor an admin reset. */
+  /** The clerk must enrol a second factor at the next login whatever the company's grace period: an admin, or anyone whose factor an admin reset. */
   totpRequired: boolean;
   createdAt: Date;
 }
@@ -89,7 +89,7 @@ function view(clerk: Clerk): ClerkView {
     role: clerk.role,
     active: clerk.active,
     totpEnrolled: clerk.totpSecret !== null,
-    totpRequired: totpRequiredFor(clerk.role) || clerk.totpRequired,
+    totpRequired: clerk.role === 'admin' || clerk.totpRequired,
     createdAt: clerk.createdAt,
   };
 }

@@ -164,7 +164,7 @@ describe('admins administer clerks on the pages', () => {
     expect(posted.headers.location).toBe('/backoffice/totp');
     expect((await own.get('/backoffice').set('Accept', 'text/html')).headers.location).toBe('/backoffice/totp');
     const enrol = await own.get('/backoffice/totp').set('Accept', 'text/html').expect(200);
-    expect(enrol.text).toContain('Egy rendszergazda visszaállította a kétlépcsős azonosítását');
+    expect(enrol.text).toContain('egy rendszergazda általi visszaállítás után újra');
   });
 
   it("shows refusals on the page: the own account, another company's clerk, a non-admin", async () => {

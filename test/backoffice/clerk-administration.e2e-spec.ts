@@ -90,10 +90,10 @@ describe('admins administer clerks (JSON API)', () => {
     const blocked = await request(app.url).get('/api/v1/backoffice/security-events').auth(token, { type: 'bearer' }).expect(403);
     expect(blocked.body.message).toContain('TOTP enrolment required');
     const started = await post('/api/v1/backoffice/totp/enrolment', token).expect(200);
-    await post('/api/v1/backoffice/totp/enrolment/confirm', token)
+    const confirmed = await post('/api/v1/backoffice/totp/enrolment/confirm', token)
       .send({ code: currentTotpCode(started.body.secret) })
-      .expect(204);
-    await request(app.url).get('/api/v1/backoffice/security-events').auth(token, { type: 'bearer' }).expect(200);
+      .expect(200);
+    await request(app.url).get('/api/v1/backoffice/security-events').auth(confirmed.body.token, { type: 'bearer' }).expect(200);
     // From now on the new second factor is asked at login.
     expect((await apiLogin(target).expect(401)).body.totpRequired).toBe(true);
 

@@ -24,9 +24,9 @@ export interface TestClerk {
 let clerkSequence = 0;
 let cachedHash: Promise<string> | undefined;
 
-/** A company of its own, with its code (for login forms). */
-export async function createClerkTestCompany(dataSource: DataSource): Promise<TestCompany> {
-  const id = await createTestCompany(dataSource);
+/** A company of its own, with its code (for login forms); see createTestCompany for the grace period. */
+export async function createClerkTestCompany(dataSource: DataSource, options: { totpGraceDays?: number } = {}): Promise<TestCompany> {
+  const id = await createTestCompany(dataSource, 'Teszt cég', options);
   const [row] = (await dataSource.query(`SELECT code FROM companies WHERE id = $1`, [id])) as Array<{ code: string }>;
   return { id, code: row.code };
 }
