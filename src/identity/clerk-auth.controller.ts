@@ -19,6 +19,7 @@ import { Request, Response } from 'express';
 import { ClerkAuthService, ClerkIdentity, ClerkLoginResult } from './clerk-auth.service';
 import { ClerkLoginDto, ClerkLoginResponse, TotpCodeDto, TotpConfirmedResponse, TotpEnrolmentResponse } from './clerk.dto';
 import { AllowWithoutTotp, BackofficeGuard, Clerk } from './clerk.guard';
+import { LoginUnlockService } from './login-unlock.service';
 import { SessionService } from './session.service';
 import { WriteLimited } from './write-limit.guard';
 
@@ -31,6 +32,7 @@ export class ClerkAuthController {
   constructor(
     private readonly auth: ClerkAuthService,
     private readonly sessions: SessionService,
+    private readonly unlock: LoginUnlockService,
   ) {}
 
   @Post('auth/login')
@@ -49,6 +51,7 @@ export class ClerkAuthController {
       password: body.password,
       totpCode: body.totpCode,
       ip: req.ip ?? null,
+      deviceToken: this.unlock.deviceToken(req),
     });
     if (result.kind === 'locked') {
       res.setHeader('Retry-After', String(result.retryAfterSeconds));

@@ -1,16 +1,17 @@
-import { Body, Controller, Get, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import QRCode from 'qrcode';
 import { DataSource } from 'typeorm';
 import { BackofficeRedirectFilter, ClerkLoginRequired } from '../web/backoffice-redirect.filter';
-import { pageText as t } from '../web/page-text';
+import { pageLanguage, pageText as t } from '../web/page-text';
 import { ClerkAuthService, ClerkIdentity, ClerkLoginResult } from './clerk-auth.service';
 import { ClerkLoginDto } from './clerk.dto';
 import { AllowWithoutTotp, BackofficeGuard, Clerk } from './clerk.guard';
 import { Company } from './company.entity';
 import { backofficeFormErrors as formErrors } from './form-errors';
 import { SessionService } from './session.service';
+import { LoginUnlockService } from './login-unlock.service';
 import { minutesToWait } from './throttle-policy';
 import { WriteLimited } from './write-limit.guard';
 
@@ -23,19 +24,52 @@ export class ClerkAuthPages {
     private readonly auth: ClerkAuthService,
     private readonly sessions: SessionService,
     private readonly dataSource: DataSource,
+    private readonly unlock: LoginUnlockService,
   ) {}
 
   @Get('login')
-  async loginPage(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async loginPage(@Req() req: Request, @Res() res: Response, @Query('unlocked') unlocked?: string): Promise<void> {
     if (req.principal?.kind === 'clerk') return res.redirect(303, '/backoffice');
-    await this.renderLogin(req, res, 200, {});
+    const flash = unlocked === '1' ? { kind: 'success', message: t(res, 'identity.unlock.done') } : undefined;
+    await this.renderLogin(req, res, 200, { flash });
+  }
+
+  @Post('login/unlock')
+  async sendUnlockLink(@Req() req: Request, @Res() res: Response, @Body() body: { company?: unknown; email?: unknown }): Promise<void> {
+    const company = typeof body?.company === 'string' ? body.company.slice(0, 40) : '';
+    const email = typeof body?.email === 'string' ? body.email.slice(0, 254) : '';
+    const sent =
+      company && email
+        ? await this.auth.sendUnlockLink({ companyCode: company, email, ip: req.ip ?? null, language: pageLanguage(res) })
+        : { allowed: true as const };
+    if (!sent.allowed) {
+      const message = t(res, 'identity.backoffice.login.locked', { minutes: minutesToWait(sent.retryAfterSeconds) });
+      return this.renderLogin(req, res, 429, { company, email, errors: [message] });
+    }
+    await this.renderLogin(req, res, 200, { company, email, flash: { kind: 'info', message: t(res, 'identity.unlock.sent') } });
+  }
+
+  @Get('login/unlock')
+  async unlockLink(@Req() req: Request, @Res() res: Response, @Query('token') token: unknown): Promise<void> {
+    if (await this.unlock.redeemUnlockLink(token, req, res)) return res.redirect(303, '/backoffice/login?unlocked=1');
+    res.status(410).render('identity/invalid-link', {
+      titleKey: 'identity.link.invalidTitle',
+      href: '/backoffice/login',
+      label: 'identity.unlock.again',
+    });
   }
 
   @Post('login')
   async login(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
     const { value, errors } = await formErrors(res, ClerkLoginDto, body);
     if (errors.length > 0) return this.renderLogin(req, res, 400, { company: value.company, email: value.email, errors });
-    const result = await this.auth.login({ companyCode: value.company, email: value.email, password: value.password, ip: req.ip ?? null });
+    const result = await this.auth.login({
+      companyCode: value.company,
+      email: value.email,
+      password: value.password,
+      ip: req.ip ?? null,
+      deviceToken: this.unlock.deviceToken(req),
+    });
     if (result.kind === 'totpRequired') {
       await this.ensureSession(req, res);
       return res
@@ -102,14 +136,18 @@ export class ClerkAuthPages {
     req: Request,
     res: Response,
     status: number,
-    form: { company?: string; email?: string; errors?: string[] },
+    form: { company?: string; email?: string; errors?: string[]; flash?: { kind: string; message: string }; offerUnlock?: boolean },
   ): Promise<void> {
     await this.ensureSession(req, res);
     const companies = await this.dataSource.manager.find(Company, { order: { name: 'ASC' } });
     res.status(status).render('identity/backoffice/login', {
       titleKey: 'identity.backoffice.login.title',
       email: form.email ?? '',
+      company: form.company ?? '',
       errors: form.errors ?? [],
+      ...(form.flash ? { flash: form.flash } : {}),
+      // Locked: the owner may ask for an unlock link to the account's own address (the attacker lacks that mailbox).
+      offerUnlock: (form.offerUnlock ?? false) && Boolean(form.company && form.email),
       companies: companies.map((company) => ({ code: company.code, name: company.name, selected: company.code === form.company })),
     });
   }
@@ -123,6 +161,7 @@ export class ClerkAuthPages {
     if (result.kind === 'ok') {
       const c = result.clerk;
       await this.sessions.start(req, res, { kind: 'clerk', companyId: c.companyId, clerkId: c.clerkId, name: c.name, role: c.role });
+      await this.unlock.remember(req, res, { kind: 'clerk', companyId: c.companyId, id: c.clerkId });
       return res.redirect(303, c.mustEnrolTotp ? '/backoffice/totp' : '/backoffice');
     }
     const message =
@@ -130,7 +169,11 @@ export class ClerkAuthPages {
         ? t(res, 'identity.backoffice.login.locked', { minutes: minutesToWait(result.retryAfterSeconds) })
         : t(res, 'identity.backoffice.login.invalid');
     if (result.kind === 'locked') res.setHeader('Retry-After', String(result.retryAfterSeconds));
-    await this.renderLogin(req, res, result.kind === 'locked' ? 429 : 401, { ...form, errors: [message] });
+    await this.renderLogin(req, res, result.kind === 'locked' ? 429 : 401, {
+      ...form,
+      errors: [message],
+      offerUnlock: result.kind === 'locked',
+    });
   }
 
   /** Forms need a CSRF token, which lives in a (possibly anonymous) session. */

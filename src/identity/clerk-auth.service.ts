@@ -6,7 +6,9 @@ import { QueuesService } from '../core/queues.service';
 import { mustEnrolTotpNow } from './clerk-roles';
 import { Clerk, ClerkRole } from './clerk.entity';
 import { Company } from './company.entity';
-import { ipKey, LoginThrottleService } from './login-throttle.service';
+import { LoginThrottleService, ThrottleCheck } from './login-throttle.service';
+import { LoginUnlockService } from './login-unlock.service';
+import { Language } from '../web/i18n';
 import { verifyPassword } from './password-hasher';
 import { SecurityAuditService } from './security-audit.service';
 import { hashSecret, looksLikeSecret, newSecret } from './tokens';
@@ -37,6 +39,8 @@ export interface ClerkLoginInput {
   /** Given with the password (API), the code is checked in the same step. */
   totpCode?: string;
   ip: string | null;
+  /** The remembered-device cookie, if the browser has one (see LoginUnlockService). */
+  deviceToken?: string;
 }
 
 export interface TotpEnrolment {
@@ -66,6 +70,7 @@ export class ClerkAuthService {
     private readonly throttle: LoginThrottleService,
     private readonly audit: SecurityAuditService,
     private readonly queues: QueuesService,
+    private readonly unlock: LoginUnlockService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.keyring = parseTotpKeyring(config.TOTP_ENCRYPTION_KEYS);
@@ -73,30 +78,30 @@ export class ClerkAuthService {
 
   async login(input: ClerkLoginInput): Promise<ClerkLoginResult> {
     const company = await this.dataSource.manager.findOne(Company, { where: { code: input.companyCode } });
-    const accountKey = `clerk:${company?.id ?? 0}:${input.email.trim().toLowerCase()}`;
-    const keys = [accountKey, ipKey(input.ip)];
-    const allowed = await this.throttle.checkAll(keys);
-    if (!allowed.allowed) return { kind: 'locked', retryAfterSeconds: allowed.retryAfterSeconds };
+    const clerk = company ? await this.clerkByEmail(company.id, input.email) : null;
+    const ref = clerk?.active ? ({ kind: 'clerk', companyId: clerk.companyId, id: clerk.id } as const) : undefined;
+    // A device the clerk logged in from (or unlocked by e-mail) counts on its own lock instead of the login name's.
+    const { keys, check, accountCapKey } = await this.unlock.loginKeys(
+      loginNameKey(company?.id ?? 0, input.email),
+      input.ip,
+      ref,
+      input.deviceToken,
+    );
+    if (!check.allowed) return { kind: 'locked', retryAfterSeconds: check.retryAfterSeconds };
 
-    const clerk = company
-      ? await this.dataSource.manager
-          .createQueryBuilder(Clerk, 'c')
-          .where('c.company_id = :companyId AND lower(c.email) = lower(:email)', { companyId: company.id, email: input.email.trim() })
-          .getOne()
-      : null;
     // An inactive clerk's password is not even checked: the answer is the same as for a wrong one.
     const passwordOk = await verifyPassword(clerk?.active ? clerk.passwordHash : null, input.password);
     if (!company || !clerk || !passwordOk) {
       const detail = !clerk ? 'unknown account' : !clerk.active ? 'inactive account' : 'wrong password';
-      return this.failed(keys, company?.id ?? null, clerk?.id ?? null, input.ip, detail);
+      return this.failed(keys, accountCapKey, company?.id ?? null, clerk?.id ?? null, input.ip, detail);
     }
     if (clerk.totpSecret === null) return this.succeeded(keys, clerk, input.ip);
-    if (input.totpCode !== undefined) return this.checkCode(keys, clerk, input.totpCode, input.ip);
+    if (input.totpCode !== undefined) return this.checkCode(keys, accountCapKey, clerk, input.totpCode, input.ip);
 
     const pendingToken = newSecret();
     await this.redis.set(
       this.key('clerk-totp-pending', hashSecret(pendingToken)),
-      JSON.stringify({ companyId: clerk.companyId, clerkId: clerk.id, keys }),
+      JSON.stringify({ companyId: clerk.companyId, clerkId: clerk.id, keys, accountCapKey }),
       'EX',
       PENDING_SECONDS,
     );
@@ -109,14 +114,28 @@ export class ClerkAuthService {
     const pendingKey = this.key('clerk-totp-pending', hashSecret(pendingToken));
     const stored = await this.redis.get(pendingKey);
     if (!stored) return { kind: 'invalid' };
-    const pending = JSON.parse(stored) as { companyId: number; clerkId: number; keys: string[] };
+    const pending = JSON.parse(stored) as { companyId: number; clerkId: number; keys: string[]; accountCapKey?: string };
     const allowed = await this.throttle.checkAll(pending.keys);
     if (!allowed.allowed) return { kind: 'locked', retryAfterSeconds: allowed.retryAfterSeconds };
     const clerk = await this.dataSource.manager.findOne(Clerk, { where: { companyId: pending.companyId, id: pending.clerkId } });
     if (!clerk || !clerk.active) return { kind: 'invalid' };
-    const result = await this.checkCode(pending.keys, clerk, code, ip);
+    const result = await this.checkCode(pending.keys, pending.accountCapKey, clerk, code, ip);
     if (result.kind === 'ok') await this.redis.del(pendingKey);
     return result;
+  }
+
+  /** Mails a one-time unlock link to the clerk's own address; the page answers the same whether or not the clerk exists. */
+  async sendUnlockLink(input: { companyCode: string; email: string; ip: string | null; language: Language }): Promise<ThrottleCheck> {
+    const company = await this.dataSource.manager.findOne(Company, { where: { code: input.companyCode } });
+    const clerk = company ? await this.clerkByEmail(company.id, input.email) : null;
+    return this.unlock.sendUnlockLink({
+      ref: clerk?.active ? { kind: 'clerk', companyId: clerk.companyId, id: clerk.id } : undefined,
+      typedKey: loginNameKey(company?.id ?? 0, input.email),
+      email: clerk?.active ? clerk.email : undefined,
+      language: input.language,
+      ip: input.ip,
+      path: '/backoffice/login/unlock',
+    });
   }
 
   /** Whether the clerk still exists, is active, and what the guard needs to know, fresh from the database. */
@@ -165,11 +184,17 @@ export class ClerkAuthService {
     await this.audit.record(undefined, { companyId, actorKind: 'clerk', actorId: clerkId, event: 'logout', ip });
   }
 
-  private async checkCode(keys: string[], clerk: Clerk, code: string, ip: string | null): Promise<ClerkLoginResult> {
+  private async checkCode(
+    keys: string[],
+    accountCapKey: string | undefined,
+    clerk: Clerk,
+    code: string,
+    ip: string | null,
+  ): Promise<ClerkLoginResult> {
     const secret =
       clerk.totpSecret === null ? null : openTotpSecret(clerk.totpSecret, clerkTotpContext(clerk.companyId, clerk.id), this.keyring);
     if (!verifyTotp(secret, code) || !(await this.markCodeUsed(clerk.id, code))) {
-      return this.failed(keys, clerk.companyId, clerk.id, ip, 'wrong TOTP code');
+      return this.failed(keys, accountCapKey, clerk.companyId, clerk.id, ip, 'wrong TOTP code');
     }
     if (secret !== null && clerk.totpSecret !== null && !sealedWithCurrentKey(clerk.totpSecret, this.keyring)) {
       // After a key rotation: sealed again with the current key, so the old key can be retired.
@@ -191,12 +216,14 @@ export class ClerkAuthService {
 
   private async failed(
     keys: string[],
+    accountCapKey: string | undefined,
     companyId: number | null,
     clerkId: number | null,
     ip: string | null,
     detail: string,
   ): Promise<ClerkLoginResult> {
     const results = await Promise.all(keys.map((key) => this.throttle.fail(key)));
+    if (accountCapKey) await this.throttle.countAccountFailure(accountCapKey);
     const lockedFor = Math.max(...results.map((result) => result.lockedForSeconds));
     // An unknown company has nowhere to record; the throttle still counts it.
     if (companyId !== null) {
@@ -244,6 +271,13 @@ export class ClerkAuthService {
     };
   }
 
+  private clerkByEmail(companyId: number, email: string): Promise<Clerk | null> {
+    return this.dataSource.manager
+      .createQueryBuilder(Clerk, 'c')
+      .where('c.company_id = :companyId AND lower(c.email) = lower(:email)', { companyId, email: email.trim() })
+      .getOne();
+  }
+
   private get redis() {
     return this.queues.connection;
   }
@@ -251,6 +285,11 @@ export class ClerkAuthService {
   private key(kind: string, id: string): string {
     return `${this.config.REDIS_KEY_PREFIX}${kind}:${id}`;
   }
+}
+
+/** The throttle key of a clerk's login name (company + e-mail, known or not). */
+function loginNameKey(companyId: number, email: string): string {
+  return `clerk:${companyId}:${email.trim().toLowerCase()}`;
 }
 
 /** What a secret being enrolled (in Redis) is bound to. */

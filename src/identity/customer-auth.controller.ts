@@ -42,6 +42,7 @@ import {
 import { CustomerLoginService } from './customer-login.service';
 import { CustomerPasswordService } from './customer-password.service';
 import { RegistrationService } from './registration.service';
+import { LoginUnlockService } from './login-unlock.service';
 import { SessionService } from './session.service';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
 import { minutesToWait } from './throttle-policy';
@@ -80,6 +81,7 @@ export class CustomerAuthController {
     private readonly passwords: CustomerPasswordService,
     private readonly deletion: AccountDeletionService,
     private readonly sessions: SessionService,
+    private readonly unlock: LoginUnlockService,
   ) {}
 
   @Post('auth/register')
@@ -120,7 +122,7 @@ export class CustomerAuthController {
   @ApiUnauthorizedResponse({ description: 'Wrong login details (never says which)' })
   @ApiTooManyRequestsResponse({ description: 'Locked after repeated failures; retryAfterSeconds tells how long' })
   async login(@Body() body: LoginDto, @Req() req: Request): Promise<LoginResponseDto> {
-    const result = await this.logins.login({ ...body, ip: req.ip ?? null });
+    const result = await this.logins.login({ ...body, ip: req.ip ?? null, deviceToken: this.unlock.deviceToken(req) });
     if (!result.ok) {
       if (result.reason === 'locked') throw tooMany(result.retryAfterSeconds);
       throw new UnauthorizedException('Wrong login details');

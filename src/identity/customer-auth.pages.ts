@@ -9,6 +9,7 @@ import { CsrfTokenGuard, CurrentCustomer, CustomerGuard, CustomerRef } from './a
 import { ChangePasswordDto, DeleteAccountDto, ForgotPasswordDto, LoginDto, RegisterDto } from './customer-auth.dto';
 import { CustomerLoginService } from './customer-login.service';
 import { CustomerPasswordService } from './customer-password.service';
+import { LoginUnlockService } from './login-unlock.service';
 import { echo, validateForm } from './form-errors';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
 import { RegistrationService } from './registration.service';
@@ -87,6 +88,7 @@ export class CustomerAuthPages {
     private readonly passwords: CustomerPasswordService,
     private readonly deletion: AccountDeletionService,
     private readonly sessions: SessionService,
+    private readonly unlock: LoginUnlockService,
   ) {}
 
   private async companyOptions(selected: string) {
@@ -190,8 +192,9 @@ export class CustomerAuthPages {
 
   @Get('login')
   @UseGuards(CsrfTokenGuard)
-  async loginForm(@Res() res: Response) {
-    await this.page(res, 'login', { titleKey: 'identity.login.title' });
+  async loginForm(@Res() res: Response, @Query('unlocked') unlocked?: string) {
+    const flash = unlocked === '1' ? { kind: 'success', message: translate(lang(res), 'identity.unlock.done') } : undefined;
+    await this.page(res, 'login', { titleKey: 'identity.login.title', ...(flash ? { flash } : {}) });
   }
 
   @Post('login')
@@ -201,7 +204,7 @@ export class CustomerAuthPages {
     const { value, errors } = await validateForm(LoginDto, body, language);
     if (Object.keys(errors).length > 0)
       return this.page(res, 'login', { titleKey: 'identity.login.title', values, fieldErrors: errors }, 400);
-    const result = await this.logins.login({ ...value, ip: req.ip ?? null });
+    const result = await this.logins.login({ ...value, ip: req.ip ?? null, deviceToken: this.unlock.deviceToken(req) });
     if (!result.ok) {
       const message =
         result.reason === 'locked'
@@ -210,12 +213,36 @@ export class CustomerAuthPages {
       return this.page(
         res,
         'login',
-        { titleKey: 'identity.login.title', values, flash: { kind: 'error', message } },
+        // Locked: the owner may ask for an unlock link to the account's own address (the attacker lacks that mailbox).
+        { titleKey: 'identity.login.title', values, flash: { kind: 'error', message }, offerUnlock: result.reason === 'locked' },
         result.reason === 'locked' ? 429 : 401,
       );
     }
     await this.sessions.start(req, res, result.principal);
+    const { companyId, customerId } = result.principal;
+    await this.unlock.remember(req, res, { kind: 'customer', companyId, id: customerId });
     res.redirect(303, '/home');
+  }
+
+  @Post('login/unlock')
+  async sendUnlockLink(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+    const language = lang(res);
+    const values = echo(body, ['companyId', 'identifier']);
+    const companyId = Number(values.companyId);
+    const sent =
+      Number.isSafeInteger(companyId) && companyId > 0 && values.identifier.trim() !== ''
+        ? await this.logins.sendUnlockLink({ companyId, identifier: values.identifier, ip: req.ip ?? null, language })
+        : { allowed: true as const };
+    const flash = sent.allowed
+      ? { kind: 'info', message: translate(language, 'identity.unlock.sent') }
+      : { kind: 'error', message: translate(language, 'identity.error.locked', { minutes: minutesToWait(sent.retryAfterSeconds) }) };
+    await this.page(res, 'login', { titleKey: 'identity.login.title', values, flash }, sent.allowed ? 200 : 429);
+  }
+
+  @Get('login/unlock')
+  async unlockLink(@Req() req: Request, @Res() res: Response, @Query('token') token: unknown) {
+    if (await this.unlock.redeemUnlockLink(token, req, res)) return res.redirect(303, '/login?unlocked=1');
+    await this.page(res, 'invalid-link', { titleKey: 'identity.link.invalidTitle', href: '/login', label: 'identity.unlock.again' }, 410);
   }
 
   @Post('logout')

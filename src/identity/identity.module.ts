@@ -17,6 +17,7 @@ import { CustomerPasswordService } from './customer-password.service';
 import { RegistrationService } from './registration.service';
 import { CsrfTokenGuard, CustomerGuard } from './auth.guards';
 import { LoginThrottleService } from './login-throttle.service';
+import { LoginUnlockService } from './login-unlock.service';
 import { SessionMiddleware } from './session.middleware';
 import { SessionService } from './session.service';
 import { WriteLimitGuard } from './write-limit.guard';
@@ -39,6 +40,7 @@ import { WriteLimitGuard } from './write-limit.guard';
     AccountDeletionService,
     SessionService,
     LoginThrottleService,
+    LoginUnlockService,
     CustomerGuard,
     CsrfTokenGuard,
     ClerkService,
