@@ -7,7 +7,7 @@ import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { roleAtLeast } from '../identity/clerk-roles';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { sendChart, UNIT_LABELS } from '../metering/readings.pages';
-import { isLanguage, Language, translate } from '../web/i18n';
+import { pageLanguage, pageText as t } from '../web/page-text';
 import { ApprovalQueueService, InvalidCursorError, OpenState, QueueFilter } from './approval-queue.service';
 import { clerkRef } from './backoffice-requests.controller';
 import { hintExplanation } from './hint-explanation';
@@ -15,15 +15,6 @@ import { OPEN_REQUEST_STATES } from './request.entity';
 import { QueueRow, RequestQueries } from './request-queries.service';
 import { BULK_MAX, ReviewService } from './review.service';
 import { WriteLimited } from '../identity/write-limit.guard';
-
-function lang(res: Response): Language {
-  const value: unknown = res.locals.lang;
-  return isLanguage(value) ? value : 'hu';
-}
-
-function t(res: Response, key: string, params?: Record<string, string | number>): string {
-  return translate(lang(res), key, params);
-}
 
 const KINDS = ['meter_reading'];
 const AGES = ['1', '3', '7', '30'];
@@ -240,7 +231,7 @@ export class QueuePages {
       request: {
         ...this.row(detail),
         consumption: detail.consumption === null ? null : `${reading(detail.consumption)} ${unit}`,
-        hints: detail.hints.map((h) => ({ key: `approval.hint.${h.code}`, explanation: hintExplanation(lang(res), h, unit) })),
+        hints: detail.hints.map((h) => ({ key: `approval.hint.${h.code}`, explanation: hintExplanation(pageLanguage(res), h, unit) })),
         readOn: typeof detail.payload.readOn === 'string' ? detail.payload.readOn : null,
         replacement: detail.payload.replacement === true,
       },

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { CompanyDirectory } from '../web/company-directory.service';
 import { Language, translate } from '../web/i18n';
+import { pageLanguage, pageText } from '../web/page-text';
 import { AccountDeletionService } from './account-deletion.service';
 import { parseForintAmount } from './amount';
 import { CsrfTokenGuard, CurrentCustomer, CustomerGuard, CustomerRef } from './auth.guards';
@@ -16,10 +17,6 @@ import { RegistrationService } from './registration.service';
 import { SessionService } from './session.service';
 import { minutesToWait } from './throttle-policy';
 import { WriteLimited } from './write-limit.guard';
-
-function lang(res: Response): Language {
-  return res.locals.lang === 'en' ? 'en' : 'hu';
-}
 
 function passwordMessage(language: Language, reason: string): string {
   switch (reason) {
@@ -114,7 +111,7 @@ export class CustomerAuthPages {
 
   @Post('register')
   async register(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    const language = lang(res);
+    const language = pageLanguage(res);
     const values = echo(body, ['companyId', 'customerCode', 'invoiceNumber', 'amount', 'email']);
     const { value, errors } = await validateForm(RegisterDto, body, language);
     const amount = errors.amount ? null : parseForintAmount(value.amount);
@@ -154,7 +151,7 @@ export class CustomerAuthPages {
   @Post('register/verify')
   async verify(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
     await this.setPassword(req, res, body, VERIFY_PAGE, (token, password) =>
-      this.registration.complete(token, password, lang(res), req.ip ?? null),
+      this.registration.complete(token, password, pageLanguage(res), req.ip ?? null),
     );
   }
 
@@ -166,7 +163,7 @@ export class CustomerAuthPages {
     page: SetPasswordPage,
     complete: (token: string, password: string) => Promise<{ ok: true } | { ok: false; reason: string }>,
   ) {
-    const language = lang(res);
+    const language = pageLanguage(res);
     const token = field(body, 'token');
     const password = field(body, 'password');
     const form = { ...page.form, token };
@@ -193,13 +190,13 @@ export class CustomerAuthPages {
   @Get('login')
   @UseGuards(CsrfTokenGuard)
   async loginForm(@Res() res: Response, @Query('unlocked') unlocked?: string) {
-    const flash = unlocked === '1' ? { kind: 'success', message: translate(lang(res), 'identity.unlock.done') } : undefined;
+    const flash = unlocked === '1' ? { kind: 'success', message: pageText(res, 'identity.unlock.done') } : undefined;
     await this.page(res, 'login', { titleKey: 'identity.login.title', ...(flash ? { flash } : {}) });
   }
 
   @Post('login')
   async login(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    const language = lang(res);
+    const language = pageLanguage(res);
     const values = echo(body, ['companyId', 'identifier']);
     const { value, errors } = await validateForm(LoginDto, body, language);
     if (Object.keys(errors).length > 0)
@@ -226,7 +223,7 @@ export class CustomerAuthPages {
 
   @Post('login/unlock')
   async sendUnlockLink(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    const language = lang(res);
+    const language = pageLanguage(res);
     const values = echo(body, ['companyId', 'identifier']);
     const companyId = Number(values.companyId);
     const sent =
@@ -270,7 +267,7 @@ export class CustomerAuthPages {
   @WriteLimited()
   @UseGuards(CustomerGuard)
   async changePassword(@CurrentCustomer() customer: CustomerRef, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    const language = lang(res);
+    const language = pageLanguage(res);
     const ctx = { titleKey: 'identity.password.title' };
     const { value, errors } = await validateForm(ChangePasswordDto, body, language);
     if (!errors.newPassword && field(body, 'newPassword') !== field(body, 'passwordConfirm')) {
@@ -297,7 +294,7 @@ export class CustomerAuthPages {
 
   @Post('password/forgot')
   async forgot(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    const language = lang(res);
+    const language = pageLanguage(res);
     const values = echo(body, ['companyId', 'identifier']);
     const { value, errors } = await validateForm(ForgotPasswordDto, body, language);
     if (Object.keys(errors).length > 0)
@@ -336,7 +333,7 @@ export class CustomerAuthPages {
   @WriteLimited()
   @UseGuards(CustomerGuard)
   async delete(@CurrentCustomer() customer: CustomerRef, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    const language = lang(res);
+    const language = pageLanguage(res);
     const { value, errors } = await validateForm(DeleteAccountDto, body, language);
     if (Object.keys(errors).length > 0) return this.page(res, 'delete', { titleKey: 'identity.delete.title', fieldErrors: errors }, 400);
     const result = await this.deletion.delete(customer, value.password, req.ip ?? null);

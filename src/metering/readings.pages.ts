@@ -3,20 +3,11 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Response } from 'express';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { formatDate } from '../web/format';
-import { isLanguage, Language, translate } from '../web/i18n';
+import { pageText as t } from '../web/page-text';
 import { CustomerRequestView, MeterQueries, MeterView } from './meter-queries.service';
 import { consumptionByMonth, renderConsumptionChart } from './reading-chart';
 import { ReadingCheck, ReadingError, ReadingService } from './reading.service';
 import { WriteLimited } from '../identity/write-limit.guard';
-
-function lang(res: Response): Language {
-  const value: unknown = res.locals.lang;
-  return isLanguage(value) ? value : 'hu';
-}
-
-function t(res: Response, key: string, params?: Record<string, string | number>): string {
-  return translate(lang(res), key, params);
-}
 
 /** Readings shown the Hungarian way: decimal comma. */
 function formatReading(value: number | string): string {
