@@ -77,4 +77,33 @@ describe('parseConfig', () => {
       expect((error as Error).message).not.toContain(account.secretKey);
     });
   });
+
+  it('refuses to start production with an http PUBLIC_URL or the demo TOTP key', () => {
+    const production = { ...minimal, NODE_ENV: 'production', TOTP_ENCRYPTION_KEYS: `live:${'A'.repeat(42)}8=` };
+    expect(() => parseConfig({ ...production, PUBLIC_URL: 'http://portal.example.hu' })).toThrow(
+      'PUBLIC_URL must start with https:// in production',
+    );
+    expect(() => parseConfig({ ...production, PUBLIC_URL: 'https://portal.example.hu', TOTP_ENCRYPTION_KEYS: undefined })).toThrow(
+      'TOTP_ENCRYPTION_KEYS must not be the demo key in production',
+    );
+    expect(parseConfig({ ...production, PUBLIC_URL: 'https://portal.example.hu' }).PUBLIC_URL).toBe('https://portal.example.hu');
+    expect(parseConfig({ ...minimal, PUBLIC_URL: 'http://localhost:3000' }).PUBLIC_URL).toBe('http://localhost:3000');
+  });
+
+  it('reads TRUSTED_PROXIES as none, a hop count, or a list of addresses and subnets', () => {
+    expect(parseConfig(minimal).TRUSTED_PROXIES).toBe(false);
+    expect(parseConfig({ ...minimal, TRUSTED_PROXIES: '1' }).TRUSTED_PROXIES).toBe(1);
+    expect(parseConfig({ ...minimal, TRUSTED_PROXIES: '10.0.0.5, 10.1.0.0/16,loopback,fd00::/8' }).TRUSTED_PROXIES).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+      'loopback',
+      'fd00::/8',
+    ]);
+    expect(() => parseConfig({ ...minimal, TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow('TRUSTED_PROXIES must be empty, a hop count');
+    expect(() => parseConfig({ ...minimal, TRUSTED_PROXIES: 'everyone' })).toThrow('(not everyone)');
+  });
+
+  it('checks the shape of TOTP_ENCRYPTION_KEYS', () => {
+    expect(() => parseConfig({ ...minimal, TOTP_ENCRYPTION_KEYS: 'k1:short' })).toThrow('TOTP_ENCRYPTION_KEYS must be id:key pairs');
+  });
 });

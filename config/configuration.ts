@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const ROLES = ['api', 'worker', 'all'] as const;
@@ -34,6 +35,60 @@ const simplePayAccounts = z
   .pipe(z.record(z.string().regex(/^[a-z0-9-]{2,40}$/, 'keys must be company codes'), simplePayAccount));
 
 const positiveInt = (fallback: number) => z.coerce.number().int('must be a whole number').positive('must be positive').default(fallback);
+
+/** Express's names for address ranges, allowed in TRUSTED_PROXIES beside addresses and CIDR subnets. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  if (rest.length > 0 || isIP(address) === 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128));
+}
+
+/**
+ * Which peers may tell the client's address in X-Forwarded-For: none (empty, the default:
+ * the peer's own address counts), a hop count (`1`: the one load balancer in front), or
+ * a comma-separated list of addresses, CIDR subnets and `loopback`/`linklocal`/`uniquelocal`.
+ * The result is Express's `trust proxy` setting.
+ */
+const trustedProxies = z
+  .string()
+  .default('')
+  .transform((value, context): false | number | string[] => {
+    const trimmed = value.trim();
+    if (trimmed === '') return false;
+    if (/^\d+$/.test(trimmed)) return Number(trimmed);
+    const entries = trimmed.split(',').map((entry) => entry.trim());
+    const bad = entries.filter((entry) => !isProxyAddress(entry));
+    if (bad.length > 0) {
+      context.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `must be empty, a hop count, or addresses/subnets separated by commas (not ${bad.join(', ')})`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
+/** `id:base64-key`: a key id (kept beside every ciphertext) and a 256-bit AES key. */
+const TOTP_KEY_ENTRY = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/]{43}=)$/;
+
+/** The development and test key of .env.example; production must set its own (refused otherwise). */
+export const DEMO_TOTP_ENCRYPTION_KEYS = 'demo:6Fdzq8miw8Iq1bKlZjVXHn6AGq/FF1XIrWIUqWuHiK8=';
+
+/**
+ * Keys that encrypt clerks' TOTP secrets at rest: `id:base64key`, comma-separated; the
+ * first encrypts, all decrypt. To rotate, put a new key first and keep the old one after
+ * it: each clerk's next login re-encrypts their secret with the new key; drop the old key
+ * once no `clerks.totp_secret` starts with its id.
+ */
+const totpEncryptionKeys = z
+  .string()
+  .default(DEMO_TOTP_ENCRYPTION_KEYS)
+  .refine((value) => value.split(',').every((entry) => TOTP_KEY_ENTRY.test(entry.trim())), {
+    message: 'must be id:key pairs separated by commas, each key 32 bytes in base64 (openssl rand -base64 32)',
+  });
 
 /**
  * Every setting the portal reads from the environment. Defaults are safe for a
@@ -76,7 +131,25 @@ export const configSchema = z.object({
   PAYMENT_TIMEOUT_MINUTES: positiveInt(30),
   /** How often the reconciler asks the bank about payments left in "started". */
   PAYMENT_RECONCILE_SECONDS: positiveInt(60),
+  TRUSTED_PROXIES: trustedProxies,
+  TOTP_ENCRYPTION_KEYS: totpEncryptionKeys,
+  WRITE_LIMIT_PER_MINUTE: positiveInt(60),
 });
+
+/** Rules across settings: production is served over https, with keys of its own. */
+function checkProduction(config: { NODE_ENV: string; PUBLIC_URL?: string; TOTP_ENCRYPTION_KEYS: string }, context: z.RefinementCtx): void {
+  if (config.NODE_ENV !== 'production') return;
+  if (config.PUBLIC_URL !== undefined && !config.PUBLIC_URL.startsWith('https://')) {
+    context.addIssue({ code: z.ZodIssueCode.custom, path: ['PUBLIC_URL'], message: 'must start with https:// in production' });
+  }
+  if (config.TOTP_ENCRYPTION_KEYS.includes(DEMO_TOTP_ENCRYPTION_KEYS.split(':')[1])) {
+    context.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['TOTP_ENCRYPTION_KEYS'],
+      message: 'must not be the demo key in production (openssl rand -base64 32)',
+    });
+  }
+}
 
 export type AppConfig = z.infer<typeof configSchema>;
 
@@ -85,20 +158,45 @@ export class ConfigError extends Error {}
 /** Parses the environment; a bad or missing setting becomes one line that names it. */
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const result = configSchema.safeParse(cleaned);
+  const result = configSchema.superRefine(checkProduction).safeParse(cleaned);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-  throw new ConfigError(`Invalid configuration: ${problems.join('; ')} (see .env.example)`);
+  throw configError(result.error);
+}
+
+function configError(error: z.ZodError): ConfigError {
+  const problems = error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+  return new ConfigError(`Invalid configuration: ${problems.join('; ')} (see .env.example)`);
+}
+
+/** The portal is reached over https: cookies are Secure, browsers get HSTS. */
+export function servesHttps(config: Pick<AppConfig, 'PUBLIC_URL'>): boolean {
+  return config.PUBLIC_URL.startsWith('https://');
 }
 
 let loaded: AppConfig | undefined;
 
+function readDotEnv(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('dotenv').config({ quiet: true });
+}
+
 /** Reads `.env` (without overriding real environment variables) once, then validates. */
 export function loadConfig(): AppConfig {
   if (!loaded) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('dotenv').config({ quiet: true });
+    readDotEnv();
     loaded = parseConfig(process.env);
   }
   return loaded;
+}
+
+/**
+ * TOTP_ENCRYPTION_KEYS alone, validated as the portal validates it (`.env` read the same
+ * way): for the migration that encrypts stored secrets, which runs without the rest.
+ */
+export function loadTotpEncryptionKeys(): string {
+  readDotEnv();
+  const cleaned = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ''));
+  const result = configSchema.pick({ NODE_ENV: true, TOTP_ENCRYPTION_KEYS: true }).superRefine(checkProduction).safeParse(cleaned);
+  if (result.success) return result.data.TOTP_ENCRYPTION_KEYS;
+  throw configError(result.error);
 }

@@ -18,7 +18,16 @@ ensure_services
 
 say "Creating and migrating the database"
 ts scripts/services.ts create-database
-npm run --silent migration:run
+# TypeORM's CLI prints every SQL statement; a newcomer needs one line per migration (all of it on failure).
+migration_log=$(mktemp)
+if npm run --silent migration:run >"$migration_log" 2>&1; then
+  grep -E 'Migration .* has been +executed successfully|No migrations are pending' "$migration_log" | sed -E 's/ +/ /g; s/^/  /' || true
+  rm -f "$migration_log"
+else
+  cat "$migration_log" >&2
+  rm -f "$migration_log"
+  exit 1
+fi
 
 say "Building the portal"
 npm run --silent build

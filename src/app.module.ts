@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, Role } from '../config/configuration';
-import { BackofficeModule } from './backoffice/backoffice.module';
 import { CoreModule } from './core/core.module';
 import { IdentityModule } from './identity/identity.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
@@ -28,7 +27,7 @@ export class AppModule {
         ProfileModule,
         IdentityModule,
         PaymentsModule,
-        ...(role === 'worker' ? [] : [WebModule, BackofficeModule]),
+        ...(role === 'worker' ? [] : [WebModule]),
       ],
     };
   }

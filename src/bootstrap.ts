@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { AppConfig, ConfigError, loadConfig, Role } from '../config/configuration';
+import { AppConfig, ConfigError, loadConfig, Role, servesHttps } from '../config/configuration';
 import { AppModule } from './app.module';
 import { simplePayOrigins } from './payments/simplepay/simplepay.gateway';
 import { createOpenApiDocument } from './core/openapi-document';
@@ -12,8 +12,9 @@ import { HttpDrain } from './core/http-drain.service';
 import { WorkerRunner } from './core/worker-runner.service';
 import { configureViews } from './web/view-engine';
 
-/** Security headers; the CSP allows no inline script and no third-party origin. */
+/** Security headers; the CSP allows no inline script and no third-party origin; HSTS when served over https. */
 function securityHeaders(config: AppConfig) {
+  const https = servesHttps(config);
   return helmet({
     contentSecurityPolicy: {
       useDefaults: true,
@@ -25,17 +26,18 @@ function securityHeaders(config: AppConfig) {
         // The card payment form is answered with a redirect to the bank's card page.
         'form-action': ["'self'", ...simplePayOrigins(config)],
         'frame-ancestors': ["'none'"],
-        'upgrade-insecure-requests': config.NODE_ENV === 'production' ? [] : null,
+        'upgrade-insecure-requests': https ? [] : null,
       },
     },
-    strictTransportSecurity: config.NODE_ENV === 'production',
+    strictTransportSecurity: https,
   });
 }
 
 export function configureHttpApp(app: NestExpressApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Only the configured proxies may name the client's address (req.ip: throttling, audit trail).
+  app.set('trust proxy', config.TRUSTED_PROXIES);
   app.use(securityHeaders(config));
   // A clerk's bulk approval of BULK_MAX (10,000) items is about 400 kB of JSON.
   app.useBodyParser('json', { limit: '1mb' });

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
-import { BackofficeModule } from '../backoffice/backoffice.module';
 import { ApprovalQueueService } from './approval-queue.service';
 import { ApplyProcessor } from './apply.processor';
+import { BackofficeHomePages } from './backoffice-home.pages';
 import { BackofficeRequestsController } from './backoffice-requests.controller';
 import { CustomerRequestPages } from './customer-request.pages';
 import { CustomerRequestsController } from './customer-requests.controller';
@@ -25,8 +25,15 @@ import { workflowProviders } from './workflow.providers';
  * customer's requests (timeline, withdrawal).
  */
 @Module({
-  imports: [BackofficeModule],
-  controllers: [BackofficeRequestsController, QueuePages, StalledWorkController, StalledWorkPages, CustomerRequestsController, CustomerRequestPages],
+  controllers: [
+    BackofficeHomePages,
+    BackofficeRequestsController,
+    QueuePages,
+    StalledWorkController,
+    StalledWorkPages,
+    CustomerRequestsController,
+    CustomerRequestPages,
+  ],
   providers: [
     ...workflowProviders,
     RequestKinds,

@@ -28,8 +28,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { Response } from 'express';
-import { BackofficeGuard, Clerk, MinRole } from '../backoffice/backoffice.guard';
 import { ApiEndpoint, ErrorAnswers } from '../core/api-contract';
+import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { responseLanguage } from '../web/i18n';
 import { ApprovalQueueService, InvalidCursorError, OpenState } from './approval-queue.service';
@@ -44,6 +44,7 @@ import {
 } from './request-responses.dto';
 import { BULK_MAX, ClerkRef, ReviewService } from './review.service';
 import { workflowHttpError } from './workflow-http-errors';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
@@ -210,6 +211,7 @@ export class BackofficeRequestsController {
   }
 
   @Post('bulk-approve')
+  @WriteLimited()
   @HttpCode(200)
   @ApiEndpoint({
     operationId: 'bulkApprove',
@@ -238,6 +240,7 @@ export class BackofficeRequestsController {
   }
 
   @Post(':id/claim')
+  @WriteLimited()
   @HttpCode(200)
   @ApiEndpoint({ operationId: 'claimRequest', summary: 'Claims a request for review', access: 'clerk', errors: TRANSITION_ERRORS })
   @ApiOkResponse({ type: TransitionResponse, description: 'Claimed' })
@@ -246,6 +249,7 @@ export class BackofficeRequestsController {
   }
 
   @Post(':id/release')
+  @WriteLimited()
   @HttpCode(200)
   @ApiEndpoint({
     operationId: 'releaseRequest',
@@ -263,6 +267,7 @@ export class BackofficeRequestsController {
   }
 
   @Post(':id/approve')
+  @WriteLimited()
   @HttpCode(200)
   @ApiEndpoint({
     operationId: 'approveRequest',
@@ -280,6 +285,7 @@ export class BackofficeRequestsController {
   }
 
   @Post(':id/reject')
+  @WriteLimited()
   @HttpCode(200)
   @ApiEndpoint({
     operationId: 'rejectRequest',
@@ -293,6 +299,7 @@ export class BackofficeRequestsController {
   }
 
   @Post(':id/comment')
+  @WriteLimited()
   @HttpCode(200)
   @ApiEndpoint({
     operationId: 'commentRequest',
@@ -310,6 +317,7 @@ export class BackofficeRequestsController {
   }
 
   @Post(':id/retry')
+  @WriteLimited()
   @HttpCode(200)
   @MinRole('supervisor')
   @ApiEndpoint({

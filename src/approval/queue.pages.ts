@@ -2,21 +2,18 @@ import { Body, Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Qu
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Response } from 'express';
 import { WorkflowError } from '../../libs/workflow/workflow-errors';
-import { BackofficeGuard, Clerk } from '../backoffice/backoffice.guard';
-import { BackofficeRedirectFilter } from '../backoffice/backoffice.pages';
+import { BackofficeGuard, Clerk } from '../identity/clerk.guard';
+import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { roleAtLeast } from '../identity/clerk-roles';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
-import { responseLanguage, translate } from '../web/i18n';
+import { pageLanguage, pageText as t } from '../web/page-text';
 import { ApprovalQueueService, InvalidCursorError, OpenState, QueueFilter } from './approval-queue.service';
 import { clerkRef } from './backoffice-requests.controller';
 import { RequestKinds } from './request-kind';
 import { OPEN_REQUEST_STATES } from './request.entity';
 import { QueueRow, RequestQueries } from './request-queries.service';
 import { BULK_MAX, ReviewService } from './review.service';
-
-function t(res: Response, key: string, params?: Record<string, string | number>): string {
-  return translate(responseLanguage(res), key, params);
-}
+import { WriteLimited } from '../identity/write-limit.guard';
 
 const AGES = ['1', '3', '7', '30'];
 const ACTIONS = ['claim', 'release', 'approve', 'reject', 'comment', 'retry'] as const;
@@ -67,7 +64,7 @@ export class QueuePages {
       if (error instanceof InvalidCursorError) return res.redirect(303, '/backoffice/queue');
       throw error;
     }
-    const rows = await this.queries.rows(clerk.companyId, page.items, responseLanguage(res));
+    const rows = await this.queries.rows(clerk.companyId, page.items, pageLanguage(res));
     const base = new URLSearchParams({ ...(kind && { kind }), ...(state && { state }), ...(age && { age }), ...(flagged && { flagged }) });
     const bulk = Number(query.bulk);
     const refused = Number(query.refused);
@@ -104,6 +101,7 @@ export class QueuePages {
   }
 
   @Post('queue/bulk-approve')
+  @WriteLimited()
   async bulkApprove(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
     const raw = Array.isArray(body.items) ? body.items : typeof body.items === 'string' ? [body.items] : [];
     const items = raw
@@ -133,6 +131,7 @@ export class QueuePages {
   }
 
   @Post('requests/:id/:action')
+  @WriteLimited()
   async act(
     @Clerk() clerk: ClerkIdentity,
     @Res() res: Response,
@@ -213,7 +212,7 @@ export class QueuePages {
     status: number,
     extra: Record<string, unknown>,
   ): Promise<void> {
-    const detail = await this.queries.detail(clerk.companyId, id, responseLanguage(res));
+    const detail = await this.queries.detail(clerk.companyId, id, pageLanguage(res));
     if (!detail) throw new NotFoundException();
     const open = detail.state === 'submitted' || detail.state === 'in_review';
     res.status(status).render('approval/request', {

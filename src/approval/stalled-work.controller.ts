@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post
 import { ApiBearerAuth, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { BackofficeGuard, Clerk, MinRole } from '../backoffice/backoffice.guard';
+import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { StalledWorkService } from './stalled-work.service';
 

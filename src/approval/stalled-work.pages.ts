@@ -1,8 +1,8 @@
 import { Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Response } from 'express';
-import { BackofficeGuard, Clerk, MinRole } from '../backoffice/backoffice.guard';
-import { BackofficeRedirectFilter } from '../backoffice/backoffice.pages';
+import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
+import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { isLanguage, translate } from '../web/i18n';
 import { StalledWorkService } from './stalled-work.service';

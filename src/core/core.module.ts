@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../../config/configuration';
+import { redactQuery, redactUrl } from '../../libs/logging/redact-url';
 import { dataSourceOptions } from '../../config/data-source-options';
 import { Clock } from './clock';
 import { ConfigModule } from './config.module';
@@ -12,6 +13,15 @@ import { HttpDrain } from './http-drain.service';
 import { InteractiveRedis } from './interactive-redis.service';
 import { QueuesService } from './queues.service';
 import { WorkerRunner } from './worker-runner.service';
+
+/** The logged request without one-time link tokens or other secrets in its URL, query or referrer. */
+function redactRequest(req: { url?: string; query?: unknown; headers?: Record<string, unknown> }) {
+  if (typeof req.url === 'string') req.url = redactUrl(req.url);
+  req.query = redactQuery(req.query);
+  const referer = req.headers?.referer;
+  if (req.headers && typeof referer === 'string') req.headers = { ...req.headers, referer: redactUrl(referer) };
+  return req;
+}
 
 /** What every role needs: configuration, logging, PostgreSQL, Redis (queues, and a fail-fast connection for requests), the HTTP drain, the clock; global so every module can queue work. */
 @Global()
@@ -32,6 +42,7 @@ export class CoreModule {
               return id;
             },
             redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+            serializers: { req: redactRequest },
             autoLogging: { ignore: (req) => req.url?.startsWith('/static/') ?? false },
           },
         }),

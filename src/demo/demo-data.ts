@@ -94,6 +94,8 @@ export interface DemoClerk {
   name: string;
   role: ClerkRole;
   password: string;
+  /** A second factor enrolled in advance (printed by the loader); none: the clerk enrols one at the first login. */
+  totpSecret?: string;
 }
 
 export interface DemoCompany {
@@ -109,6 +111,11 @@ export interface DemoCompany {
 
 export const DEMO_CUSTOMER_PASSWORD = 'Minta-Jelszo-2014';
 export const DEMO_CLERK_PASSWORD = 'Ugyintezo-Demo-2014';
+/**
+ * The demo clerk's and supervisor's second factor, enrolled in advance so the demo works at
+ * once: the loader prints it to add to an authenticator app. Public, like the password.
+ */
+export const DEMO_CLERK_TOTP_SECRET = 'CEKTC3ZAKEXXCK2LEFDF4XI2PYOVGYY7';
 
 const MINTA_ADDRESS = { postcode: '6600', town: 'Minta település', address: 'Minta tér G.ép. 9.em. 48.' };
 
@@ -152,8 +159,20 @@ export const MINTA: DemoCompany = {
   name: 'Minta cég',
   readingWindow: false,
   clerks: [
-    { email: 'ugyintezo@minta.local', name: 'Minta Ügyintéző', role: 'clerk', password: DEMO_CLERK_PASSWORD },
-    { email: 'csoportvezeto@minta.local', name: 'Minta Csoportvezető', role: 'supervisor', password: DEMO_CLERK_PASSWORD },
+    {
+      email: 'ugyintezo@minta.local',
+      name: 'Minta Ügyintéző',
+      role: 'clerk',
+      password: DEMO_CLERK_PASSWORD,
+      totpSecret: DEMO_CLERK_TOTP_SECRET,
+    },
+    {
+      email: 'csoportvezeto@minta.local',
+      name: 'Minta Csoportvezető',
+      role: 'supervisor',
+      password: DEMO_CLERK_PASSWORD,
+      totpSecret: DEMO_CLERK_TOTP_SECRET,
+    },
     { email: 'admin@minta.local', name: 'Minta Rendszergazda', role: 'admin', password: DEMO_CLERK_PASSWORD },
   ],
   messages: [

@@ -16,6 +16,8 @@ import {
   monthEnd,
   monthStart,
 } from './demo-data';
+import { loadTotpEncryptionKeys } from '../../config/configuration';
+import { clerkTotpContext, parseTotpKeyring, sealTotpSecret, TotpKeyring } from '../identity/totp-secret-box';
 
 type SqlValue = string | number | boolean | null;
 type Row = Record<string, SqlValue>;
@@ -356,19 +358,34 @@ export async function upsertCustomerAccount(
   );
 }
 
-export async function upsertClerk(manager: EntityManager, companyId: number, clerk: DemoClerk, hasher: PasswordHasher): Promise<number> {
+export async function upsertClerk(
+  manager: EntityManager,
+  companyId: number,
+  clerk: DemoClerk,
+  hasher: PasswordHasher,
+  totpKeyring: TotpKeyring,
+): Promise<number> {
   const stored: Array<{ password_hash: string }> = await manager.query(
     `SELECT password_hash FROM clerks WHERE company_id = $1 AND lower(email) = lower($2)`,
     [companyId, clerk.email],
   );
   const hash = await hasher.hashFor(clerk.password, stored[0]?.password_hash ?? null);
-  return upsertUnique(
+  const clerkId = await upsertUnique(
     manager,
     'clerks',
     '(company_id, lower(email))',
     { company_id: companyId, email: clerk.email, name: clerk.name, role: clerk.role, password_hash: hash, active: true },
     ['email', 'name', 'role', 'password_hash', 'active'],
   );
+  if (clerk.totpSecret) {
+    // Only while none is enrolled and no admin reset it: a second load changes nothing.
+    const sealed = sealTotpSecret(clerk.totpSecret, clerkTotpContext(companyId, clerkId), totpKeyring);
+    await manager.query(
+      `UPDATE clerks SET totp_secret = $1 WHERE company_id = $2 AND id = $3 AND totp_secret IS NULL AND NOT totp_required`,
+      [sealed, companyId, clerkId],
+    );
+  }
+  return clerkId;
 }
 
 export interface DemoLoadCounts {
@@ -431,13 +448,14 @@ export async function loadCompany(
   company: DemoCompany,
   today: string,
   hasher: PasswordHasher,
+  totpKeyring: TotpKeyring,
   counts: DemoLoadCounts = emptyCounts(),
 ): Promise<DemoLoadCounts> {
   const companyId = await upsertCompany(manager, company);
   // A window that contains today, so the reading form is usable whenever the demo runs.
   const window = { opensOn: monthStart(today), closesOn: monthEnd(today) };
   const clerkIds: number[] = [];
-  for (const clerk of company.clerks) clerkIds.push(await upsertClerk(manager, companyId, clerk, hasher));
+  for (const clerk of company.clerks) clerkIds.push(await upsertClerk(manager, companyId, clerk, hasher, totpKeyring));
   const messageAuthor = clerkIds[0] ?? null;
   for (const customer of company.customers) await loadCustomer(manager, companyId, customer, window, messageAuthor, hasher, counts);
   for (const message of company.messages) await upsertMessage(manager, companyId, null, message, messageAuthor);
@@ -449,23 +467,29 @@ export async function loadCompany(
 }
 
 /** Every demo company, in the caller's transaction. */
-export async function loadDemoData(manager: EntityManager, today: string, hasher: PasswordHasher): Promise<DemoLoadCounts> {
+export async function loadDemoData(
+  manager: EntityManager,
+  today: string,
+  hasher: PasswordHasher,
+  totpKeyring: TotpKeyring,
+): Promise<DemoLoadCounts> {
   // Two loads at once would both insert the rows that have no unique key.
   await manager.query(`SELECT pg_advisory_xact_lock(hashtext('ugyfelportal:demo-load'))`);
   const counts = emptyCounts();
-  for (const company of demoCompanies(today)) await loadCompany(manager, company, today, hasher, counts);
+  for (const company of demoCompanies(today)) await loadCompany(manager, company, today, hasher, totpKeyring, counts);
   return counts;
 }
 
 /** The whole demo load in one transaction: all of it or nothing. */
 export async function runDemoLoad(
   dataSource: DataSource,
-  options: { today?: string; hasher?: PasswordHasher } = {},
+  options: { today?: string; hasher?: PasswordHasher; totpEncryptionKeys?: string } = {},
 ): Promise<DemoLoadCounts> {
   const today = options.today ?? todayInHungary();
   const hasher = options.hasher ?? new PasswordHasher();
+  const totpKeyring = parseTotpKeyring(options.totpEncryptionKeys ?? loadTotpEncryptionKeys());
   return dataSource.transaction(async (manager) => {
     await assertSchema(manager);
-    return loadDemoData(manager, today, hasher);
+    return loadDemoData(manager, today, hasher, totpKeyring);
   });
 }

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '../../config/configuration';
 import { dataSourceOptions } from '../../config/data-source-options';
 import { formatDate, formatMoney } from '../web/format';
-import { DemoCompany, MINTA, peldaCompany, registrationInvoice } from './demo-data';
+import { DEMO_CLERK_TOTP_SECRET, DemoCompany, MINTA, peldaCompany, registrationInvoice } from './demo-data';
 import { todayInHungary } from '../web/format';
 import { DemoLoadCounts, PasswordHasher, SchemaMissingError, runDemoLoad } from './demo-loader';
 import { LOAD_COMPANY, MAX_SYNTHETIC_CUSTOMERS, SyntheticLoadResult, loadSyntheticCustomers } from './synthetic-loader';
@@ -64,7 +64,13 @@ function demoSummary(counts: DemoLoadCounts, pelda: DemoCompany): string {
     `  Customer portal: company ${MINTA.name} (${MINTA.code}), customer code ${customer.code}, ` +
       `e-mail ${customer.account?.loginEmail}, password ${customer.account?.password}`,
     `  Back office of ${MINTA.name} (${MINTA.code}):`,
-    ...MINTA.clerks.map((clerk) => `    ${clerk.role.padEnd(10)} ${clerk.email.padEnd(28)} password ${clerk.password}`),
+    ...MINTA.clerks.map(
+      (clerk) =>
+        `    ${clerk.role.padEnd(10)} ${clerk.email.padEnd(28)} password ${clerk.password}, ` +
+        (clerk.totpSecret ? 'second factor below' : 'enrols a second factor at the first login'),
+    ),
+    `  Second factor of the demo clerk and supervisor: add the key ${DEMO_CLERK_TOTP_SECRET.match(/.{4}/g)?.join(' ')}`,
+    '  to an authenticator app (time-based, 6 digits) and type its code after the password.',
     '',
     'Registration demo (no portal account yet)',
     `  Company ${pelda.name} (${pelda.code}), customer code ${registration.customerCode}, ` +
@@ -128,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const today = todayInHungary();
     logger.info({ today }, 'loading demo data');
-    const counts = await runDemoLoad(dataSource, { today, hasher: new PasswordHasher() });
+    const counts = await runDemoLoad(dataSource, { today, hasher: new PasswordHasher(), totpEncryptionKeys: config.TOTP_ENCRYPTION_KEYS });
     const result = options.customers > 0 ? await loadSynthetic(dataSource, options.customers, today, logger) : undefined;
     if (result) logger.info({ ...result }, 'synthetic load finished');
     process.stdout.write(demoSummary(counts, peldaCompany(today)));

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CustomerNotificationsService } from '../notifications/customer-notifications.service';
 import { CustomerPasswordService } from './customer-password.service';
 import { LoginThrottleService } from './login-throttle.service';
 import { SecurityAuditService } from './security-audit.service';
@@ -21,6 +22,7 @@ export class AccountDeletionService {
     private readonly throttle: LoginThrottleService,
     private readonly sessions: SessionService,
     private readonly audit: SecurityAuditService,
+    private readonly notifications: CustomerNotificationsService,
   ) {}
 
   async delete(ref: { companyId: number; customerId: number }, password: string, ip: string | null): Promise<DeletionResult> {
@@ -28,8 +30,8 @@ export class AccountDeletionService {
     if (!confirmed.ok) return confirmed.reason === 'wrong' ? { ok: false, reason: 'passwordWrong' } : confirmed;
     await this.dataSource.transaction(async (manager) => {
       const params = [ref.companyId, ref.customerId];
-      await manager.query(`DELETE FROM notification_preferences WHERE company_id = $1 AND customer_id = $2`, params);
-      await manager.query(`DELETE FROM message_reads WHERE company_id = $1 AND customer_id = $2`, params);
+      // Notification preferences and read marks belong to the notifications module: it forgets them itself.
+      await this.notifications.forgetAccount(manager, ref);
       await manager.query(`DELETE FROM account_tokens WHERE company_id = $1 AND customer_id = $2`, params);
       await manager.query(`DELETE FROM customer_accounts WHERE company_id = $1 AND customer_id = $2`, params);
       await this.audit.record(manager, {

@@ -12,9 +12,25 @@ export function roleAtLeast(actual: ClerkRole, required: ClerkRole): boolean {
   return isClerkRole(actual) && RANK[actual] >= RANK[required];
 }
 
-/** Admins must have a second factor before they may do anything else. */
-export function totpRequiredFor(role: ClerkRole): boolean {
-  return role === 'admin';
+/** What decides whether a clerk must enrol a second factor before anything else. */
+export interface TotpStanding {
+  role: ClerkRole;
+  /** A second factor is enrolled. */
+  enrolled: boolean;
+  /** An admin reset the clerk's second factor. */
+  resetByAdmin: boolean;
+  createdAt: Date;
+}
+
+/**
+ * Every clerk must have a second factor. An admin, and a clerk whose factor an admin reset,
+ * must enrol at once; a clerk or supervisor may work for the company's grace period
+ * (`graceDays` after the account was created) before enrolling.
+ */
+export function mustEnrolTotpNow(clerk: TotpStanding, graceDays: number, now: Date = new Date()): boolean {
+  if (clerk.enrolled) return false;
+  if (clerk.role === 'admin' || clerk.resetByAdmin) return true;
+  return now.getTime() >= clerk.createdAt.getTime() + graceDays * 86_400_000;
 }
 
 /** The roles an admin may give: every role, including admin (bound to the admin's own company). */

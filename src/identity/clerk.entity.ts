@@ -13,6 +13,8 @@ export type ClerkRole = (typeof CLERK_ROLES)[number];
 @Check('clerks_email_check', `length(email) BETWEEN 3 AND 254`)
 @Check('clerks_name_check', `length(name) BETWEEN 1 AND 200`)
 @Check('clerks_role_check', `role IN ('clerk', 'supervisor', 'admin')`)
+// Only sealed secrets (totp-secret-box.ts), never plain text.
+@Check('clerks_totp_secret_check', `totp_secret LIKE 'v1.%'`)
 export class Clerk {
   @PrimaryColumn({ type: 'integer', generated: 'identity', generatedIdentity: 'ALWAYS' })
   id!: number;
@@ -33,6 +35,7 @@ export class Clerk {
   @Column({ name: 'password_hash', type: 'text' })
   passwordHash!: string;
 
+  /** The TOTP secret sealed with AES-256-GCM (`v1.<key id>.…`, see totp-secret-box.ts); null: none enrolled. */
   @Column({ name: 'totp_secret', type: 'text', nullable: true })
   totpSecret!: string | null;
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { assignableRoles, roleAtLeast, totpRequiredFor } from './clerk-roles';
+import { assignableRoles, roleAtLeast } from './clerk-roles';
 import { Clerk, ClerkRole } from './clerk.entity';
 import { hashPassword } from './password-hasher';
 import { checkPassword, PasswordProblem } from './password-policy';
@@ -21,7 +21,7 @@ export interface ClerkView {
   role: ClerkRole;
   active: boolean;
   totpEnrolled: boolean;
-  /** The clerk must have a second factor: an admin, or anyone whose factor an admin reset. */
+  /** The clerk must enrol a second factor at the next login whatever the company's grace period: an admin, or anyone whose factor an admin reset. */
   totpRequired: boolean;
   createdAt: Date;
 }
@@ -89,7 +89,7 @@ function view(clerk: Clerk): ClerkView {
     role: clerk.role,
     active: clerk.active,
     totpEnrolled: clerk.totpSecret !== null,
-    totpRequired: totpRequiredFor(clerk.role) || clerk.totpRequired,
+    totpRequired: clerk.role === 'admin' || clerk.totpRequired,
     createdAt: clerk.createdAt,
   };
 }
@@ -164,13 +164,27 @@ export class ClerkService {
     }
   }
 
+  /** One admin action on a clerk by name; `role` is the new role of `changeRole`. */
+  administer(actor: ClerkActor, clerkId: number, action: ClerkAction, role: ClerkRole, ip: string | null): Promise<ClerkChangeResult> {
+    switch (action) {
+      case 'resetTotp':
+        return this.resetTotp(actor, clerkId, ip);
+      case 'deactivate':
+        return this.deactivate(actor, clerkId, ip);
+      case 'reactivate':
+        return this.reactivate(actor, clerkId, ip);
+      case 'changeRole':
+        return this.changeRole(actor, clerkId, role, ip);
+    }
+  }
+
   /**
    * Clears the clerk's second factor (a lost phone). The clerk must enrol a new one at
    * the next login, whatever the role. Not the admin's own: a session alone must never
    * be enough to replace a second factor.
    */
   resetTotp(actor: ClerkActor, clerkId: number, ip: string | null): Promise<ClerkChangeResult> {
-    return this.administer(actor, clerkId, ip, ({ target, self }) => {
+    return this.change(actor, clerkId, ip, ({ target, self }) => {
       if (self) return { refuse: 'self' };
       if (target.totpSecret === null) return { refuse: 'noSecondFactor' };
       return { set: { totpSecret: null, totpRequired: true }, event: 'totp_reset' };
@@ -179,7 +193,7 @@ export class ClerkService {
 
   /** The clerk can no longer log in; their sessions and tokens end. Not the admin's own account, nor the last active admin. */
   deactivate(actor: ClerkActor, clerkId: number, ip: string | null): Promise<ClerkChangeResult> {
-    return this.administer(actor, clerkId, ip, ({ target, self, lastActiveAdmin }) => {
+    return this.change(actor, clerkId, ip, ({ target, self, lastActiveAdmin }) => {
       if (lastActiveAdmin) return { refuse: 'lastAdmin' };
       if (self) return { refuse: 'self' };
       if (!target.active) return { unchanged: true };
@@ -189,7 +203,7 @@ export class ClerkService {
 
   /** A deactivated clerk may log in again (with the password and second factor they had). */
   reactivate(actor: ClerkActor, clerkId: number, ip: string | null): Promise<ClerkChangeResult> {
-    return this.administer(actor, clerkId, ip, ({ target }) => {
+    return this.change(actor, clerkId, ip, ({ target }) => {
       if (target.active) return { unchanged: true };
       return { set: { active: true }, event: 'clerk_reactivated' };
     });
@@ -201,7 +215,7 @@ export class ClerkService {
    */
   async changeRole(actor: ClerkActor, clerkId: number, role: ClerkRole, ip: string | null): Promise<ClerkChangeResult> {
     if (!assignableRoles(actor.role).includes(role)) return { kind: 'forbidden' };
-    return this.administer(actor, clerkId, ip, ({ target, self, lastActiveAdmin }) => {
+    return this.change(actor, clerkId, ip, ({ target, self, lastActiveAdmin }) => {
       if (target.role === role) return { unchanged: true };
       if (lastActiveAdmin && role !== 'admin') return { refuse: 'lastAdmin' };
       if (self) return { refuse: 'self' };
@@ -215,7 +229,7 @@ export class ClerkService {
    * demoting or deactivating each other at once cannot leave the company without one:
    * the second waits, then sees the first's change.
    */
-  private async administer(
+  private async change(
     actor: ClerkActor,
     clerkId: number,
     ip: string | null,

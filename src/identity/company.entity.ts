@@ -5,6 +5,7 @@ import { Check, CreateDateColumn, Column, Entity, PrimaryColumn, Unique } from '
 @Unique('companies_code_key', ['code'])
 @Check('companies_code_check', `code ~ '^[a-z0-9-]{2,40}$'`)
 @Check('companies_name_check', `length(name) BETWEEN 1 AND 200`)
+@Check('companies_totp_grace_days_check', `totp_grace_days BETWEEN 0 AND 90`)
 export class Company {
   @PrimaryColumn({ type: 'integer', generated: 'identity', generatedIdentity: 'ALWAYS' })
   id!: number;
@@ -15,6 +16,13 @@ export class Company {
 
   @Column({ type: 'text' })
   name!: string;
+
+  /**
+   * Days a new clerk or supervisor may work before enrolling a second factor (0: must
+   * enrol at the first login). Admins, and clerks whose factor was reset, never get one.
+   */
+  @Column({ name: 'totp_grace_days', type: 'integer', default: 0 })
+  totpGraceDays!: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -4,6 +4,7 @@ import {
   Controller,
   Delete,
   Get,
+  Header,
   HttpCode,
   HttpException,
   HttpStatus,
@@ -34,9 +35,11 @@ import {
 import { CustomerLoginService } from './customer-login.service';
 import { CustomerPasswordService } from './customer-password.service';
 import { RegistrationService } from './registration.service';
+import { LoginUnlockService } from './login-unlock.service';
 import { SessionService } from './session.service';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
 import { minutesToWait } from './throttle-policy';
+import { WriteLimited } from './write-limit.guard';
 
 const ACCEPTED = 'If the data matched, we sent an e-mail.';
 
@@ -71,6 +74,7 @@ export class CustomerAuthController {
     private readonly passwords: CustomerPasswordService,
     private readonly deletion: AccountDeletionService,
     private readonly sessions: SessionService,
+    private readonly unlock: LoginUnlockService,
   ) {}
 
   @Post('auth/register')
@@ -133,9 +137,10 @@ export class CustomerAuthController {
       429: 'Locked after repeated failures; retryAfterSeconds tells how long',
     },
   })
+  @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: LoginResponseDto })
   async login(@Body() body: LoginDto, @Req() req: Request): Promise<LoginResponseDto> {
-    const result = await this.logins.login({ ...body, ip: req.ip ?? null });
+    const result = await this.logins.login({ ...body, ip: req.ip ?? null, deviceToken: this.unlock.deviceToken(req) });
     if (!result.ok) {
       if (result.reason === 'locked') throw tooMany(result.retryAfterSeconds);
       throw new UnauthorizedException('Wrong login details');
@@ -209,6 +214,7 @@ export class CustomerAuthController {
   }
 
   @Post('me/password')
+  @WriteLimited()
   @HttpCode(204)
   @UseGuards(CustomerGuard)
   @ApiEndpoint({
@@ -231,6 +237,7 @@ export class CustomerAuthController {
   }
 
   @Delete('me')
+  @WriteLimited()
   @HttpCode(204)
   @UseGuards(CustomerGuard)
   @ApiEndpoint({

@@ -3,21 +3,20 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { CompanyDirectory } from '../web/company-directory.service';
 import { Language, translate } from '../web/i18n';
+import { pageLanguage, pageText } from '../web/page-text';
 import { AccountDeletionService } from './account-deletion.service';
 import { parseForintAmount } from './amount';
 import { CsrfTokenGuard, CurrentCustomer, CustomerGuard, CustomerRef } from './auth.guards';
 import { ChangePasswordDto, DeleteAccountDto, ForgotPasswordDto, LoginDto, RegisterDto } from './customer-auth.dto';
 import { CustomerLoginService } from './customer-login.service';
 import { CustomerPasswordService } from './customer-password.service';
+import { LoginUnlockService } from './login-unlock.service';
 import { echo, validateForm } from './form-errors';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
 import { RegistrationService } from './registration.service';
 import { SessionService } from './session.service';
 import { minutesToWait } from './throttle-policy';
-
-function lang(res: Response): Language {
-  return res.locals.lang === 'en' ? 'en' : 'hu';
-}
+import { WriteLimited } from './write-limit.guard';
 
 function passwordMessage(language: Language, reason: string): string {
   switch (reason) {
@@ -86,6 +85,7 @@ export class CustomerAuthPages {
     private readonly passwords: CustomerPasswordService,
     private readonly deletion: AccountDeletionService,
     private readonly sessions: SessionService,
+    private readonly unlock: LoginUnlockService,
   ) {}
 
   private async companyOptions(selected: string) {
@@ -111,7 +111,7 @@ export class CustomerAuthPages {
 
   @Post('register')
   async register(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    const language = lang(res);
+    const language = pageLanguage(res);
     const values = echo(body, ['companyId', 'customerCode', 'invoiceNumber', 'amount', 'email']);
     const { value, errors } = await validateForm(RegisterDto, body, language);
     const amount = errors.amount ? null : parseForintAmount(value.amount);
@@ -151,7 +151,7 @@ export class CustomerAuthPages {
   @Post('register/verify')
   async verify(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
     await this.setPassword(req, res, body, VERIFY_PAGE, (token, password) =>
-      this.registration.complete(token, password, lang(res), req.ip ?? null),
+      this.registration.complete(token, password, pageLanguage(res), req.ip ?? null),
     );
   }
 
@@ -163,7 +163,7 @@ export class CustomerAuthPages {
     page: SetPasswordPage,
     complete: (token: string, password: string) => Promise<{ ok: true } | { ok: false; reason: string }>,
   ) {
-    const language = lang(res);
+    const language = pageLanguage(res);
     const token = field(body, 'token');
     const password = field(body, 'password');
     const form = { ...page.form, token };
@@ -189,18 +189,19 @@ export class CustomerAuthPages {
 
   @Get('login')
   @UseGuards(CsrfTokenGuard)
-  async loginForm(@Res() res: Response) {
-    await this.page(res, 'login', { titleKey: 'identity.login.title' });
+  async loginForm(@Res() res: Response, @Query('unlocked') unlocked?: string) {
+    const flash = unlocked === '1' ? { kind: 'success', message: pageText(res, 'identity.unlock.done') } : undefined;
+    await this.page(res, 'login', { titleKey: 'identity.login.title', ...(flash ? { flash } : {}) });
   }
 
   @Post('login')
   async login(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    const language = lang(res);
+    const language = pageLanguage(res);
     const values = echo(body, ['companyId', 'identifier']);
     const { value, errors } = await validateForm(LoginDto, body, language);
     if (Object.keys(errors).length > 0)
       return this.page(res, 'login', { titleKey: 'identity.login.title', values, fieldErrors: errors }, 400);
-    const result = await this.logins.login({ ...value, ip: req.ip ?? null });
+    const result = await this.logins.login({ ...value, ip: req.ip ?? null, deviceToken: this.unlock.deviceToken(req) });
     if (!result.ok) {
       const message =
         result.reason === 'locked'
@@ -209,12 +210,36 @@ export class CustomerAuthPages {
       return this.page(
         res,
         'login',
-        { titleKey: 'identity.login.title', values, flash: { kind: 'error', message } },
+        // Locked: the owner may ask for an unlock link to the account's own address (the attacker lacks that mailbox).
+        { titleKey: 'identity.login.title', values, flash: { kind: 'error', message }, offerUnlock: result.reason === 'locked' },
         result.reason === 'locked' ? 429 : 401,
       );
     }
     await this.sessions.start(req, res, result.principal);
+    const { companyId, customerId } = result.principal;
+    await this.unlock.remember(req, res, { kind: 'customer', companyId, id: customerId });
     res.redirect(303, '/home');
+  }
+
+  @Post('login/unlock')
+  async sendUnlockLink(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+    const language = pageLanguage(res);
+    const values = echo(body, ['companyId', 'identifier']);
+    const companyId = Number(values.companyId);
+    const sent =
+      Number.isSafeInteger(companyId) && companyId > 0 && values.identifier.trim() !== ''
+        ? await this.logins.sendUnlockLink({ companyId, identifier: values.identifier, ip: req.ip ?? null, language })
+        : { allowed: true as const };
+    const flash = sent.allowed
+      ? { kind: 'info', message: translate(language, 'identity.unlock.sent') }
+      : { kind: 'error', message: translate(language, 'identity.error.locked', { minutes: minutesToWait(sent.retryAfterSeconds) }) };
+    await this.page(res, 'login', { titleKey: 'identity.login.title', values, flash }, sent.allowed ? 200 : 429);
+  }
+
+  @Get('login/unlock')
+  async unlockLink(@Req() req: Request, @Res() res: Response, @Query('token') token: unknown) {
+    if (await this.unlock.redeemUnlockLink(token, req, res)) return res.redirect(303, '/login?unlocked=1');
+    await this.page(res, 'invalid-link', { titleKey: 'identity.link.invalidTitle', href: '/login', label: 'identity.unlock.again' }, 410);
   }
 
   @Post('logout')
@@ -239,9 +264,10 @@ export class CustomerAuthPages {
   }
 
   @Post('password')
+  @WriteLimited()
   @UseGuards(CustomerGuard)
   async changePassword(@CurrentCustomer() customer: CustomerRef, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    const language = lang(res);
+    const language = pageLanguage(res);
     const ctx = { titleKey: 'identity.password.title' };
     const { value, errors } = await validateForm(ChangePasswordDto, body, language);
     if (!errors.newPassword && field(body, 'newPassword') !== field(body, 'passwordConfirm')) {
@@ -268,7 +294,7 @@ export class CustomerAuthPages {
 
   @Post('password/forgot')
   async forgot(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    const language = lang(res);
+    const language = pageLanguage(res);
     const values = echo(body, ['companyId', 'identifier']);
     const { value, errors } = await validateForm(ForgotPasswordDto, body, language);
     if (Object.keys(errors).length > 0)
@@ -304,9 +330,10 @@ export class CustomerAuthPages {
   }
 
   @Post('account/delete')
+  @WriteLimited()
   @UseGuards(CustomerGuard)
   async delete(@CurrentCustomer() customer: CustomerRef, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    const language = lang(res);
+    const language = pageLanguage(res);
     const { value, errors } = await validateForm(DeleteAccountDto, body, language);
     if (Object.keys(errors).length > 0) return this.page(res, 'delete', { titleKey: 'identity.delete.title', fieldErrors: errors }, 400);
     const result = await this.deletion.delete(customer, value.password, req.ip ?? null);

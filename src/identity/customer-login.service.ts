@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ipKey, LoginThrottleService } from './login-throttle.service';
+import { LoginThrottleService, ThrottleCheck } from './login-throttle.service';
+import { LoginUnlockService } from './login-unlock.service';
 import { verifyPassword } from './password-hasher';
 import { Principal } from './principal';
 import { SecurityAuditService } from './security-audit.service';
@@ -65,6 +66,7 @@ export class CustomerLoginService {
     private readonly dataSource: DataSource,
     private readonly throttle: LoginThrottleService,
     private readonly audit: SecurityAuditService,
+    private readonly unlock: LoginUnlockService,
   ) {}
 
   /** The account a customer code or login e-mail names in a company. */
@@ -93,22 +95,28 @@ export class CustomerLoginService {
     return (await this.dataSource.query(`SELECT 1 FROM companies WHERE id = $1`, [companyId])).length > 0;
   }
 
-  async login(input: { companyId: number; identifier: string; password: string; ip: string | null }): Promise<LoginResult> {
-    const typed = normaliseLoginIdentifier(input.identifier);
-    const found = await this.findAccount(input.companyId, typed.value);
-    // Only the account whose own code or e-mail normalises to what was typed: Postgres lower() also matches
-    // strings that normalise to other keys ('İ' for 'i'), each of which would bring a fresh lockout budget.
-    const account = found && (typed.kind === 'email' ? found.email.toLowerCase() : found.code) === typed.value ? found : undefined;
+  async login(input: {
+    companyId: number;
+    identifier: string;
+    password: string;
+    ip: string | null;
+    /** The remembered-device cookie, if the browser has one (see LoginUnlockService). */
+    deviceToken?: string;
+  }): Promise<LoginResult> {
+    const { typed, account } = await this.accountTyped(input.companyId, input.identifier);
     const loginKey = loginIdentifierKey(input.companyId, typed.value);
-    const keys = [loginKey, ipKey(input.ip)];
-    const check = await this.throttle.checkAll(keys);
+    const ref = account ? ({ kind: 'customer', companyId: account.companyId, id: account.customerId } as const) : undefined;
+    // A device the account logged in from (or unlocked by e-mail) counts on its own lock instead of the login name's.
+    const { keys, check, accountCapKey } = await this.unlock.loginKeys(loginKey, input.ip, ref, input.deviceToken);
     if (!check.allowed) return { ok: false, reason: 'locked', retryAfterSeconds: check.retryAfterSeconds };
+    const viaDevice = keys[0] !== loginKey;
     const valid = await verifyPassword(account?.passwordHash, input.password);
     const known = account !== undefined || (await this.companyExists(input.companyId));
     if (!valid || !account) {
       // The same Redis work for an unknown identifier (its account key is one nothing clears).
-      const clearedWith = accountKey(input.companyId, account, typed.value);
-      const locks = await Promise.all([this.throttle.fail(loginKey, { clearedWith }), this.throttle.fail(keys[1])]);
+      const clearedWith = viaDevice ? undefined : accountKey(input.companyId, account, typed.value);
+      const locks = await Promise.all([this.throttle.fail(keys[0], { clearedWith }), this.throttle.fail(keys[1])]);
+      if (accountCapKey) await this.throttle.countAccountFailure(accountCapKey);
       const locked = Math.max(...locks.map((lock) => lock.lockedForSeconds));
       if (known) {
         const base = { companyId: input.companyId, actorKind: 'customer' as const, actorId: account?.customerId ?? null, ip: input.ip };
@@ -130,12 +138,40 @@ export class CustomerLoginService {
         ip: input.ip,
       });
     });
-    // After the commit: the typed identifier, and through the account key the account's other identifier.
-    await Promise.all([this.throttle.succeed(loginKey), this.throttle.succeed(accountKey(account.companyId, account, typed.value))]);
+    // After the commit: the typed identifier, and through the account key the account's other identifier;
+    // a login through a remembered device clears only the device's failures (whoever locked the name stays locked).
+    const cleared = viaDevice ? [keys[0]] : [loginKey, accountKey(account.companyId, account, typed.value)];
+    await Promise.all(cleared.map((key) => this.throttle.succeed(key)));
     return {
       ok: true,
       principal: { kind: 'customer', companyId: account.companyId, customerId: account.customerId, name: account.name, code: account.code },
     };
+  }
+
+  /**
+   * Mails a one-time unlock link to the account the login name belongs to (its own address);
+   * the page answers the same whether or not one exists.
+   */
+  async sendUnlockLink(input: { companyId: number; identifier: string; ip: string | null; language: 'hu' | 'en' }): Promise<ThrottleCheck> {
+    const { typed, account } = await this.accountTyped(input.companyId, input.identifier);
+    return this.unlock.sendUnlockLink({
+      ref: account ? { kind: 'customer', companyId: account.companyId, id: account.customerId } : undefined,
+      typedKey: loginIdentifierKey(input.companyId, typed.value),
+      email: account?.email,
+      language: account?.language ?? input.language,
+      ip: input.ip,
+      path: '/login/unlock',
+    });
+  }
+
+  /** The account a typed login name belongs to, and the name normalised. */
+  private async accountTyped(companyId: number, identifier: string) {
+    const typed = normaliseLoginIdentifier(identifier);
+    const found = await this.findAccount(companyId, typed.value);
+    // Only the account whose own code or e-mail normalises to what was typed: Postgres lower() also matches
+    // strings that normalise to other keys ('İ' for 'i'), each of which would bring a fresh lockout budget.
+    const account = found && (typed.kind === 'email' ? found.email.toLowerCase() : found.code) === typed.value ? found : undefined;
+    return { typed, account };
   }
 
   /** The logged-in customer's own profile (company-scoped; nothing of anyone else). */

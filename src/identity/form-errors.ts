@@ -1,7 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
-import { Language } from '../web/i18n';
-import { translate } from '../web/i18n';
+import { Response } from 'express';
+import { Language, translate } from '../web/i18n';
+import { pageText } from '../web/page-text';
 
 const FIELD_LABELS: Record<string, string> = {
   companyId: 'identity.field.company',
@@ -50,4 +51,15 @@ export function echo(body: unknown, fields: string[]): Record<string, string> {
   return Object.fromEntries(
     fields.map((field) => [field, typeof source[field] === 'string' ? (source[field] as string).slice(0, 300) : '']),
   );
+}
+
+/** Field problems of a back-office form as translated messages, one per field (the pages show them above the form). */
+export async function backofficeFormErrors<T extends object>(
+  res: Response,
+  dto: new () => T,
+  body: unknown,
+): Promise<{ value: T; errors: string[] }> {
+  const value = plainToInstance(dto, typeof body === 'object' && body !== null ? body : {});
+  const problems = await validate(value, { whitelist: true });
+  return { value, errors: problems.map((problem) => pageText(res, `identity.backoffice.error.field.${problem.property}`)) };
 }

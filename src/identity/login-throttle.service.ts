@@ -16,6 +16,12 @@ export function ipKey(ip: string | null | undefined): string {
   return `ip:${ip ?? 'unknown'}`;
 }
 
+/**
+ * ASVS L2 (V2.2.1): at most this many failed attempts an hour per account, whatever proof
+ * of ownership comes with them (see LoginUnlockService).
+ */
+export const ACCOUNT_FAILURES_PER_HOUR = 100;
+
 /** How long a failure counter lives without a success (and so how long a key stays linked, see `fail`). */
 const FAILURE_MEMORY_SECONDS = 24 * 3600;
 
@@ -32,6 +38,7 @@ export class LoginThrottleService {
   private readonly locks: RateLimiterRedis;
   private readonly attemptsPerIp: RateLimiterRedis;
   private readonly attemptsPerAccount: RateLimiterRedis;
+  private readonly accountFailuresPerHour: RateLimiterRedis;
   private readonly redis: IORedis;
   private readonly linkPrefix: string;
 
@@ -44,6 +51,12 @@ export class LoginThrottleService {
     this.failures = new RateLimiterRedis({ storeClient, keyPrefix: `${prefix}:fail`, points: 1_000_000, duration: FAILURE_MEMORY_SECONDS });
     this.locks = new RateLimiterRedis({ storeClient, keyPrefix: `${prefix}:lock`, points: 1, duration: 1 });
     this.attemptsPerIp = new RateLimiterRedis({ storeClient, keyPrefix: `${prefix}:ip-hour`, points: HOURLY_ATTEMPTS.ip, duration: 3600 });
+    this.accountFailuresPerHour = new RateLimiterRedis({
+      storeClient,
+      keyPrefix: `${prefix}:account-failures-hour`,
+      points: ACCOUNT_FAILURES_PER_HOUR,
+      duration: 3600,
+    });
     this.attemptsPerAccount = new RateLimiterRedis({
       storeClient,
       keyPrefix: `${prefix}:account-hour`,
@@ -59,6 +72,20 @@ export class LoginThrottleService {
       return { allowed: false, retryAfterSeconds: Math.ceil(lock.msBeforeNext / 1000) };
     }
     return { allowed: true };
+  }
+
+  /** Whether the account (`customer:<company>:<id>`, `clerk:<company>:<id>`) is under its hourly failure cap. */
+  async checkAccountCap(accountRef: string): Promise<ThrottleCheck> {
+    const counted = await this.accountFailuresPerHour.get(accountRef);
+    if (counted && counted.consumedPoints >= ACCOUNT_FAILURES_PER_HOUR && counted.msBeforeNext > 0) {
+      return { allowed: false, retryAfterSeconds: Math.ceil(counted.msBeforeNext / 1000) };
+    }
+    return { allowed: true };
+  }
+
+  /** Counts a failed attempt against the account's hourly cap. */
+  async countAccountFailure(accountRef: string): Promise<void> {
+    await this.accountFailuresPerHour.penalty(accountRef, 1);
   }
 
   /** Every key must be allowed; otherwise the longest wait among them. */

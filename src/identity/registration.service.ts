@@ -61,7 +61,8 @@ export async function findLiveToken(manager: EntityManager, token: unknown, purp
 /**
  * "Új ügyfél regisztrálása": the customer proves who they are with an invoice of the
  * last 12 months (number and gross amount). Every outcome looks the same to the caller;
- * only the e-mail differs (a verification link, or "you already have an account").
+ * only the e-mail differs (a verification link to the typed address, or "you already have an
+ * account" to the account's own address).
  */
 @Injectable()
 export class RegistrationService {
@@ -94,12 +95,14 @@ export class RegistrationService {
       if (!match) return;
       const customerId = Number(match.customer_id);
       if (match.account_email !== null) {
-        const t = (key: string, params = {}) => translate(input.language, key, params);
+        // To the account's own address, never the typed one: whoever holds an invoice must not learn that an account exists.
+        const language = match.account_language ?? input.language;
+        const t = (key: string, params = {}) => translate(language, key, params);
         await this.email.queue(manager, {
           companyId: input.companyId,
           template: 'notification',
-          language: input.language,
-          to: input.email,
+          language,
+          to: match.account_email,
           params: {
             title: t('identity.register.existingTitle'),
             lines: [t('identity.register.existingLine1', { customerCode: code }), t('identity.register.existingLine2')],

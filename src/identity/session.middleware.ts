@@ -38,6 +38,8 @@ export class SessionMiddleware implements NestMiddleware {
           ? await this.sessions.load(cookie, 'cookie')
           : null;
       if (session) this.sessions.attach(req, res, session);
+      // A logged-in principal's pages and answers are theirs alone: no browser or proxy cache may keep them.
+      if (session?.principal) res.setHeader('Cache-Control', 'no-store');
 
       if (UNSAFE_METHODS.has(req.method) && !bearer && (session || !API_PATH.test(req.path))) {
         const body = req.body as Record<string, unknown> | undefined;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CookieOptions, Request, Response } from 'express';
-import { AppConfig } from '../../config/configuration';
+import { AppConfig, servesHttps } from '../../config/configuration';
 import { Clock } from '../core/clock';
 import { APP_CONFIG } from '../core/config.module';
 import { InteractiveRedis } from '../core/interactive-redis.service';
@@ -62,7 +62,7 @@ export class SessionService {
     this.cookieOptions = {
       httpOnly: true,
       sameSite: 'lax',
-      secure: config.NODE_ENV === 'production',
+      secure: servesHttps(config),
       path: '/',
     };
   }

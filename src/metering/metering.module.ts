@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ApprovalModule } from '../approval/approval.module';
-import { BackofficeModule } from '../backoffice/backoffice.module';
 import { MeterHistory } from './meter-history.service';
 import { MeterQueries } from './meter-queries.service';
 import { ReadingExportProcessor } from './reading-export.processor';
@@ -17,7 +16,7 @@ import { ServicePoints } from './service-points.service';
  * chart on the clerk's request page. Exports ServicePoints for the e-invoice consent.
  */
 @Module({
-  imports: [ApprovalModule, BackofficeModule],
+  imports: [ApprovalModule],
   controllers: [ReadingsController, ReadingsPages, ReadingReviewPages],
   providers: [ReadingService, ReadingExportProcessor, MeterQueries, MeterHistory, ReadingReview, ServicePoints],
   exports: [ServicePoints],

@@ -1,8 +1,8 @@
 import { Controller, Get, NotFoundException, Param, ParseIntPipe, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Response } from 'express';
-import { BackofficeGuard, Clerk } from '../backoffice/backoffice.guard';
-import { BackofficeRedirectFilter } from '../backoffice/backoffice.pages';
+import { BackofficeGuard, Clerk } from '../identity/clerk.guard';
+import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { ReadingReview } from './reading-review';
 import { sendChart } from './readings.pages';

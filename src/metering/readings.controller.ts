@@ -5,13 +5,9 @@ import { IsBoolean, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 
 import { ApiEndpoint } from '../core/api-contract';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { MeterQueries } from './meter-queries.service';
-import {
-  MeterListResponse,
-  ReadingCheckResponse,
-  ReadingHistoryResponse,
-  SubmittedReadingResponse,
-} from './reading-responses.dto';
+import { MeterListResponse, ReadingCheckResponse, ReadingHistoryResponse, SubmittedReadingResponse } from './reading-responses.dto';
 import { ReadingError, ReadingService } from './reading.service';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' || value === '1' || value === 'on' ? true : value === 'false' || value === '0' ? false : value;
@@ -84,6 +80,7 @@ export class ReadingsController {
   }
 
   @Post('readings/check')
+  @WriteLimited()
   @HttpCode(200)
   @ApiEndpoint({
     operationId: 'checkReading',
@@ -103,6 +100,7 @@ export class ReadingsController {
   }
 
   @Post('readings')
+  @WriteLimited()
   @ApiEndpoint({
     operationId: 'submitReading',
     summary: 'Reports a meter reading; it becomes a request a clerk reviews',

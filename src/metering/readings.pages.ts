@@ -5,16 +5,13 @@ import { CustomerRequestsService, CustomerRequestView } from '../approval/custom
 import { timelineModel } from '../approval/customer-timeline';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { formatDate } from '../web/format';
-import { responseLanguage, translate } from '../web/i18n';
+import { pageLanguage, pageText as t } from '../web/page-text';
 import { MeterQueries, MeterView } from './meter-queries.service';
 import { consumptionByMonth, renderConsumptionChart } from './reading-chart';
 import { READING_KIND, meterSubject } from './reading-request.kind';
 import { formatReading, UNIT_LABELS } from './reading-review';
 import { ReadingCheck, ReadingError, ReadingService } from './reading.service';
-
-function t(res: Response, key: string, params?: Record<string, string | number>): string {
-  return translate(responseLanguage(res), key, params);
-}
+import { WriteLimited } from '../identity/write-limit.guard';
 
 /** A refused reading as the message the form shows. */
 function readingErrorMessage(res: Response, error: ReadingError, decimals: number): string {
@@ -78,6 +75,7 @@ export class ReadingsPages {
   }
 
   @Post()
+  @WriteLimited()
   async submit(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Body() body: ReadingForm): Promise<void> {
     const meterId = Number(typeof body.meterId === 'string' ? body.meterId : NaN);
     const meter = Number.isSafeInteger(meterId) ? await this.queries.meter(customer.companyId, customer.customerId, meterId) : null;
@@ -163,7 +161,7 @@ export class ReadingsPages {
       customer.customerId,
       READING_KIND,
       meters.map((m) => meterSubject(m.id)),
-      responseLanguage(res),
+      pageLanguage(res),
     );
     res.status(status).render('metering/readings', {
       titleKey: 'metering.title',
@@ -193,7 +191,7 @@ export class ReadingsPages {
         : null,
       requests: requests.map((r) => ({
         value: typeof r.details.value === 'string' ? formatReading(r.details.value) : '',
-        timeline: timelineModel(responseLanguage(res), r, '/readings'),
+        timeline: timelineModel(pageLanguage(res), r, '/readings'),
       })),
       form: {
         value: form?.value ?? '',

@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
+import { CustomerNotificationsService } from './customer-notifications.service';
 import { EmailRenderer } from './email-renderer';
 import { EmailProcessor } from './email.processor';
 import { EmailService } from './email.service';
 
 @Module({
   // Constructed here because its one argument (the templates folder) has a default.
-  providers: [{ provide: EmailRenderer, useFactory: () => new EmailRenderer() }, EmailService, EmailProcessor],
-  exports: [EmailService],
+  providers: [
+    { provide: EmailRenderer, useFactory: () => new EmailRenderer() },
+    EmailService,
+    EmailProcessor,
+    CustomerNotificationsService,
+  ],
+  exports: [EmailService, CustomerNotificationsService],
 })
 export class NotificationsModule {}

@@ -14,7 +14,7 @@ import {
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { BackofficeGuard, Clerk } from '../backoffice/backoffice.guard';
+import { BackofficeGuard, Clerk } from '../identity/clerk.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { ManualAllocationError, ManualAllocationService } from './manual-allocation.service';
 import { PaymentQueries } from './payment-queries.service';

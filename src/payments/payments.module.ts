@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { BackofficeModule } from '../backoffice/backoffice.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { BackofficePaymentsController } from './backoffice-payments.controller';
 import { BackofficePaymentsPages } from './backoffice-payments.pages';
@@ -22,7 +21,7 @@ import { SimplePayGateway } from './simplepay/simplepay.gateway';
  * PaymentQueries is exported for the clerk's customer page (forCustomer).
  */
 @Module({
-  imports: [BackofficeModule, NotificationsModule],
+  imports: [NotificationsModule],
   controllers: [PaymentsController, SimplePayIpnController, PaymentsPages, BackofficePaymentsController, BackofficePaymentsPages],
   providers: [
     { provide: PAYMENT_GATEWAY, useClass: SimplePayGateway },

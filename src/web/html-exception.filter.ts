@@ -6,6 +6,7 @@ import { isTransientError } from '../../libs/queue/transient-error';
 
 /** Seconds a client is asked to wait when PostgreSQL or Redis is away (most outages are a restart). */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+import { redactUrl } from '../../libs/logging/redact-url';
 
 /** JSON endpoints keep Nest's JSON error body even when a browser asks. */
 const JSON_PATH = /^\/(api|health)(\/|$)/;
@@ -44,7 +45,7 @@ export class HtmlExceptionFilter extends BaseExceptionFilter {
     if (res.headersSent || !wantsHtml(req)) return super.catch(exception, host);
 
     const status = statusOf(exception);
-    if (status >= 500) this.logger.error({ err: exception, url: req.originalUrl }, 'page failed');
+    if (status >= 500) this.logger.error({ err: exception, url: redactUrl(req.originalUrl) }, 'page failed');
     res.status(status).render('web/error', { status, ...messageKeys(status) }, (error: Error | null, html?: string) => {
       if (error) {
         // The error page itself failed (a broken template): answer plainly rather than not at all.

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
-import { AppConfig } from '../../config/configuration';
+import { AppConfig, servesHttps } from '../../config/configuration';
 import { loadTranslations } from './i18n';
 import { languageMiddleware } from './language.middleware';
 import { SOURCE_ROOT, ViewRenderer } from './view-renderer';
@@ -69,5 +69,5 @@ export function configureViews(app: NestExpressApplication, config: AppConfig): 
     immutable: cache,
   });
   app.use(cookieParser());
-  app.use(languageMiddleware(config.DEFAULT_LANGUAGE, config.NODE_ENV === 'production'));
+  app.use(languageMiddleware(config.DEFAULT_LANGUAGE, servesHttps(config)));
 }

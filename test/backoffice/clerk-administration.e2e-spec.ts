@@ -51,8 +51,8 @@ describe('admins administer clerks (JSON API)', () => {
   }
 
   const post = (path: string, token: string) => request(app.url).post(path).auth(token, { type: 'bearer' });
-  const putRole = (id: number, token: string, role: string) =>
-    request(app.url).put(`/api/v1/backoffice/clerks/${id}/role`).auth(token, { type: 'bearer' }).send({ role });
+  const postRole = (id: number, token: string, role: string) =>
+    request(app.url).post(`/api/v1/backoffice/clerks/${id}/role`).auth(token, { type: 'bearer' }).send({ role });
 
   beforeAll(async () => {
     dataSource = await openTestDataSource();
@@ -78,7 +78,7 @@ describe('admins administer clerks (JSON API)', () => {
     const before = await loginToken(target, { totpCode: currentTotpCode(secret) });
     await request(app.url).get('/api/v1/backoffice/security-events').auth(before, { type: 'bearer' }).expect(200);
 
-    const reset = await post(`/api/v1/backoffice/clerks/${target.id}/totp/reset`, admin).expect(200);
+    const reset = await post(`/api/v1/backoffice/clerks/${target.id}/totp-reset`, admin).expect(200);
     expect(reset.body).toMatchObject({ id: target.id, totpEnrolled: false, totpRequired: true, active: true, role: 'supervisor' });
     await request(app.url).get('/api/v1/backoffice/me').auth(before, { type: 'bearer' }).expect(401);
     expect(await clerkRow(target)).toMatchObject({ totp_secret: null, totp_required: true });
@@ -90,10 +90,10 @@ describe('admins administer clerks (JSON API)', () => {
     const blocked = await request(app.url).get('/api/v1/backoffice/security-events').auth(token, { type: 'bearer' }).expect(403);
     expect(blocked.body.message).toContain('TOTP enrolment required');
     const started = await post('/api/v1/backoffice/totp/enrolment', token).expect(200);
-    await post('/api/v1/backoffice/totp/enrolment/confirm', token)
+    const confirmed = await post('/api/v1/backoffice/totp/enrolment/confirm', token)
       .send({ code: currentTotpCode(started.body.secret) })
-      .expect(204);
-    await request(app.url).get('/api/v1/backoffice/security-events').auth(token, { type: 'bearer' }).expect(200);
+      .expect(200);
+    await request(app.url).get('/api/v1/backoffice/security-events').auth(confirmed.body.token, { type: 'bearer' }).expect(200);
     // From now on the new second factor is asked at login.
     expect((await apiLogin(target).expect(401)).body.totpRequired).toBe(true);
 
@@ -102,7 +102,7 @@ describe('admins administer clerks (JSON API)', () => {
     expect(events[1].detail).toBe(`by clerk ${adminA.id}`);
 
     // Nothing to reset on a clerk without a second factor.
-    const none = await post(`/api/v1/backoffice/clerks/${clerkA.id}/totp/reset`, admin).expect(409);
+    const none = await post(`/api/v1/backoffice/clerks/${clerkA.id}/totp-reset`, admin).expect(409);
     expect(none.body.message).toBe('This clerk has no second factor to reset');
   });
 
@@ -152,24 +152,24 @@ describe('admins administer clerks (JSON API)', () => {
     const before = await loginToken(target);
     await request(app.url).get('/api/v1/backoffice/security-events').auth(before, { type: 'bearer' }).expect(403);
 
-    const promoted = await putRole(target.id, admin, 'supervisor').expect(200);
+    const promoted = await postRole(target.id, admin, 'supervisor').expect(200);
     expect(promoted.body).toMatchObject({ id: target.id, role: 'supervisor' });
     await request(app.url).get('/api/v1/backoffice/me').auth(before, { type: 'bearer' }).expect(401);
     const supervisor = await loginToken(target);
     await request(app.url).get('/api/v1/backoffice/security-events').auth(supervisor, { type: 'bearer' }).expect(200);
 
     // The same role again changes nothing (the session stays).
-    await putRole(target.id, admin, 'supervisor').expect(200);
+    await postRole(target.id, admin, 'supervisor').expect(200);
     await request(app.url).get('/api/v1/backoffice/me').auth(supervisor, { type: 'bearer' }).expect(200);
 
-    await putRole(target.id, admin, 'admin').expect(200);
+    await postRole(target.id, admin, 'admin').expect(200);
     const login = await apiLogin(target).expect(200);
     expect(login.body.mustEnrolTotp).toBe(true);
     await request(app.url).get('/api/v1/backoffice/clerks').auth(login.body.token, { type: 'bearer' }).expect(403);
 
-    const bad = await putRole(target.id, admin, 'boss').expect(400);
+    const bad = await postRole(target.id, admin, 'boss').expect(400);
     expect(JSON.stringify(bad.body.message)).toContain('role must be one of clerk, supervisor, admin');
-    await request(app.url).put(`/api/v1/backoffice/clerks/${target.id}/role`).auth(admin, { type: 'bearer' }).send({}).expect(400);
+    await request(app.url).post(`/api/v1/backoffice/clerks/${target.id}/role`).auth(admin, { type: 'bearer' }).send({}).expect(400);
 
     const changes = (await eventsOf(target)).filter((event) => event.event === 'clerk_role_changed');
     expect(changes.map((event) => event.detail)).toEqual([
@@ -182,11 +182,12 @@ describe('admins administer clerks (JSON API)', () => {
     const adminOfB = await tokenFor(adminB);
     const secret = generateTotpSecret();
     const target = await createTestClerk(dataSource, a, 'supervisor', { totpSecret: secret });
+    const before = await clerkRow(target);
     const calls = [
-      () => post(`/api/v1/backoffice/clerks/${target.id}/totp/reset`, adminOfB),
+      () => post(`/api/v1/backoffice/clerks/${target.id}/totp-reset`, adminOfB),
       () => post(`/api/v1/backoffice/clerks/${target.id}/deactivate`, adminOfB),
       () => post(`/api/v1/backoffice/clerks/${target.id}/reactivate`, adminOfB),
-      () => putRole(target.id, adminOfB, 'clerk'),
+      () => postRole(target.id, adminOfB, 'clerk'),
       () => post(`/api/v1/backoffice/clerks/99999999999/deactivate`, adminOfB),
     ];
     for (const call of calls) {
@@ -194,7 +195,10 @@ describe('admins administer clerks (JSON API)', () => {
       expect(response.body.message).toBe('No clerk with this id in your company');
     }
     await post('/api/v1/backoffice/clerks/abc/deactivate', adminOfB).expect(400);
-    expect(await clerkRow(target)).toEqual({ role: 'supervisor', active: true, totp_secret: secret, totp_required: false });
+    const unknown = await post(`/api/v1/backoffice/clerks/${target.id}/promote`, adminOfB).expect(404);
+    expect(unknown.body.message).toContain('No clerk action "promote"');
+    expect(await clerkRow(target)).toEqual(before);
+    expect(before).toMatchObject({ role: 'supervisor', active: true, totp_required: false });
     expect(await eventsOf(target)).toEqual([]);
   });
 
@@ -202,14 +206,14 @@ describe('admins administer clerks (JSON API)', () => {
     const target = await createTestClerk(dataSource, a, 'clerk');
     for (const who of [supervisorA, clerkA]) {
       const token = await tokenFor(who);
-      for (const path of ['totp/reset', 'deactivate', 'reactivate']) {
+      for (const path of ['totp-reset', 'deactivate', 'reactivate']) {
         const response = await post(`/api/v1/backoffice/clerks/${target.id}/${path}`, token).expect(403);
         expect(response.body.message).toBe('This needs the admin role');
       }
-      await putRole(target.id, token, 'admin').expect(403);
+      await postRole(target.id, token, 'admin').expect(403);
     }
     await request(app.url).post(`/api/v1/backoffice/clerks/${target.id}/deactivate`).expect(401);
-    await request(app.url).put(`/api/v1/backoffice/clerks/${target.id}/role`).send({ role: 'admin' }).expect(401);
+    await request(app.url).post(`/api/v1/backoffice/clerks/${target.id}/role`).send({ role: 'admin' }).expect(401);
     expect(await clerkRow(target)).toMatchObject({ role: 'clerk', active: true });
   });
 
@@ -221,23 +225,23 @@ describe('admins administer clerks (JSON API)', () => {
     // Alone, the admin is the last active one.
     const lastOff = await post(`/api/v1/backoffice/clerks/${first.id}/deactivate`, firstToken).expect(409);
     expect(lastOff.body.message).toBe("This clerk is the company's last active admin: make another clerk admin first");
-    const lastDown = await putRole(first.id, firstToken, 'supervisor').expect(409);
+    const lastDown = await postRole(first.id, firstToken, 'supervisor').expect(409);
     expect(lastDown.body.message).toBe(lastOff.body.message);
-    const ownReset = await post(`/api/v1/backoffice/clerks/${first.id}/totp/reset`, firstToken).expect(409);
+    const ownReset = await post(`/api/v1/backoffice/clerks/${first.id}/totp-reset`, firstToken).expect(409);
     expect(ownReset.body.message).toBe('You cannot reset your own second factor: ask another admin');
     // Keeping the own role is no change.
-    await putRole(first.id, firstToken, 'admin').expect(200);
+    await postRole(first.id, firstToken, 'admin').expect(200);
 
     // With a second admin, acting on oneself is still refused, with its own reason.
     const second = await createTestClerk(dataSource, c, 'admin', { totpSecret: generateTotpSecret() });
     const secondToken = await tokenFor(second);
     const selfOff = await post(`/api/v1/backoffice/clerks/${first.id}/deactivate`, firstToken).expect(409);
     expect(selfOff.body.message).toBe('You cannot deactivate your own account: ask another admin');
-    const selfDown = await putRole(first.id, firstToken, 'clerk').expect(409);
+    const selfDown = await postRole(first.id, firstToken, 'clerk').expect(409);
     expect(selfDown.body.message).toBe('You cannot change your own role: ask another admin');
 
     // Another admin may demote the first; then the second is the last one.
-    await putRole(first.id, secondToken, 'supervisor').expect(200);
+    await postRole(first.id, secondToken, 'supervisor').expect(200);
     await request(app.url).get('/api/v1/backoffice/me').auth(firstToken, { type: 'bearer' }).expect(401);
     const secondLast = await post(`/api/v1/backoffice/clerks/${second.id}/deactivate`, secondToken).expect(409);
     expect(secondLast.body.message).toContain('last active admin');

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { QueuesService } from '../../src/core/queues.service';
 import { DataSource } from 'typeorm';
 import { createClerkTestCompany, createTestClerk, TestClerk, TestCompany } from '../support/clerk-factories';
 import { openTestDataSource } from '../support/database';
@@ -126,6 +127,9 @@ describe('back-office login', () => {
     const secret = (/data-totp-secret>([A-Z2-7 ]+)</.exec(enrol.text)?.[1] ?? '').replace(/ /g, '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(enrol.text).toContain('otpauth://totp/');
+    const qr = /<img src="data:image\/svg\+xml;base64,([^"]+)"/.exec(enrol.text)?.[1] ?? '';
+    expect(Buffer.from(qr, 'base64').toString('utf8')).toContain('<svg');
+    const cookieBefore = (await agent.get('/backoffice/totp').set('Accept', 'text/html')).request.cookies;
     await agent
       .post('/backoffice/totp')
       .type('form')
@@ -136,6 +140,10 @@ describe('back-office login', () => {
       .type('form')
       .send({ _csrf: csrfOf(enrol.text), code: currentTotpCode(secret) })
       .expect(303);
+    // A fresh session once the second factor is set (a new id; the old one is gone).
+    const oldSession = /portal_sid=([^;]+)/.exec(cookieBefore)?.[1] ?? '';
+    expect(oldSession).not.toBe('');
+    await request(app.url).get('/backoffice/clerks').set('Cookie', `portal_sid=${oldSession}`).set('Accept', 'text/html').expect(303);
     await agent.get('/backoffice/clerks').set('Accept', 'text/html').expect(200);
 
     // The API: the token of an admin without TOTP reaches only enrolment.
@@ -144,11 +152,22 @@ describe('back-office login', () => {
     expect(login.body.mustEnrolTotp).toBe(true);
     await request(app.url).get('/api/v1/backoffice/clerks').auth(login.body.token, { type: 'bearer' }).expect(403);
     const started = await request(app.url).post('/api/v1/backoffice/totp/enrolment').auth(login.body.token, { type: 'bearer' }).expect(200);
-    await request(app.url)
+    // At rest the secret is sealed, in Redis while enrolling and in the database once confirmed.
+    const redis = app.app.get(QueuesService).connection;
+    const pending = await redis.get(`${process.env.REDIS_KEY_PREFIX}clerk-totp-enrolment:${other.companyId}:${other.id}`);
+    expect(pending).toMatch(/^v1\./);
+    expect(pending).not.toContain(started.body.secret);
+    const confirmed = await request(app.url)
       .post('/api/v1/backoffice/totp/enrolment/confirm')
       .auth(login.body.token, { type: 'bearer' })
       .send({ code: currentTotpCode(started.body.secret) })
-      .expect(204);
+      .expect(200);
+    // A fresh token once the second factor is set: the one from before it has ended.
+    await request(app.url).get('/api/v1/backoffice/me').auth(login.body.token, { type: 'bearer' }).expect(401);
+    login.body.token = confirmed.body.token;
+    const [stored] = (await dataSource.query(`SELECT totp_secret FROM clerks WHERE id = $1`, [other.id])) as Array<{ totp_secret: string }>;
+    expect(stored.totp_secret).toMatch(/^v1\.[A-Za-z0-9_-]+\./);
+    expect(stored.totp_secret).not.toContain(started.body.secret);
     await request(app.url).get('/api/v1/backoffice/clerks').auth(login.body.token, { type: 'bearer' }).expect(200);
     // A session alone is not enough to replace the second factor.
     await request(app.url).post('/api/v1/backoffice/totp/enrolment').auth(login.body.token, { type: 'bearer' }).expect(409);
@@ -187,5 +206,30 @@ describe('back-office login', () => {
     expect(done.status).toBe(303);
     expect(done.headers.location).toBe('/backoffice');
     await agent.get('/backoffice').set('Accept', 'text/html').expect(200);
+  });
+
+  it('keeps a clerk or supervisor without a second factor out of the queue once the grace period is over', async () => {
+    const strict = await createClerkTestCompany(dataSource, { totpGraceDays: 0 });
+    for (const role of ['clerk', 'supervisor'] as const) {
+      const clerk = await createTestClerk(dataSource, strict, role);
+      const login = await apiLogin(app, clerk).expect(200);
+      expect(login.body.mustEnrolTotp).toBe(true);
+      const api = await request(app.url).get('/api/v1/backoffice/requests').auth(login.body.token, { type: 'bearer' }).expect(403);
+      expect(api.body.message).toContain('TOTP enrolment required');
+      const { agent, csrf } = await pageAgent(app);
+      await agent
+        .post('/backoffice/login')
+        .type('form')
+        .send({ _csrf: csrf, company: clerk.companyCode, email: clerk.email, password: clerk.password })
+        .expect(303);
+      const page = await agent.get('/backoffice/queue').set('Accept', 'text/html').expect(303);
+      expect(page.headers.location).toBe('/backoffice/totp');
+    }
+    // Within a company's grace period the same clerk works, and is told to enrol.
+    const lenient = await createClerkTestCompany(dataSource, { totpGraceDays: 7 });
+    const newcomer = await createTestClerk(dataSource, lenient, 'clerk');
+    const login = await apiLogin(app, newcomer).expect(200);
+    expect(login.body.mustEnrolTotp).toBe(false);
+    await request(app.url).get('/api/v1/backoffice/requests').auth(login.body.token, { type: 'bearer' }).expect(200);
   });
 });

@@ -3,6 +3,10 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../config/data-source-options';
 import { openTestDataSource } from '../support/database';
 import { newScratchDatabase } from '../support/test-environment';
+import { loadTotpEncryptionKeys } from '../../config/configuration';
+import { clerkTotpContext, openTotpSecret, parseTotpKeyring } from '../../src/identity/totp-secret-box';
+
+const PLAIN_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 async function tableNames(dataSource: DataSource): Promise<string[]> {
   const rows: Array<{ table_name: string }> = await dataSource.query(
@@ -62,5 +66,35 @@ describe('migrations', () => {
     } finally {
       await migrated.destroy();
     }
+  });
+
+  it('seal TOTP secrets stored in plain text before, and open them again on revert', async () => {
+    await dataSource.runMigrations();
+    const applied = async () => ((await dataSource.query(`SELECT name FROM migrations`)) as Array<{ name: string }>).map((row) => row.name);
+    while ((await applied()).includes('EncryptTotpSecrets1764600000000')) await dataSource.undoLastMigration();
+    const [company] = (await dataSource.query(`INSERT INTO companies (code, name) VALUES ('titok', 'Titok Zrt') RETURNING id`)) as Array<{
+      id: number;
+    }>;
+    const [clerk] = (await dataSource.query(
+      `INSERT INTO clerks (company_id, email, name, role, password_hash, totp_secret) VALUES ($1, 'a@titok.local', 'A', 'admin', 'x', $2) RETURNING id`,
+      [company.id, PLAIN_SECRET],
+    )) as Array<{ id: number }>;
+    const stored = async () =>
+      ((await dataSource.query(`SELECT totp_secret FROM clerks WHERE id = $1`, [clerk.id])) as Array<{ totp_secret: string }>)[0]
+        .totp_secret;
+
+    await dataSource.runMigrations();
+    const sealed = await stored();
+    expect(sealed).toMatch(/^v1\./);
+    expect(sealed).not.toContain(PLAIN_SECRET);
+    const keyring = parseTotpKeyring(loadTotpEncryptionKeys());
+    expect(openTotpSecret(sealed, clerkTotpContext(company.id, clerk.id), keyring)).toBe(PLAIN_SECRET);
+    await expect(dataSource.query(`UPDATE clerks SET totp_secret = $1 WHERE id = $2`, [PLAIN_SECRET, clerk.id])).rejects.toThrow(
+      'clerks_totp_secret_check',
+    );
+
+    while ((await applied()).includes('EncryptTotpSecrets1764600000000')) await dataSource.undoLastMigration();
+    expect(await stored()).toBe(PLAIN_SECRET);
+    await dataSource.runMigrations();
   });
 });

@@ -19,7 +19,8 @@ describe('customer identity flows (links, reset, re-registration, page forms)', 
   beforeAll(async () => {
     dataSource = await openTestDataSource();
     // No worker: the links are read from the e-mail log, written in the same transaction as the token.
-    running = await startTestApp();
+    // The tests name their client addresses in X-Forwarded-For, as a proxy in front would.
+    running = await startTestApp({ env: { TRUSTED_PROXIES: 'loopback' } });
     companyId = await createTestCompany(dataSource, 'Folyamat Zrt');
   });
 

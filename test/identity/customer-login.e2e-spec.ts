@@ -21,7 +21,8 @@ describe('customer login lockout and success', () => {
 
   beforeAll(async () => {
     dataSource = await openTestDataSource();
-    running = await startTestApp();
+    // The tests name their client addresses in X-Forwarded-For, as a proxy in front would.
+    running = await startTestApp({ env: { TRUSTED_PROXIES: 'loopback' } });
     companyId = await createTestCompany(dataSource, 'Belépés Zrt');
   });
 

@@ -1,17 +1,10 @@
-import {
-  CanActivate,
-  createParamDecorator,
-  ExecutionContext,
-  ForbiddenException,
-  Injectable,
-  SetMetadata,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { CanActivate, createParamDecorator, ExecutionContext, ForbiddenException, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Request } from 'express';
-import { roleAtLeast } from '../identity/clerk-roles';
-import { ClerkRole } from '../identity/clerk.entity';
-import { ClerkAuthService, ClerkIdentity } from '../identity/clerk-auth.service';
+import { ClerkLoginRequired, TotpEnrolmentRequired } from '../web/backoffice-redirect.filter';
+import { ClerkAuthService, ClerkIdentity } from './clerk-auth.service';
+import { roleAtLeast } from './clerk-roles';
+import { ClerkRole } from './clerk.entity';
 
 const MIN_ROLE = 'backoffice:minRole';
 const ALLOW_WITHOUT_TOTP = 'backoffice:allowWithoutTotp';
@@ -20,15 +13,6 @@ const ALLOW_WITHOUT_TOTP = 'backoffice:allowWithoutTotp';
 export const MinRole = (role: ClerkRole) => SetMetadata(MIN_ROLE, role);
 /** The few handlers a clerk who must enrol a second factor may reach: enrolment, logout, /me. */
 export const AllowWithoutTotp = () => SetMetadata(ALLOW_WITHOUT_TOTP, true);
-
-/** No clerk is logged in: pages send the browser to the back-office login. */
-export class ClerkLoginRequired extends UnauthorizedException {}
-/** A clerk who must have TOTP (an admin, or after a reset) and has none: pages send the browser to enrolment, the API answers 403. */
-export class TotpEnrolmentRequired extends ForbiddenException {
-  constructor() {
-    super('TOTP enrolment required: enrol a second factor (POST /api/v1/backoffice/totp/enrolment) before anything else');
-  }
-}
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { CLERK_ROLES, ClerkRole } from '../identity/clerk.entity';
-import { SECURITY_ACTOR_KINDS, SECURITY_EVENT_NAMES, SecurityActorKind, SecurityEventName } from '../identity/security-event.entity';
+import { CLERK_ROLES, ClerkRole } from './clerk.entity';
+import { ClerkAction } from './clerk.service';
+import { SECURITY_ACTOR_KINDS, SECURITY_EVENT_NAMES, SecurityActorKind, SecurityEventName } from './security-event.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -76,15 +77,32 @@ export class ClerkResponse {
   @ApiProperty({ enum: CLERK_ROLES }) role!: ClerkRole;
   @ApiProperty({ description: 'An inactive clerk cannot log in' }) active!: boolean;
   @ApiProperty({ description: 'The clerk has a second factor (TOTP)' }) totpEnrolled!: boolean;
-  @ApiProperty({ description: 'The clerk must have a second factor: every admin, and anyone whose second factor an admin reset' })
+  @ApiProperty({
+    description:
+      "The clerk must enrol a second factor at the next login whatever the company's grace period: every admin, and anyone whose second factor an admin reset",
+  })
   totpRequired!: boolean;
   @ApiProperty() createdAt!: Date;
 }
 
-export class ChangeClerkRoleDto {
-  @ApiProperty({ enum: CLERK_ROLES })
+/** The URL word of each admin action on a clerk: `clerks/:id/:action`, on the pages and in the API. */
+export const CLERK_ACTION_PATHS: Readonly<Record<ClerkAction, string>> = {
+  resetTotp: 'totp-reset',
+  deactivate: 'deactivate',
+  reactivate: 'reactivate',
+  changeRole: 'role',
+};
+
+/** The action a URL word names, if any. */
+export function clerkActionOfPath(path: string): ClerkAction | undefined {
+  return (Object.keys(CLERK_ACTION_PATHS) as ClerkAction[]).find((action) => CLERK_ACTION_PATHS[action] === path);
+}
+
+export class ClerkActionDto {
+  @ApiPropertyOptional({ enum: CLERK_ROLES, description: 'The new role; required by the role action, ignored by the others' })
+  @IsOptional()
   @IsIn(CLERK_ROLES, { message: `role must be one of ${CLERK_ROLES.join(', ')}` })
-  role!: ClerkRole;
+  role?: ClerkRole;
 }
 
 export class SecurityEventsQueryDto {
@@ -151,4 +169,9 @@ export class SecurityEventPageResponse {
   @ApiProperty({ type: [SecurityEventResponse] }) items!: SecurityEventResponse[];
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `before` for the next (older) page; null on the last page' })
   nextCursor!: string | null;
+}
+
+export class TotpConfirmedResponse {
+  @ApiProperty({ description: 'A fresh bearer token; every earlier token of the clerk has ended' }) token!: string;
+  @ApiProperty() expiresAt!: string;
 }
