@@ -148,10 +148,10 @@ export class InvoiceDetailAndInterest1764630000000 implements MigrationInterface
       )`);
     // Serves the foreign key (a clerk's deletion would look here); the table stays small.
     await q.query(`CREATE INDEX central_bank_base_rates_clerk_idx ON central_bank_base_rates (company_id, clerk_id)`);
-    await q.query(
-      `INSERT INTO central_bank_base_rates (valid_from, rate) SELECT * FROM unnest($1::date[], $2::numeric[])`,
-      [MNB_BASE_RATES.map(([day]) => day), MNB_BASE_RATES.map(([, rate]) => rate)],
-    );
+    await q.query(`INSERT INTO central_bank_base_rates (valid_from, rate) SELECT * FROM unnest($1::date[], $2::numeric[])`, [
+      MNB_BASE_RATES.map(([day]) => day),
+      MNB_BASE_RATES.map(([, rate]) => rate),
+    ]);
 
     await q.query(`CREATE INDEX customers_code_prefix_idx ON customers (company_id, code text_pattern_ops)`);
     await q.query(`CREATE INDEX customers_name_prefix_idx ON customers (company_id, lower(name) text_pattern_ops)`);
@@ -187,6 +187,8 @@ export class InvoiceDetailAndInterest1764630000000 implements MigrationInterface
     await q.query(`ALTER TABLE customers DROP COLUMN customer_type`);
     await q.query(`DROP TABLE invoice_vat_summaries`);
     await q.query(`DROP TABLE invoice_lines`);
-    await q.query(`ALTER TABLE invoices DROP CONSTRAINT invoices_consumption_check1, DROP COLUMN consumption_unit, DROP COLUMN consumption`);
+    await q.query(
+      `ALTER TABLE invoices DROP CONSTRAINT invoices_consumption_check1, DROP COLUMN consumption_unit, DROP COLUMN consumption`,
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, Role } from '../config/configuration';
 import { BackofficeModule } from './backoffice/backoffice.module';
+import { BillingModule } from './billing/billing.module';
 import { CoreModule } from './core/core.module';
 import { IdentityModule } from './identity/identity.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
@@ -24,7 +25,8 @@ export class AppModule {
         NotificationsModule,
         MeteringModule,
         IdentityModule,
-        ...(role === 'worker' ? [] : [WebModule, BackofficeModule]),
+        // BillingModule after WebModule: its customer home at `/` is the route WebPages passes a customer on to.
+        ...(role === 'worker' ? [] : [WebModule, BackofficeModule, BillingModule]),
       ],
     };
   }

@@ -20,6 +20,6 @@ import { workflowProviders } from './workflow.providers';
   imports: [BackofficeModule, MeterHistoryModule],
   controllers: [BackofficeRequestsController, QueuePages],
   providers: [...workflowProviders, ApplyProcessor, RequestDecidedProcessor, ApprovalQueueService, ReviewService, RequestQueries],
-  exports: [WorkflowEngine],
+  exports: [WorkflowEngine, RequestQueries],
 })
 export class ApprovalModule {}

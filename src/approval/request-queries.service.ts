@@ -42,6 +42,19 @@ interface RequestDetail extends QueueRow {
   }>;
 }
 
+/** The customer's requests still on their way (not applied, rejected or withdrawn), newest first; $3 the most to show. */
+export const OPEN_REQUESTS_SQL = `
+SELECT id, kind, state, created_at FROM requests
+ WHERE company_id = $1 AND customer_id = $2 AND state IN ('submitted', 'in_review', 'approved', 'apply_failed')
+ ORDER BY created_at DESC, id DESC LIMIT $3`;
+
+export interface OpenRequestView {
+  id: number;
+  kind: string;
+  state: string;
+  createdAt: Date;
+}
+
 const meterIdOf = (subjectRef: string): number | null => {
   const match = /^meter:(\d+)$/.exec(subjectRef);
   return match ? Number(match[1]) : null;
@@ -55,6 +68,16 @@ export class RequestQueries {
     private readonly queue: ApprovalQueueService,
     private readonly meterHistory: MeterHistory,
   ) {}
+
+  /** A customer's open requests and their states (the customer's home, the clerk's customer page). */
+  async openForCustomer(companyId: number, customerId: number, limit = 10): Promise<OpenRequestView[]> {
+    const rows: Array<{ id: string; kind: string; state: string; created_at: Date }> = await this.dataSource.query(OPEN_REQUESTS_SQL, [
+      companyId,
+      customerId,
+      limit,
+    ]);
+    return rows.map((row) => ({ id: Number(row.id), kind: row.kind, state: row.state, createdAt: row.created_at }));
+  }
 
   async rows(companyId: number, items: readonly QueueItem[]): Promise<QueueRow[]> {
     if (items.length === 0) return [];

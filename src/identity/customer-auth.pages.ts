@@ -214,7 +214,7 @@ export class CustomerAuthPages {
       );
     }
     await this.sessions.start(req, res, result.principal);
-    res.redirect(303, '/home');
+    res.redirect(303, '/');
   }
 
   @Post('logout')

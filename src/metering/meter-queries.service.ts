@@ -11,6 +11,15 @@ import { READING_KIND, meterSubject } from './reading-request.kind';
  * timelines. Every query is scoped to the customer's company and customer id.
  */
 
+/** How many of the customer's meters have a reading window open on $3 (their own or a company-wide one). */
+export const OPEN_READING_WINDOWS_SQL = `
+SELECT count(*)::int AS meters FROM meters m
+  JOIN service_points sp ON sp.company_id = m.company_id AND sp.id = m.service_point_id
+ WHERE m.company_id = $1 AND sp.customer_id = $2
+   AND EXISTS (SELECT 1 FROM reading_windows w
+                WHERE w.company_id = m.company_id AND (w.meter_id IS NULL OR w.meter_id = m.id)
+                  AND w.opens_on <= $3::date AND w.closes_on >= $3::date)`;
+
 interface ServicePointView {
   id: number;
   address: string;
@@ -82,6 +91,12 @@ export class MeterQueries {
       [companyId, customerId],
     );
     return rows.map((r) => ({ id: Number(r.id), address: `${r.postcode} ${r.town}, ${r.address}` }));
+  }
+
+  /** The number of the customer's meters whose reading window is open today. */
+  async metersWithOpenWindow(companyId: number, customerId: number, today = todayInHungary()): Promise<number> {
+    const [row]: Array<{ meters: number }> = await this.dataSource.query(OPEN_READING_WINDOWS_SQL, [companyId, customerId, today]);
+    return row.meters;
   }
 
   /** The customer's meters (of one service point, if given), with the reading window and the last billable reading. */

@@ -12,5 +12,6 @@ import { ReadingsPages } from './readings.pages';
   imports: [ApprovalModule, MeterHistoryModule],
   controllers: [ReadingsController, ReadingsPages],
   providers: [ReadingService, ReadingExportProcessor, MeterQueries],
+  exports: [MeterQueries],
 })
 export class MeteringModule {}

@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { EmailRenderer } from './email-renderer';
 import { EmailProcessor } from './email.processor';
 import { EmailService } from './email.service';
+import { MessageCounts } from './message-counts.service';
 
 @Module({
   // Constructed here because its one argument (the templates folder) has a default.
-  providers: [{ provide: EmailRenderer, useFactory: () => new EmailRenderer() }, EmailService, EmailProcessor],
-  exports: [EmailService],
+  providers: [{ provide: EmailRenderer, useFactory: () => new EmailRenderer() }, EmailService, EmailProcessor, MessageCounts],
+  exports: [EmailService, MessageCounts],
 })
 export class NotificationsModule {}

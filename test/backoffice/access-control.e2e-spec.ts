@@ -7,7 +7,15 @@ import { SessionService } from '../../src/identity/session.service';
 import { SecurityAuditService } from '../../src/identity/security-audit.service';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
 
-const PAGES = ['/backoffice', '/backoffice/totp', '/backoffice/clerks', '/backoffice/security-events'];
+const PAGES = [
+  '/backoffice',
+  '/backoffice/totp',
+  '/backoffice/clerks',
+  '/backoffice/security-events',
+  '/backoffice/customers',
+  '/backoffice/customers/1',
+  '/backoffice/base-rates',
+];
 const PAGE_POSTS = [
   '/backoffice/totp',
   '/backoffice/clerks',
@@ -16,6 +24,7 @@ const PAGE_POSTS = [
   '/backoffice/clerks/1/deactivate',
   '/backoffice/clerks/1/reactivate',
   '/backoffice/clerks/1/role',
+  '/backoffice/base-rates',
 ];
 
 describe('back-office access control', () => {
@@ -226,6 +235,10 @@ describe('back-office access control', () => {
       ['post', '/api/v1/backoffice/totp/enrolment'],
       ['post', '/api/v1/backoffice/totp/enrolment/confirm'],
       ['post', '/api/v1/backoffice/auth/logout'],
+      ['get', '/api/v1/backoffice/customers?q=SU'],
+      ['get', '/api/v1/backoffice/customers/1'],
+      ['get', '/api/v1/backoffice/base-rates'],
+      ['post', '/api/v1/backoffice/base-rates'],
     ];
     for (const [method, path] of api) {
       const response = await (
@@ -269,5 +282,7 @@ describe('back-office access control', () => {
     }
     await request(app.url).get('/api/v1/backoffice/clerks').expect(401);
     await request(app.url).get('/api/v1/backoffice/security-events').expect(401);
+    await request(app.url).get('/api/v1/backoffice/customers?q=SU').expect(401);
+    await request(app.url).post('/api/v1/backoffice/base-rates').send({ validFrom: '2099-01-01', rate: 1 }).expect(401);
   });
 });
