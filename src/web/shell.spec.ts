@@ -19,6 +19,7 @@ describe('shellLinks', () => {
     expect(clerk.map((link) => [link.href, link.current])).toEqual([
       ['/backoffice', false],
       ['/backoffice/queue', false],
+      ['/backoffice/customers', false],
     ]);
     expect(shellLinks({ requestUrl: '/backoffice/queue', currentClerk: { name: 'Ü', role: 'clerk' } }).menu[1].current).toBe(true);
     expect(shellLinks({ requestUrl: '/backoffice/login' }).menu).toEqual([

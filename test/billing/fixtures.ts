@@ -15,13 +15,14 @@ export interface MintaCopy {
 
 /**
  * A company of its own holding the demo's Minta customer SU0044 exactly as the demo
- * loader writes it (the seed's invoices, debts, readings, messages), without the
- * portal account and clerks (tests log in through their own helpers).
+ * loader writes it (the seed's invoices, debts, readings, messages), without clerks and,
+ * unless `withAccount` (the demo's login, DEMO_CUSTOMER_PASSWORD), without a portal account.
  */
-export async function loadMintaCopy(dataSource: DataSource): Promise<MintaCopy> {
+export async function loadMintaCopy(dataSource: DataSource, options: { withAccount?: boolean } = {}): Promise<MintaCopy> {
   sequence += 1;
   const code = `minta-t${process.pid}-${sequence}`;
-  const company = { ...MINTA, code, clerks: [], customers: MINTA.customers.map((customer) => ({ ...customer, account: null })) };
+  const customers = MINTA.customers.map((customer) => (options.withAccount ? customer : { ...customer, account: null }));
+  const company = { ...MINTA, code, clerks: [], customers };
   await dataSource.transaction((manager) => loadCompany(manager, company, todayInHungary(), new PasswordHasher()));
   const [row] = (await dataSource.query(
     `SELECT co.id AS company_id, c.id AS customer_id FROM companies co JOIN customers c ON c.company_id = co.id AND c.code = 'SU0044'

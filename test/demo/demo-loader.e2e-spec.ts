@@ -48,7 +48,6 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<{ cod
   });
 }
 
-
 /** Invoices of a company whose lines or VAT summary do not add up to the gross total (or that have none). */
 async function unbalancedInvoices(dataSource: DataSource, companyCode: string): Promise<{ invoices: number; unbalanced: number }> {
   const [row] = await dataSource.query(
