@@ -2,11 +2,15 @@
  * What the benchmarks share: arguments, a scratch database of their own (created,
  * migrated, dropped), the reading fixtures, a concurrency pool and latency figures.
  */
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../config/data-source-options';
+import { SessionService } from '../src/identity/session.service';
 import { adminDatabaseUrl } from '../test/support/test-environment';
 import type { LoadPlan, LoadResult } from './http-load';
 
@@ -148,4 +152,69 @@ export async function runHttpLoad(plan: LoadPlan): Promise<LoadResult> {
   } finally {
     await worker.terminate();
   }
+}
+
+/** A TypeScript entry point of the project in a Node process of its own, as in production. */
+export function startProcess(script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', script)], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code) => {
+    if (code !== 0 && code !== null) process.stderr.write(`${script} exited with ${code}\n`);
+  });
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export async function waitUntilReady(baseUrl: string, child: ChildProcess): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('the API process exited during start-up');
+    const ready = await fetch(`${baseUrl}/health/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** A bearer token for each customer, as the login would issue it. */
+export async function issueCustomerTokens(
+  sessions: SessionService,
+  companyId: number,
+  targets: ReadonlyArray<{ customerId: number; code: string; name: string }>,
+  concurrency: number,
+): Promise<string[]> {
+  const tokens: string[] = [];
+  await pool(
+    targets.map((target, i) => ({ target, i })),
+    concurrency,
+    async ({ target, i }) => {
+      tokens[i] = await sessions.issueApiToken({
+        kind: 'customer',
+        companyId,
+        customerId: target.customerId,
+        name: target.name,
+        code: target.code,
+      });
+    },
+  );
+  return tokens;
 }

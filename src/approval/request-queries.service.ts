@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PreparedStatement, preparedQuery } from '../../libs/typeorm/prepared-query';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { HistoryRow, MeterHistory } from '../metering/meter-history.service';
 import { StoredHint } from '../metering/reading-request.kind';
@@ -43,10 +44,13 @@ interface RequestDetail extends QueueRow {
 }
 
 /** The customer's requests still on their way (not applied, rejected or withdrawn), newest first; $3 the most to show. */
-export const OPEN_REQUESTS_SQL = `
+export const OPEN_REQUESTS: PreparedStatement = {
+  name: 'approval_open_requests',
+  text: `
 SELECT id, kind, state, created_at FROM requests
  WHERE company_id = $1 AND customer_id = $2 AND state IN ('submitted', 'in_review', 'approved', 'apply_failed')
- ORDER BY created_at DESC, id DESC LIMIT $3`;
+ ORDER BY created_at DESC, id DESC LIMIT $3`,
+};
 
 export interface OpenRequestView {
   id: number;
@@ -71,11 +75,12 @@ export class RequestQueries {
 
   /** A customer's open requests and their states (the customer's home, the clerk's customer page). */
   async openForCustomer(companyId: number, customerId: number, limit = 10): Promise<OpenRequestView[]> {
-    const rows: Array<{ id: string; kind: string; state: string; created_at: Date }> = await this.dataSource.query(OPEN_REQUESTS_SQL, [
-      companyId,
-      customerId,
-      limit,
-    ]);
+    const rows = await preparedQuery<{ id: string; kind: string; state: string; created_at: Date }>(
+      this.dataSource.manager,
+      OPEN_REQUESTS.name,
+      OPEN_REQUESTS.text,
+      [companyId, customerId, limit],
+    );
     return rows.map((row) => ({ id: Number(row.id), kind: row.kind, state: row.state, createdAt: row.created_at }));
   }
 

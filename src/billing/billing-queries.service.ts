@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { todayInHungary } from '../web/format';
-import { BASE_RATES_SQL, DEBTS_SQL, HOME_BILLING_SQL, INVOICE_PAGE_SQL } from './billing-sql';
+import { PreparedStatement, preparedQuery } from '../../libs/typeorm/prepared-query';
+import { BASE_RATES, DEBTS, HOME_BILLING, INVOICE_PAGE } from './billing-sql';
 import { InvoiceStatus, invoiceStatus } from './invoice-status';
 import { BaseRate, InterestComputation, InterestDebtor, lateInterest } from './late-interest';
 
@@ -137,7 +139,7 @@ function toSummary(row: InvoiceRow, today: string): InvoiceSummary {
   };
 }
 
-interface DebtRow {
+export interface DebtRow {
   id: string | null;
   kind: DebtItemView['kind'];
   reference: string;
@@ -154,7 +156,7 @@ interface DebtRow {
   late_interest_rule: 'civil_code' | 'none';
 }
 
-/** The debts page from the rows of DEBTS_SQL: interest explained, the total that settles everything today. */
+/** The debts page from the rows of the DEBTS statement: interest explained, the total that settles everything today. */
 export function debtsView(rows: readonly DebtRow[], rates: readonly BaseRate[], today: string): DebtsView | null {
   if (rows.length === 0) return null;
   const { customer_type: debtor, late_interest_rule: rule } = rows[0];
@@ -197,7 +199,7 @@ export class BillingQueries {
   async invoices(companyId: number, customerId: number, filter: InvoiceFilter, today = todayInHungary()): Promise<InvoicePage> {
     const cursor = parseInvoiceCursor(filter.before);
     const limit = Math.min(Math.max(Math.trunc(filter.limit ?? DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE);
-    const rows: InvoiceRow[] = await this.dataSource.query(INVOICE_PAGE_SQL, [
+    const rows = await this.run<InvoiceRow>(INVOICE_PAGE, [
       companyId,
       customerId,
       cursor?.dueOn ?? null,
@@ -329,10 +331,7 @@ export class BillingQueries {
 
   /** The customer's debts (open items and the newest paid ones) with interest explained; null for an unknown customer. */
   async debts(companyId: number, customerId: number, today = todayInHungary()): Promise<DebtsView | null> {
-    const [rows, rates] = await Promise.all([
-      this.dataSource.query(DEBTS_SQL, [companyId, customerId, RECENTLY_PAID_ITEMS]) as Promise<DebtRow[]>,
-      this.baseRates(),
-    ]);
+    const [rows, rates] = await Promise.all([this.run<DebtRow>(DEBTS, [companyId, customerId, RECENTLY_PAID_ITEMS]), this.baseRates()]);
     return debtsView(rows, rates, today);
   }
 
@@ -347,7 +346,7 @@ export class BillingQueries {
       due_on: string;
       gross_total: number;
       open_amount: number;
-    }> = await this.dataSource.query(HOME_BILLING_SQL, [companyId, customerId]);
+    }> = await this.run(HOME_BILLING, [companyId, customerId]);
     return {
       openBalance: row.open_balance,
       nextDueOn: row.next_due_on,
@@ -367,8 +366,12 @@ export class BillingQueries {
     };
   }
 
+  private run<T extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+    return preparedQuery<T>(this.dataSource.manager, statement.name, statement.text, values);
+  }
+
   async baseRates(): Promise<BaseRate[]> {
-    const rows: Array<{ valid_from: string; rate: string }> = await this.dataSource.query(BASE_RATES_SQL);
+    const rows = await this.run<{ valid_from: string; rate: string }>(BASE_RATES, []);
     return rows.map((row) => ({ validFrom: row.valid_from, rate: Number(row.rate) }));
   }
 }

@@ -23,7 +23,9 @@ export function percent(value: number): string {
 const UNITS: Record<string, string> = { m3: 'm³', kWh: 'kWh', GJ: 'GJ' };
 
 /** An invoice as a row of the list (the seed's columns). */
-export function invoiceRow(invoice: InvoiceSummary) {
+export function invoiceRow(
+  invoice: Pick<InvoiceSummary, 'id' | 'invoiceNumber' | 'type' | 'dueOn' | 'grossTotal' | 'openAmount' | 'status'>,
+) {
   return {
     id: invoice.id,
     invoiceNumber: invoice.invoiceNumber,
@@ -100,7 +102,7 @@ export class BillingPages {
       owes: summary.openBalance > 0,
       nextDueOn: summary.nextDueOn,
       overdue: summary.overdue,
-      newestInvoice: summary.newestInvoice ? invoiceRow({ ...summary.newestInvoice, issuedOn: '', servicePointId: null }) : null,
+      newestInvoice: summary.newestInvoice ? invoiceRow(summary.newestInvoice) : null,
       metersWithOpenWindow: summary.metersWithOpenWindow,
       unreadMessages: summary.unreadMessages,
       openRequests: summary.openRequests.map((request) => ({

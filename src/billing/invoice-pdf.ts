@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { formatDate, formatMoney } from '../web/format';
 import { Language, translate } from '../web/i18n';
@@ -14,8 +13,13 @@ import { InvoiceDetail } from './billing-queries.service';
  * data always gives the same bytes.
  */
 
-const FONT = readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'));
-const FONT_BOLD = readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'));
+/*
+ * Fonts by path, not registered names or Buffers: pdfkit caches a font under the path it was
+ * opened with, and its tables restore the font by that same source after every cell; a Buffer
+ * source is never cached, so each cell would parse the font file again (~10 times slower).
+ */
+const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
 const UNITS: Record<string, string> = { m3: 'm³', kWh: 'kWh', GJ: 'GJ' };
 
 type Structure = ReturnType<PDFKit.PDFDocument['struct']>;
@@ -67,23 +71,21 @@ export function renderInvoicePdf(invoice: InvoiceDetail, lang: Language = 'hu'):
     doc.on('error', reject);
   });
 
-  doc.registerFont('body', FONT);
-  doc.registerFont('bold', FONT_BOLD);
-  doc.font('body').fontSize(10);
+  doc.font(FONT).fontSize(10);
 
   const document = doc.struct('Document');
   doc.addStructure(document);
 
   const heading = (level: 'H1' | 'H2', text: string) => {
     doc.moveDown(level === 'H1' ? 0 : 0.8);
-    doc.font('bold').fontSize(level === 'H1' ? 16 : 12);
+    doc.font(FONT_BOLD).fontSize(level === 'H1' ? 16 : 12);
     doc.text(text, { structParent: document, structType: level });
-    doc.font('body').fontSize(10);
+    doc.font(FONT).fontSize(10);
     doc.moveDown(0.3);
   };
   const paragraph = (text: string, parent: Structure = document) => doc.text(text, { structParent: parent, structType: 'P' });
 
-  /** A table with a header row (TH, scope column) or header column (TH, scope row). */
+  /** A table with a header row (TH, scope column) or header column (TH, scope row), headers in bold. */
   const table = (
     rows: string[][],
     options: { headerRow?: boolean; headerColumn?: boolean; numeric?: number[]; widths?: Array<number | '*'> },
@@ -101,7 +103,7 @@ export function renderInvoicePdf(invoice: InvoiceDetail, lang: Language = 'hu'):
                 text,
                 type: 'TH' as const,
                 scope: options.headerRow && r === 0 ? ('column' as const) : ('row' as const),
-                font: { src: 'bold' },
+                font: { src: FONT_BOLD },
               }
             : { text, type: 'TD' as const };
         }),
