@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../config/data-source-options';
+import { SessionService } from '../src/identity/session.service';
 import { adminDatabaseUrl } from '../test/support/test-environment';
 import type { LoadPlan, LoadResult } from './http-load';
 
@@ -193,4 +194,28 @@ export async function waitUntilReady(baseUrl: string, child: ChildProcess): Prom
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** A bearer token for each customer, as the login would issue it. */
+export async function issueCustomerTokens(
+  sessions: SessionService,
+  companyId: number,
+  targets: ReadonlyArray<{ customerId: number; code: string; name: string }>,
+  concurrency: number,
+): Promise<string[]> {
+  const tokens: string[] = [];
+  await pool(
+    targets.map((target, i) => ({ target, i })),
+    concurrency,
+    async ({ target, i }) => {
+      tokens[i] = await sessions.issueApiToken({
+        kind: 'customer',
+        companyId,
+        customerId: target.customerId,
+        name: target.name,
+        code: target.code,
+      });
+    },
+  );
+  return tokens;
 }

@@ -2,7 +2,8 @@
  * A load generator for the benchmarks, run in a worker thread of its own so the
  * client's work does not share the server's event loop (and is not counted as
  * the server's). It sends the given requests, `concurrency` at a time over
- * keep-alive connections, and reports each one's latency and status. It uses
+ * keep-alive connections (a GET, or a POST when the request has a body), and
+ * reports each one's latency and status. It uses
  * node:http rather than fetch: on two cores the client's own CPU competes with
  * the server's, and fetch costs several times as much per request.
  */
@@ -12,7 +13,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 export interface LoadRequest {
   path: string;
   token: string;
-  body: unknown;
+  /** Sent as JSON with a POST; without one the request is a GET. */
+  body?: unknown;
 }
 
 export interface LoadPlan {
@@ -29,14 +31,17 @@ export interface LoadResult {
   statuses: Record<number, number>;
 }
 
-function post(agent: http.Agent, url: URL, token: string, body: string): Promise<number> {
+function call(agent: http.Agent, url: URL, token: string, body: string | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     const request = http.request(
       url,
       {
-        method: 'POST',
+        method: body === undefined ? 'GET' : 'POST',
         agent,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers:
+          body === undefined
+            ? { authorization: `Bearer ${token}` }
+            : { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       },
       (response) => {
         response.resume();
@@ -62,7 +67,8 @@ async function send(
       while (next < requests.length) {
         const request = requests[next++];
         const t0 = performance.now();
-        const status = await post(agent, new URL(request.path, plan.baseUrl), request.token, JSON.stringify(request.body));
+        const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+        const status = await call(agent, new URL(request.path, plan.baseUrl), request.token, body);
         done(performance.now() - t0, status);
       }
     }),

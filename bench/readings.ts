@@ -36,6 +36,7 @@ import {
   ReadingTarget,
   benchArgs,
   freePort,
+  issueCustomerTokens,
   latencyReport,
   loadReadingCustomers,
   pool,
@@ -144,7 +145,7 @@ async function submitOverHttp(
   targets: ReadingTarget[],
 ): Promise<void> {
   const asRequests = async (group: ReadingTarget[]) => {
-    const tokens = await issueCustomerTokens(sessions, companyId, group);
+    const tokens = await issueCustomerTokens(sessions, companyId, group, CONCURRENCY);
     return group.map((target, i) => ({ path: '/api/v1/readings', token: tokens[i], body: { meterId: target.meterId, value: '365.5' } }));
   };
   const submitted = await runHttpLoad({
@@ -166,25 +167,6 @@ async function submitOverHttp(
 
 function elapsed(since: number): string {
   return ((performance.now() - since) / 1000).toFixed(2);
-}
-
-/** A TypeScript entry point of the project in a Node process of its own, as in production. */
-async function issueCustomerTokens(sessions: SessionService, companyId: number, targets: ReadingTarget[]): Promise<string[]> {
-  const tokens: string[] = [];
-  await pool(
-    targets.map((target, i) => ({ target, i })),
-    CONCURRENCY,
-    async ({ target, i }) => {
-      tokens[i] = await sessions.issueApiToken({
-        kind: 'customer',
-        companyId,
-        customerId: target.customerId,
-        name: target.name,
-        code: target.code,
-      });
-    },
-  );
-  return tokens;
 }
 
 async function issueClerkToken(dataSource: DataSource, sessions: SessionService, companyId: number): Promise<string> {

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, Role } from '../config/configuration';
+import { BillingModule } from './billing/billing.module';
 import { CoreModule } from './core/core.module';
 import { IdentityModule } from './identity/identity.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
@@ -27,7 +28,8 @@ export class AppModule {
         ProfileModule,
         IdentityModule,
         PaymentsModule,
-        ...(role === 'worker' ? [] : [WebModule]),
+        // BillingModule after WebModule: its customer home at `/` is the route WebPages passes a customer on to.
+        ...(role === 'worker' ? [] : [WebModule, BillingModule]),
       ],
     };
   }

@@ -1,6 +1,12 @@
 import type { PoolClient, QueryResultRow } from 'pg';
 import { EntityManager } from 'typeorm';
 
+/** A statement's text and the name it is prepared under (one name, one text). */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+}
+
 /**
  * Runs a hot statement as a named prepared statement: Postgres parses and plans it
  * once per connection instead of on every call, which on the submission paths is

@@ -45,6 +45,6 @@ import { workflowProviders } from './workflow.providers';
     CustomerRequestsService,
     StalledWorkService,
   ],
-  exports: [WorkflowEngine, RequestKinds, CustomerRequestsService],
+  exports: [WorkflowEngine, RequestKinds, CustomerRequestsService, RequestQueries],
 })
 export class ApprovalModule {}

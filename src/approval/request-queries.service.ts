@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { WorkflowRequest } from '../../libs/workflow/request-workflow';
+import { PreparedStatement, preparedQuery } from '../../libs/typeorm/prepared-query';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { Language } from '../web/i18n';
 import { ApprovalQueueService } from './approval-queue.service';
@@ -51,6 +52,22 @@ export interface RequestDetail extends QueueRow {
   }>;
 }
 
+/** The customer's requests still on their way (not applied, rejected or withdrawn), newest first; $3 the most to show. */
+export const OPEN_REQUESTS: PreparedStatement = {
+  name: 'approval_open_requests',
+  text: `
+SELECT id, kind, state, created_at FROM requests
+ WHERE company_id = $1 AND customer_id = $2 AND state IN ('submitted', 'in_review', 'approved', 'apply_failed')
+ ORDER BY created_at DESC, id DESC LIMIT $3`,
+};
+
+export interface OpenRequestView {
+  id: number;
+  kind: string;
+  state: string;
+  createdAt: Date;
+}
+
 @Injectable()
 export class RequestQueries {
   constructor(
@@ -59,6 +76,17 @@ export class RequestQueries {
     private readonly queue: ApprovalQueueService,
     private readonly kinds: RequestKinds,
   ) {}
+
+  /** A customer's open requests and their states (the customer's home, the clerk's customer page). */
+  async openForCustomer(companyId: number, customerId: number, limit = 10): Promise<OpenRequestView[]> {
+    const rows = await preparedQuery<{ id: string; kind: string; state: string; created_at: Date }>(
+      this.dataSource.manager,
+      OPEN_REQUESTS.name,
+      OPEN_REQUESTS.text,
+      [companyId, customerId, limit],
+    );
+    return rows.map((row) => ({ id: Number(row.id), kind: row.kind, state: row.state, createdAt: row.created_at }));
+  }
 
   async rows(companyId: number, items: readonly WorkflowRequest[], lang: Language, now = new Date()): Promise<QueueRow[]> {
     if (items.length === 0) return [];

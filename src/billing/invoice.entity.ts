@@ -1,5 +1,6 @@
 import { Check, Column, Entity, ForeignKey, Index, Unique } from 'typeorm';
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
+import { numericAsNumber } from '../../libs/typeorm/numeric-as-number';
 import { Customer } from '../identity/customer.entity';
 import { ServicePoint } from '../metering/service-point.entity';
 
@@ -13,6 +14,8 @@ export type InvoiceType = (typeof INVOICE_TYPES)[number];
 @Index('invoices_customer_idx', ['companyId', 'customerId', 'dueOn', 'id']) // due_on DESC, id DESC in the migration
 @Index('invoices_open_due_idx', ['companyId', 'dueOn'], { where: 'open_amount > 0' })
 @Index('invoices_service_point_idx', ['companyId', 'servicePointId'])
+// (company_id, invoice_number text_pattern_ops): the clerk's prefix search; an operator class TypeORM cannot describe.
+@Index('invoices_number_prefix_idx', { synchronize: false })
 @ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'invoices_company_id_customer_id_fkey' })
 @ForeignKey(() => ServicePoint, ['companyId', 'servicePointId'], ['companyId', 'id'], {
   name: 'invoices_company_id_service_point_id_fkey',
@@ -22,6 +25,9 @@ export type InvoiceType = (typeof INVOICE_TYPES)[number];
 @Check('invoices_gross_total_check', `gross_total >= 0`)
 @Check('invoices_check', `open_amount >= 0 AND open_amount <= gross_total`)
 @Check('invoices_check1', `due_on >= issued_on`)
+@Check('invoices_consumption_check', `consumption IS NULL OR consumption >= 0`)
+@Check('invoices_consumption_unit_check', `consumption_unit IS NULL OR consumption_unit IN ('m3', 'kWh', 'GJ')`)
+@Check('invoices_consumption_check1', `(consumption IS NULL) = (consumption_unit IS NULL)`)
 export class Invoice {
   @BigIntIdColumn()
   id!: number;
@@ -60,4 +66,11 @@ export class Invoice {
   /** What is still to pay; 0 means settled. */
   @Column({ name: 'open_amount', type: 'integer' })
   openAmount!: number;
+
+  /** The consumption the invoice bills (fogyasztás), when it bills one. */
+  @Column({ type: 'numeric', precision: 14, scale: 3, nullable: true, transformer: numericAsNumber })
+  consumption!: number | null;
+
+  @Column({ name: 'consumption_unit', type: 'text', nullable: true })
+  consumptionUnit!: 'm3' | 'kWh' | 'GJ' | null;
 }

@@ -6,6 +6,8 @@
  * `YYYY-MM-DD` strings; money is whole forints.
  */
 
+import { DemoLinePlan } from './invoice-lines';
+
 export type PaymentMethod = 'postal_order' | 'bank_transfer' | 'direct_debit' | 'card';
 export type MeterType = 'hot_water' | 'cold_water' | 'heat' | 'gas';
 export type InvoiceType = 'district_heating' | 'hot_water' | 'water' | 'gas';
@@ -48,6 +50,10 @@ export interface DemoInvoice {
   openAmount: number;
   /** The invoice's own debt item (same open amount) is described like this. */
   debtDescription: string;
+  /** The consumption billed, when the invoice bills a metered one. */
+  consumption?: { value: number; unit: 'm3' | 'GJ' };
+  /** How the gross total is split into lines (see invoice-lines.ts). */
+  lines: DemoLinePlan[];
 }
 
 /** A debt item that is not an invoice's own: interest or a reminder fee. */
@@ -133,6 +139,10 @@ const MINTA_REMINDER_FEES: Array<[reference: string, reminder: string, bookedOn:
   ['K122172', '2014001185', '2014-10-15', 570, false],
 ];
 
+/**
+ * A district-heating invoice: the monthly base fee, the heat fee and, when the month
+ * has a hot-water reading, the heating of that water (hot water in m³).
+ */
 function districtHeatingInvoice(
   invoiceNumber: string,
   period: string,
@@ -140,8 +150,10 @@ function districtHeatingInvoice(
   dueOn: string,
   grossTotal: number,
   openAmount: number,
+  hotWaterM3?: number,
 ): DemoInvoice {
   const month = period.slice(0, 7).replace('-', '/');
+  const heatShare = hotWaterM3 === undefined ? 0.6 : 0.45;
   return {
     invoiceNumber,
     type: 'district_heating',
@@ -151,6 +163,20 @@ function districtHeatingInvoice(
     grossTotal,
     openAmount,
     debtDescription: `Távhő számla:${invoiceNumber} (${month})`,
+    ...(hotWaterM3 === undefined ? {} : { consumption: { value: hotWaterM3, unit: 'm3' as const } }),
+    lines: [
+      { description: 'Távhő alapdíj', quantity: 1, unit: 'hó', share: 0.4 },
+      // The heat billed: the share of the building's heat meter, in GJ.
+      {
+        description: 'Fűtési hődíj',
+        quantity: Math.round(((grossTotal * heatShare) / 1.05 / 5914.8) * 1000) / 1000,
+        unit: 'GJ',
+        share: heatShare,
+      },
+      ...(hotWaterM3 === undefined
+        ? []
+        : [{ description: 'Használati melegvíz felmelegítése', quantity: hotWaterM3, unit: 'm3', share: 0.15 }]),
+    ],
   };
 }
 
@@ -216,9 +242,10 @@ export const MINTA: DemoCompany = {
           ...districtHeatingInvoice('2013S000514', '2013-09-01', '2013-09-12', '2013-09-30', 66365, 0),
           debtDescription: 'S:2013S000514 (2013/09)',
         },
-        districtHeatingInvoice('2014S000408', '2014-08-01', '2014-08-12', '2014-08-31', 25465, 0),
-        districtHeatingInvoice('2014S000460', '2014-09-01', '2014-09-12', '2014-09-30', 22592, 0),
-        districtHeatingInvoice('2014S000514', '2014-10-01', '2014-10-13', '2014-10-31', 25785, 0),
+        // Hot water of the billed month from the meter's readings (2014.08: 1065 − 1063 m³, …).
+        districtHeatingInvoice('2014S000408', '2014-08-01', '2014-08-12', '2014-08-31', 25465, 0, 2),
+        districtHeatingInvoice('2014S000460', '2014-09-01', '2014-09-12', '2014-09-30', 22592, 0, 3),
+        districtHeatingInvoice('2014S000514', '2014-10-01', '2014-10-13', '2014-10-31', 25785, 0, 5),
         districtHeatingInvoice('2014S000572', '2014-11-01', '2014-11-12', '2014-11-30', 38837, 38837),
       ],
       otherDebts: [
@@ -285,9 +312,12 @@ function addDays(date: string, days: number): string {
   return at.toISOString().slice(0, 10);
 }
 
+const BASE_FEE = 1620;
+const PRICE_PER_M3 = 843;
+
 /** Water and sewage per m³ plus the monthly base fee, net; 27% VAT on top. */
 function waterGross(consumption: number): number {
-  return Math.round((1620 + consumption * 843) * 1.27);
+  return Math.round((BASE_FEE + consumption * PRICE_PER_M3) * 1.27);
 }
 
 interface PeldaCustomerPlan {
@@ -355,6 +385,16 @@ function peldaCustomer(plan: PeldaCustomerPlan, today: string): DemoCustomer {
       grossTotal,
       openAmount: i >= periods.length - plan.unpaidInvoices ? grossTotal : 0,
       debtDescription: `Vízdíj számla:${invoiceNumber} (${period.slice(0, 7).replace('-', '/')})`,
+      consumption: { value: plan.consumption[i], unit: 'm3' },
+      lines: [
+        {
+          description: 'Víz- és csatornadíj alapdíj',
+          quantity: 1,
+          unit: 'hó',
+          share: BASE_FEE / (BASE_FEE + plan.consumption[i] * PRICE_PER_M3),
+        },
+        { description: 'Víz- és csatornadíj', quantity: plan.consumption[i], unit: 'm3', share: 1 },
+      ],
     });
   });
   const otherDebts: DemoDebtItem[] = [];

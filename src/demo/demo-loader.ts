@@ -18,6 +18,7 @@ import {
 } from './demo-data';
 import { loadTotpEncryptionKeys } from '../../config/configuration';
 import { clerkTotpContext, parseTotpKeyring, sealTotpSecret, TotpKeyring } from '../identity/totp-secret-box';
+import { splitIntoLines, vatRateFor, vatSummary } from './invoice-lines';
 
 type SqlValue = string | number | boolean | null;
 type Row = Record<string, SqlValue>;
@@ -35,6 +36,8 @@ export const DEMO_TABLES = [
   'reading_windows',
   'readings',
   'invoices',
+  'invoice_lines',
+  'invoice_vat_summaries',
   'debt_items',
   'messages',
   'notification_preferences',
@@ -269,9 +272,23 @@ export async function upsertInvoice(
       due_on: invoice.dueOn,
       gross_total: invoice.grossTotal,
       open_amount: invoice.openAmount,
+      consumption: invoice.consumption?.value ?? null,
+      consumption_unit: invoice.consumption?.unit ?? null,
     },
-    ['customer_id', 'service_point_id', 'type', 'period', 'issued_on', 'due_on', 'gross_total', 'open_amount'],
+    [
+      'customer_id',
+      'service_point_id',
+      'type',
+      'period',
+      'issued_on',
+      'due_on',
+      'gross_total',
+      'open_amount',
+      'consumption',
+      'consumption_unit',
+    ],
   );
+  await replaceInvoiceLines(manager, companyId, invoiceId, invoice);
   await upsertByLookup(
     manager,
     'debt_items',
@@ -285,6 +302,38 @@ export async function upsertInvoice(
     },
   );
   return invoiceId;
+}
+
+/** The invoice's lines and VAT summary, replaced as a whole (a re-run writes the same rows). */
+async function replaceInvoiceLines(manager: EntityManager, companyId: number, invoiceId: number, invoice: DemoInvoice): Promise<void> {
+  const lines = splitIntoLines(invoice.grossTotal, vatRateFor(invoice.type), invoice.lines);
+  await manager.query(`DELETE FROM invoice_lines WHERE company_id = $1 AND invoice_id = $2`, [companyId, invoiceId]);
+  await manager.query(`DELETE FROM invoice_vat_summaries WHERE company_id = $1 AND invoice_id = $2`, [companyId, invoiceId]);
+  for (const line of lines) {
+    await manager.query(
+      `INSERT INTO invoice_lines (company_id, invoice_id, line_no, description, quantity, unit, unit_price, vat_rate, net_amount, vat_amount, gross_amount)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        companyId,
+        invoiceId,
+        line.lineNo,
+        line.description,
+        line.quantity,
+        line.unit,
+        line.unitPrice,
+        line.vatRate,
+        line.netAmount,
+        line.vatAmount,
+        line.grossAmount,
+      ],
+    );
+  }
+  for (const sum of vatSummary(lines)) {
+    await manager.query(
+      `INSERT INTO invoice_vat_summaries (company_id, invoice_id, vat_rate, net_amount, vat_amount, gross_amount) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [companyId, invoiceId, sum.vatRate, sum.netAmount, sum.vatAmount, sum.grossAmount],
+    );
+  }
 }
 
 export async function upsertDebtItem(

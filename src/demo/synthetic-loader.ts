@@ -16,7 +16,7 @@ export function syntheticCustomerCode(n: number): string {
  * Inserts the customers $2..$3 of company $1 that do not exist yet and, for
  * exactly those (RETURNING), one service point, one meter, 24 monthly readings,
  * 24 invoices ($4 is the first day of the current month; the newest invoice
- * bills last month) and their debt items. Everything is generated inside
+ * bills last month) with two lines and a VAT summary each, and their debt items. Everything is generated inside
  * PostgreSQL, so one statement writes a whole batch. Children find their parents
  * through the customer code; the values are arithmetic on the customer number,
  * so a batch always produces the same rows.
@@ -59,15 +59,38 @@ WITH c AS (
     FROM m JOIN x ON x.service_point_id = m.service_point_id CROSS JOIN months
   RETURNING 1
 ), inv AS (
-  -- The newest invoice is open; every fifth customer also owes the one before it.
-  INSERT INTO invoices (company_id, customer_id, service_point_id, invoice_number, type, period, issued_on, due_on, gross_total, open_amount)
+  -- The newest invoice is open; every fifth customer also owes the one before it. The consumption
+  -- billed is the month's difference of the readings above (the same arithmetic one month apart).
+  INSERT INTO invoices (company_id, customer_id, service_point_id, invoice_number, type, period, issued_on, due_on, gross_total, open_amount,
+                        consumption, consumption_unit)
   SELECT $1, x.customer_id, x.service_point_id, x.code || '-' || to_char(months.period, 'YYYYMM'),
          CASE x.meter_type WHEN 'heat' THEN 'district_heating' WHEN 'hot_water' THEN 'hot_water' ELSE 'water' END,
          months.period, months.issued_on, months.due_on, a.gross,
-         CASE WHEN months.k = ${MONTHS - 1} OR (months.k = ${MONTHS - 2} AND x.n % 5 = 0) THEN a.gross ELSE 0 END
+         CASE WHEN months.k = ${MONTHS - 1} OR (months.k = ${MONTHS - 2} AND x.n % 5 = 0) THEN a.gross ELSE 0 END,
+         CASE x.meter_type WHEN 'heat' THEN 0.137 ELSE 1 END * ((3 + x.n % 5) + (x.n + months.k) % 3 - (x.n + months.k - 1) % 3),
+         CASE x.meter_type WHEN 'heat' THEN 'GJ' ELSE 'm3' END
     FROM x CROSS JOIN months
     CROSS JOIN LATERAL (SELECT 3000 + (x.n * 7919 + months.k * 104729) % 25000 AS gross) AS a
-  RETURNING id, customer_id, invoice_number, period, issued_on, due_on, gross_total, open_amount
+  RETURNING id, customer_id, invoice_number, type, period, issued_on, due_on, gross_total, open_amount, consumption, consumption_unit
+), priced AS (
+  -- Two lines: the monthly base fee (40% of the gross total) and the consumption; VAT 5% on heat
+  -- and hot water, 27% on water. Each line's net is its gross over (1 + VAT), so lines add up exactly.
+  SELECT inv.id, inv.consumption, inv.consumption_unit, v.rate, b.gross AS base_gross, inv.gross_total - b.gross AS use_gross,
+         round(b.gross * 100.0 / (100 + v.rate))::int AS base_net, round((inv.gross_total - b.gross) * 100.0 / (100 + v.rate))::int AS use_net
+    FROM inv
+    CROSS JOIN LATERAL (SELECT CASE WHEN inv.type IN ('district_heating', 'hot_water') THEN 5 ELSE 27 END AS rate) AS v
+    CROSS JOIN LATERAL (SELECT round(inv.gross_total * 0.4)::int AS gross) AS b
+), il AS (
+  INSERT INTO invoice_lines (company_id, invoice_id, line_no, description, quantity, unit, unit_price, vat_rate, net_amount, vat_amount, gross_amount)
+  SELECT $1, id, 1, 'Alapdíj', 1, 'hó', base_net, rate, base_net, base_gross - base_net, base_gross FROM priced
+  UNION ALL
+  SELECT $1, id, 2, 'Fogyasztás', consumption, consumption_unit, round(use_net / consumption, 4), rate, use_net, use_gross - use_net, use_gross
+    FROM priced
+  RETURNING 1
+), vs AS (
+  INSERT INTO invoice_vat_summaries (company_id, invoice_id, vat_rate, net_amount, vat_amount, gross_amount)
+  SELECT $1, id, rate, base_net + use_net, base_gross + use_gross - base_net - use_net, base_gross + use_gross FROM priced
+  RETURNING 1
 ), di AS (
   INSERT INTO debt_items (company_id, customer_id, invoice_id, kind, reference, description, booked_on, amount, open_amount)
   SELECT $1, customer_id, id, 'invoice', invoice_number,
@@ -95,11 +118,12 @@ WITH c AS (
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM c)::int AS customers, (SELECT count(*) FROM rd)::int AS readings,
-       (SELECT count(*) FROM inv)::int AS invoices, (SELECT count(*) FROM di)::int AS debt_items`;
+       (SELECT count(*) FROM inv)::int AS invoices, (SELECT count(*) FROM di)::int AS debt_items,
+       (SELECT count(*) FROM il)::int + (SELECT count(*) FROM vs)::int AS invoice_details`;
 
 export interface BatchResult {
   customers: number;
-  /** Every row written: customers, service points, meters, readings, invoices, debt items. */
+  /** Every row written: customers, service points, meters, readings, invoices, their lines and VAT summaries, debt items. */
   rows: number;
 }
 
@@ -118,13 +142,12 @@ export async function loadSyntheticBatch(
     [companyId, first, last],
   );
   if (present[0].count === last - first + 1) return { customers: 0, rows: 0 };
-  const [written]: Array<{ customers: number; readings: number; invoices: number; debt_items: number }> = await manager.query(BATCH_SQL, [
-    companyId,
-    first,
-    last,
-    currentMonth,
-  ]);
-  return { customers: written.customers, rows: written.customers * 3 + written.readings + written.invoices + written.debt_items };
+  const [written]: Array<{ customers: number; readings: number; invoices: number; debt_items: number; invoice_details: number }> =
+    await manager.query(BATCH_SQL, [companyId, first, last, currentMonth]);
+  return {
+    customers: written.customers,
+    rows: written.customers * 3 + written.readings + written.invoices + written.debt_items + written.invoice_details,
+  };
 }
 
 export interface SyntheticProgress {

@@ -1,11 +1,15 @@
 import { Check, CreateDateColumn, Column, Entity, PrimaryColumn, Unique } from 'typeorm';
 
+export const LATE_INTEREST_RULES = ['civil_code', 'none'] as const;
+export type LateInterestRule = (typeof LATE_INTEREST_RULES)[number];
+
 /** A utility company: the tenant. Every other row carries its `company_id`. */
 @Entity('companies')
 @Unique('companies_code_key', ['code'])
 @Check('companies_code_check', `code ~ '^[a-z0-9-]{2,40}$'`)
 @Check('companies_name_check', `length(name) BETWEEN 1 AND 200`)
 @Check('companies_totp_grace_days_check', `totp_grace_days BETWEEN 0 AND 90`)
+@Check('companies_late_interest_rule_check', `late_interest_rule IN ('civil_code', 'none')`)
 export class Company {
   @PrimaryColumn({ type: 'integer', generated: 'identity', generatedIdentity: 'ALWAYS' })
   id!: number;
@@ -23,6 +27,10 @@ export class Company {
    */
   @Column({ name: 'totp_grace_days', type: 'integer', default: 0 })
   totpGraceDays!: number;
+
+  /** How late payment earns interest: the Civil Code's rule (default), or none charged. */
+  @Column({ name: 'late_interest_rule', type: 'text', default: 'civil_code' })
+  lateInterestRule!: LateInterestRule;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

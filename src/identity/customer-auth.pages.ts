@@ -218,7 +218,7 @@ export class CustomerAuthPages {
     await this.sessions.start(req, res, result.principal);
     const { companyId, customerId } = result.principal;
     await this.unlock.remember(req, res, { kind: 'customer', companyId, id: customerId });
-    res.redirect(303, '/home');
+    res.redirect(303, '/');
   }
 
   @Post('login/unlock')

@@ -4,6 +4,8 @@ import { Company } from './company.entity';
 
 export const PAYMENT_METHODS = ['postal_order', 'bank_transfer', 'direct_debit', 'card'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+export const CUSTOMER_TYPES = ['household', 'business'] as const;
+export type CustomerType = (typeof CUSTOMER_TYPES)[number];
 
 /**
  * A customer of a company as the billing back office knows them (Ügyfél).
@@ -13,6 +15,12 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 @Unique('customers_company_code_key', ['companyId', 'code'])
 @Unique('customers_company_id_key', ['companyId', 'id'])
 @Index('customers_company_name_idx', ['companyId', 'name', 'id'])
+// The clerk's prefix search: (company_id, code text_pattern_ops) and (company_id, lower(name | email | address)
+// text_pattern_ops). Operator classes and expressions TypeORM cannot describe; the migration owns them.
+@Index('customers_code_prefix_idx', { synchronize: false })
+@Index('customers_name_prefix_idx', { synchronize: false })
+@Index('customers_email_prefix_idx', { synchronize: false })
+@Index('customers_address_prefix_idx', { synchronize: false })
 @ForeignKey(() => Company, ['companyId'], ['id'], { name: 'customers_company_id_fkey' })
 @Check('customers_code_check', `code ~ '^[A-Z0-9]{2,20}$'`)
 @Check('customers_name_check', `length(name) BETWEEN 1 AND 200`)
@@ -21,6 +29,7 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 @Check('customers_postcode_check', `postcode ~ '^[0-9]{4}$'`)
 @Check('customers_town_check', `length(town) BETWEEN 1 AND 100`)
 @Check('customers_address_check', `length(address) BETWEEN 1 AND 200`)
+@Check('customers_customer_type_check', `customer_type IN ('household', 'business')`)
 @Check('customers_payment_method_check', `payment_method IN ('postal_order', 'bank_transfer', 'direct_debit', 'card')`)
 export class Customer {
   @BigIntIdColumn()
@@ -56,6 +65,10 @@ export class Customer {
 
   @Column({ name: 'e_invoice', type: 'boolean', default: false })
   eInvoice!: boolean;
+
+  /** Households and businesses owe different late-payment interest (Ptk. 6:48 and 6:155). */
+  @Column({ name: 'customer_type', type: 'text', default: 'household' })
+  customerType!: CustomerType;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

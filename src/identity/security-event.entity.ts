@@ -20,6 +20,8 @@ export const SECURITY_EVENT_NAMES = [
   'clerk_deactivated',
   'clerk_reactivated',
   'clerk_role_changed',
+  'customer_viewed',
+  'base_rate_added',
 ] as const;
 export type SecurityEventName = (typeof SECURITY_EVENT_NAMES)[number];
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PreparedStatement, preparedQuery } from '../../libs/typeorm/prepared-query';
 import { HistoryRow, MeterHistory } from './meter-history.service';
 import { todayInHungary } from '../web/format';
 import { findOpenWindow, WindowRow } from './reading-rules';
@@ -9,6 +10,18 @@ import { findOpenWindow, WindowRow } from './reading-rules';
  * points and meters, reading windows and history with consumption (the requests'
  * timelines are approval's CustomerRequestsService). Every query is scoped to the customer's company and customer id.
  */
+
+/** How many of the customer's meters have a reading window open on $3 (their own or a company-wide one). */
+export const OPEN_READING_WINDOWS: PreparedStatement = {
+  name: 'metering_open_windows',
+  text: `
+SELECT count(*)::int AS meters FROM meters m
+  JOIN service_points sp ON sp.company_id = m.company_id AND sp.id = m.service_point_id
+ WHERE m.company_id = $1 AND sp.customer_id = $2
+   AND EXISTS (SELECT 1 FROM reading_windows w
+                WHERE w.company_id = m.company_id AND (w.meter_id IS NULL OR w.meter_id = m.id)
+                  AND w.opens_on <= $3::date AND w.closes_on >= $3::date)`,
+};
 
 interface ServicePointView {
   id: number;
@@ -63,6 +76,16 @@ export class MeterQueries {
       [companyId, customerId],
     );
     return rows.map((r) => ({ id: Number(r.id), address: `${r.postcode} ${r.town}, ${r.address}` }));
+  }
+
+  /** The number of the customer's meters whose reading window is open today. */
+  async metersWithOpenWindow(companyId: number, customerId: number, today = todayInHungary()): Promise<number> {
+    const [row] = await preparedQuery<{ meters: number }>(this.dataSource.manager, OPEN_READING_WINDOWS.name, OPEN_READING_WINDOWS.text, [
+      companyId,
+      customerId,
+      today,
+    ]);
+    return row.meters;
   }
 
   /** The customer's meters (of one service point, if given), with the reading window and the last billable reading. */

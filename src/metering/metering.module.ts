@@ -19,6 +19,6 @@ import { ServicePoints } from './service-points.service';
   imports: [ApprovalModule],
   controllers: [ReadingsController, ReadingsPages, ReadingReviewPages],
   providers: [ReadingService, ReadingExportProcessor, MeterQueries, MeterHistory, ReadingReview, ServicePoints],
-  exports: [ServicePoints],
+  exports: [ServicePoints, MeterQueries],
 })
 export class MeteringModule {}

@@ -3,6 +3,7 @@ import { CustomerNotificationsService } from './customer-notifications.service';
 import { EmailRenderer } from './email-renderer';
 import { EmailProcessor } from './email.processor';
 import { EmailService } from './email.service';
+import { MessageCounts } from './message-counts.service';
 
 @Module({
   // Constructed here because its one argument (the templates folder) has a default.
@@ -11,7 +12,8 @@ import { EmailService } from './email.service';
     EmailService,
     EmailProcessor,
     CustomerNotificationsService,
+    MessageCounts,
   ],
-  exports: [EmailService, CustomerNotificationsService],
+  exports: [EmailService, CustomerNotificationsService, MessageCounts],
 })
 export class NotificationsModule {}

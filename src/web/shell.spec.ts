@@ -19,6 +19,7 @@ describe('shellLinks', () => {
     expect(clerk.map((link) => [link.href, link.current])).toEqual([
       ['/backoffice', false],
       ['/backoffice/queue', false],
+      ['/backoffice/customers', false],
       ['/backoffice/payments', false],
     ]);
     expect(shellLinks({ requestUrl: '/backoffice/payments/3', currentClerk: { name: 'Ü', role: 'clerk' } }).menu[2].current).toBe(true);

@@ -42,6 +42,7 @@ const ANONYMOUS_MENU: readonly LinkDefinition[] = [
 const CLERK_MENU: readonly LinkDefinition[] = [
   { href: '/backoffice', key: 'menu.backoffice' },
   { href: '/backoffice/queue', key: 'menu.queue' },
+  { href: '/backoffice/customers', key: 'menu.customers' },
   { href: '/backoffice/payments', key: 'menu.payments' },
 ];
 

@@ -1,4 +1,5 @@
-import { Controller, Get, Render } from '@nestjs/common';
+import { Controller, Get, Next, Render, Req, Res } from '@nestjs/common';
+import { NextFunction, Request, Response } from 'express';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { CompanyDirectory } from './company-directory.service';
 
@@ -8,10 +9,11 @@ import { CompanyDirectory } from './company-directory.service';
 export class WebPages {
   constructor(private readonly companies: CompanyDirectory) {}
 
+  /** The landing page for visitors; a logged-in customer is passed on to their home (billing's `/`, registered after this). */
   @Get()
-  @Render('web/home')
-  async home() {
-    return { companies: await this.companies.list() };
+  async home(@Req() req: Request, @Res() res: Response, @Next() next: NextFunction): Promise<void> {
+    if (req.principal?.kind === 'customer') return next();
+    res.render('web/home', { companies: await this.companies.list() });
   }
 
   @Get('contact')

@@ -20,6 +20,9 @@ const PAGES = [
   '/backoffice/requests/1',
   '/backoffice/requests/1/chart.svg',
   '/backoffice/stalled',
+  '/backoffice/customers',
+  '/backoffice/customers/1',
+  '/backoffice/base-rates',
 ];
 const PAGE_POSTS = [
   '/backoffice/queue/bulk-approve',
@@ -34,6 +37,7 @@ const PAGE_POSTS = [
   '/backoffice/clerks/1/role',
   '/backoffice/payments/1/allocate',
   '/backoffice/stalled/outbox/1/resend',
+  '/backoffice/base-rates',
 ];
 
 describe('back-office access control', () => {
@@ -285,6 +289,10 @@ describe('back-office access control', () => {
       ['post', '/api/v1/backoffice/requests/bulk-approve'],
       ['get', '/api/v1/backoffice/stalled'],
       ['post', '/api/v1/backoffice/stalled/outbox/1/resend'],
+      ['get', '/api/v1/backoffice/customers?q=SU'],
+      ['get', '/api/v1/backoffice/customers/1'],
+      ['get', '/api/v1/backoffice/base-rates'],
+      ['post', '/api/v1/backoffice/base-rates'],
     ];
     for (const [method, path] of api) {
       const response = await (method === 'get' ? request(app.url).get(path) : request(app.url).post(path).send({}))
@@ -325,6 +333,8 @@ describe('back-office access control', () => {
     await request(app.url).get('/api/v1/backoffice/requests').expect(401);
     await request(app.url).get('/api/v1/backoffice/stalled').expect(401);
     await request(app.url).post('/api/v1/backoffice/stalled/outbox/1/resend').expect(401);
+    await request(app.url).get('/api/v1/backoffice/customers?q=SU').expect(401);
+    await request(app.url).post('/api/v1/backoffice/base-rates').send({ validFrom: '2099-01-01', rate: 1 }).expect(401);
   });
 
   it("shows supervisors and admins the own company's stalled work only, and refuses clerks", async () => {

@@ -97,7 +97,7 @@ describe('customer registration in Chromium', () => {
       await page.selectOption('#companyId', { label: COMPANY_NAME });
       await page.fill('#identifier', customer.code);
       await page.fill('#password', PASSWORD);
-      await Promise.all([page.waitForURL(`${running.url}/home`), page.click('form[action="/login"] button[type=submit]')]);
+      await Promise.all([page.waitForURL(`${running.url}/`), page.click('form[action="/login"] button[type=submit]')]);
       await expect(page.locator('.customer-bar__who').textContent()).resolves.toBe(
         `Bejelentkezett ügyfél: ${customer.name} (${customer.code})`,
       );

@@ -48,6 +48,23 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<{ cod
   });
 }
 
+/** Invoices of a company whose lines or VAT summary do not add up to the gross total (or that have none). */
+async function unbalancedInvoices(dataSource: DataSource, companyCode: string): Promise<{ invoices: number; unbalanced: number }> {
+  const [row] = await dataSource.query(
+    `SELECT count(*)::int AS invoices,
+            count(*) FILTER (WHERE coalesce(l.gross, -1) <> i.gross_total OR coalesce(v.gross, -1) <> i.gross_total
+                              OR l.net <> v.net OR l.vat <> v.vat)::int AS unbalanced
+       FROM invoices i JOIN companies co ON co.id = i.company_id
+       LEFT JOIN LATERAL (SELECT sum(gross_amount) AS gross, sum(net_amount) AS net, sum(vat_amount) AS vat
+                            FROM invoice_lines WHERE company_id = i.company_id AND invoice_id = i.id) l ON true
+       LEFT JOIN LATERAL (SELECT sum(gross_amount) AS gross, sum(net_amount) AS net, sum(vat_amount) AS vat
+                            FROM invoice_vat_summaries WHERE company_id = i.company_id AND invoice_id = i.id) v ON true
+      WHERE co.code = $1`,
+    [companyCode],
+  );
+  return row;
+}
+
 describe('demo and load data', () => {
   let dataSource: DataSource;
 
@@ -108,6 +125,15 @@ describe('demo and load data', () => {
           WHERE co.code = 'minta' AND c.code = 'SU0044'`,
       );
       expect(debts).toEqual({ items: 16, open: 38837 + 550 + 305 + 4 * 570, interest: 1, reminder_fees: 10 });
+    });
+
+    it('give every demo invoice lines and a VAT summary that add up to its total', async () => {
+      expect(await unbalancedInvoices(dataSource, 'minta')).toEqual({ invoices: 5, unbalanced: 0 });
+      expect(await unbalancedInvoices(dataSource, 'pelda')).toEqual({ invoices: 12, unbalanced: 0 });
+      const [consumption] = await dataSource.query(
+        `SELECT i.consumption::int AS consumption, i.consumption_unit FROM invoices i WHERE i.invoice_number = '2014S000514'`,
+      );
+      expect(consumption).toEqual({ consumption: 5, consumption_unit: 'm3' });
     });
 
     it("give meter 37461 the seed's six readings and a reading window containing today", async () => {
@@ -240,6 +266,7 @@ describe('demo and load data', () => {
       expect(check.mismatched).toBe(0);
       // The newest invoice of each of the 55 is open, and the one before it for every fifth customer.
       expect(check.open_invoices).toBe(55 + 11);
+      expect(await unbalancedInvoices(dataSource, 'load')).toEqual({ invoices: 55 * 24, unbalanced: 0 });
     });
   });
 

@@ -45,6 +45,7 @@ interface VictimIds {
   securityEventId: number;
   paymentId: number;
   debtItemId: number;
+  invoiceId: number;
 }
 
 const isSuccess = (status: number) => status >= 200 && status < 300;
@@ -86,7 +87,13 @@ describe('access control walk (customer ids, back office)', () => {
         WHERE c.company_id = $1 AND c.id = $2`,
       [world.companyId, world.customerId, world.meterId],
     )) as Array<{ code: string; serial_number: string }>;
-    leakMarkers = [marker, facts.code, facts.serial_number];
+    const invoiceNumber = `TITKOS-${process.pid}`;
+    const [invoice] = (await dataSource.query(
+      `INSERT INTO invoices (company_id, customer_id, service_point_id, invoice_number, type, period, issued_on, due_on, gross_total, open_amount)
+       VALUES ($1, $2, $3, $4, 'district_heating', '2014-11-01', '2014-11-12', '2014-11-30', 38837, 38837) RETURNING id`,
+      [world.companyId, world.customerId, world.servicePointId, invoiceNumber],
+    )) as Array<{ id: string }>;
+    leakMarkers = [marker, facts.code, facts.serial_number, invoiceNumber];
 
     const bCustomerId = await createCustomer(dataSource, world.companyId);
     const bServicePoint = await createServicePoint(dataSource, world.companyId, bCustomerId);
@@ -124,6 +131,7 @@ describe('access control walk (customer ids, back office)', () => {
       securityEventId: Number(event.id),
       paymentId: 0,
       debtItemId: 0,
+      invoiceId: Number(invoice.id),
     };
     requestBefore = await requestState(a.requestId);
     const debts = await createDebts(dataSource, world.companyId, world.customerId);
@@ -178,13 +186,14 @@ describe('access control walk (customer ids, back office)', () => {
     const before = path.split('/').at(path.split('/').indexOf(`{${param}}`) - 1) ?? '';
     const key = `${before}:${param}`.toLowerCase();
     if (/payment/.test(key)) return [a.paymentId];
+    if (/invoice/.test(key)) return [a.invoiceId];
     if (/meter/.test(key)) return [a.meterId];
     if (/request/.test(key)) return [a.requestId];
     if (/clerk/.test(key)) return [a.clerkId];
     if (/security-event/.test(key)) return [a.securityEventId];
     if (/service-?point/.test(key)) return [a.servicePointId];
     if (/customer/.test(key)) return [a.customerId];
-    return [a.meterId, a.requestId, a.servicePointId, a.customerId, a.clerkId, a.securityEventId, a.paymentId];
+    return [a.meterId, a.requestId, a.servicePointId, a.customerId, a.clerkId, a.securityEventId, a.paymentId, a.invoiceId];
   }
 
   /** Every concrete URL for an endpoint (A's ids substituted; the cartesian product over parameters). */
@@ -210,6 +219,7 @@ describe('access control walk (customer ids, back office)', () => {
     if (schema.enum) return schema.enum[0];
     if (lower.includes('debtitem')) return a.debtItemId;
     if (lower.includes('meter')) return schema.type === 'string' ? String(a.meterId) : a.meterId;
+    if (lower.includes('invoice')) return a.invoiceId;
     if (lower.includes('request') || lower === 'id' || lower === 'ids') return a.requestId;
     if (lower.includes('servicepoint')) return a.servicePointId;
     if (lower.includes('customer')) return a.customerId;
@@ -257,6 +267,18 @@ describe('access control walk (customer ids, back office)', () => {
         '/api/v1/service-points/{id}/e-invoice',
       ]),
     );
+    for (const path of ['/invoices/:id', '/invoices/:id/pdf', '/backoffice/customers/:id']) {
+      expect({ path, walked: pageRoutes.some((route) => route.path === path) }).toEqual({ path, walked: true });
+    }
+    for (const path of [
+      '/api/v1/invoices/{id}',
+      '/api/v1/invoices/{id}/pdf',
+      '/api/v1/debts',
+      '/api/v1/home',
+      '/api/v1/backoffice/customers/{id}',
+    ]) {
+      expect({ path, documented: path in doc.paths }).toEqual({ path, documented: true });
+    }
   });
 
   it("gives customer B a 404 (or 403) for every customer endpoint with A's ids, and A a 200 for the same GETs", async () => {

@@ -1,0 +1,24 @@
+import { BadRequestException } from '@nestjs/common';
+import { Response } from 'express';
+import { Language } from '../web/i18n';
+import { InvoiceDetail } from './billing-queries.service';
+import { contentDisposition, invoiceFileName, renderInvoicePdf } from './invoice-pdf';
+
+/** A year or service-point filter from a query string: a positive whole number, or absent. */
+export function optionalId(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^[1-9]\d{0,15}$/.test(value)) throw new BadRequestException(`${name} must be a positive whole number`);
+  return Number(value);
+}
+
+/** Sends the invoice's PDF (the page and the API share it). */
+export async function sendInvoicePdf(res: Response, invoice: InvoiceDetail, lang: Language): Promise<void> {
+  const pdf = await renderInvoicePdf(invoice, lang);
+  res
+    .status(200)
+    .type('application/pdf')
+    .setHeader('Content-Disposition', contentDisposition(invoiceFileName(invoice.invoiceNumber, lang)))
+    .setHeader('Cache-Control', 'private, no-store')
+    .setHeader('Content-Length', String(pdf.length));
+  res.end(pdf);
+}
