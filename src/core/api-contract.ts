@@ -82,7 +82,7 @@ export class ErrorResponse {
   paymentId?: number;
 }
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 502 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 502 | 503;
 
 /** What each error status means for one operation, in the reader's words. */
 export type ErrorAnswers = Partial<Record<ErrorStatus, string>>;
@@ -96,6 +96,7 @@ const STATUS_TEXT: Record<ErrorStatus, string> = {
   413: 'Payload Too Large',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
+  500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
 };

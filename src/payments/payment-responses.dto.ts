@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PAYMENT_ACTOR_KINDS, PAYMENT_EVENTS } from './payment-event.entity';
 import { PAYMENT_STATUSES, PaymentStatus } from './payment.entity';
 
@@ -94,15 +94,15 @@ export class ManualAllocationResponse {
   @ApiProperty({ example: 12500, description: 'Whole forints allocated now' }) allocated!: number;
 }
 
-/** SimplePay's IPN as the bank sends it (the portal reads merchant, orderRef, transactionId and status). */
+/** SimplePay's IPN as the bank sends it: the portal reads merchant, orderRef, transactionId and status; it echoes every field. */
 export class SimplePayIpnBody {
-  @ApiProperty({ example: 'd7f2c8e5a1b34f6e9c0a2b4d6e8f0a1c' }) salt!: string;
+  @ApiPropertyOptional({ example: 'd7f2c8e5a1b34f6e9c0a2b4d6e8f0a1c' }) salt?: string;
   @ApiProperty({ format: 'uuid', description: 'The payment’s order reference' }) orderRef!: string;
-  @ApiProperty({ example: 'CARD' }) method!: string;
+  @ApiPropertyOptional({ example: 'CARD' }) method?: string;
   @ApiProperty({ example: 'PUBLICTESTHUF', description: 'The merchant account: picks the key the signature is checked with' })
   merchant!: string;
-  @ApiProperty({ example: '2026-11-27T10:15:00+01:00' }) finishDate!: string;
-  @ApiProperty({ example: '2026-11-27T10:14:02+01:00' }) paymentDate!: string;
+  @ApiPropertyOptional({ example: '2026-11-27T10:15:00+01:00' }) finishDate?: string;
+  @ApiPropertyOptional({ example: '2026-11-27T10:14:02+01:00' }) paymentDate?: string;
   @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string' }], example: 504233881 }) transactionId!: number | string;
   @ApiProperty({ example: 'FINISHED', description: "SimplePay's transaction status; the portal asks the bank before believing it" })
   status!: string;

@@ -35,6 +35,7 @@ export class SimplePayIpnController {
       401: 'No valid signature (or an unknown merchant): nothing changes',
       403: COOKIE_WITHOUT_CSRF,
       404: 'No payment with this order reference',
+      500: 'Recording the payment failed (e.g. the database): not acknowledged, so the bank sends it again',
       503: 'The bank could not be asked: not acknowledged, so the bank sends it again',
     },
   })
