@@ -30,7 +30,10 @@ export class ErrorResponse {
   @ApiPropertyOptional({ example: 'Not Found', description: 'The status text' })
   error?: string;
 
-  @ApiPropertyOptional({ example: 'version_conflict', description: 'A machine-readable reason (workflow and reading refusals)' })
+  @ApiPropertyOptional({
+    example: 'version_conflict',
+    description: 'A machine-readable reason (workflow, reading, payment and data change refusals)',
+  })
   code?: string;
 
   @ApiPropertyOptional({ example: 900, description: 'With 429: seconds until another attempt is allowed' })

@@ -854,7 +854,7 @@ export interface components {
              */
             error?: string;
             /**
-             * @description A machine-readable reason (workflow and reading refusals)
+             * @description A machine-readable reason (workflow, reading, payment and data change refusals)
              * @example version_conflict
              */
             code?: string;
