@@ -5,12 +5,7 @@ import { IsBoolean, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 
 import { ApiEndpoint } from '../core/api-contract';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { MeterQueries } from './meter-queries.service';
-import {
-  MeterListResponse,
-  ReadingCheckResponse,
-  ReadingHistoryResponse,
-  SubmittedReadingResponse,
-} from './reading-responses.dto';
+import { MeterListResponse, ReadingCheckResponse, ReadingHistoryResponse, SubmittedReadingResponse } from './reading-responses.dto';
 import { ReadingError, ReadingService } from './reading.service';
 
 const toBoolean = ({ value }: { value: unknown }) =>

@@ -3651,7 +3651,7 @@ export interface operations {
             200: {
                 headers: {
                     /** @description base64(HMAC-SHA384(secret key, this answer’s body)) */
-                    Signature?: string;
+                    Signature: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -44,7 +44,9 @@ export class SimplePayIpnController {
   @ApiOkResponse({
     type: SimplePayIpnAcknowledgement,
     description: 'Acknowledged: the IPN echoed with receiveDate added',
-    headers: { Signature: { description: 'base64(HMAC-SHA384(secret key, this answer’s body))', schema: { type: 'string' } } },
+    headers: {
+      Signature: { required: true, description: 'base64(HMAC-SHA384(secret key, this answer’s body))', schema: { type: 'string' } },
+    },
   })
   async ipn(@Req() req: RawBodyRequest<Request>, @Res() res: Response): Promise<void> {
     const verified = req.rawBody ? this.gateway.verifyNotification(req.rawBody, req.headers, new Date()) : null;
