@@ -39,6 +39,7 @@ import {
   BulkApproveResponse,
   CommentedResponse,
   QueuePageResponse,
+  QueueRowResponse,
   RequestDetailResponse,
   TransitionResponse,
 } from './request-responses.dto';
@@ -147,7 +148,7 @@ export class BulkApproveDto {
 export const clerkRef = (clerk: ClerkIdentity): ClerkRef => ({ id: clerk.clerkId, role: clerk.role });
 
 /** A queue row as the JSON API gives it: the page's labels left out, the kind's stored hints in. */
-function toJson(row: QueueRow) {
+function toJson(row: QueueRow): QueueRowResponse {
   return {
     id: row.id,
     kind: row.kind,
@@ -192,7 +193,11 @@ export class BackofficeRequestsController {
     errors: { 400: 'Invalid filter or cursor' },
   })
   @ApiOkResponse({ type: QueuePageResponse })
-  async list(@Clerk() clerk: ClerkIdentity, @Query() query: QueueQueryDto, @Res({ passthrough: true }) res: Response) {
+  async list(
+    @Clerk() clerk: ClerkIdentity,
+    @Query() query: QueueQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<QueuePageResponse> {
     try {
       const page = await this.queue.list(clerk.companyId, {
         kinds: query.kind ? [query.kind] : undefined,
@@ -228,12 +233,16 @@ export class BackofficeRequestsController {
   @Get(':id')
   @ApiEndpoint({
     operationId: 'getQueueRequest',
-    summary: 'A request with customer, meter, hints, reading history and full transition log',
+    summary: 'A request with its customer, the kind’s details and hints, its payload and full transition log',
     access: 'clerk',
     errors: { 400: 'The id is not an integer', 404: 'No such request in your company' },
   })
   @ApiOkResponse({ type: RequestDetailResponse })
-  async get(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Res({ passthrough: true }) res: Response) {
+  async get(
+    @Clerk() clerk: ClerkIdentity,
+    @Param('id', ParseIntPipe) id: number,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<RequestDetailResponse> {
     const detail = await this.queries.detail(clerk.companyId, id, responseLanguage(res));
     if (!detail) throw new NotFoundException('No such request');
     return { ...toJson(detail), payload: detail.payload, log: detail.log };

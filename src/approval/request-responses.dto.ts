@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptions, ApiPropertyOptional } from '@nestjs/swagger';
 import { WORKFLOW_STATES, WorkflowState } from '../../libs/workflow/request-workflow';
 
 /*
@@ -18,37 +18,10 @@ export class CommentedResponse {
   @ApiProperty({ example: 17 }) requestId!: number;
 }
 
-/** A plausibility hint on a reading; which numbers it carries depends on `code`. */
-export class HintResponse {
-  @ApiProperty({ example: 'above_usual', description: 'replacement, negative_consumption, above_usual, below_usual or jump' })
-  code!: string;
-  @ApiProperty({ example: 'The consumption is 3.2 times the usual' }) message!: string;
-  @ApiPropertyOptional({ description: 'negative_consumption: how far below the last reading' }) below?: number;
-  @ApiPropertyOptional({ description: 'above_usual, jump: consumption ÷ the usual (or previous) daily consumption' }) ratio?: number;
-  @ApiPropertyOptional({ description: 'below_usual: consumption as a percentage of the usual' }) percent?: number;
-  @ApiPropertyOptional({ description: 'The daily consumption this reading implies' }) daily?: number;
-  @ApiPropertyOptional({ description: 'The usual daily consumption' }) usualDaily?: number;
-  @ApiPropertyOptional({ description: 'jump: the previous period’s daily consumption' }) previousDaily?: number;
-}
-
-export class HistoryRowResponse {
-  @ApiProperty({ format: 'date', example: '2026-10-31' }) readOn!: string;
-  @ApiProperty({ example: 1234.5 }) value!: number;
-  @ApiProperty({ example: 'customer', description: 'Who read it: customer, provider, estimate…' }) kind!: string;
-  @ApiProperty({ type: Number, nullable: true, description: 'Since the billable reading before; null for the first' })
-  consumption!: number | null;
-}
-
 class CustomerRef {
   @ApiProperty({ example: 3 }) id!: number;
   @ApiProperty({ example: 'SU0044' }) code!: string;
   @ApiProperty({ example: 'Minta Mária' }) name!: string;
-}
-
-class MeterRef {
-  @ApiProperty({ example: 12 }) id!: number;
-  @ApiProperty({ example: 'VM-123456' }) serialNumber!: string;
-  @ApiProperty({ example: 'm3' }) unit!: string;
 }
 
 class ClerkRef {
@@ -56,18 +29,43 @@ class ClerkRef {
   @ApiProperty({ example: 'Kiss Anna' }) name!: string;
 }
 
+const REQUEST_KINDS_DESCRIPTION = 'meter_reading, data_change or e_invoice';
+
+/** The kind's own fields; which ones depends on `kind` (plain data, for integrations). */
+const DETAILS_DESCRIPTION =
+  'The kind’s own fields. meter_reading: meter ({ id, serialNumber, unit } or null), value (as typed), readOn, consumption, ' +
+  'replacement; data_change: changes ({ field: { from, to } }), emailConfirmedAt; e_invoice: servicePointId, optIn, consentedAt';
+
+/** The hints as the kind stores them: a `code`, and the numbers or fields that code carries. */
+const HINTS_SCHEMA: ApiPropertyOptions = {
+  type: 'array',
+  description:
+    'Why the request is flagged or what to look at, as stored. meter_reading: code (replacement, negative_consumption, above_usual, ' +
+    'below_usual, jump), message and its numbers (below, ratio, percent, daily, usualDaily, previousDaily); data_change: ' +
+    'changed_meanwhile with field and now (the customer’s current value, changed since the request)',
+  items: {
+    type: 'object',
+    required: ['code'],
+    properties: { code: { type: 'string', example: 'above_usual' }, message: { type: 'string' } },
+    additionalProperties: true,
+  },
+};
+
 export class QueueRowResponse {
   @ApiProperty({ example: 17 }) id!: number;
-  @ApiProperty({ example: 'meter_reading' }) kind!: string;
+  @ApiProperty({ example: 'meter_reading', description: REQUEST_KINDS_DESCRIPTION }) kind!: string;
   @ApiProperty({ enum: WORKFLOW_STATES }) state!: string;
   @ApiProperty({ example: 1 }) version!: number;
-  @ApiProperty({ description: 'A plausibility hint asks for a closer look' }) flagged!: boolean;
+  @ApiProperty({ description: 'A hint asks for a closer look' }) flagged!: boolean;
   @ApiProperty() createdAt!: Date;
+  @ApiProperty({ description: 'By when the company answers the customer' }) answerDueAt!: Date;
+  @ApiProperty({ description: 'The answer is due within two days, or overdue' }) dueSoon!: boolean;
   @ApiProperty({ type: CustomerRef }) customer!: CustomerRef;
-  @ApiProperty({ type: MeterRef, nullable: true }) meter!: MeterRef | null;
-  @ApiProperty({ type: String, nullable: true, example: '1234,5', description: 'The reported value, as typed' }) value!: string | null;
-  @ApiProperty({ type: Number, nullable: true }) consumption!: number | null;
-  @ApiProperty({ type: [HintResponse] }) hints!: HintResponse[];
+  @ApiProperty({ example: 'VM-123456: 1234,5 m³', description: 'One line: what the customer asks for, in the clerk’s language' })
+  summary!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: DETAILS_DESCRIPTION }) details!: Record<string, unknown>;
+  @ApiProperty(HINTS_SCHEMA) hints!: ReadonlyArray<Record<string, unknown>>;
+  @ApiProperty({ description: 'Unflagged, it may be approved with others at once (bulk-approve)' }) bulkApprovable!: boolean;
   @ApiProperty({ type: ClerkRef, nullable: true }) assignedClerk!: ClerkRef | null;
 }
 
@@ -91,7 +89,6 @@ class TransitionLogEntry {
 export class RequestDetailResponse extends QueueRowResponse {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the request asks for; its shape depends on kind' })
   payload!: Record<string, unknown>;
-  @ApiProperty({ type: [HistoryRowResponse], description: 'The meter’s billable readings, newest first' }) history!: HistoryRowResponse[];
   @ApiProperty({ type: [TransitionLogEntry] }) log!: TransitionLogEntry[];
 }
 
@@ -110,4 +107,32 @@ export class BulkOutcomeResponse {
 export class BulkApproveResponse {
   @ApiProperty({ example: 2 }) approved!: number;
   @ApiProperty({ type: [BulkOutcomeResponse] }) outcomes!: BulkOutcomeResponse[];
+}
+
+class TimelineEntryResponse {
+  @ApiProperty({ enum: WORKFLOW_STATES }) state!: string;
+  @ApiProperty() at!: Date;
+  @ApiProperty({ type: String, nullable: true, description: 'A rejection’s reason' }) reason!: string | null;
+}
+
+/** A customer's request as the customer sees it, whatever its kind. */
+export class CustomerRequestResponse {
+  @ApiProperty({ example: 17 }) id!: number;
+  @ApiProperty({ example: 'meter_reading', description: REQUEST_KINDS_DESCRIPTION }) kind!: string;
+  @ApiProperty({ enum: WORKFLOW_STATES }) state!: string;
+  @ApiProperty({ example: 1, description: 'Send it as expectedVersion to withdraw' }) version!: number;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty({ type: Date, nullable: true, description: 'By when the company answers; null once it has (decided, withdrawn)' })
+  answerBy!: Date | null;
+  @ApiProperty({ example: 'Mérőállás: 1234,5', description: 'One line, in your language' }) summary!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'The kind’s own fields. meter_reading: meterId, value, readOn; data_change: changes ({ field: { from, to } }); ' +
+      'e_invoice: servicePointId, optIn',
+  })
+  details!: Record<string, unknown>;
+  @ApiProperty({ type: [TimelineEntryResponse], description: 'The steps that matter to you, oldest first' })
+  timeline!: TimelineEntryResponse[];
 }

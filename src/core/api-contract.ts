@@ -4,6 +4,13 @@ import { ApiExtraModels, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResp
 /** The name of the bearer scheme in the OpenAPI document (`Authorization: Bearer <token>`). */
 export const BEARER_SCHEME = 'bearer';
 
+/** One refused field of a form-like request (a data change). */
+export class FieldErrorResponse {
+  @ApiProperty({ example: 'postcode' }) field!: string;
+  @ApiProperty({ example: 'invalid_postcode' }) code!: string;
+  @ApiProperty({ example: 'A postcode is 4 digits' }) message!: string;
+}
+
 /**
  * The one error body every JSON answer with a 4xx or 5xx status has (Nest's shape,
  * plus the fields some refusals add). Clients read `statusCode` and `message`;
@@ -23,7 +30,10 @@ export class ErrorResponse {
   @ApiPropertyOptional({ example: 'Not Found', description: 'The status text' })
   error?: string;
 
-  @ApiPropertyOptional({ example: 'version_conflict', description: 'A machine-readable reason (workflow and reading refusals)' })
+  @ApiPropertyOptional({
+    example: 'version_conflict',
+    description: 'A machine-readable reason (workflow, reading, payment and data change refusals)',
+  })
   code?: string;
 
   @ApiPropertyOptional({ example: 900, description: 'With 429: seconds until another attempt is allowed' })
@@ -60,9 +70,22 @@ export class ErrorResponse {
 
   @ApiPropertyOptional({ example: '2026-10-31', description: 'With below_last: the date of the last billable reading' })
   lastReadOn?: string;
+
+  @ApiPropertyOptional({ type: [FieldErrorResponse], description: 'With invalid (a data change): one entry per field refused' })
+  errors?: FieldErrorResponse[];
+
+  @ApiPropertyOptional({
+    type: [Number],
+    example: [41],
+    description: 'With item_not_found (a payment): the debt items that are not open items of yours',
+  })
+  debtItemIds?: number[];
+
+  @ApiPropertyOptional({ example: 88, description: 'With gateway_unavailable: the payment the bank could not start' })
+  paymentId?: number;
 }
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 502 | 503;
 
 /** What each error status means for one operation, in the reader's words. */
 export type ErrorAnswers = Partial<Record<ErrorStatus, string>>;
@@ -76,6 +99,8 @@ const STATUS_TEXT: Record<ErrorStatus, string> = {
   413: 'Payload Too Large',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
 

@@ -9,6 +9,10 @@ export const API_TAGS: Readonly<Record<string, string>> = {
   'meter readings': 'The customer’s meters, reading submissions and their requests',
   'back office': 'Clerk login, second factor, clerk administration and the security audit trail',
   'back office: requests': 'The clerks’ work queue: claim, approve, reject, comment, retry',
+  'back office: payments': 'The company’s card payments and the manual allocation of a flagged one',
+  'customer details': 'Ügyféladatok: the customer’s data and its changes, e-mail confirmation, e-invoice per service point',
+  requests: 'The customer’s requests of every kind: one with its timeline, and withdrawal',
+  payments: 'Card payments of open debt items (SimplePay), and the bank’s payment notification',
 };
 
 /** The OpenAPI document of the JSON API, generated from the controllers' decorators. */

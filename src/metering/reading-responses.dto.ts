@@ -1,8 +1,27 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { WORKFLOW_STATES } from '../../libs/workflow/request-workflow';
-import { HintResponse, HistoryRowResponse } from '../approval/request-responses.dto';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /* The JSON answers of the customer's meter-reading API, as OpenAPI schemas. */
+
+/** A plausibility hint on a reading; which numbers it carries depends on `code`. */
+export class HintResponse {
+  @ApiProperty({ example: 'above_usual', description: 'replacement, negative_consumption, above_usual, below_usual or jump' })
+  code!: string;
+  @ApiProperty({ example: 'The consumption is 3.2 times the usual' }) message!: string;
+  @ApiPropertyOptional({ description: 'negative_consumption: how far below the last reading' }) below?: number;
+  @ApiPropertyOptional({ description: 'above_usual, jump: consumption ÷ the usual (or previous) daily consumption' }) ratio?: number;
+  @ApiPropertyOptional({ description: 'below_usual: consumption as a percentage of the usual' }) percent?: number;
+  @ApiPropertyOptional({ description: 'The daily consumption this reading implies' }) daily?: number;
+  @ApiPropertyOptional({ description: 'The usual daily consumption' }) usualDaily?: number;
+  @ApiPropertyOptional({ description: 'jump: the previous period’s daily consumption' }) previousDaily?: number;
+}
+
+export class HistoryRowResponse {
+  @ApiProperty({ format: 'date', example: '2026-10-31' }) readOn!: string;
+  @ApiProperty({ example: 1234.5 }) value!: number;
+  @ApiProperty({ example: 'customer', description: 'Who read it: customer, provider, estimate…' }) kind!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'Since the billable reading before; null for the first' })
+  consumption!: number | null;
+}
 
 class ReadingWindowResponse {
   @ApiProperty({ description: 'A reading may be reported today' }) open!: boolean;
@@ -63,22 +82,4 @@ export class SubmittedReadingResponse extends ReadingCheckResponse {
   @ApiProperty({ type: Number, nullable: true, description: 'The earlier unreviewed reading of this window this one replaced' })
   replacedRequestId!: number | null;
   @ApiProperty({ enum: ['submitted'] }) state!: 'submitted';
-}
-
-class TimelineEntryResponse {
-  @ApiProperty({ enum: WORKFLOW_STATES }) state!: string;
-  @ApiProperty() at!: Date;
-  @ApiProperty({ type: String, nullable: true, description: 'A rejection’s reason' }) reason!: string | null;
-}
-
-export class CustomerRequestResponse {
-  @ApiProperty({ example: 17 }) id!: number;
-  @ApiProperty({ example: 'meter_reading' }) kind!: string;
-  @ApiProperty({ enum: WORKFLOW_STATES }) state!: string;
-  @ApiProperty({ example: 1 }) version!: number;
-  @ApiProperty({ type: Number, nullable: true }) meterId!: number | null;
-  @ApiProperty({ type: String, nullable: true, example: '1234,5' }) value!: string | null;
-  @ApiProperty({ type: String, format: 'date', nullable: true }) readOn!: string | null;
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty({ type: [TimelineEntryResponse] }) timeline!: TimelineEntryResponse[];
 }

@@ -11,13 +11,15 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ApiEndpoint } from '../core/api-contract';
 import { BackofficeGuard, Clerk } from '../identity/clerk.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { ManualAllocationError, ManualAllocationService } from './manual-allocation.service';
 import { PaymentQueries } from './payment-queries.service';
+import { ClerkPaymentDetailResponse, ClerkPaymentPageResponse, ManualAllocationResponse } from './payment-responses.dto';
 import { PAYMENT_STATUSES, PaymentStatus } from './payment.entity';
 
 export class PaymentListQuery {
@@ -92,9 +94,6 @@ export function manualAllocationHttpError(error: ManualAllocationError): HttpExc
 
 /** The company's card payments for clerks, and the manual allocation of a flagged one. */
 @ApiTags('back office: payments')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, description: 'Not logged in as a clerk' })
-@ApiResponse({ status: 403, description: 'Not a clerk' })
 @Controller('api/v1/backoffice/payments')
 @UseGuards(BackofficeGuard)
 export class BackofficePaymentsController {
@@ -104,11 +103,14 @@ export class BackofficePaymentsController {
   ) {}
 
   @Get()
-  @ApiResponse({
-    status: 200,
-    description: 'Payments newest first with allocations and bank reference; next: the `before` of the next page',
+  @ApiEndpoint({
+    operationId: 'listBackofficePayments',
+    summary: 'The company’s card payments, newest first, with allocations and bank reference (pass next as before)',
+    access: 'clerk',
+    errors: { 400: 'Invalid filter' },
   })
-  async list(@Clerk() clerk: ClerkIdentity, @Query() query: PaymentListQuery) {
+  @ApiOkResponse({ type: ClerkPaymentPageResponse })
+  async list(@Clerk() clerk: ClerkIdentity, @Query() query: PaymentListQuery): Promise<ClerkPaymentPageResponse> {
     const limit = query.limit ?? 50;
     const items = await this.queries.list(clerk.companyId, {
       status: query.state,
@@ -123,9 +125,14 @@ export class BackofficePaymentsController {
   }
 
   @Get(':id')
-  @ApiResponse({ status: 200, description: 'The payment with allocations, bank reference and its trail' })
-  @ApiResponse({ status: 404, description: 'No such payment in your company' })
-  async one(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number) {
+  @ApiEndpoint({
+    operationId: 'getBackofficePayment',
+    summary: 'A card payment with allocations, bank reference and its trail',
+    access: 'clerk',
+    errors: { 400: 'The id is not an integer', 404: 'No such payment in your company' },
+  })
+  @ApiOkResponse({ type: ClerkPaymentDetailResponse })
+  async one(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number): Promise<ClerkPaymentDetailResponse> {
     const payment = await this.queries.payment(clerk.companyId, id);
     if (!payment) throw new NotFoundException('No such payment');
     return { ...payment, events: await this.queries.events(clerk.companyId, id) };
@@ -133,11 +140,22 @@ export class BackofficePaymentsController {
 
   @Post(':id/allocations')
   @HttpCode(200)
-  @ApiResponse({ status: 200, description: 'Allocated; the flag is cleared and the trail names you' })
-  @ApiResponse({ status: 400, description: "An amount beyond what is paid or owed, or another customer's item" })
-  @ApiResponse({ status: 404, description: 'No such payment in your company' })
-  @ApiResponse({ status: 409, description: 'The payment is not flagged' })
-  async allocate(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Body() body: ManualAllocationDto) {
+  @ApiEndpoint({
+    operationId: 'allocatePayment',
+    summary: 'Allocates a flagged payment to the customer’s open items by hand; the flag is cleared and the trail names you',
+    access: 'clerk',
+    errors: {
+      400: "Invalid input, an amount beyond what is paid or owed, or another customer's item",
+      404: 'No such payment in your company',
+      409: 'The payment is not a succeeded, flagged one',
+    },
+  })
+  @ApiOkResponse({ type: ManualAllocationResponse, description: 'Allocated' })
+  async allocate(
+    @Clerk() clerk: ClerkIdentity,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: ManualAllocationDto,
+  ): Promise<ManualAllocationResponse> {
     const result = await this.allocation.allocate(clerk.companyId, clerk.clerkId, id, body.allocations, body.note ?? '');
     if (!result.ok) throw manualAllocationHttpError(result.error);
     return result.value;

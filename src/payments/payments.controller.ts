@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpException, NotFoundException, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { ApiEndpoint } from '../core/api-contract';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { MAX_ITEMS_PER_PAYMENT, PaymentStartService, StartError } from './payment-start.service';
 import { PaymentQueries, PaymentView } from './payment-queries.service';
+import { CustomerPaymentListResponse, CustomerPaymentResponse, StartedPaymentResponse } from './payment-responses.dto';
 
 export class StartPaymentDto {
   @ApiPropertyOptional({
@@ -24,13 +26,6 @@ export class StartPaymentDto {
   language?: 'hu' | 'en';
 }
 
-class StartedPaymentDto {
-  @ApiProperty() id!: number;
-  @ApiProperty({ example: 'started' }) state!: string;
-  @ApiProperty({ description: 'Whole forints' }) amount!: number;
-  @ApiProperty({ description: "The bank's card page: send the customer's browser there" }) redirectUrl!: string;
-}
-
 /** A refused start as an HTTP answer. */
 export function startHttpError(error: StartError): HttpException {
   const status = {
@@ -45,7 +40,7 @@ export function startHttpError(error: StartError): HttpException {
 }
 
 /** A payment as the customer's API shows it (no order reference, no clerk flags). */
-export function customerPaymentJson(p: PaymentView) {
+export function customerPaymentJson(p: PaymentView): CustomerPaymentResponse {
   return {
     id: p.id,
     state: p.status,
@@ -61,8 +56,6 @@ export function customerPaymentJson(p: PaymentView) {
 
 /** The customer's card payments as JSON (bearer token or session cookie with the CSRF header). */
 @ApiTags('payments')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, description: 'Not logged in as a customer' })
 @Controller('api/v1/payments')
 @UseGuards(CustomerGuard)
 export class PaymentsController {
@@ -72,28 +65,43 @@ export class PaymentsController {
   ) {}
 
   @Post()
-  @ApiResponse({ status: 201, type: StartedPaymentDto, description: "Started: send the browser to redirectUrl (the bank's card page)" })
-  @ApiResponse({ status: 404, description: 'A debt item is not an open item of yours' })
-  @ApiResponse({ status: 409, description: 'Nothing to pay, or card payment is not available for the company' })
-  @ApiResponse({ status: 429, description: 'Too many payments started' })
-  @ApiResponse({ status: 502, description: 'The bank could not start the payment' })
-  async start(@CurrentCustomer() customer: CustomerRef, @Body() body: StartPaymentDto): Promise<StartedPaymentDto> {
+  @ApiEndpoint({
+    operationId: 'startPayment',
+    summary: "Starts a card payment of your open debt items; the answer names the bank's card page",
+    access: 'customer',
+    errors: {
+      400: 'Invalid ids or language, or too many items',
+      404: 'A debt item is not an open item of yours (debtItemIds names them)',
+      409: 'Nothing to pay, or card payment is not available for the company',
+      429: 'Too many payments started (retryAfterSeconds)',
+      502: 'The bank could not start the payment (paymentId names the failed one)',
+    },
+  })
+  @ApiCreatedResponse({ type: StartedPaymentResponse, description: "Started: send the browser to redirectUrl (the bank's card page)" })
+  async start(@CurrentCustomer() customer: CustomerRef, @Body() body: StartPaymentDto): Promise<StartedPaymentResponse> {
     const result = await this.starter.start(customer, body.debtItemIds ?? [], body.language ?? 'hu');
     if (!result.ok) throw startHttpError(result.error);
     return { id: result.value.paymentId, state: 'started', amount: result.value.amount, redirectUrl: result.value.redirectUrl };
   }
 
   @Get()
-  @ApiResponse({ status: 200, description: 'Your payments, newest first, with their allocations' })
-  async list(@CurrentCustomer() customer: CustomerRef, @Query('limit') limit?: string) {
+  @ApiEndpoint({ operationId: 'listPayments', summary: 'Your card payments, newest first, with their allocations', access: 'customer' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
+  @ApiOkResponse({ type: CustomerPaymentListResponse })
+  async list(@CurrentCustomer() customer: CustomerRef, @Query('limit') limit?: string): Promise<CustomerPaymentListResponse> {
     const size = Math.min(Math.max(Number(limit) || 50, 1), 200);
     return { items: (await this.queries.forCustomer(customer.companyId, customer.customerId, size)).map(customerPaymentJson) };
   }
 
   @Get(':id')
-  @ApiResponse({ status: 200, description: 'Your payment with its state and allocations' })
-  @ApiResponse({ status: 404, description: 'Not one of your payments' })
-  async one(@CurrentCustomer() customer: CustomerRef, @Param('id', ParseIntPipe) id: number) {
+  @ApiEndpoint({
+    operationId: 'getPayment',
+    summary: 'One of your card payments with its state and allocations',
+    access: 'customer',
+    errors: { 400: 'The id is not an integer', 404: 'Not one of your payments' },
+  })
+  @ApiOkResponse({ type: CustomerPaymentResponse })
+  async one(@CurrentCustomer() customer: CustomerRef, @Param('id', ParseIntPipe) id: number): Promise<CustomerPaymentResponse> {
     const payment = await this.queries.payment(customer.companyId, id, customer.customerId);
     if (!payment) throw new NotFoundException('No such payment');
     return customerPaymentJson(payment);

@@ -1,8 +1,17 @@
 import { Body, Controller, Get, HttpException, NotFoundException, Param, ParseIntPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Request, Response } from 'express';
 import { CustomerRequestsService } from '../approval/customer-requests.service';
+import { ApiEndpoint, COOKIE_WITHOUT_CSRF } from '../core/api-contract';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { PAYMENT_METHODS } from '../identity/customer.entity';
 import { ServicePoints } from '../metering/service-points.service';
@@ -11,6 +20,13 @@ import { DATA_CHANGE_KIND, dataChangeSubject } from './data-change.kind';
 import { DataChangeError, DataChangeService } from './data-change.service';
 import { E_INVOICE_KIND, eInvoiceSubject } from './e-invoice.kind';
 import { EInvoiceError, EInvoiceService } from './e-invoice.service';
+import {
+  ConfirmationSentResponse,
+  ProfileResponse,
+  ServicePointListResponse,
+  SubmittedChangeResponse,
+  SubmittedDataChangeResponse,
+} from './profile-responses.dto';
 
 export class DataChangeDto {
   @ApiPropertyOptional({ example: 'uj.cim@example.hu' })
@@ -103,14 +119,15 @@ export class ProfileController {
 
   @Get('profile')
   @UseGuards(CustomerGuard)
-  @ApiBearerAuth()
-  @ApiResponse({
-    status: 200,
-    description:
+  @ApiEndpoint({
+    operationId: 'getProfile',
+    summary:
       'Your data, the fields you may change online, the payment methods, the latest data change and the e-mail waiting for confirmation',
+    access: 'customer',
+    errors: { 404: 'Your customer record is gone' },
   })
-  @ApiResponse({ status: 401, description: 'Not logged in as a customer' })
-  async profile(@CurrentCustomer() customer: CustomerRef, @Res({ passthrough: true }) res: Response) {
+  @ApiOkResponse({ type: ProfileResponse })
+  async profile(@CurrentCustomer() customer: CustomerRef, @Res({ passthrough: true }) res: Response): Promise<ProfileResponse> {
     const overview = await this.dataChanges.overview(customer.companyId, customer.customerId);
     if (!overview) throw new NotFoundException('No such customer');
     const subject = dataChangeSubject(customer.customerId).subjectRef;
@@ -133,21 +150,28 @@ export class ProfileController {
 
   @Post('profile/data-changes')
   @UseGuards(CustomerGuard)
-  @ApiBearerAuth()
-  @ApiResponse({
-    status: 201,
-    description:
-      '{ status: submitted, requestId, version, replacedRequestId } or, for a new e-mail address, { status: confirmation_sent, email }',
+  @ApiEndpoint({
+    operationId: 'submitDataChange',
+    summary: 'Changes your data: a request a clerk reviews; a new e-mail address first gets a confirmation link',
+    access: 'customer',
+    errors: {
+      400: 'Invalid fields (code invalid, with errors per field) or nothing changed',
+      404: 'Your customer record is gone',
+      409: 'An earlier change is in review (already_in_review), or the e-mail address is taken (email_taken)',
+      429: 'Too many e-mail changes (retryAfterSeconds)',
+    },
   })
-  @ApiResponse({ status: 400, description: 'Invalid fields ({ code: invalid, errors }) or nothing changed' })
-  @ApiResponse({ status: 409, description: 'An earlier change is in review, or the e-mail address is taken' })
-  @ApiResponse({ status: 429, description: 'Too many e-mail changes' })
+  @ApiExtraModels(SubmittedDataChangeResponse, ConfirmationSentResponse)
+  @ApiCreatedResponse({
+    description: 'The change became a request, or (a new e-mail address) the confirmation link was sent',
+    schema: { oneOf: [{ $ref: getSchemaPath(SubmittedDataChangeResponse) }, { $ref: getSchemaPath(ConfirmationSentResponse) }] },
+  })
   async submit(
     @CurrentCustomer() customer: CustomerRef,
     @Body() body: DataChangeDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ) {
+  ): Promise<SubmittedDataChangeResponse | ConfirmationSentResponse> {
     const result = await this.dataChanges.submit(customer.companyId, customer.customerId, body, {
       language: responseLanguage(res),
       ip: req.ip ?? null,
@@ -157,10 +181,19 @@ export class ProfileController {
   }
 
   @Post('profile/email-confirmations')
-  @ApiResponse({ status: 201, description: 'The e-mail address is confirmed; the data change is a request now: { requestId, … }' })
-  @ApiResponse({ status: 400, description: 'The link is invalid, used or expired' })
-  @ApiResponse({ status: 409, description: 'An earlier change is in review, or the e-mail address is taken' })
-  async confirm(@Body() body: EmailConfirmationDto) {
+  @ApiEndpoint({
+    operationId: 'confirmEmailChange',
+    summary: 'Confirms a new e-mail address with the token of the e-mailed link; the data change becomes a request',
+    description: 'Whoever holds the link may confirm: it went to the address being proved.',
+    access: 'public',
+    errors: {
+      400: 'The link is invalid, used or expired (invalid_link)',
+      403: COOKIE_WITHOUT_CSRF,
+      409: 'An earlier change is in review (the link keeps working), or the e-mail address is taken meanwhile',
+    },
+  })
+  @ApiCreatedResponse({ type: SubmittedDataChangeResponse, description: 'Confirmed: the data change is a request now' })
+  async confirm(@Body() body: EmailConfirmationDto): Promise<SubmittedDataChangeResponse | ConfirmationSentResponse> {
     const result = await this.dataChanges.confirmEmail(body.token);
     if (!result.ok) throw dataChangeHttpError(result.error);
     const { companyId: _companyId, customerId: _customerId, ...outcome } = result.value;
@@ -169,9 +202,13 @@ export class ProfileController {
 
   @Get('service-points')
   @UseGuards(CustomerGuard)
-  @ApiBearerAuth()
-  @ApiResponse({ status: 200, description: 'Your service points with their e-invoice setting and latest e-invoice request' })
-  async list(@CurrentCustomer() customer: CustomerRef, @Res({ passthrough: true }) res: Response) {
+  @ApiEndpoint({
+    operationId: 'listServicePoints',
+    summary: 'Your service points with their e-invoice setting and latest e-invoice request',
+    access: 'customer',
+  })
+  @ApiOkResponse({ type: ServicePointListResponse })
+  async list(@CurrentCustomer() customer: CustomerRef, @Res({ passthrough: true }) res: Response): Promise<ServicePointListResponse> {
     const points = await this.servicePoints.list(customer.companyId, customer.customerId);
     const latest = await this.requests.latestBySubject(
       customer.companyId,
@@ -186,17 +223,23 @@ export class ProfileController {
 
   @Post('service-points/:id/e-invoice')
   @UseGuards(CustomerGuard)
-  @ApiBearerAuth()
-  @ApiResponse({ status: 201, description: 'The switch became a request: { requestId, version, replacedRequestId }' })
-  @ApiResponse({ status: 400, description: 'Consent missing, or nothing to change' })
-  @ApiResponse({ status: 404, description: 'Not one of your service points' })
-  @ApiResponse({ status: 409, description: 'An earlier e-invoice request of the service point is in review' })
+  @ApiEndpoint({
+    operationId: 'requestEInvoice',
+    summary: 'Switches a service point’s invoices to e-mail (e-számla, with consent) or back to paper: a request a clerk reviews',
+    access: 'customer',
+    errors: {
+      400: 'Invalid input, consent missing (consent_required), or nothing to change (no_change)',
+      404: 'Not one of your service points',
+      409: 'An earlier e-invoice request of the service point is in review',
+    },
+  })
+  @ApiCreatedResponse({ type: SubmittedChangeResponse, description: 'The switch became a request' })
   async eInvoice(
     @CurrentCustomer() customer: CustomerRef,
     @Param('id', ParseIntPipe) id: number,
     @Body() body: EInvoiceDto,
     @Res({ passthrough: true }) res: Response,
-  ) {
+  ): Promise<SubmittedChangeResponse> {
     const result = await this.eInvoices.request(customer.companyId, customer.customerId, {
       servicePointId: id,
       optIn: body.optIn,

@@ -73,15 +73,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/requests/{id}": {
+    "/api/v1/profile": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** One of your requests with its timeline */
-        get: operations["getRequest"];
+        /** Your data, the fields you may change online, the payment methods, the latest data change and the e-mail waiting for confirmation */
+        get: operations["getProfile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -90,7 +90,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/requests/{id}/withdraw": {
+    "/api/v1/profile/data-changes": {
         parameters: {
             query?: never;
             header?: never;
@@ -99,8 +99,62 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Withdraws one of your requests before a clerk decides it */
-        post: operations["withdrawRequest"];
+        /** Changes your data: a request a clerk reviews; a new e-mail address first gets a confirmation link */
+        post: operations["submitDataChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/profile/email-confirmations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirms a new e-mail address with the token of the e-mailed link; the data change becomes a request
+         * @description Whoever holds the link may confirm: it went to the address being proved.
+         */
+        post: operations["confirmEmailChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your service points with their e-invoice setting and latest e-invoice request */
+        get: operations["listServicePoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-points/{id}/e-invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Switches a service point’s invoices to e-mail (e-számla, with consent) or back to paper: a request a clerk reviews */
+        post: operations["requestEInvoice"];
         delete?: never;
         options?: never;
         head?: never;
@@ -238,6 +292,112 @@ export interface paths {
         put?: never;
         /** Changes the password (the current one is asked again) */
         post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your card payments, newest first, with their allocations */
+        get: operations["listPayments"];
+        put?: never;
+        /** Starts a card payment of your open debt items; the answer names the bank's card page */
+        post: operations["startPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your card payments with its state and allocations */
+        get: operations["getPayment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payment-gateways/simplepay/ipn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * SimplePay's payment notification (IPN), sent by the bank's servers, not by clients
+         * @description Signed with HMAC-SHA384 of the exact body bytes under the merchant account’s secret key, base64 in the `Signature` header. A verified IPN only makes the portal ask the bank for the payment’s state; the answer is acknowledged once that is recorded.
+         */
+        post: operations["receiveSimplePayIpn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backoffice/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company’s card payments, newest first, with allocations and bank reference (pass next as before) */
+        get: operations["listBackofficePayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backoffice/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A card payment with allocations, bank reference and its trail */
+        get: operations["getBackofficePayment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backoffice/payments/{id}/allocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Allocates a flagged payment to the customer’s open items by hand; the flag is cleared and the trail names you */
+        post: operations["allocatePayment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -519,7 +679,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A request with customer, meter, hints, reading history and full transition log */
+        /** A request with its customer, the kind’s details and hints, its payload and full transition log */
         get: operations["getQueueRequest"];
         put?: never;
         post?: never;
@@ -631,10 +791,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your requests of any kind: state, summary, details, answerBy (while open) and its timeline */
+        get: operations["getRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Takes back one of your requests nobody has started on */
+        post: operations["withdrawRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        FieldErrorResponse: {
+            /** @example postcode */
+            field: string;
+            /** @example invalid_postcode */
+            code: string;
+            /** @example A postcode is 4 digits */
+            message: string;
+        };
         ErrorResponse: {
             /**
              * @description The HTTP status again
@@ -652,7 +854,7 @@ export interface components {
              */
             error?: string;
             /**
-             * @description A machine-readable reason (workflow and reading refusals)
+             * @description A machine-readable reason (workflow, reading, payment and data change refusals)
              * @example version_conflict
              */
             code?: string;
@@ -703,6 +905,20 @@ export interface components {
              * @example 2026-10-31
              */
             lastReadOn?: string;
+            /** @description With invalid (a data change): one entry per field refused */
+            errors?: components["schemas"]["FieldErrorResponse"][];
+            /**
+             * @description With item_not_found (a payment): the debt items that are not open items of yours
+             * @example [
+             *       41
+             *     ]
+             */
+            debtItemIds?: number[];
+            /**
+             * @description With gateway_unavailable: the payment the bank could not start
+             * @example 88
+             */
+            paymentId?: number;
         };
         ReadingWindowResponse: {
             /** @description A reading may be reported today */
@@ -877,6 +1093,34 @@ export interface components {
             /** @enum {string} */
             state: "submitted";
         };
+        CustomerDataResponse: {
+            /**
+             * @description The billing name
+             * @example Minta Mária
+             */
+            name: string;
+            /** @example maria@example.hu */
+            email: string | null;
+            /** @example +36301234567 */
+            phone: string | null;
+            /** @example 6720 */
+            postcode: string;
+            /** @example Szeged */
+            town: string;
+            /** @example Kárász utca 1. */
+            address: string;
+            /** @enum {string} */
+            paymentMethod: "postal_order" | "bank_transfer" | "direct_debit" | "card";
+        };
+        PendingEmailResponse: {
+            /** @example uj.cim@example.hu */
+            email: string;
+            /**
+             * Format: date-time
+             * @description When the confirmation link stops working
+             */
+            expiresAt: string;
+        };
         TimelineEntryResponse: {
             /** @enum {string} */
             state: "submitted" | "in_review" | "approved" | "applied" | "rejected" | "withdrawn" | "apply_failed";
@@ -888,46 +1132,122 @@ export interface components {
         CustomerRequestResponse: {
             /** @example 17 */
             id: number;
-            /** @example meter_reading */
+            /**
+             * @description meter_reading, data_change or e_invoice
+             * @example meter_reading
+             */
             kind: string;
             /** @enum {string} */
             state: "submitted" | "in_review" | "approved" | "applied" | "rejected" | "withdrawn" | "apply_failed";
-            /** @example 1 */
-            version: number;
-            meterId: number | null;
-            /** @example 1234,5 */
-            value: string | null;
-            /** Format: date */
-            readOn: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            timeline: components["schemas"]["TimelineEntryResponse"][];
-        };
-        WithdrawDto: {
             /**
-             * @description The version of the request you saw
+             * @description Send it as expectedVersion to withdraw
              * @example 1
              */
-            expectedVersion: number;
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description By when the company answers; null once it has (decided, withdrawn)
+             */
+            answerBy: string | null;
+            /**
+             * @description One line, in your language
+             * @example Mérőállás: 1234,5
+             */
+            summary: string;
+            /** @description The kind’s own fields. meter_reading: meterId, value, readOn; data_change: changes ({ field: { from, to } }); e_invoice: servicePointId, optIn */
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description The steps that matter to you, oldest first */
+            timeline: components["schemas"]["TimelineEntryResponse"][];
         };
-        TransitionResponse: {
+        ProfileResponse: {
+            data: components["schemas"]["CustomerDataResponse"];
+            /** @description The fields you may change online */
+            editableFields: ("email" | "phone" | "postcode" | "town" | "address" | "paymentMethod" | "name")[];
+            /** @description The payment methods you may choose */
+            paymentMethods: ("postal_order" | "bank_transfer" | "direct_debit" | "card")[];
+            /** @description A new e-mail address waiting for its link to be opened */
+            pendingEmail: components["schemas"]["PendingEmailResponse"] | null;
+            /** @description Your latest data change request */
+            latestChange: components["schemas"]["CustomerRequestResponse"] | null;
+        };
+        SubmittedDataChangeResponse: {
             /** @example 17 */
             requestId: number;
             /**
-             * @example submitted
-             * @enum {string}
-             */
-            from: "submitted" | "in_review" | "approved" | "applied" | "rejected" | "withdrawn" | "apply_failed";
-            /**
-             * @example in_review
-             * @enum {string}
-             */
-            to: "submitted" | "in_review" | "approved" | "applied" | "rejected" | "withdrawn" | "apply_failed";
-            /**
-             * @description The new version; send it as expectedVersion next time
-             * @example 2
+             * @description Send it as expectedVersion to withdraw
+             * @example 1
              */
             version: number;
+            /** @description Your unreviewed request this one replaced */
+            replacedRequestId: number | null;
+            /** @enum {string} */
+            status: "submitted";
+        };
+        ConfirmationSentResponse: {
+            /** @enum {string} */
+            status: "confirmation_sent";
+            /**
+             * @description Where the confirmation link went
+             * @example uj.cim@example.hu
+             */
+            email: string;
+        };
+        DataChangeDto: {
+            /** @example uj.cim@example.hu */
+            email?: string;
+            /**
+             * @description A Hungarian number; empty to remove it
+             * @example +36 30 123 4567
+             */
+            phone?: string;
+            /** @example 6720 */
+            postcode?: string;
+            /** @example Szeged */
+            town?: string;
+            /** @example Kárász utca 1. */
+            address?: string;
+            /** @enum {string} */
+            paymentMethod?: "postal_order" | "bank_transfer" | "direct_debit" | "card";
+            /** @description The billing name, where the company allows changing it online */
+            name?: string;
+        };
+        EmailConfirmationDto: {
+            /** @description The token of the link e-mailed to the new address */
+            token: string;
+        };
+        ServicePointResponse: {
+            /** @example 4 */
+            id: number;
+            /** @example 6720 Szeged, Kárász utca 1. */
+            address: string;
+            /** @description Invoices go by e-mail (e-számla) instead of on paper */
+            eInvoice: boolean;
+            /** @description The latest e-invoice request of the service point */
+            eInvoiceRequest: components["schemas"]["CustomerRequestResponse"] | null;
+        };
+        ServicePointListResponse: {
+            items: components["schemas"]["ServicePointResponse"][];
+        };
+        EInvoiceDto: {
+            /** @description true: invoices by e-mail (e-számla); false: back to paper */
+            optIn: boolean;
+            /** @description The customer agrees to the consent text (required to opt in) */
+            consent?: boolean;
+        };
+        SubmittedChangeResponse: {
+            /** @example 17 */
+            requestId: number;
+            /**
+             * @description Send it as expectedVersion to withdraw
+             * @example 1
+             */
+            version: number;
+            /** @description Your unreviewed request this one replaced */
+            replacedRequestId: number | null;
         };
         RegisterDto: {
             /**
@@ -1011,6 +1331,324 @@ export interface components {
         };
         DeleteAccountDto: {
             password: string;
+        };
+        StartPaymentDto: {
+            /**
+             * @description Your open debt items to pay (GET /api/v1/debts); all open items when omitted
+             * @example [
+             *       41,
+             *       42
+             *     ]
+             */
+            debtItemIds?: number[];
+            /**
+             * @description The bank's card page language (default hu)
+             * @enum {string}
+             */
+            language?: "hu" | "en";
+        };
+        StartedPaymentResponse: {
+            /** @example 88 */
+            id: number;
+            /** @enum {string} */
+            state: "started";
+            /**
+             * @description Whole forints
+             * @example 12500
+             */
+            amount: number;
+            /**
+             * @description The bank's card page: send the customer's browser there
+             * @example https://sandbox.simplepay.hu/pay/pay/pspHU/…
+             */
+            redirectUrl: string;
+        };
+        CustomerAllocationResponse: {
+            /** @example 41 */
+            debtItemId: number;
+            /**
+             * @description The invoice or debt item reference
+             * @example SZ-2026-0001234
+             */
+            reference: string;
+            /**
+             * @description Whole forints paid towards the item
+             * @example 12500
+             */
+            amount: number;
+        };
+        CustomerPaymentResponse: {
+            /** @example 88 */
+            id: number;
+            /**
+             * @example succeeded
+             * @enum {string}
+             */
+            state: "created" | "started" | "succeeded" | "failed" | "cancelled" | "expired";
+            /**
+             * @description Whole forints
+             * @example 12500
+             */
+            amount: number;
+            /** @example HUF */
+            currency: string;
+            /**
+             * @description The bank's transaction id
+             * @example 504233881
+             */
+            bankReference: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the bank confirmed the payment
+             */
+            confirmedAt: string | null;
+            /**
+             * @description The debt items the payment was started for
+             * @example [
+             *       41,
+             *       42
+             *     ]
+             */
+            debtItemIds: number[];
+            /** @description How the paid amount was allocated to the items */
+            allocations: components["schemas"]["CustomerAllocationResponse"][];
+        };
+        CustomerPaymentListResponse: {
+            /** @description Newest first */
+            items: components["schemas"]["CustomerPaymentResponse"][];
+        };
+        SimplePayIpnBody: {
+            /** @example d7f2c8e5a1b34f6e9c0a2b4d6e8f0a1c */
+            salt?: string;
+            /**
+             * Format: uuid
+             * @description The payment’s order reference
+             */
+            orderRef: string;
+            /** @example CARD */
+            method?: string;
+            /**
+             * @description The merchant account: picks the key the signature is checked with
+             * @example PUBLICTESTHUF
+             */
+            merchant: string;
+            /** @example 2026-11-27T10:15:00+01:00 */
+            finishDate?: string;
+            /** @example 2026-11-27T10:14:02+01:00 */
+            paymentDate?: string;
+            /** @example 504233881 */
+            transactionId: number | string;
+            /**
+             * @description SimplePay's transaction status; the portal asks the bank before believing it
+             * @example FINISHED
+             */
+            status: string;
+        };
+        SimplePayIpnAcknowledgement: {
+            /** @example d7f2c8e5a1b34f6e9c0a2b4d6e8f0a1c */
+            salt?: string;
+            /**
+             * Format: uuid
+             * @description The payment’s order reference
+             */
+            orderRef: string;
+            /** @example CARD */
+            method?: string;
+            /**
+             * @description The merchant account: picks the key the signature is checked with
+             * @example PUBLICTESTHUF
+             */
+            merchant: string;
+            /** @example 2026-11-27T10:15:00+01:00 */
+            finishDate?: string;
+            /** @example 2026-11-27T10:14:02+01:00 */
+            paymentDate?: string;
+            /** @example 504233881 */
+            transactionId: number | string;
+            /**
+             * @description SimplePay's transaction status; the portal asks the bank before believing it
+             * @example FINISHED
+             */
+            status: string;
+            /** @example 2026-11-27T09:15:01+00:00 */
+            receiveDate: string;
+        };
+        ClerkAllocationResponse: {
+            /** @example 41 */
+            debtItemId: number;
+            /**
+             * @description The invoice or debt item reference
+             * @example SZ-2026-0001234
+             */
+            reference: string;
+            /**
+             * @description Whole forints paid towards the item
+             * @example 12500
+             */
+            amount: number;
+            /** @example Távhő, 2026. október */
+            description: string;
+            /**
+             * @description What the item still owes now
+             * @example 0
+             */
+            openAmount: number;
+        };
+        ClerkPaymentResponse: {
+            /** @example 88 */
+            id: number;
+            /** @example 3 */
+            customerId: number;
+            /** @example SU0044 */
+            customerCode: string;
+            /** @example Minta Mária */
+            customerName: string;
+            /**
+             * @example succeeded
+             * @enum {string}
+             */
+            status: "created" | "started" | "succeeded" | "failed" | "cancelled" | "expired";
+            /**
+             * @description Whole forints asked
+             * @example 12500
+             */
+            amount: number;
+            /** @example HUF */
+            currency: string;
+            /** @description What the bank reports as paid */
+            paidAmount: number | null;
+            paidCurrency: string | null;
+            /**
+             * @description The bank's transaction id
+             * @example 504233881
+             */
+            bankReference: string | null;
+            /**
+             * Format: uuid
+             * @description The reference the bank knows the payment by
+             */
+            orderRef: string;
+            /** @description Needs a clerk: the paid amount could not be allocated by itself */
+            flagged: boolean;
+            flagReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            confirmedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the bank's card page stops taking the payment
+             */
+            expiresAt: string | null;
+            /**
+             * @example [
+             *       41,
+             *       42
+             *     ]
+             */
+            debtItemIds: number[];
+            allocations: components["schemas"]["ClerkAllocationResponse"][];
+        };
+        ClerkPaymentPageResponse: {
+            /** @description Newest first */
+            items: components["schemas"]["ClerkPaymentResponse"][];
+            /** @description Pass as `before` for the next page; null on the last page */
+            next: number | null;
+        };
+        PaymentEventResponse: {
+            /**
+             * @example succeeded
+             * @enum {string}
+             */
+            event: "started" | "succeeded" | "failed" | "cancelled" | "expired" | "flagged" | "allocated" | "allocated_by_clerk";
+            /**
+             * @example bank
+             * @enum {string}
+             */
+            actorKind: "customer" | "bank" | "system" | "clerk";
+            actorId: number | null;
+            /** @example FINISHED */
+            detail: string | null;
+            /** Format: date-time */
+            at: string;
+        };
+        ClerkPaymentDetailResponse: {
+            /** @example 88 */
+            id: number;
+            /** @example 3 */
+            customerId: number;
+            /** @example SU0044 */
+            customerCode: string;
+            /** @example Minta Mária */
+            customerName: string;
+            /**
+             * @example succeeded
+             * @enum {string}
+             */
+            status: "created" | "started" | "succeeded" | "failed" | "cancelled" | "expired";
+            /**
+             * @description Whole forints asked
+             * @example 12500
+             */
+            amount: number;
+            /** @example HUF */
+            currency: string;
+            /** @description What the bank reports as paid */
+            paidAmount: number | null;
+            paidCurrency: string | null;
+            /**
+             * @description The bank's transaction id
+             * @example 504233881
+             */
+            bankReference: string | null;
+            /**
+             * Format: uuid
+             * @description The reference the bank knows the payment by
+             */
+            orderRef: string;
+            /** @description Needs a clerk: the paid amount could not be allocated by itself */
+            flagged: boolean;
+            flagReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            confirmedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the bank's card page stops taking the payment
+             */
+            expiresAt: string | null;
+            /**
+             * @example [
+             *       41,
+             *       42
+             *     ]
+             */
+            debtItemIds: number[];
+            allocations: components["schemas"]["ClerkAllocationResponse"][];
+            /** @description The payment’s trail, oldest first */
+            events: components["schemas"]["PaymentEventResponse"][];
+        };
+        AllocationDto: {
+            debtItemId: number;
+            /** @description Whole forints */
+            amount: number;
+        };
+        ManualAllocationDto: {
+            allocations: components["schemas"]["AllocationDto"][];
+            /** @description Why, for the audit trail */
+            note?: string;
+        };
+        ManualAllocationResponse: {
+            /** @example 88 */
+            paymentId: number;
+            /**
+             * @description Whole forints allocated now
+             * @example 12500
+             */
+            allocated: number;
         };
         ClerkLoginDto: {
             /**
@@ -1121,14 +1759,6 @@ export interface components {
             /** @example Minta Mária */
             name: string;
         };
-        MeterRef: {
-            /** @example 12 */
-            id: number;
-            /** @example VM-123456 */
-            serialNumber: string;
-            /** @example m3 */
-            unit: string;
-        };
         ClerkRef: {
             /** @example 7 */
             id: number;
@@ -1138,25 +1768,46 @@ export interface components {
         QueueRowResponse: {
             /** @example 17 */
             id: number;
-            /** @example meter_reading */
+            /**
+             * @description meter_reading, data_change or e_invoice
+             * @example meter_reading
+             */
             kind: string;
             /** @enum {string} */
             state: "submitted" | "in_review" | "approved" | "applied" | "rejected" | "withdrawn" | "apply_failed";
             /** @example 1 */
             version: number;
-            /** @description A plausibility hint asks for a closer look */
+            /** @description A hint asks for a closer look */
             flagged: boolean;
             /** Format: date-time */
             createdAt: string;
-            customer: components["schemas"]["CustomerRef"];
-            meter: components["schemas"]["MeterRef"] | null;
             /**
-             * @description The reported value, as typed
-             * @example 1234,5
+             * Format: date-time
+             * @description By when the company answers the customer
              */
-            value: string | null;
-            consumption: number | null;
-            hints: components["schemas"]["HintResponse"][];
+            answerDueAt: string;
+            /** @description The answer is due within two days, or overdue */
+            dueSoon: boolean;
+            customer: components["schemas"]["CustomerRef"];
+            /**
+             * @description One line: what the customer asks for, in the clerk’s language
+             * @example VM-123456: 1234,5 m³
+             */
+            summary: string;
+            /** @description The kind’s own fields. meter_reading: meter ({ id, serialNumber, unit } or null), value (as typed), readOn, consumption, replacement; data_change: changes ({ field: { from, to } }), emailConfirmedAt; e_invoice: servicePointId, optIn, consentedAt */
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description Why the request is flagged or what to look at, as stored. meter_reading: code (replacement, negative_consumption, above_usual, below_usual, jump), message and its numbers (below, ratio, percent, daily, usualDaily, previousDaily); data_change: changed_meanwhile with field and now (the customer’s current value, changed since the request) */
+            hints: ({
+                /** @example above_usual */
+                code: string;
+                message?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description Unflagged, it may be approved with others at once (bulk-approve) */
+            bulkApprovable: boolean;
             assignedClerk: components["schemas"]["ClerkRef"] | null;
         };
         QueuePageResponse: {
@@ -1214,37 +1865,75 @@ export interface components {
         RequestDetailResponse: {
             /** @example 17 */
             id: number;
-            /** @example meter_reading */
+            /**
+             * @description meter_reading, data_change or e_invoice
+             * @example meter_reading
+             */
             kind: string;
             /** @enum {string} */
             state: "submitted" | "in_review" | "approved" | "applied" | "rejected" | "withdrawn" | "apply_failed";
             /** @example 1 */
             version: number;
-            /** @description A plausibility hint asks for a closer look */
+            /** @description A hint asks for a closer look */
             flagged: boolean;
             /** Format: date-time */
             createdAt: string;
-            customer: components["schemas"]["CustomerRef"];
-            meter: components["schemas"]["MeterRef"] | null;
             /**
-             * @description The reported value, as typed
-             * @example 1234,5
+             * Format: date-time
+             * @description By when the company answers the customer
              */
-            value: string | null;
-            consumption: number | null;
-            hints: components["schemas"]["HintResponse"][];
+            answerDueAt: string;
+            /** @description The answer is due within two days, or overdue */
+            dueSoon: boolean;
+            customer: components["schemas"]["CustomerRef"];
+            /**
+             * @description One line: what the customer asks for, in the clerk’s language
+             * @example VM-123456: 1234,5 m³
+             */
+            summary: string;
+            /** @description The kind’s own fields. meter_reading: meter ({ id, serialNumber, unit } or null), value (as typed), readOn, consumption, replacement; data_change: changes ({ field: { from, to } }), emailConfirmedAt; e_invoice: servicePointId, optIn, consentedAt */
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description Why the request is flagged or what to look at, as stored. meter_reading: code (replacement, negative_consumption, above_usual, below_usual, jump), message and its numbers (below, ratio, percent, daily, usualDaily, previousDaily); data_change: changed_meanwhile with field and now (the customer’s current value, changed since the request) */
+            hints: ({
+                /** @example above_usual */
+                code: string;
+                message?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description Unflagged, it may be approved with others at once (bulk-approve) */
+            bulkApprovable: boolean;
             assignedClerk: components["schemas"]["ClerkRef"] | null;
             /** @description What the request asks for; its shape depends on kind */
             payload: {
                 [key: string]: unknown;
             };
-            /** @description The meter’s billable readings, newest first */
-            history: components["schemas"]["HistoryRowResponse"][];
             log: components["schemas"]["TransitionLogEntry"][];
         };
         VersionDto: {
             /** @description The version of the request you saw; a stale one gets 409 */
             expectedVersion: number;
+        };
+        TransitionResponse: {
+            /** @example 17 */
+            requestId: number;
+            /**
+             * @example submitted
+             * @enum {string}
+             */
+            from: "submitted" | "in_review" | "approved" | "applied" | "rejected" | "withdrawn" | "apply_failed";
+            /**
+             * @example in_review
+             * @enum {string}
+             */
+            to: "submitted" | "in_review" | "approved" | "applied" | "rejected" | "withdrawn" | "apply_failed";
+            /**
+             * @description The new version; send it as expectedVersion next time
+             * @example 2
+             */
+            version: number;
         };
         ApproveDto: {
             /** @description The version of the request you saw; a stale one gets 409 */
@@ -1264,6 +1953,13 @@ export interface components {
         CommentedResponse: {
             /** @example 17 */
             requestId: number;
+        };
+        WithdrawDto: {
+            /**
+             * @description The version of the request you saw
+             * @example 1
+             */
+            expectedVersion: number;
         };
     };
     responses: never;
@@ -1617,13 +2313,11 @@ export interface operations {
             };
         };
     };
-    getRequest: {
+    getProfile: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                id: number;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -1633,10 +2327,82 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CustomerRequestResponse"];
+                    "application/json": components["schemas"]["ProfileResponse"];
                 };
             };
-            /** @description The id is not an integer */
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your customer record is gone */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "Your customer record is gone"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    submitDataChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataChangeDto"];
+            };
+        };
+        responses: {
+            /** @description The change became a request, or (a new e-mail address) the confirmation link was sent */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmittedDataChangeResponse"] | components["schemas"]["ConfirmationSentResponse"];
+                };
+            };
+            /** @description Invalid fields (code invalid, with errors per field) or nothing changed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1646,7 +2412,7 @@ export interface operations {
                      * @example {
                      *       "statusCode": 400,
                      *       "error": "Bad Request",
-                     *       "message": "The id is not an integer"
+                     *       "message": "Invalid fields (code invalid, with errors per field) or nothing changed"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -1684,7 +2450,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not one of your requests */
+            /** @description Your customer record is gone */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1694,7 +2460,39 @@ export interface operations {
                      * @example {
                      *       "statusCode": 404,
                      *       "error": "Not Found",
-                     *       "message": "Not one of your requests"
+                     *       "message": "Your customer record is gone"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An earlier change is in review (already_in_review), or the e-mail address is taken (email_taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "An earlier change is in review (already_in_review), or the e-mail address is taken (email_taken)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many e-mail changes (retryAfterSeconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many e-mail changes (retryAfterSeconds)"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -1702,7 +2500,130 @@ export interface operations {
             };
         };
     };
-    withdrawRequest: {
+    confirmEmailChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailConfirmationDto"];
+            };
+        };
+        responses: {
+            /** @description Confirmed: the data change is a request now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmittedDataChangeResponse"];
+                };
+            };
+            /** @description The link is invalid, used or expired (invalid_link) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The link is invalid, used or expired (invalid_link)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Sent with a cookie session but without its CSRF header (API clients send no cookie) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "Sent with a cookie session but without its CSRF header (API clients send no cookie)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An earlier change is in review (the link keeps working), or the e-mail address is taken meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "An earlier change is in review (the link keeps working), or the e-mail address is taken meanwhile"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listServicePoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicePointListResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    requestEInvoice: {
         parameters: {
             query?: never;
             header?: never;
@@ -1713,20 +2634,20 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["WithdrawDto"];
+                "application/json": components["schemas"]["EInvoiceDto"];
             };
         };
         responses: {
-            /** @description Withdrawn */
-            200: {
+            /** @description The switch became a request */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TransitionResponse"];
+                    "application/json": components["schemas"]["SubmittedChangeResponse"];
                 };
             };
-            /** @description The id or expectedVersion is not an integer */
+            /** @description Invalid input, consent missing (consent_required), or nothing to change (no_change) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1736,7 +2657,7 @@ export interface operations {
                      * @example {
                      *       "statusCode": 400,
                      *       "error": "Bad Request",
-                     *       "message": "The id or expectedVersion is not an integer"
+                     *       "message": "Invalid input, consent missing (consent_required), or nothing to change (no_change)"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -1774,7 +2695,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not one of your requests */
+            /** @description Not one of your service points */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1784,13 +2705,13 @@ export interface operations {
                      * @example {
                      *       "statusCode": 404,
                      *       "error": "Not Found",
-                     *       "message": "Not one of your requests"
+                     *       "message": "Not one of your service points"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The request no longer accepts a withdrawal, or it changed meanwhile */
+            /** @description An earlier e-invoice request of the service point is in review */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1800,7 +2721,7 @@ export interface operations {
                      * @example {
                      *       "statusCode": 409,
                      *       "error": "Conflict",
-                     *       "message": "The request no longer accepts a withdrawal, or it changed meanwhile"
+                     *       "message": "An earlier e-invoice request of the service point is in review"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -2429,6 +3350,660 @@ export interface operations {
                      *       "statusCode": 429,
                      *       "error": "Too Many Requests",
                      *       "message": "Too many wrong current passwords; retryAfterSeconds tells how long"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listPayments: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPaymentListResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    startPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartPaymentDto"];
+            };
+        };
+        responses: {
+            /** @description Started: send the browser to redirectUrl (the bank's card page) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StartedPaymentResponse"];
+                };
+            };
+            /** @description Invalid ids or language, or too many items */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "Invalid ids or language, or too many items"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A debt item is not an open item of yours (debtItemIds names them) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "A debt item is not an open item of yours (debtItemIds names them)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Nothing to pay, or card payment is not available for the company */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "Nothing to pay, or card payment is not available for the company"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many payments started (retryAfterSeconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many payments started (retryAfterSeconds)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The bank could not start the payment (paymentId names the failed one) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 502,
+                     *       "error": "Bad Gateway",
+                     *       "message": "The bank could not start the payment (paymentId names the failed one)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPaymentResponse"];
+                };
+            };
+            /** @description The id is not an integer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The id is not an integer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not one of your payments */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "Not one of your payments"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    receiveSimplePayIpn: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description base64(HMAC-SHA384(secret key, body)) */
+                Signature: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimplePayIpnBody"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: the IPN echoed with receiveDate added */
+            200: {
+                headers: {
+                    /** @description base64(HMAC-SHA384(secret key, this answer’s body)) */
+                    Signature: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimplePayIpnAcknowledgement"];
+                };
+            };
+            /** @description No valid signature (or an unknown merchant): nothing changes */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid signature (or an unknown merchant): nothing changes"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Sent with a cookie session but without its CSRF header (API clients send no cookie) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "Sent with a cookie session but without its CSRF header (API clients send no cookie)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No payment with this order reference */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No payment with this order reference"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Recording the payment failed (e.g. the database): not acknowledged, so the bank sends it again */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "error": "Internal Server Error",
+                     *       "message": "Recording the payment failed (e.g. the database): not acknowledged, so the bank sends it again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The bank could not be asked: not acknowledged, so the bank sends it again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The bank could not be asked: not acknowledged, so the bank sends it again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listBackofficePayments: {
+        parameters: {
+            query?: {
+                state?: "created" | "started" | "succeeded" | "failed" | "cancelled" | "expired";
+                /** @description Created on or after this day (Hungarian time) */
+                from?: string;
+                /** @description Created on or before this day */
+                to?: string;
+                /** @description Only flagged (true) or only unflagged (false) payments */
+                flagged?: string;
+                /** @description One customer's payments */
+                customerId?: number;
+                /** @description Older than this payment id (the next page) */
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClerkPaymentPageResponse"];
+                };
+            };
+            /** @description Invalid filter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "Invalid filter"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getBackofficePayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClerkPaymentDetailResponse"];
+                };
+            };
+            /** @description The id is not an integer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The id is not an integer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such payment in your company */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No such payment in your company"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    allocatePayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManualAllocationDto"];
+            };
+        };
+        responses: {
+            /** @description Allocated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManualAllocationResponse"];
+                };
+            };
+            /** @description Invalid input, an amount beyond what is paid or owed, or another customer's item */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "Invalid input, an amount beyond what is paid or owed, or another customer's item"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such payment in your company */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No such payment in your company"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The payment is not a succeeded, flagged one */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "The payment is not a succeeded, flagged one"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -4411,6 +5986,197 @@ export interface operations {
                      *       "statusCode": 409,
                      *       "error": "Conflict",
                      *       "message": "Stale version (someone else changed it meanwhile), or the state does not accept it"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerRequestResponse"];
+                };
+            };
+            /** @description The id is not an integer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The id is not an integer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not one of your requests */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "Not one of your requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    withdrawRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WithdrawDto"];
+            };
+        };
+        responses: {
+            /** @description Withdrawn */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransitionResponse"];
+                };
+            };
+            /** @description The id or expectedVersion is not an integer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The id or expectedVersion is not an integer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not one of your requests */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "Not one of your requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request no longer accepts a withdrawal, or it changed meanwhile (version_conflict) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "The request no longer accepts a withdrawal, or it changed meanwhile (version_conflict)"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];

@@ -1,7 +1,9 @@
 import { Controller, HttpCode, Inject, Logger, Post, RawBodyRequest, Req, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
+import { ApiEndpoint, COOKIE_WITHOUT_CSRF } from '../../core/api-contract';
 import { GatewayError, PAYMENT_GATEWAY, PaymentGateway } from '../payment-gateway';
+import { SimplePayIpnAcknowledgement, SimplePayIpnBody } from '../payment-responses.dto';
 import { PaymentSettlement } from '../payment-settlement.service';
 
 /**
@@ -22,7 +24,30 @@ export class SimplePayIpnController {
 
   @Post('ipn')
   @HttpCode(200)
-  @ApiExcludeEndpoint()
+  @ApiEndpoint({
+    operationId: 'receiveSimplePayIpn',
+    summary: "SimplePay's payment notification (IPN), sent by the bank's servers, not by clients",
+    description:
+      'Signed with HMAC-SHA384 of the exact body bytes under the merchant account’s secret key, base64 in the `Signature` header. ' +
+      'A verified IPN only makes the portal ask the bank for the payment’s state; the answer is acknowledged once that is recorded.',
+    access: 'public',
+    errors: {
+      401: 'No valid signature (or an unknown merchant): nothing changes',
+      403: COOKIE_WITHOUT_CSRF,
+      404: 'No payment with this order reference',
+      500: 'Recording the payment failed (e.g. the database): not acknowledged, so the bank sends it again',
+      503: 'The bank could not be asked: not acknowledged, so the bank sends it again',
+    },
+  })
+  @ApiHeader({ name: 'Signature', required: true, description: 'base64(HMAC-SHA384(secret key, body))' })
+  @ApiBody({ type: SimplePayIpnBody })
+  @ApiOkResponse({
+    type: SimplePayIpnAcknowledgement,
+    description: 'Acknowledged: the IPN echoed with receiveDate added',
+    headers: {
+      Signature: { required: true, description: 'base64(HMAC-SHA384(secret key, this answer’s body))', schema: { type: 'string' } },
+    },
+  })
   async ipn(@Req() req: RawBodyRequest<Request>, @Res() res: Response): Promise<void> {
     const verified = req.rawBody ? this.gateway.verifyNotification(req.rawBody, req.headers, new Date()) : null;
     if (!verified) {
