@@ -2,6 +2,9 @@
  * What the benchmarks share: arguments, a scratch database of their own (created,
  * migrated, dropped), the reading fixtures, a concurrency pool and latency figures.
  */
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
@@ -120,7 +123,7 @@ export async function pool<T>(items: readonly T[], concurrency: number, work: (i
   );
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
@@ -147,5 +150,58 @@ export async function runHttpLoad(plan: LoadPlan): Promise<LoadResult> {
     });
   } finally {
     await worker.terminate();
+  }
+}
+
+export function elapsed(since: number): string {
+  return ((performance.now() - since) / 1000).toFixed(2);
+}
+
+/**
+ * A TypeScript entry point of the project in a Node process of its own, as in production.
+ * With BENCH_CPU_PROF_DIR set, the process writes a V8 CPU profile there when it exits
+ * (summarise it with bench/profile-top.ts).
+ */
+export function startProcess(script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  const profile = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${path.basename(script, '.ts')}-${Date.now()}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', script)], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code) => {
+    if (code !== 0 && code !== null) process.stderr.write(`${script} exited with ${code}\n`);
+  });
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export async function waitUntilReady(baseUrl: string, child: ChildProcess): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('the API process exited during start-up');
+    const ready = await fetch(`${baseUrl}/health/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

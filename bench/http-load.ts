@@ -10,9 +10,12 @@ import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 
 export interface LoadRequest {
+  method: 'GET' | 'POST';
   path: string;
-  token: string;
-  body: unknown;
+  /** Authorization, Cookie, Accept …; a POST's JSON body adds its own content headers. */
+  headers: Record<string, string>;
+  /** POST only: sent as JSON. */
+  body?: unknown;
 }
 
 export interface LoadPlan {
@@ -29,23 +32,20 @@ export interface LoadResult {
   statuses: Record<number, number>;
 }
 
-function post(agent: http.Agent, url: URL, token: string, body: string): Promise<number> {
+function sendOne(agent: http.Agent, url: URL, request: LoadRequest): Promise<number> {
+  const body = request.method === 'POST' ? JSON.stringify(request.body) : undefined;
+  const headers =
+    body === undefined
+      ? request.headers
+      : { ...request.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
   return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
+    const outgoing = http.request(url, { method: request.method, agent, headers }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+      response.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
   });
 }
 
@@ -62,7 +62,7 @@ async function send(
       while (next < requests.length) {
         const request = requests[next++];
         const t0 = performance.now();
-        const status = await post(agent, new URL(request.path, plan.baseUrl), request.token, JSON.stringify(request.body));
+        const status = await sendOne(agent, new URL(request.path, plan.baseUrl), request);
         done(performance.now() - t0, status);
       }
     }),

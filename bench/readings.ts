@@ -21,10 +21,7 @@
  * a role that may create databases; REDIS_URL (default redis://127.0.0.1:6379) the
  * Redis server. Redis keys go under prefixes of their own and are deleted at the end.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import net from 'node:net';
-import path from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { parseConfig } from '../config/configuration';
@@ -33,7 +30,20 @@ import { WorkflowEngine } from '../libs/workflow/workflow-engine';
 import { createHttpApp } from '../src/bootstrap';
 import { SessionService } from '../src/identity/session.service';
 import { ReadingService } from '../src/metering/reading.service';
-import { ReadingTarget, benchArgs, latencyReport, loadReadingCustomers, pool, runHttpLoad, withScratchDatabase } from './bench-kit';
+import {
+  ReadingTarget,
+  benchArgs,
+  elapsed,
+  freePort,
+  latencyReport,
+  loadReadingCustomers,
+  pool,
+  runHttpLoad,
+  startProcess,
+  stopProcess,
+  waitUntilReady,
+  withScratchDatabase,
+} from './bench-kit';
 
 const CONCURRENCY = 50;
 /** Submissions before the measured ones, by other customers: a steady state, not a cold start. */
@@ -129,7 +139,12 @@ async function submitOverHttp(
 ): Promise<void> {
   const asRequests = async (group: ReadingTarget[]) => {
     const tokens = await issueCustomerTokens(sessions, companyId, group);
-    return group.map((target, i) => ({ path: '/api/v1/readings', token: tokens[i], body: { meterId: target.meterId, value: '365.5' } }));
+    return group.map((target, i) => ({
+      method: 'POST' as const,
+      path: '/api/v1/readings',
+      headers: { authorization: `Bearer ${tokens[i]}` },
+      body: { meterId: target.meterId, value: '365.5' },
+    }));
   };
   const submitted = await runHttpLoad({
     baseUrl,
@@ -146,51 +161,6 @@ async function submitOverHttp(
     ),
   );
   if ((submitted.statuses[201] ?? 0) !== targets.length) process.stdout.write(`  statuses: ${JSON.stringify(submitted.statuses)}\n`);
-}
-
-function elapsed(since: number): string {
-  return ((performance.now() - since) / 1000).toFixed(2);
-}
-
-/** A TypeScript entry point of the project in a Node process of its own, as in production. */
-function startProcess(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', script)], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  child.on('exit', (code) => {
-    if (code !== 0 && code !== null) process.stderr.write(`${script} exited with ${code}\n`);
-  });
-  return child;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitUntilReady(baseUrl: string, child: ChildProcess): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error('the API process exited during start-up');
-    const ready = await fetch(`${baseUrl}/health/ready`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ready) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 async function issueCustomerTokens(sessions: SessionService, companyId: number, targets: ReadingTarget[]): Promise<string[]> {
