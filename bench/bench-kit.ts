@@ -5,6 +5,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
@@ -136,8 +137,11 @@ export function latencyReport(label: string, count: number, seconds: number, lat
   );
 }
 
-/** Runs bench/http-load.ts in a worker thread (its own event loop and core) and returns its figures. */
-export async function runHttpLoad(plan: LoadPlan): Promise<LoadResult> {
+/**
+ * Runs bench/http-load.ts in a worker thread (its own event loop and core) and returns
+ * its figures; `onMeasuring` is called when the warm-up is over and the measured requests start.
+ */
+export async function runHttpLoad(plan: LoadPlan, onMeasuring?: () => void): Promise<LoadResult> {
   const script = path.join(__dirname, 'http-load.ts');
   const worker = new Worker(`require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(script)});`, {
     eval: true,
@@ -145,12 +149,24 @@ export async function runHttpLoad(plan: LoadPlan): Promise<LoadResult> {
   });
   try {
     return await new Promise<LoadResult>((resolve, reject) => {
-      worker.once('message', resolve);
+      worker.on('message', (message: LoadResult | 'measuring') => (message === 'measuring' ? onMeasuring?.() : resolve(message)));
       worker.once('error', reject);
     });
   } finally {
     await worker.terminate();
   }
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux). Per
+ * request it is the benchmark's steadiest figure on a shared machine: other work
+ * slows a server's answers down but does not add to its own CPU time.
+ */
+export function cpuMilliseconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export function elapsed(since: number): string {

@@ -69,9 +69,10 @@ async function send(
   );
 }
 
-async function run(plan: LoadPlan): Promise<LoadResult> {
+async function run(plan: LoadPlan, measuring: () => void): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: plan.concurrency });
   await send(agent, plan, plan.warmUp, () => undefined);
+  measuring();
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
   const started = performance.now();
@@ -86,7 +87,7 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
 
 if (parentPort) {
   const port = parentPort;
-  run(workerData as LoadPlan).then(
+  run(workerData as LoadPlan, () => port.postMessage('measuring')).then(
     (result) => port.postMessage(result),
     (error: unknown) => {
       throw error;

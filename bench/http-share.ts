@@ -10,7 +10,10 @@
  *   npx ts-node --transpile-only bench/http-share.ts [N=5000] [--rounds=2] [--only=meters,readings-page,…] [--keep]
  *
  * N is the measured requests per route and run; every round measures every route
- * on both servers, so the figures come out as ranges. To add a route: a handler in
+ * on both servers, so the figures come out as ranges. Beside req/s it prints each
+ * server's CPU time per request, and the share by it (plain ÷ portal): on a machine
+ * busy with other work the req/s share wanders, the CPU share much less.
+ * BENCH_CPU_PROF_DIR=/tmp/profiles writes both servers' CPU profiles (bench/profile-top.ts). To add a route: a handler in
  * bench/plain-server.ts's ROUTES and an entry in ROUTES below.
  */
 import { ChildProcess } from 'node:child_process';
@@ -24,6 +27,7 @@ import { Principal } from '../src/identity/principal';
 import {
   ReadingTarget,
   benchArgs,
+  cpuMilliseconds,
   elapsed,
   freePort,
   loadReadingCustomers,
@@ -104,17 +108,28 @@ interface Figures {
   perSecond: number;
   p50: number;
   p99: number;
+  /** The server process's CPU time per measured request. */
+  cpuMs: number;
 }
 
-async function measure(baseUrl: string, route: ShareRoute, fixtures: Fixtures, count: number): Promise<Figures> {
+interface Server {
+  baseUrl: string;
+  pid: number;
+}
+
+async function measure(server: Server, route: ShareRoute, fixtures: Fixtures, count: number): Promise<Figures> {
   const warmUp = await route.requests(fixtures, WARM_UP);
   const requests = await route.requests(fixtures, count);
-  const result = await runHttpLoad({ baseUrl, concurrency: CONCURRENCY, warmUp, requests });
+  let cpuBefore = 0;
+  const result = await runHttpLoad({ baseUrl: server.baseUrl, concurrency: CONCURRENCY, warmUp, requests }, () => {
+    cpuBefore = cpuMilliseconds(server.pid);
+  });
+  const cpuMs = (cpuMilliseconds(server.pid) - cpuBefore) / count;
   const expected = requests[0].method === 'POST' ? 201 : 200;
   if ((result.statuses[expected] ?? 0) !== count)
-    throw new Error(`${route.label} at ${baseUrl}: statuses ${JSON.stringify(result.statuses)}`);
+    throw new Error(`${route.label} at ${server.baseUrl}: statuses ${JSON.stringify(result.statuses)}`);
   const sorted = [...result.latencies].sort((a, b) => a - b);
-  return { perSecond: count / result.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  return { perSecond: count / result.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuMs };
 }
 
 const describe = (f: Figures) =>
@@ -174,22 +189,22 @@ async function main(): Promise<void> {
           { name: 'portal', script: 'src/main.ts' },
           { name: 'plain', script: 'bench/plain-server.ts' },
         ];
-        const baseUrls: Record<string, string> = {};
+        const running: Record<string, Server> = {};
         for (const server of servers) {
           const port = await freePort();
           const child = startProcess(server.script, { ...env, PORT: String(port) });
           children.push(child);
-          baseUrls[server.name] = `http://127.0.0.1:${port}`;
-          await waitUntilReady(baseUrls[server.name], child);
+          running[server.name] = { baseUrl: `http://127.0.0.1:${port}`, pid: child.pid as number };
+          await waitUntilReady(running[server.name].baseUrl, child);
         }
 
         for (let round = 1; round <= rounds; round++) {
           for (const route of routes) {
-            const portal = await measure(baseUrls.portal, route, fixtures, count);
-            const plain = await measure(baseUrls.plain, route, fixtures, count);
+            const portal = await measure(running.portal, route, fixtures, count);
+            const plain = await measure(running.plain, route, fixtures, count);
             results.set(route.label, [...(results.get(route.label) ?? []), { portal, plain }]);
             process.stdout.write(
-              `round ${round} ${route.label}: portal ${describe(portal)} | plain ${describe(plain)} | share ${Math.round((100 * portal.perSecond) / plain.perSecond)} %\n`,
+              `round ${round} ${route.label}: portal ${describe(portal)} | plain ${describe(plain)} | share ${Math.round((100 * portal.perSecond) / plain.perSecond)} % (by CPU ${Math.round((100 * plain.cpuMs) / portal.cpuMs)} %)\n`,
             );
           }
         }
@@ -199,7 +214,7 @@ async function main(): Promise<void> {
       }
 
       process.stdout.write(`\n${count} measured requests per run, ${CONCURRENCY} at once, ${rounds} round(s):\n`);
-      process.stdout.write('| route | portal | plain server | share (target) |\n|---|---|---|---|\n');
+      process.stdout.write('| route | portal | plain server | share (target) | share by CPU per request |\n|---|---|---|---|---|\n');
       const whole = (value: number) => Math.round(value).toLocaleString('en');
       const tenth = (value: number) => value.toFixed(1);
       for (const route of routes) {
@@ -211,10 +226,14 @@ async function main(): Promise<void> {
           )} req/s, p99 ${range(
             runs.map((run) => pick(run).p99),
             tenth,
-          )} ms`;
+          )} ms, CPU ${range(
+            runs.map((run) => pick(run).cpuMs),
+            (value) => value.toFixed(2),
+          )} ms/req`;
         const shares = runs.map((run) => (100 * run.portal.perSecond) / run.plain.perSecond);
+        const cpuShares = runs.map((run) => (100 * run.plain.cpuMs) / run.portal.cpuMs);
         process.stdout.write(
-          `| ${route.label} | ${side((run) => run.portal)} | ${side((run) => run.plain)} | ${range(shares, whole)} % (≥ ${route.minShare * 100} %) |\n`,
+          `| ${route.label} | ${side((run) => run.portal)} | ${side((run) => run.plain)} | ${range(shares, whole)} % (≥ ${route.minShare * 100} %) | ${range(cpuShares, whole)} % |\n`,
         );
       }
     });
