@@ -14,7 +14,7 @@
 import 'reflect-metadata';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import Redis from 'ioredis';
-import { Pool, PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { parseConfig } from '../config/configuration';
 import '../config/data-source-options';
@@ -37,27 +37,12 @@ const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DATAB
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 
 /**
- * What the project's query classes use of a TypeORM DataSource (`query`, and a
- * connection for preparedQuery's named statements), served by the pg pool directly.
+ * What the project's query classes use of a TypeORM DataSource: `query`, and the
+ * driver's pool that preparedQuery sends its named statements to; here the pg pool itself.
  */
 function plainDataSource(): DataSource {
-  const manager = {
-    queryRunner: undefined,
-    connection: {
-      createQueryRunner() {
-        let client: PoolClient | undefined;
-        return {
-          connect: async () => {
-            client = await pool.connect();
-            return client;
-          },
-          release: () => client?.release(),
-        };
-      },
-    },
-  };
   return {
-    manager,
+    manager: { queryRunner: undefined, connection: { driver: { master: pool } } },
     query: async (text: string, values?: unknown[]) => (await pool.query(text, values)).rows,
     transaction: () => Promise.reject(new Error('the plain server runs no explicit transaction: each customer submits once')),
   } as unknown as DataSource;
