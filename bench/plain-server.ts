@@ -57,7 +57,7 @@ const queries = new MeterQueries(dataSource, new MeterHistory(dataSource));
 const readingsApi = new ReadingsController(queries, readings, engine);
 const readingsPages = new ReadingsPages(queries, readings);
 const webPages = new WebPages(new CompanyDirectory(dataSource));
-const renderer = new ViewRenderer({ root: SOURCE_ROOT, cache: true, defaultLanguage: config.DEFAULT_LANGUAGE });
+const renderer = new ViewRenderer({ root: SOURCE_ROOT, watch: false, defaultLanguage: config.DEFAULT_LANGUAGE });
 
 interface Call {
   url: URL;
