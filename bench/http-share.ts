@@ -7,14 +7,16 @@
  * runs in a process of its own; a scratch database of its own is created,
  * loaded and dropped.
  *
- *   npx ts-node --transpile-only bench/http-share.ts [N=5000] [--rounds=2] [--only=meters,readings-page,…] [--keep]
+ *   npx ts-node --transpile-only bench/http-share.ts [N=5000] [--rounds=2] [--only=meters,readings-page,…] [--development] [--keep]
  *
  * N is the measured requests per route and run; every round measures every route
  * on both servers, so the figures come out as ranges. Beside req/s it prints each
  * server's CPU time per request, and the share by it (plain ÷ portal): on a machine
  * busy with other work the req/s share wanders, the CPU share much less.
- * BENCH_CPU_PROF_DIR=/tmp/profiles writes both servers' CPU profiles (bench/profile-top.ts). To add a route: a handler in
- * bench/plain-server.ts's ROUTES and an entry in ROUTES below.
+ * --development also runs the portal in development mode (NODE_ENV=development:
+ * templates checked for changes on disk) and compares its pages with production.
+ * BENCH_CPU_PROF_DIR=/tmp/profiles writes the servers' CPU profiles (bench/profile-top.ts).
+ * To add a route: a handler in bench/plain-server.ts's ROUTES and an entry in ROUTES below.
  */
 import { ChildProcess } from 'node:child_process';
 import Redis from 'ioredis';
@@ -66,6 +68,8 @@ interface ShareRoute {
   label: string;
   /** The issue's target: the portal's share of the plain server's req/s. */
   minShare: number;
+  /** An HTML page: with --development, measured in development mode too. */
+  page?: boolean;
   requests(fixtures: Fixtures, count: number): Promise<LoadRequest[]>;
 }
 
@@ -88,8 +92,8 @@ const pageGet = (path: string) => (customer: Customer) => ({
 
 const ROUTES: ShareRoute[] = [
   { key: 'meters', label: 'GET /api/v1/meters', minShare: 0.7, requests: readerRequests(apiGet('/api/v1/meters')) },
-  { key: 'readings-page', label: 'GET /readings (page)', minShare: 0.7, requests: readerRequests(pageGet('/readings')) },
-  { key: 'home', label: 'GET / (page, logged in)', minShare: 0.7, requests: readerRequests(pageGet('/')) },
+  { key: 'readings-page', label: 'GET /readings (page)', minShare: 0.7, page: true, requests: readerRequests(pageGet('/readings')) },
+  { key: 'home', label: 'GET / (page, logged in)', minShare: 0.7, page: true, requests: readerRequests(pageGet('/')) },
   {
     key: 'submit',
     label: 'POST /api/v1/readings',
@@ -149,6 +153,7 @@ async function main(): Promise<void> {
     ?.slice('--only='.length)
     .split(',');
   const routes = ROUTES.filter((route) => !only || only.includes(route.key));
+  const development = process.argv.includes('--development');
   const submissions = routes.some((route) => route.key === 'submit') ? rounds * 2 * (count + WARM_UP) : 0;
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const stamp = Date.now().toString(36);
@@ -183,16 +188,17 @@ async function main(): Promise<void> {
         fresh: (n) => login(targets.slice(nextFresh, (nextFresh += n))),
       };
 
-      const results = new Map<string, Array<{ portal: Figures; plain: Figures }>>();
+      const results = new Map<string, Array<{ portal: Figures; plain: Figures; development?: Figures }>>();
       try {
-        const servers: Array<{ name: 'portal' | 'plain'; script: string }> = [
+        const servers: Array<{ name: 'portal' | 'plain' | 'development'; script: string; env?: NodeJS.ProcessEnv }> = [
           { name: 'portal', script: 'src/main.ts' },
           { name: 'plain', script: 'bench/plain-server.ts' },
+          ...(development ? [{ name: 'development' as const, script: 'src/main.ts', env: { NODE_ENV: 'development' } }] : []),
         ];
         const running: Record<string, Server> = {};
         for (const server of servers) {
           const port = await freePort();
-          const child = startProcess(server.script, { ...env, PORT: String(port) });
+          const child = startProcess(server.script, { ...env, ...server.env, PORT: String(port) });
           children.push(child);
           running[server.name] = { baseUrl: `http://127.0.0.1:${port}`, pid: child.pid as number };
           await waitUntilReady(running[server.name].baseUrl, child);
@@ -202,10 +208,17 @@ async function main(): Promise<void> {
           for (const route of routes) {
             const portal = await measure(running.portal, route, fixtures, count);
             const plain = await measure(running.plain, route, fixtures, count);
-            results.set(route.label, [...(results.get(route.label) ?? []), { portal, plain }]);
+            const inDevelopment =
+              running.development && route.page ? await measure(running.development, route, fixtures, count) : undefined;
+            results.set(route.label, [...(results.get(route.label) ?? []), { portal, plain, development: inDevelopment }]);
             process.stdout.write(
               `round ${round} ${route.label}: portal ${describe(portal)} | plain ${describe(plain)} | share ${Math.round((100 * portal.perSecond) / plain.perSecond)} % (by CPU ${Math.round((100 * plain.cpuMs) / portal.cpuMs)} %)\n`,
             );
+            if (inDevelopment) {
+              process.stdout.write(
+                `  in development mode: ${describe(inDevelopment)} = ${(portal.perSecond / inDevelopment.perSecond).toFixed(1)}× slower than production (target ≤ 3×)\n`,
+              );
+            }
           }
         }
       } finally {
