@@ -174,7 +174,7 @@ export function elapsed(since: number): string {
 }
 
 /**
- * A TypeScript entry point of the project in a Node process of its own, as in production.
+ * A TypeScript entry point (of the project, or an absolute path) in a Node process of its own, as in production.
  * With BENCH_CPU_PROF_DIR set, the process writes a V8 CPU profile there when it exits
  * (summarise it with bench/profile-top.ts).
  */
@@ -183,7 +183,7 @@ export function startProcess(script: string, env: NodeJS.ProcessEnv): ChildProce
   const profile = profileDir
     ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${path.basename(script, '.ts')}-${Date.now()}.cpuprofile`]
     : [];
-  const child = spawn(process.execPath, [...profile, '-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', script)], {
+  const child = spawn(process.execPath, [...profile, '-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '..', script)], {
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -13,6 +13,9 @@
  * on both servers, so the figures come out as ranges. Beside req/s it prints each
  * server's CPU time per request, and the share by it (plain ÷ portal): on a machine
  * busy with other work the req/s share wanders, the CPU share much less.
+ * --server=NAME=PATH also measures another server script (same environment and
+ * PORT) on every route, with its share of the plain server: a candidate, e.g. a
+ * spike on another HTTP adapter, against the same yardstick in the same run.
  * --development also runs the portal in development mode (NODE_ENV=development:
  * templates checked for changes on disk) and compares its pages with production.
  * BENCH_CPU_PROF_DIR=/tmp/profiles writes the servers' CPU profiles (bench/profile-top.ts).
@@ -154,6 +157,12 @@ async function main(): Promise<void> {
     .split(',');
   const routes = ROUTES.filter((route) => !only || only.includes(route.key));
   const development = process.argv.includes('--development');
+  const candidates = process.argv
+    .filter((arg) => arg.startsWith('--server='))
+    .map((arg) => {
+      const [name, script] = arg.slice('--server='.length).split('=');
+      return { name, script };
+    });
   const submissions = routes.some((route) => route.key === 'submit') ? rounds * 2 * (count + WARM_UP) : 0;
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const stamp = Date.now().toString(36);
@@ -190,10 +199,11 @@ async function main(): Promise<void> {
 
       const results = new Map<string, Array<{ portal: Figures; plain: Figures; development?: Figures }>>();
       try {
-        const servers: Array<{ name: 'portal' | 'plain' | 'development'; script: string; env?: NodeJS.ProcessEnv }> = [
+        const servers: Array<{ name: string; script: string; env?: NodeJS.ProcessEnv }> = [
           { name: 'portal', script: 'src/main.ts' },
           { name: 'plain', script: 'bench/plain-server.ts' },
-          ...(development ? [{ name: 'development' as const, script: 'src/main.ts', env: { NODE_ENV: 'development' } }] : []),
+          ...(development ? [{ name: 'development', script: 'src/main.ts', env: { NODE_ENV: 'development' } }] : []),
+          ...candidates,
         ];
         const running: Record<string, Server> = {};
         for (const server of servers) {
@@ -214,6 +224,12 @@ async function main(): Promise<void> {
             process.stdout.write(
               `round ${round} ${route.label}: portal ${describe(portal)} | plain ${describe(plain)} | share ${Math.round((100 * portal.perSecond) / plain.perSecond)} % (by CPU ${Math.round((100 * plain.cpuMs) / portal.cpuMs)} %)\n`,
             );
+            for (const candidate of candidates) {
+              const figures = await measure(running[candidate.name], route, fixtures, count);
+              process.stdout.write(
+                `  ${candidate.name}: ${describe(figures)} | share ${Math.round((100 * figures.perSecond) / plain.perSecond)} % (by CPU ${Math.round((100 * plain.cpuMs) / figures.cpuMs)} %)\n`,
+              );
+            }
             if (inDevelopment) {
               process.stdout.write(
                 `  in development mode: ${describe(inDevelopment)} = ${(portal.perSecond / inDevelopment.perSecond).toFixed(1)}× slower than production (target ≤ 3×)\n`,

@@ -37,9 +37,10 @@ export class SessionMiddleware implements NestMiddleware {
         : typeof cookie === 'string'
           ? await this.sessions.load(cookie, 'cookie')
           : null;
-      if (session) this.sessions.attach(req, res, session);
+      const api = API_PATH.test(req.path);
+      if (session) this.sessions.attach(req, res, session, !api);
 
-      if (UNSAFE_METHODS.has(req.method) && !bearer && (session || !API_PATH.test(req.path))) {
+      if (UNSAFE_METHODS.has(req.method) && !bearer && (session || !api)) {
         const body = req.body as Record<string, unknown> | undefined;
         const sent = typeof body?.[CSRF_FIELD] === 'string' ? (body[CSRF_FIELD] as string) : req.get(CSRF_HEADER);
         if (!session || !sent || !sameSecret(sent, session.csrfToken)) {
