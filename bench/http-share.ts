@@ -163,7 +163,9 @@ async function main(): Promise<void> {
       const [name, script] = arg.slice('--server='.length).split('=');
       return { name, script };
     });
-  const submissions = routes.some((route) => route.key === 'submit') ? rounds * 2 * (count + WARM_UP) : 0;
+  // Every submission needs a customer who has not submitted yet, on each server measured.
+  const submissions = routes.some((route) => route.key === 'submit') ? rounds * (2 + candidates.length) * (count + WARM_UP) : 0;
+
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const stamp = Date.now().toString(36);
   const redisPrefix = `bench-${stamp}:`;

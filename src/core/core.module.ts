@@ -1,41 +1,47 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DynamicModule, Global, Inject, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, Params } from 'nestjs-pino';
 import pino from 'pino';
-import type { Options } from 'pino-http';
 import { AppConfig } from '../../config/configuration';
 import { dataSourceOptions } from '../../config/data-source-options';
-import { ConfigModule } from './config.module';
+import { APP_CONFIG, ConfigModule } from './config.module';
 import { HealthController } from './health.controller';
 import { QueuesService } from './queues.service';
 import { WorkerRunner } from './worker-runner.service';
 
+/** The request id: the caller's `x-request-id` if it looks like one, else a new UUID; echoed in the answer. */
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
+/** Whether request lines (logged at info) are written at all. */
+function logsRequests(level: AppConfig['LOG_LEVEL']): boolean {
+  return level !== 'silent' && pino.levels.values[level] <= pino.levels.values.info;
+}
+
 /**
- * One line per answered request is logged at info. Above info nobody reads those
- * lines, yet pino-http would still serialise and redact every request into a child
- * logger and listen for every answer's end: then requests are not logged, and the
- * child logger that errors of the request go through carries only id, method and URL.
+ * Logging. At info and below, pino-http logs one line per answered request and binds
+ * the request (id, method, URL, redacted headers) to every log line written while
+ * it runs. Above info nobody reads request lines, yet pino-http and nestjs-pino's
+ * per-request context would still cost on every request: serialising it into a
+ * child logger, listening for its end, and an AsyncLocalStorage that makes every
+ * promise of the process pay. Then only the request id is kept (the header), and
+ * warnings and errors are logged without it.
  */
-function requestLogging(level: AppConfig['LOG_LEVEL']): Options {
-  if (level !== 'silent' && pino.levels.values[level] <= pino.levels.values.info) {
-    return {
+function logging(level: AppConfig['LOG_LEVEL']): Params {
+  if (!logsRequests(level)) return { pinoHttp: { level }, forRoutes: [] };
+  return {
+    pinoHttp: {
+      level,
+      genReqId: requestId,
       redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
       autoLogging: { ignore: (req) => req.url?.startsWith('/static/') ?? false },
-    };
-  }
-  return {
-    autoLogging: false,
-    wrapSerializers: false,
-    serializers: {
-      req: (req: IncomingMessage & { id?: unknown; originalUrl?: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: req.originalUrl ?? req.url,
-      }),
-      err: pino.stdSerializers.err,
     },
   };
 }
@@ -43,24 +49,26 @@ function requestLogging(level: AppConfig['LOG_LEVEL']): Options {
 /** What every role needs: configuration, logging, PostgreSQL, Redis queues; global so every module can queue work. */
 @Global()
 @Module({})
-export class CoreModule {
+export class CoreModule implements NestModule {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Without pino-http (see `logging`), the request id still goes into every answer. */
+  configure(consumer: MiddlewareConsumer): void {
+    if (logsRequests(this.config.LOG_LEVEL)) return;
+    consumer
+      .apply((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+        requestId(req, res);
+        next();
+      })
+      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CoreModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.LOG_LEVEL,
-            genReqId: (req, res) => {
-              const incoming = req.headers['x-request-id'];
-              const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-              res.setHeader('x-request-id', id);
-              return id;
-            },
-            ...requestLogging(config.LOG_LEVEL),
-          },
-        }),
+        LoggerModule.forRoot(logging(config.LOG_LEVEL)),
         TypeOrmModule.forRoot(dataSourceOptions(config)),
         TerminusModule,
       ],
