@@ -88,13 +88,17 @@ async function main(): Promise<void> {
       children.push(api);
       const apiBaseUrl = `http://127.0.0.1:${port}`;
       await waitUntilReady(apiBaseUrl, api);
-      await submitOverHttp(apiBaseUrl, sessions, companyId, targets.slice(2 * count, 2 * count + WARM_UP), overHttp);
+      const httpPerSecond = await submitOverHttp(apiBaseUrl, sessions, companyId, targets.slice(2 * count, 2 * count + WARM_UP), overHttp);
 
-      await submitDirectly(
+      const directPerSecond = await submitDirectly(
         dataSource,
         companyId,
         targets.slice(2 * count + WARM_UP, 2 * count + 2 * WARM_UP),
         targets.slice(count, 2 * count),
+      );
+      process.stdout.write(
+        `HTTP's share of the service call: ${Math.round((100 * httpPerSecond) / directPerSecond)} % ` +
+          '(the share against a plain server doing the same statements: bench/http-share.ts)\n',
       );
 
       const clerkToken = await issueClerkToken(dataSource, sessions, companyId);
@@ -136,7 +140,7 @@ async function submitOverHttp(
   companyId: number,
   warmUp: ReadingTarget[],
   targets: ReadingTarget[],
-): Promise<void> {
+): Promise<number> {
   const asRequests = async (group: ReadingTarget[]) => {
     const tokens = await issueCustomerTokens(sessions, companyId, group);
     return group.map((target, i) => ({
@@ -161,6 +165,7 @@ async function submitOverHttp(
     ),
   );
   if ((submitted.statuses[201] ?? 0) !== targets.length) process.stdout.write(`  statuses: ${JSON.stringify(submitted.statuses)}\n`);
+  return targets.length / submitted.seconds;
 }
 
 async function issueCustomerTokens(sessions: SessionService, companyId: number, targets: ReadingTarget[]): Promise<string[]> {
@@ -189,7 +194,13 @@ async function issueClerkToken(dataSource: DataSource, sessions: SessionService,
   return sessions.issueApiToken({ kind: 'clerk', companyId, clerkId: clerk.id, name: 'Bench', role: 'supervisor' });
 }
 
-async function submitDirectly(dataSource: DataSource, companyId: number, warmUp: ReadingTarget[], targets: ReadingTarget[]): Promise<void> {
+/** Returns submissions per second. */
+async function submitDirectly(
+  dataSource: DataSource,
+  companyId: number,
+  warmUp: ReadingTarget[],
+  targets: ReadingTarget[],
+): Promise<number> {
   const readings = new ReadingService(dataSource, new WorkflowEngine(dataSource));
   readings.onModuleInit();
   const submit = async (target: ReadingTarget) => {
@@ -204,14 +215,16 @@ async function submitDirectly(dataSource: DataSource, companyId: number, warmUp:
     await submit(target);
     latencies.push(performance.now() - t0);
   });
+  const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
     latencyReport(
       `submissions without HTTP (ReadingService.submit, ${CONCURRENCY} concurrent customers)`,
       targets.length,
-      (performance.now() - started) / 1000,
+      seconds,
       latencies,
     ),
   );
+  return targets.length / seconds;
 }
 
 async function waitUntilApplied(dataSource: DataSource, companyId: number, expected: number, worker: ChildProcess): Promise<void> {
