@@ -13,8 +13,8 @@
  * on both servers, so the figures come out as ranges. Beside req/s it prints each
  * server's CPU time per request, and the share by it (plain ÷ portal): on a machine
  * busy with other work the req/s share wanders, the CPU share much less.
- * --server=NAME=PATH also measures another server script (same environment and
- * PORT) on every route, with its share of the plain server: a candidate, e.g. a
+ * --server=NAME=PATH[@meters,submit] also measures another server script (same
+ * environment and PORT) on every route (or those listed), with its share of the plain server: a candidate, e.g. a
  * spike on another HTTP adapter, against the same yardstick in the same run.
  * --development also runs the portal in development mode (NODE_ENV=development:
  * templates checked for changes on disk) and compares its pages with production.
@@ -160,11 +160,14 @@ async function main(): Promise<void> {
   const candidates = process.argv
     .filter((arg) => arg.startsWith('--server='))
     .map((arg) => {
-      const [name, script] = arg.slice('--server='.length).split('=');
-      return { name, script };
+      const [name, rest] = arg.slice('--server='.length).split('=');
+      const [script, keys] = rest.split('@');
+      return { name, script, keys: keys?.split(',') };
     });
   // Every submission needs a customer who has not submitted yet, on each server measured.
-  const submissions = routes.some((route) => route.key === 'submit') ? rounds * (2 + candidates.length) * (count + WARM_UP) : 0;
+  const submissions = routes.some((route) => route.key === 'submit')
+    ? rounds * (2 + candidates.filter((c) => !c.keys || c.keys.includes('submit')).length) * (count + WARM_UP)
+    : 0;
 
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const stamp = Date.now().toString(36);
@@ -205,7 +208,7 @@ async function main(): Promise<void> {
           { name: 'portal', script: 'src/main.ts' },
           { name: 'plain', script: 'bench/plain-server.ts' },
           ...(development ? [{ name: 'development', script: 'src/main.ts', env: { NODE_ENV: 'development' } }] : []),
-          ...candidates,
+          ...candidates.map(({ name, script }) => ({ name, script })),
         ];
         const running: Record<string, Server> = {};
         for (const server of servers) {
@@ -226,7 +229,7 @@ async function main(): Promise<void> {
             process.stdout.write(
               `round ${round} ${route.label}: portal ${describe(portal)} | plain ${describe(plain)} | share ${Math.round((100 * portal.perSecond) / plain.perSecond)} % (by CPU ${Math.round((100 * plain.cpuMs) / portal.cpuMs)} %)\n`,
             );
-            for (const candidate of candidates) {
+            for (const candidate of candidates.filter((c) => !c.keys || c.keys.includes(route.key))) {
               const figures = await measure(running[candidate.name], route, fixtures, count);
               process.stdout.write(
                 `  ${candidate.name}: ${describe(figures)} | share ${Math.round((100 * figures.perSecond) / plain.perSecond)} % (by CPU ${Math.round((100 * plain.cpuMs) / figures.cpuMs)} %)\n`,
