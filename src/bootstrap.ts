@@ -6,12 +6,12 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, ConfigError, loadConfig, Role } from '../config/configuration';
 import { AppModule } from './app.module';
-import { securityHeaders } from './core/security-headers';
+import { withLeanJsonHeaders } from './core/security-headers';
 import { WorkerRunner } from './core/worker-runner.service';
 import { configureViews } from './web/view-engine';
 
-/** Security headers of pages; the CSP allows no inline script and no third-party origin. */
-function pageSecurityHeaders(config: AppConfig) {
+/** Security headers; the CSP allows no inline script and no third-party origin. */
+function securityHeaders(config: AppConfig) {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: true,
@@ -33,7 +33,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  app.use(securityHeaders(pageSecurityHeaders(config)));
+  app.use(withLeanJsonHeaders(securityHeaders(config)));
   // Answers are per customer and mostly uncacheable: hashing each body for an ETag costs more than a rare 304 saves.
   app.set('etag', false);
   // A clerk's bulk approval of BULK_MAX (10,000) items is about 400 kB of JSON.

@@ -31,7 +31,7 @@ function headersSetBy(middleware: RequestHandler, url: string): Array<[string, s
  * (so `pageHeaders` must not depend on the request for API paths, e.g. no CSP nonce).
  * Every header costs on each answer; a dozen on a 300-byte JSON body is half its size.
  */
-export function securityHeaders(pageHeaders: RequestHandler): RequestHandler {
+export function withLeanJsonHeaders(pageHeaders: RequestHandler): RequestHandler {
   const json: Array<[string, string]> = [
     ...headersSetBy(pageHeaders, '/api/v1/').filter(([name]) => KEPT_ON_JSON.has(name)),
     ['content-security-policy', JSON_CONTENT_SECURITY_POLICY],
