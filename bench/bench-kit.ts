@@ -5,6 +5,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
@@ -124,7 +125,7 @@ export async function pool<T>(items: readonly T[], concurrency: number, work: (i
   );
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
@@ -137,8 +138,11 @@ export function latencyReport(label: string, count: number, seconds: number, lat
   );
 }
 
-/** Runs bench/http-load.ts in a worker thread (its own event loop and core) and returns its figures. */
-export async function runHttpLoad(plan: LoadPlan): Promise<LoadResult> {
+/**
+ * Runs bench/http-load.ts in a worker thread (its own event loop and core) and returns
+ * its figures; `onMeasuring` is called when the warm-up is over and the measured requests start.
+ */
+export async function runHttpLoad(plan: LoadPlan, onMeasuring?: () => void): Promise<LoadResult> {
   const script = path.join(__dirname, 'http-load.ts');
   const worker = new Worker(`require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(script)});`, {
     eval: true,
@@ -146,7 +150,7 @@ export async function runHttpLoad(plan: LoadPlan): Promise<LoadResult> {
   });
   try {
     return await new Promise<LoadResult>((resolve, reject) => {
-      worker.once('message', resolve);
+      worker.on('message', (message: LoadResult | 'measuring') => (message === 'measuring' ? onMeasuring?.() : resolve(message)));
       worker.once('error', reject);
     });
   } finally {
@@ -154,9 +158,33 @@ export async function runHttpLoad(plan: LoadPlan): Promise<LoadResult> {
   }
 }
 
-/** Runs a TypeScript entry point of the portal (src/main.ts, src/worker.ts) in a process of its own. */
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux). Per
+ * request it is the benchmark's steadiest figure on a shared machine: other work
+ * slows a server's answers down but does not add to its own CPU time.
+ */
+export function cpuMilliseconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+export function elapsed(since: number): string {
+  return ((performance.now() - since) / 1000).toFixed(2);
+}
+
+/**
+ * A TypeScript entry point (of the project, or an absolute path) in a Node process of its own, as in production.
+ * With BENCH_CPU_PROF_DIR set, the process writes a V8 CPU profile there when it exits
+ * (summarise it with bench/profile-top.ts).
+ */
 export function startProcess(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', script)], {
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  const profile = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${path.basename(script, '.ts')}-${Date.now()}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '..', script)], {
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });

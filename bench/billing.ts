@@ -114,7 +114,11 @@ async function main(): Promise<void> {
       await waitUntilReady(plainUrl, plain);
 
       const requests = (route: string, n: number, offset: number): LoadRequest[] =>
-        Array.from({ length: n }, (_, i) => ({ path: route, token: tokens[(offset + i) % tokens.length] }));
+        Array.from({ length: n }, (_, i) => ({
+          method: 'GET' as const,
+          path: route,
+          headers: { authorization: `Bearer ${tokens[(offset + i) % tokens.length]}` },
+        }));
       for (const route of ROUTES) {
         const results: Array<{ rps: number; p99: number }> = [];
         for (const [label, baseUrl] of [

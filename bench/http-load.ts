@@ -11,9 +11,11 @@ import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 
 export interface LoadRequest {
+  method: 'GET' | 'POST';
   path: string;
-  token: string;
-  /** Sent as JSON with a POST; without one the request is a GET. */
+  /** Authorization, Cookie, Accept …; a POST's JSON body adds its own content headers. */
+  headers: Record<string, string>;
+  /** POST only: sent as JSON. */
   body?: unknown;
 }
 
@@ -31,26 +33,20 @@ export interface LoadResult {
   statuses: Record<number, number>;
 }
 
-function call(agent: http.Agent, url: URL, token: string, body: string | undefined): Promise<number> {
+function sendOne(agent: http.Agent, url: URL, request: LoadRequest): Promise<number> {
+  const body = request.method === 'POST' ? JSON.stringify(request.body) : undefined;
+  const headers =
+    body === undefined
+      ? request.headers
+      : { ...request.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
   return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      {
-        method: body === undefined ? 'GET' : 'POST',
-        agent,
-        headers:
-          body === undefined
-            ? { authorization: `Bearer ${token}` }
-            : { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
+    const outgoing = http.request(url, { method: request.method, agent, headers }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+      response.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
   });
 }
 
@@ -67,17 +63,17 @@ async function send(
       while (next < requests.length) {
         const request = requests[next++];
         const t0 = performance.now();
-        const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-        const status = await call(agent, new URL(request.path, plan.baseUrl), request.token, body);
+        const status = await sendOne(agent, new URL(request.path, plan.baseUrl), request);
         done(performance.now() - t0, status);
       }
     }),
   );
 }
 
-async function run(plan: LoadPlan): Promise<LoadResult> {
+async function run(plan: LoadPlan, measuring: () => void): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: plan.concurrency });
   await send(agent, plan, plan.warmUp, () => undefined);
+  measuring();
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
   const started = performance.now();
@@ -92,7 +88,7 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
 
 if (parentPort) {
   const port = parentPort;
-  run(workerData as LoadPlan).then(
+  run(workerData as LoadPlan, () => port.postMessage('measuring')).then(
     (result) => port.postMessage(result),
     (error: unknown) => {
       throw error;

@@ -35,6 +35,7 @@ import { ReadingService } from '../src/metering/reading.service';
 import {
   ReadingTarget,
   benchArgs,
+  elapsed,
   freePort,
   issueCustomerTokens,
   latencyReport,
@@ -95,13 +96,17 @@ async function main(): Promise<void> {
       children.push(api);
       const apiBaseUrl = `http://127.0.0.1:${port}`;
       await waitUntilReady(apiBaseUrl, api);
-      await submitOverHttp(apiBaseUrl, sessions, companyId, targets.slice(2 * count, 2 * count + WARM_UP), overHttp);
+      const httpPerSecond = await submitOverHttp(apiBaseUrl, sessions, companyId, targets.slice(2 * count, 2 * count + WARM_UP), overHttp);
 
-      await submitDirectly(
+      const directPerSecond = await submitDirectly(
         dataSource,
         companyId,
         targets.slice(2 * count + WARM_UP, 2 * count + 2 * WARM_UP),
         targets.slice(count, 2 * count),
+      );
+      process.stdout.write(
+        `HTTP's share of the service call: ${Math.round((100 * httpPerSecond) / directPerSecond)} % ` +
+          '(the share against a plain server doing the same statements: bench/http-share.ts)\n',
       );
 
       const clerkToken = await issueClerkToken(dataSource, sessions, companyId);
@@ -143,10 +148,15 @@ async function submitOverHttp(
   companyId: number,
   warmUp: ReadingTarget[],
   targets: ReadingTarget[],
-): Promise<void> {
+): Promise<number> {
   const asRequests = async (group: ReadingTarget[]) => {
     const tokens = await issueCustomerTokens(sessions, companyId, group, CONCURRENCY);
-    return group.map((target, i) => ({ path: '/api/v1/readings', token: tokens[i], body: { meterId: target.meterId, value: '365.5' } }));
+    return group.map((target, i) => ({
+      method: 'POST' as const,
+      path: '/api/v1/readings',
+      headers: { authorization: `Bearer ${tokens[i]}` },
+      body: { meterId: target.meterId, value: '365.5' },
+    }));
   };
   const submitted = await runHttpLoad({
     baseUrl,
@@ -163,10 +173,7 @@ async function submitOverHttp(
     ),
   );
   if ((submitted.statuses[201] ?? 0) !== targets.length) process.stdout.write(`  statuses: ${JSON.stringify(submitted.statuses)}\n`);
-}
-
-function elapsed(since: number): string {
-  return ((performance.now() - since) / 1000).toFixed(2);
+  return targets.length / submitted.seconds;
 }
 
 async function issueClerkToken(dataSource: DataSource, sessions: SessionService, companyId: number): Promise<string> {
@@ -179,7 +186,13 @@ async function issueClerkToken(dataSource: DataSource, sessions: SessionService,
   return sessions.issueApiToken({ kind: 'clerk', companyId, clerkId: clerk.id, name: 'Bench', role: 'supervisor' });
 }
 
-async function submitDirectly(dataSource: DataSource, companyId: number, warmUp: ReadingTarget[], targets: ReadingTarget[]): Promise<void> {
+/** Returns submissions per second. */
+async function submitDirectly(
+  dataSource: DataSource,
+  companyId: number,
+  warmUp: ReadingTarget[],
+  targets: ReadingTarget[],
+): Promise<number> {
   const engine = new WorkflowEngine();
   engine.register(readingRequestKind);
   const readings = new ReadingService(dataSource, engine);
@@ -195,14 +208,16 @@ async function submitDirectly(dataSource: DataSource, companyId: number, warmUp:
     await submit(target);
     latencies.push(performance.now() - t0);
   });
+  const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
     latencyReport(
       `submissions without HTTP (ReadingService.submit, ${CONCURRENCY} concurrent customers)`,
       targets.length,
-      (performance.now() - started) / 1000,
+      seconds,
       latencies,
     ),
   );
+  return targets.length / seconds;
 }
 
 async function waitUntilApplied(dataSource: DataSource, companyId: number, expected: number, worker: ChildProcess): Promise<void> {

@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { simplePayOrigins } from './payments/simplepay/simplepay.gateway';
 import { createOpenApiDocument } from './core/openapi-document';
 import { HttpDrain } from './core/http-drain.service';
+import { withLeanJsonHeaders } from './core/security-headers';
 import { WorkerRunner } from './core/worker-runner.service';
 import { configureViews } from './web/view-engine';
 
@@ -38,7 +39,9 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   app.disable('x-powered-by');
   // Only the configured proxies may name the client's address (req.ip: throttling, audit trail).
   app.set('trust proxy', config.TRUSTED_PROXIES);
-  app.use(securityHeaders(config));
+  app.use(withLeanJsonHeaders(securityHeaders(config)));
+  // Answers are per customer and mostly uncacheable: hashing each body for an ETag costs more than a rare 304 saves.
+  app.set('etag', false);
   // A clerk's bulk approval of BULK_MAX (10,000) items is about 400 kB of JSON.
   app.useBodyParser('json', { limit: '1mb' });
   configureViews(app, config);

@@ -1,5 +1,6 @@
-import type { PoolClient, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /** A statement's text and the name it is prepared under (one name, one text). */
 export interface PreparedStatement {
@@ -15,6 +16,9 @@ export interface PreparedStatement {
  * text should name its columns rather than `SELECT *`, so a migration cannot change
  * a cached plan's result shape under a running process.
  *
+ * Outside a transaction the statement goes straight to TypeORM's pg pool: no query
+ * runner, no logging or subscriber broadcast, which on a hot read cost about as
+ * much as the statement itself. Errors are pg's own (not QueryFailedError).
  * Inside a transaction pass its manager: the statement runs on that connection.
  */
 export async function preparedQuery<T extends QueryResultRow>(
@@ -23,12 +27,8 @@ export async function preparedQuery<T extends QueryResultRow>(
   text: string,
   values: unknown[],
 ): Promise<T[]> {
-  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
-  try {
-    const client = (await runner.connect()) as PoolClient;
-    const result = await client.query<T>({ name, text, values });
-    return result.rows;
-  } finally {
-    if (!manager.queryRunner) await runner.release();
-  }
+  const runner = manager.queryRunner;
+  const client = runner ? ((await runner.connect()) as PoolClient) : ((manager.connection.driver as PostgresDriver).master as Pool);
+  const result = await client.query<T>({ name, text, values });
+  return result.rows;
 }

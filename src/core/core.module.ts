@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DynamicModule, Global, Inject, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, Params } from 'nestjs-pino';
+import pino from 'pino';
 import { AppConfig } from '../../config/configuration';
 import { redactQuery, redactUrl } from '../../libs/logging/redact-url';
 import { dataSourceOptions } from '../../config/data-source-options';
 import { Clock } from './clock';
-import { ConfigModule } from './config.module';
+import { APP_CONFIG, ConfigModule } from './config.module';
 import { HealthController } from './health.controller';
 import { HttpDrain } from './http-drain.service';
 import { InteractiveRedis } from './interactive-redis.service';
@@ -23,29 +25,64 @@ function redactRequest(req: { url?: string; query?: unknown; headers?: Record<st
   return req;
 }
 
+/** The request id: the caller's `x-request-id` if it looks like one, else a new UUID; echoed in the answer. */
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
+/** Whether request lines (logged at info) are written at all. */
+function logsRequests(level: AppConfig['LOG_LEVEL']): boolean {
+  return level !== 'silent' && pino.levels.values[level] <= pino.levels.values.info;
+}
+
+/**
+ * Logging. At info and below, pino-http logs one line per answered request and binds
+ * the request (id, method, URL, redacted headers) to every log line written while
+ * it runs. Above info nobody reads request lines, yet pino-http and nestjs-pino's
+ * per-request context would still cost on every request: serialising it into a
+ * child logger, listening for its end, and an AsyncLocalStorage that makes every
+ * promise of the process pay. Then only the request id is kept (the header), and
+ * warnings and errors are logged without it.
+ */
+function logging(level: AppConfig['LOG_LEVEL']): Params {
+  if (!logsRequests(level)) return { pinoHttp: { level }, forRoutes: [] };
+  return {
+    pinoHttp: {
+      level,
+      genReqId: requestId,
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+      serializers: { req: redactRequest },
+      autoLogging: { ignore: (req) => req.url?.startsWith('/static/') ?? false },
+    },
+  };
+}
+
 /** What every role needs: configuration, logging, PostgreSQL, Redis (queues, and a fail-fast connection for requests), the HTTP drain, the clock; global so every module can queue work. */
 @Global()
 @Module({})
-export class CoreModule {
+export class CoreModule implements NestModule {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Without pino-http (see `logging`), the request id still goes into every answer. */
+  configure(consumer: MiddlewareConsumer): void {
+    if (logsRequests(this.config.LOG_LEVEL)) return;
+    consumer
+      .apply((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+        requestId(req, res);
+        next();
+      })
+      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CoreModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.LOG_LEVEL,
-            genReqId: (req, res) => {
-              const incoming = req.headers['x-request-id'];
-              const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-              res.setHeader('x-request-id', id);
-              return id;
-            },
-            redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
-            serializers: { req: redactRequest },
-            autoLogging: { ignore: (req) => req.url?.startsWith('/static/') ?? false },
-          },
-        }),
+        LoggerModule.forRoot(logging(config.LOG_LEVEL)),
         TypeOrmModule.forRoot(dataSourceOptions(config)),
         TerminusModule,
       ],

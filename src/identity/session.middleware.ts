@@ -37,11 +37,12 @@ export class SessionMiddleware implements NestMiddleware {
         : typeof cookie === 'string'
           ? await this.sessions.load(cookie, 'cookie')
           : null;
-      if (session) this.sessions.attach(req, res, session);
+      const api = API_PATH.test(req.path);
+      if (session) this.sessions.attach(req, res, session, !api);
       // A logged-in principal's pages and answers are theirs alone: no browser or proxy cache may keep them.
       if (session?.principal) res.setHeader('Cache-Control', 'no-store');
 
-      if (UNSAFE_METHODS.has(req.method) && !bearer && (session || !API_PATH.test(req.path))) {
+      if (UNSAFE_METHODS.has(req.method) && !bearer && (session || !api)) {
         const body = req.body as Record<string, unknown> | undefined;
         const sent = typeof body?.[CSRF_FIELD] === 'string' ? (body[CSRF_FIELD] as string) : req.get(CSRF_HEADER);
         if (!session || !sent || !sameSecret(sent, session.csrfToken)) {

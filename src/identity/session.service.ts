@@ -178,15 +178,19 @@ export class SessionService {
     }
   }
 
-  /** Makes the session the request's own and tells the layout who is logged in. */
-  attach(req: Request, res: Response, session: ActiveSession): void {
+  /**
+   * Makes the session the request's own and, for pages (`viewLocals`), tells the layout who
+   * is logged in. A JSON answer renders no layout, so the API skips the view locals.
+   */
+  attach(req: Request, res: Response, session: ActiveSession, viewLocals = true): void {
     req.portalSession = session;
-    req.principal = session.principal ?? undefined;
-    res.locals.csrfToken = session.csrfToken;
-    const principal = session.principal;
-    delete res.locals.currentCustomer;
-    delete res.locals.currentClerk;
-    if (principal?.kind === 'customer') res.locals.currentCustomer = { name: principal.name, code: principal.code };
-    if (principal?.kind === 'clerk') res.locals.currentClerk = { name: principal.name, role: principal.role };
+    const principal = session.principal ?? undefined;
+    req.principal = principal;
+    if (!viewLocals) return;
+    const locals = res.locals;
+    locals.csrfToken = session.csrfToken;
+    // Assigned (not deleted) so the locals keep their shape; an undefined one reads as absent in the templates.
+    locals.currentCustomer = principal?.kind === 'customer' ? { name: principal.name, code: principal.code } : undefined;
+    locals.currentClerk = principal?.kind === 'clerk' ? { name: principal.name, role: principal.role } : undefined;
   }
 }

@@ -71,7 +71,9 @@ export class MeterQueries {
   ) {}
 
   async servicePoints(companyId: number, customerId: number): Promise<ServicePointView[]> {
-    const rows: Array<{ id: string; postcode: string; town: string; address: string }> = await this.dataSource.query(
+    const rows = await preparedQuery<{ id: string; postcode: string; town: string; address: string }>(
+      this.dataSource.manager,
+      'customer-service-points',
       `SELECT id, postcode, town, address FROM service_points WHERE company_id = $1 AND customer_id = $2 ORDER BY id`,
       [companyId, customerId],
     );
@@ -91,20 +93,29 @@ export class MeterQueries {
   /** The customer's meters (of one service point, if given), with the reading window and the last billable reading. */
   meters(companyId: number, customerId: number, servicePointId?: number, today = todayInHungary()): Promise<MeterView[]> {
     return servicePointId === undefined
-      ? this.load(companyId, customerId, '', [], today)
-      : this.load(companyId, customerId, 'AND m.service_point_id = $4', [servicePointId], today);
+      ? this.load('customer-meters', companyId, customerId, '', [], today)
+      : this.load('customer-meters-of-point', companyId, customerId, 'AND m.service_point_id = $4', [servicePointId], today);
   }
 
   /** One of the customer's meters, as in `meters`; null for another customer's (or company's) meter. */
   async meter(companyId: number, customerId: number, meterId: number): Promise<MeterView | null> {
     if (!Number.isSafeInteger(meterId) || meterId <= 0) return null;
-    const [meter] = await this.load(companyId, customerId, 'AND m.id = $4', [meterId], todayInHungary());
+    const [meter] = await this.load('customer-meter', companyId, customerId, 'AND m.id = $4', [meterId], todayInHungary());
     return meter ?? null;
   }
 
-  /** One query: the meters, each with its windows and its last billable reading. */
-  private async load(companyId: number, customerId: number, filter: string, params: unknown[], today: string): Promise<MeterView[]> {
-    const rows: MeterRow[] = await this.dataSource.query(
+  /** One prepared statement (`name` goes with `filter`): the meters, each with its windows and its last billable reading. */
+  private async load(
+    name: string,
+    companyId: number,
+    customerId: number,
+    filter: string,
+    params: unknown[],
+    today: string,
+  ): Promise<MeterView[]> {
+    const rows = await preparedQuery<MeterRow>(
+      this.dataSource.manager,
+      name,
       `SELECT m.id, m.service_point_id, m.serial_number, m.type, m.unit, m.decimals, m.calibrated_at, m.provider_reading_period,
               (SELECT coalesce(json_agg(json_build_object('id', w.id, 'meterId', w.meter_id, 'opensOn', w.opens_on, 'closesOn', w.closes_on)
                                         ORDER BY w.id), '[]'::json)

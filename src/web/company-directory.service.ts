@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { preparedQuery } from '../../libs/typeorm/prepared-query';
 
 export interface CompanySummary {
   id: number;
@@ -12,6 +13,6 @@ export class CompanyDirectory {
   constructor(private readonly dataSource: DataSource) {}
 
   list(): Promise<CompanySummary[]> {
-    return this.dataSource.query<CompanySummary[]>('SELECT id, name FROM companies ORDER BY name');
+    return preparedQuery<CompanySummary>(this.dataSource.manager, 'company-directory', 'SELECT id, name FROM companies ORDER BY name', []);
   }
 }

@@ -46,7 +46,7 @@ function moduleViewClass(renderer: ViewRenderer) {
 export function configureViews(app: NestExpressApplication, config: AppConfig): void {
   const cache = config.NODE_ENV !== 'development';
   loadTranslations();
-  const renderer = new ViewRenderer({ root: SOURCE_ROOT, cache, defaultLanguage: config.DEFAULT_LANGUAGE });
+  const renderer = new ViewRenderer({ root: SOURCE_ROOT, watch: !cache, defaultLanguage: config.DEFAULT_LANGUAGE });
 
   app.engine('hbs', (file: string, options: object, callback: RenderCallback) => {
     try {

@@ -1,7 +1,10 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SOURCE_ROOT, ViewRenderer } from './view-renderer';
+
+/** The module object itself (not an import namespace), so its readFileSync can be watched. */
+const fs = jest.requireActual<typeof import('node:fs')>('node:fs');
 
 const customer = { name: 'Minta Ügyfél', code: 'SU0044' };
 const CUSTOMER_MENU = ['Kezdőlap', 'Tartozás', 'Számlák', 'Mérőóraállás bejelentése', 'Ügyféladatok', 'Jelszó változtatás'];
@@ -12,7 +15,7 @@ function menuLabels(html: string): string[] {
 }
 
 describe('ViewRenderer with the real shell', () => {
-  const renderer = new ViewRenderer({ root: SOURCE_ROOT, cache: true, defaultLanguage: 'hu' });
+  const renderer = new ViewRenderer({ root: SOURCE_ROOT, watch: false, defaultLanguage: 'hu' });
   const render = (view: string, context: Record<string, unknown>) => renderer.render(renderer.resolve(view)!, context);
 
   it('shows the logged-in customer and the six customer menu items', () => {
@@ -88,7 +91,7 @@ describe('ViewRenderer for another module', () => {
     );
     writeFileSync(join(root, 'sample', 'views', 'partials', 'row.hbs'), '<span>{{number}}</span>');
     writeFileSync(join(root, 'sample', 'views', 'typo.hbs'), '{{numbr}}');
-    renderer = new ViewRenderer({ root, cache: false, defaultLanguage: 'hu' });
+    renderer = new ViewRenderer({ root, watch: true, defaultLanguage: 'hu' });
   });
 
   afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -107,9 +110,58 @@ describe('ViewRenderer for another module', () => {
     expect(() => renderer.render(renderer.resolve('sample/typo')!, { number: '1' })).toThrow(/"numbr" not defined/);
   });
 
-  it('re-reads templates when the cache is off (development)', () => {
-    writeFileSync(join(root, 'sample', 'views', 'partials', 'row.hbs'), '<em>{{number}}</em>');
-    const html = renderer.render(renderer.resolve('sample/invoice')!, { amount: 0, due: '2014-11-30', status: 'open', number: 'X' });
-    expect(html).toContain('open | <em>X</em>');
+  /** Rewrites a template with a modification time `secondsAhead` in the future, so the change is seen whatever the clock's resolution. */
+  function rewrite(path: string, text: string, secondsAhead: number): void {
+    writeFileSync(path, text);
+    const at = new Date(Date.now() + secondsAhead * 1000);
+    utimesSync(path, at, at);
+  }
+
+  const invoice = { amount: 0, due: '2014-11-30', status: 'open', number: 'X' };
+
+  it('compiles once and reads no template again while none changed (development)', () => {
+    renderer.render(renderer.resolve('sample/invoice')!, invoice);
+    const reads = jest.spyOn(fs, 'readFileSync');
+    try {
+      renderer.render(renderer.resolve('sample/invoice')!, invoice);
+      renderer.render(renderer.resolve('sample/invoice')!, invoice);
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
+  it('recompiles only the page that changed on disk (development)', () => {
+    const page = join(root, 'sample', 'views', 'invoice.hbs');
+    renderer.render(renderer.resolve('sample/invoice')!, invoice);
+    rewrite(page, '<p id="page">changed {{number}} | {{> sample/row}}</p>', 10);
+    const reads = jest.spyOn(fs, 'readFileSync');
+    try {
+      const html = renderer.render(renderer.resolve('sample/invoice')!, invoice);
+      expect(html).toContain('<p id="page">changed X | <span>X</span></p>');
+      expect(reads.mock.calls.map(([path]) => path)).toEqual([page]);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
+  it('sees a changed or an added partial (development)', () => {
+    rewrite(join(root, 'sample', 'views', 'partials', 'row.hbs'), '<em>{{number}}</em>', 20);
+    expect(renderer.render(renderer.resolve('sample/invoice')!, invoice)).toContain('changed X | <em>X</em>');
+    writeFileSync(join(root, 'sample', 'views', 'partials', 'cell.hbs'), '<td>{{number}}</td>');
+    const folder = join(root, 'sample', 'views', 'partials');
+    const later = new Date(Date.now() + 30_000);
+    utimesSync(folder, later, later);
+    rewrite(join(root, 'sample', 'views', 'invoice.hbs'), '<p id="page">{{> sample/cell}}</p>', 30);
+    expect(renderer.render(renderer.resolve('sample/invoice')!, invoice)).toContain('<p id="page"><td>X</td></p>');
+  });
+
+  it('keeps what it compiled when not watching (production)', () => {
+    const production = new ViewRenderer({ root, watch: false, defaultLanguage: 'hu' });
+    const page = join(root, 'sample', 'views', 'invoice.hbs');
+    rewrite(page, '<p id="page">first</p>', 40);
+    expect(production.render(page, invoice)).toContain('<p id="page">first</p>');
+    rewrite(page, '<p id="page">second</p>', 50);
+    expect(production.render(page, invoice)).toContain('<p id="page">first</p>');
   });
 });

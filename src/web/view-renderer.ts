@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
 import { formatDate, formatMoney } from './format';
@@ -16,16 +16,32 @@ const SHELL_MODULE = 'web';
 export interface ViewRendererOptions {
   /** The folder holding one sub-folder per module. */
   root: string;
-  /** Keep compiled templates and asset hashes; off in development so edits show at once. */
-  cache: boolean;
+  /**
+   * Development: before each render, compare the template files' (and hashed assets')
+   * modification times with those they were compiled from, and recompile only what
+   * changed, so edits show at once. Off in production: compiled once, never looked at again.
+   */
+  watch: boolean;
   defaultLanguage: Language;
+}
+
+interface CompiledPage {
+  template: HandlebarsTemplateDelegate;
+  modifiedAt: number;
 }
 
 interface Compiled {
   handlebars: typeof Handlebars;
   layout: HandlebarsTemplateDelegate;
-  pages: Map<string, HandlebarsTemplateDelegate>;
+  pages: Map<string, CompiledPage>;
   assetVersions: Map<string, string>;
+  /** What the layout, partials and asset hashes were built from (partial folders too, so an added partial counts), with modification times. */
+  sources: Map<string, number>;
+}
+
+/** A file's (or folder's) modification time; -1 when it is gone. */
+function modifiedAt(path: string): number {
+  return statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1;
 }
 
 /**
@@ -54,31 +70,38 @@ export class ViewRenderer {
   /** Renders a template file (as resolved above) in the layout. */
   render(file: string, context: ShellContext & Record<string, unknown>): string {
     const compiled = this.load();
+    const pageModifiedAt = this.options.watch ? modifiedAt(file) : 0;
     let page = compiled.pages.get(file);
-    if (!page) {
-      page = compiled.handlebars.compile(readFileSync(file, 'utf8'), { strict: true });
+    if (!page || page.modifiedAt !== pageModifiedAt) {
+      page = { template: compiled.handlebars.compile(readFileSync(file, 'utf8'), { strict: true }), modifiedAt: pageModifiedAt };
       compiled.pages.set(file, page);
     }
     const lang = isLanguage(context.lang) ? context.lang : this.options.defaultLanguage;
     const data = { ...context, ...shellLinks(context), lang };
     const runtime = { data: { lang } };
-    return compiled.layout({ ...data, body: page(data, runtime) }, runtime);
+    return compiled.layout({ ...data, body: page.template(data, runtime) }, runtime);
   }
 
+  /** The layout, partials and helpers; built again (pages too) when, watching, any of their sources changed. */
   private load(): Compiled {
-    if (this.compiled) return this.compiled;
+    if (this.compiled && !(this.options.watch && this.sourcesChanged(this.compiled.sources))) return this.compiled;
     const handlebars = Handlebars.create();
-    const compiled: Compiled = { handlebars, layout: () => '', pages: new Map(), assetVersions: new Map() };
+    const compiled: Compiled = { handlebars, layout: () => '', pages: new Map(), assetVersions: new Map(), sources: new Map() };
     this.registerHelpers(compiled);
-    this.registerPartials(handlebars);
-    compiled.layout = handlebars.compile(readFileSync(join(this.options.root, SHELL_MODULE, 'views', 'layouts', 'main.hbs'), 'utf8'), {
-      strict: true,
-    });
-    if (this.options.cache) this.compiled = compiled;
+    this.registerPartials(compiled);
+    const layout = join(this.options.root, SHELL_MODULE, 'views', 'layouts', 'main.hbs');
+    compiled.sources.set(layout, modifiedAt(layout));
+    compiled.layout = handlebars.compile(readFileSync(layout, 'utf8'), { strict: true });
+    this.compiled = compiled;
     return compiled;
   }
 
-  private registerHelpers({ handlebars, assetVersions }: Compiled): void {
+  private sourcesChanged(sources: Map<string, number>): boolean {
+    for (const [path, at] of sources) if (modifiedAt(path) !== at) return true;
+    return false;
+  }
+
+  private registerHelpers({ handlebars, assetVersions, sources }: Compiled): void {
     handlebars.registerHelper('t', (key: unknown, options: Handlebars.HelperOptions) => {
       if (typeof key !== 'string') throw new Error(`The t helper needs a key, got ${String(key)}`);
       return translate((options.data as { lang: Language }).lang, key, options.hash as TranslationParams);
@@ -90,26 +113,25 @@ export class ViewRenderer {
     handlebars.registerHelper('asset', (name: string) => {
       let version = assetVersions.get(name);
       if (!version) {
-        version = createHash('sha256')
-          .update(readFileSync(join(this.options.root, SHELL_MODULE, 'public', name)))
-          .digest('hex')
-          .slice(0, 12);
+        const file = join(this.options.root, SHELL_MODULE, 'public', name);
+        sources.set(file, modifiedAt(file));
+        version = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
         assetVersions.set(name, version);
       }
       return `/static/${name}?v=${version}`;
     });
   }
 
-  private registerPartials(handlebars: typeof Handlebars): void {
+  private registerPartials({ handlebars, sources }: Compiled): void {
     for (const module of readdirSync(this.options.root, { withFileTypes: true })) {
       const folder = join(this.options.root, module.name, 'views', 'partials');
       if (!module.isDirectory() || !existsSync(folder)) continue;
+      sources.set(folder, modifiedAt(folder));
       for (const file of readdirSync(folder).filter((name) => name.endsWith('.hbs'))) {
         const name = basename(file, '.hbs');
-        handlebars.registerPartial(
-          module.name === SHELL_MODULE ? name : `${module.name}/${name}`,
-          readFileSync(join(folder, file), 'utf8'),
-        );
+        const path = join(folder, file);
+        sources.set(path, modifiedAt(path));
+        handlebars.registerPartial(module.name === SHELL_MODULE ? name : `${module.name}/${name}`, readFileSync(path, 'utf8'));
       }
     }
   }

@@ -34,6 +34,22 @@ describe('health and operations surface', () => {
     expect(response.headers['x-powered-by']).toBeUndefined();
   });
 
+  it('sends JSON API answers the headers that matter for JSON, and no ETag', async () => {
+    const response = await request(running.url).get('/api/v1/meters').expect(401);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(response.headers['cross-origin-resource-policy']).toBe('same-origin');
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.etag).toBeUndefined();
+    expect(response.headers['x-powered-by']).toBeUndefined();
+    // Page-only headers stay on pages.
+    expect(response.headers['x-frame-options']).toBeUndefined();
+    const page = await request(running.url).get('/contact');
+    expect(page.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+  });
+
   it('documents the JSON endpoints in OpenAPI', async () => {
     const doc = await request(running.url).get('/api/docs/openapi.json').expect(200);
     expect(doc.body.openapi).toMatch(/^3\./);

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { Client } from 'pg';
 import { createTestClerk } from '../support/clerk-factories';
 import { loginTestCustomer, TestCustomerSession } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
@@ -49,14 +49,18 @@ describe('metering and request read queries', () => {
 
   afterEach(() => jest.restoreAllMocks());
 
-  /** The SQL statements `work` runs, in this process (the test's own pool included: run nothing else meanwhile). */
+  /**
+   * The SQL statements `work` runs, in this process (the test's own pool included: run nothing else meanwhile),
+   * counted at node-postgres's client, which both TypeORM's query runners and the prepared statements go through.
+   */
   async function statements(work: () => Promise<unknown>): Promise<string[]> {
     const sql: string[] = [];
-    const original = PostgresQueryRunner.prototype.query;
-    jest.spyOn(PostgresQueryRunner.prototype, 'query').mockImplementation(function (this: PostgresQueryRunner, ...args) {
-      sql.push(args[0]);
+    const original = Client.prototype.query as (...args: unknown[]) => unknown;
+    jest.spyOn(Client.prototype, 'query').mockImplementation(function (this: Client, ...args: unknown[]) {
+      const statement = args[0] as string | { text: string };
+      sql.push(typeof statement === 'string' ? statement : statement.text);
       return original.apply(this, args);
-    });
+    } as typeof Client.prototype.query);
     try {
       await work();
     } finally {

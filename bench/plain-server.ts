@@ -1,0 +1,164 @@
+/**
+ * The yardstick of bench/http-share.ts: a plain `node:http` + `pg` + `ioredis` server
+ * doing the portal's own work for its hot routes, without Nest, Express or TypeORM.
+ * It builds the project's own classes by hand (SessionService for the Redis call,
+ * MeterQueries, ReadingService, the page controllers and ViewRenderer for the SQL,
+ * the rules and the templates) over a bare pg pool, so the SQL and the domain work
+ * are the portal's, imported, never copied; what differs is only the framework.
+ *
+ * To measure another route, add a handler to ROUTES here and an entry to
+ * bench/http-share.ts's ROUTES.
+ *
+ *   PORT=… DATABASE_URL=… REDIS_URL=… REDIS_KEY_PREFIX=… node -r ts-node/register/transpile-only bench/plain-server.ts
+ */
+import 'reflect-metadata';
+import http, { IncomingMessage, ServerResponse } from 'node:http';
+import Redis from 'ioredis';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { parseConfig } from '../config/configuration';
+import '../config/data-source-options';
+import { WorkflowEngine } from '../libs/workflow/workflow-engine';
+import { CustomerRef } from '../src/identity/auth.guards';
+import { ActiveSession, SESSION_COOKIE, SessionService } from '../src/identity/session.service';
+import { MeterHistory } from '../src/metering/meter-history.service';
+import { MeterQueries } from '../src/metering/meter-queries.service';
+import { ReadingService } from '../src/metering/reading.service';
+import { ReadingsController } from '../src/metering/readings.controller';
+import { ReadingsPages } from '../src/metering/readings.pages';
+import { SOURCE_ROOT, ViewRenderer } from '../src/web/view-renderer';
+import type { Response } from 'express';
+import { CustomerRequestsService } from '../src/approval/customer-requests.service';
+import { RequestKinds } from '../src/approval/request-kind';
+import { Clock } from '../src/core/clock';
+import { InteractiveRedis } from '../src/core/interactive-redis.service';
+import { ReadingReview } from '../src/metering/reading-review';
+
+const config = parseConfig(process.env);
+const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE });
+const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+
+/**
+ * What the project's query classes use of a TypeORM DataSource: `query`, and the
+ * driver's pool that preparedQuery sends its named statements to; here the pg pool itself.
+ */
+function plainDataSource(): DataSource {
+  return {
+    manager: { queryRunner: undefined, connection: { driver: { master: pool } } },
+    query: async (text: string, values?: unknown[]) => (await pool.query(text, values)).rows,
+    transaction: () => Promise.reject(new Error('the plain server runs no explicit transaction: each customer submits once')),
+  } as unknown as DataSource;
+}
+
+const dataSource = plainDataSource();
+const sessions = new SessionService(config, { client: redis } as unknown as InteractiveRedis, new Clock());
+const engine = new WorkflowEngine();
+const kinds = new RequestKinds(engine);
+const meterHistory = new MeterHistory(dataSource);
+new ReadingReview(dataSource, kinds, meterHistory).onModuleInit();
+const readings = new ReadingService(dataSource, engine);
+const queries = new MeterQueries(dataSource, meterHistory);
+const readingsApi = new ReadingsController(queries, readings);
+const readingsPages = new ReadingsPages(queries, readings, new CustomerRequestsService(dataSource, engine, kinds));
+const renderer = new ViewRenderer({ root: SOURCE_ROOT, watch: false, defaultLanguage: config.DEFAULT_LANGUAGE });
+
+interface Call {
+  url: URL;
+  customer: CustomerRef;
+  session: ActiveSession;
+  body: unknown;
+  res: ServerResponse;
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const json = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+/** The slice of Express's Response the page controllers use: locals, status, render. */
+function pageResponse(call: Call): Response {
+  const principal = call.session.principal;
+  const locals: Record<string, unknown> = {
+    lang: config.DEFAULT_LANGUAGE,
+    requestUrl: call.url.pathname + call.url.search,
+    csrfToken: call.session.csrfToken,
+    currentCustomer: principal?.kind === 'customer' ? { name: principal.name, code: principal.code } : undefined,
+  };
+  let status = 200;
+  const page = {
+    locals,
+    status(code: number) {
+      status = code;
+      return page;
+    },
+    render(view: string, context: object) {
+      const html = renderer.render(renderer.resolve(view) as string, { ...locals, ...context });
+      call.res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+      call.res.end(html);
+    },
+  };
+  return page as unknown as Response;
+}
+
+/** `METHOD path` → how the portal's route answers, and whether its session comes from a bearer token or the cookie. */
+const ROUTES: Record<string, { via: 'bearer' | 'cookie'; handle: (call: Call) => Promise<void> }> = {
+  'GET /api/v1/meters': {
+    via: 'bearer',
+    handle: async (call) => sendJson(call.res, 200, await readingsApi.meters(call.customer)),
+  },
+  'POST /api/v1/readings': {
+    via: 'bearer',
+    handle: async (call) => {
+      const body = call.body as { meterId?: unknown; value?: unknown };
+      if (typeof body?.meterId !== 'number' || typeof body.value !== 'string') return sendJson(call.res, 400, { message: 'bad input' });
+      const result = await readings.submit(call.customer.companyId, call.customer.customerId, { meterId: body.meterId, value: body.value });
+      if (!result.ok) return sendJson(call.res, 409, result.error);
+      sendJson(call.res, 201, { ...result.value, state: 'submitted' });
+    },
+  },
+  'GET /readings': {
+    via: 'cookie',
+    handle: (call) =>
+      readingsPages.page(call.customer, pageResponse(call), call.url.searchParams.get('servicePoint') ?? undefined, undefined),
+  },
+};
+
+function credential(req: IncomingMessage, via: 'bearer' | 'cookie'): string | undefined {
+  if (via === 'bearer') return /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  return new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '')?.[1];
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  if (req.method !== 'POST') return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://plain');
+  if (url.pathname === '/health/ready') return sendJson(res, 200, { status: 'ok' });
+  const route = ROUTES[`${req.method} ${url.pathname}`];
+  if (!route) return sendJson(res, 404, { message: 'not found' });
+  const body = await readJson(req);
+  const token = credential(req, route.via);
+  const session = token ? await sessions.load(token, route.via) : null;
+  const principal = session?.principal;
+  if (!session || principal?.kind !== 'customer') return sendJson(res, 401, { message: 'Log in first' });
+  await route.handle({ url, customer: { companyId: principal.companyId, customerId: principal.customerId }, session, body, res });
+}
+
+const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  serve(req, res).catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    if (!res.headersSent) sendJson(res, 500, { message: 'server error' });
+  });
+});
+server.listen(config.PORT, '127.0.0.1');
+
+process.once('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  void Promise.all([pool.end(), redis.quit()]).then(() => process.exit(0));
+});
