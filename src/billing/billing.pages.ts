@@ -138,6 +138,8 @@ export class BillingPages {
       if (error instanceof InvalidCursorError) throw new NotFoundException();
       throw error;
     }
+    // Invoices of a service point switched to e-számla go by e-mail instead of on paper.
+    const eInvoicePoints = new Set<number | null>(points.filter((point) => point.eInvoice).map((point) => point.id));
     const query = (extra: Record<string, string>) =>
       new URLSearchParams({
         ...(allYears ? { year: 'all' } : year !== undefined ? { year: String(year) } : {}),
@@ -146,7 +148,7 @@ export class BillingPages {
       }).toString();
     res.render('billing/invoices', {
       titleKey: 'billing.invoices.title',
-      invoices: page.items.map(invoiceRow),
+      invoices: page.items.map((invoice) => ({ ...invoiceRow(invoice), eInvoice: eInvoicePoints.has(invoice.servicePointId) })),
       years: [
         { value: 'all', label: translate(lang(res), 'billing.invoices.allYears'), selected: allYears },
         ...years.map((y) => ({ value: String(y), label: String(y), selected: y === year })),

@@ -4,6 +4,7 @@ import { PreparedStatement, preparedQuery } from '../../libs/typeorm/prepared-qu
 import { HistoryRow, MeterHistory } from './meter-history.service';
 import { todayInHungary } from '../web/format';
 import { findOpenWindow, WindowRow } from './reading-rules';
+import { ServicePointView } from './service-points.service';
 
 /*
  * The read side the customer pages and API share: the customer's service
@@ -22,11 +23,6 @@ SELECT count(*)::int AS meters FROM meters m
                 WHERE w.company_id = m.company_id AND (w.meter_id IS NULL OR w.meter_id = m.id)
                   AND w.opens_on <= $3::date AND w.closes_on >= $3::date)`,
 };
-
-interface ServicePointView {
-  id: number;
-  address: string;
-}
 
 interface LastReadingView {
   readOn: string;
@@ -71,13 +67,13 @@ export class MeterQueries {
   ) {}
 
   async servicePoints(companyId: number, customerId: number): Promise<ServicePointView[]> {
-    const rows = await preparedQuery<{ id: string; postcode: string; town: string; address: string }>(
+    const rows = await preparedQuery<{ id: string; postcode: string; town: string; address: string; e_invoice: boolean }>(
       this.dataSource.manager,
       'customer-service-points',
-      `SELECT id, postcode, town, address FROM service_points WHERE company_id = $1 AND customer_id = $2 ORDER BY id`,
+      `SELECT id, postcode, town, address, e_invoice FROM service_points WHERE company_id = $1 AND customer_id = $2 ORDER BY id`,
       [companyId, customerId],
     );
-    return rows.map((r) => ({ id: Number(r.id), address: `${r.postcode} ${r.town}, ${r.address}` }));
+    return rows.map((r) => ({ id: Number(r.id), address: `${r.postcode} ${r.town}, ${r.address}`, eInvoice: r.e_invoice }));
   }
 
   /** The number of the customer's meters whose reading window is open today. */

@@ -24,6 +24,8 @@ interface ListQuery {
   from?: string;
   to?: string;
   flagged?: string;
+  /** One customer's payments (the link on the clerk's customer page). */
+  customer?: string;
   before?: string;
 }
 
@@ -46,13 +48,21 @@ export class BackofficePaymentsPages {
     const to = typeof query.to === 'string' && DAY.test(query.to) ? query.to : '';
     const flagged = query.flagged === 'yes' || query.flagged === 'no' ? query.flagged : '';
     const before = typeof query.before === 'string' && /^\d{1,18}$/.test(query.before) ? Number(query.before) : undefined;
+    const customer = typeof query.customer === 'string' && /^\d{1,18}$/.test(query.customer) ? query.customer : '';
     const filter: PaymentFilter = { limit: PAGE_SIZE, beforeId: before };
+    if (customer) filter.customerId = Number(customer);
     if (state) filter.status = state;
     if (from) filter.from = from;
     if (to) filter.to = to;
     if (flagged) filter.flagged = flagged === 'yes';
     const payments = await this.queries.list(clerk.companyId, filter);
-    const base = new URLSearchParams({ ...(state && { state }), ...(from && { from }), ...(to && { to }), ...(flagged && { flagged }) });
+    const base = new URLSearchParams({
+      ...(state && { state }),
+      ...(from && { from }),
+      ...(to && { to }),
+      ...(flagged && { flagged }),
+      ...(customer && { customer }),
+    });
     res.render('payments/backoffice-list', {
       titleKey: 'payments.bo.title',
       states: [
@@ -66,6 +76,7 @@ export class BackofficePaymentsPages {
       ],
       from,
       to,
+      customer,
       rows: payments.map((p) => this.row(p)),
       nextHref:
         payments.length === PAGE_SIZE
