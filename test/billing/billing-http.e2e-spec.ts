@@ -191,7 +191,9 @@ describe('invoices, debts, PDF and home (HTTP)', () => {
       expect(boxes.sort()).toEqual(openIds.sort());
       expect(boxes).toHaveLength(7);
       const start = html.indexOf('action="/payments/new"');
-      expect(html.slice(start, html.indexOf('</form>', start))).toMatch(/<button type="submit" class="button">Kijelöltek fizetése bankkártyával<\/button>/);
+      expect(html.slice(start, html.indexOf('</form>', start))).toMatch(
+        /<button type="submit" class="button">Kijelöltek fizetése bankkártyával<\/button>/,
+      );
       expect(html).toContain('Ptk. 6:48');
       expect(html).toContain(ft('2 254 Ft'));
     });
