@@ -43,6 +43,13 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: positiveInt(8),
   SHUTDOWN_GRACE_MS: positiveInt(10_000),
   DEFAULT_LANGUAGE: z.enum(['hu', 'en']).default('hu'),
+  /** When the reminder schedulers fire (cron, Budapest time); every kind at the same time. */
+  REMINDER_CRON: z
+    .string()
+    .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron pattern such as "0 7 * * *"')
+    .default('0 7 * * *'),
+  /** Reminders claimed and queued per transaction. */
+  REMINDER_CHUNK_SIZE: positiveInt(1000),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

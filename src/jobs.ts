@@ -12,6 +12,8 @@ export const JOBS = {
   requestDecided: { queue: 'notifications', name: 'request-decided' },
   /** An applied customer reading, for the billing back office ({ readingId }). */
   exportReading: { queue: 'integration', name: 'export-reading' },
+  /** A reminder scheduler fired ({ kind }): runs that kind of reminder for every company. */
+  runReminders: { queue: 'reminders', name: 'run-reminders' },
 } as const satisfies Record<string, JobRef>;
 
 export const JOB_CATALOGUE: readonly JobRef[] = Object.values(JOBS);

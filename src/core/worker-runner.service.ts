@@ -6,7 +6,7 @@ import { assertNoEviction } from '../../libs/queue/redis';
 import { APP_CONFIG } from './config.module';
 import { QueuesService } from './queues.service';
 
-/** Starts what the worker role runs: BullMQ workers and the outbox relay. */
+/** Starts what the worker role runs: BullMQ workers, job schedulers and the outbox relay. */
 @Injectable()
 export class WorkerRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerRunner.name);
@@ -21,6 +21,7 @@ export class WorkerRunner implements BeforeApplicationShutdown {
   async start(): Promise<void> {
     await assertNoEviction(this.queues.connection);
     this.queues.startWorkers(this.config.WORKER_CONCURRENCY);
+    await this.queues.startSchedulers();
     this.relay = new OutboxRelay(this.dataSource, (name) => this.queues.queue(name), this.config.OUTBOX_BATCH_SIZE, this.logger);
     this.relay.start(this.config.OUTBOX_POLL_MS);
   }

@@ -5,6 +5,8 @@ import { Check, CreateDateColumn, Column, Entity, PrimaryColumn, Unique } from '
 @Unique('companies_code_key', ['code'])
 @Check('companies_code_check', `code ~ '^[a-z0-9-]{2,40}$'`)
 @Check('companies_name_check', `length(name) BETWEEN 1 AND 200`)
+@Check('companies_due_date_reminder_days_check', `due_date_reminder_days BETWEEN 1 AND 60`)
+@Check('companies_reading_window_reminder_days_check', `reading_window_reminder_days BETWEEN 1 AND 60`)
 export class Company {
   @PrimaryColumn({ type: 'integer', generated: 'identity', generatedIdentity: 'ALWAYS' })
   id!: number;
@@ -18,4 +20,12 @@ export class Company {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** The due-date reminder goes this many days before an unpaid invoice's due date. */
+  @Column({ name: 'due_date_reminder_days', type: 'smallint', default: 5 })
+  dueDateReminderDays!: number;
+
+  /** The "window closes soon" reminder goes this many days before a reading window closes. */
+  @Column({ name: 'reading_window_reminder_days', type: 'smallint', default: 3 })
+  readingWindowReminderDays!: number;
 }

@@ -13,6 +13,32 @@ const SAMPLES: { [T in EmailTemplate]: EmailParams<T> } = {
     lines: ['Számlaszám: SZ-2025/0042', 'Fizetési határidő: 2025.12.15'],
     link: { url: 'https://portal.example/invoices/42', label: 'Számla megtekintése' },
   },
+  'due-date-reminder': {
+    customerName: 'Kiss Anna',
+    invoiceNumber: 'SZ-2025/0042',
+    dueOn: '2025-12-15',
+    openAmount: 38837,
+    link: 'https://portal.example/invoices',
+  },
+  'invoice-overdue': {
+    customerName: 'Kiss Anna',
+    invoiceNumber: 'SZ-2025/0042',
+    dueOn: '2025-12-15',
+    openAmount: 38837,
+    link: 'https://portal.example/invoices',
+  },
+  'reading-window-opened': {
+    customerName: 'Kiss Anna',
+    opensOn: '2025-12-01',
+    closesOn: '2025-12-10',
+    link: 'https://portal.example/readings',
+  },
+  'reading-window-closing': {
+    customerName: 'Kiss Anna',
+    opensOn: '2025-12-01',
+    closesOn: '2025-12-10',
+    link: 'https://portal.example/readings',
+  },
 };
 
 /** Params a template may go without. */
