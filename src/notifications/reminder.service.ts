@@ -140,6 +140,7 @@ export class ReminderService {
       [companyId, kind, today],
     );
     const runId = Number(run.id);
+    this.logger.log({ companyId, kind, runOn: today, runId }, 'reminder run started');
     const summary: RunSummary = { companyId, kind, runOn: today, queued: 0, skippedByPreference: 0 };
     for (;;) {
       const chunk = await this.dataSource.transaction((manager) => this.claimChunk(manager, companyId, kind, today, runId));
