@@ -5,6 +5,7 @@ import { CoreModule } from './core/core.module';
 import { IdentityModule } from './identity/identity.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
 import { MeteringModule } from './metering/metering.module';
+import { NotificationsBackofficeModule } from './notifications/notifications-backoffice.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { WebModule } from './web/web.module';
 
@@ -24,7 +25,7 @@ export class AppModule {
         NotificationsModule,
         MeteringModule,
         IdentityModule,
-        ...(role === 'worker' ? [] : [WebModule, BackofficeModule]),
+        ...(role === 'worker' ? [] : [WebModule, BackofficeModule, NotificationsBackofficeModule]),
       ],
     };
   }

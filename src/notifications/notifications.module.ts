@@ -14,6 +14,6 @@ import { ReminderService } from './reminder.service';
     ReminderService,
     ReminderProcessor,
   ],
-  exports: [EmailService],
+  exports: [EmailService, ReminderService],
 })
 export class NotificationsModule {}

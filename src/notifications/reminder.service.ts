@@ -100,6 +100,20 @@ interface ClaimedRow {
   language: EmailLanguage;
 }
 
+/** A run as supervisors see it: what was decided, and how the queued e-mails went. */
+export interface ReminderRunView {
+  id: number;
+  kind: ReminderKind;
+  runOn: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  found: number;
+  queued: number;
+  skippedByPreference: number;
+  sent: number;
+  failed: number;
+}
+
 export interface RunSummary {
   companyId: number;
   kind: ReminderKind;
@@ -151,6 +165,36 @@ export class ReminderService {
     await this.dataSource.query(`UPDATE reminder_runs SET finished_at = now() WHERE id = $1`, [runId]);
     this.logger.log(summary, 'reminder run finished');
     return summary;
+  }
+
+  /** The company's latest runs, newest first. */
+  async lastRuns(companyId: number, limit = 30): Promise<ReminderRunView[]> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT r.id, r.kind, r.run_on::text AS run_on, r.started_at, r.finished_at, r.queued, r.skipped_by_preference,
+              mails.sent, mails.failed
+         FROM reminder_runs r
+         CROSS JOIN LATERAL (
+           SELECT count(*) FILTER (WHERE e.status = 'sent')::int AS sent, count(*) FILTER (WHERE e.status = 'failed')::int AS failed
+             FROM reminders m JOIN email_log e ON e.id = m.email_id
+            WHERE m.run_id = r.id
+         ) mails
+        WHERE r.company_id = $1
+        ORDER BY r.started_at DESC, r.id DESC
+        LIMIT $2`,
+      [companyId, limit],
+    );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      kind: row.kind as ReminderKind,
+      runOn: row.run_on as string,
+      startedAt: row.started_at as Date,
+      finishedAt: row.finished_at as Date | null,
+      found: (row.queued as number) + (row.skipped_by_preference as number),
+      queued: row.queued as number,
+      skippedByPreference: row.skipped_by_preference as number,
+      sent: row.sent as number,
+      failed: row.failed as number,
+    }));
   }
 
   private async claimChunk(

@@ -7,7 +7,7 @@ import { SessionService } from '../../src/identity/session.service';
 import { SecurityAuditService } from '../../src/identity/security-audit.service';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
 
-const PAGES = ['/backoffice', '/backoffice/totp', '/backoffice/clerks', '/backoffice/security-events'];
+const PAGES = ['/backoffice', '/backoffice/totp', '/backoffice/clerks', '/backoffice/security-events', '/backoffice/reminder-runs'];
 const PAGE_POSTS = [
   '/backoffice/totp',
   '/backoffice/clerks',
@@ -203,6 +203,25 @@ describe('back-office access control', () => {
     expect(pageB.body.items.map((item: { detail: string | null }) => item.detail)).not.toContain('a-customer');
   });
 
+  it("shows supervisors and admins their own company's reminder runs, and refuses clerks", async () => {
+    await dataSource.query(`INSERT INTO reminder_runs (company_id, kind, run_on, queued) VALUES ($1, 'overdue', '2030-01-02', 7)`, [a.id]);
+    const runs = await request(app.url).get('/api/v1/backoffice/reminder-runs').auth(tokens.supervisorA, { type: 'bearer' }).expect(200);
+    expect(runs.body.items).toEqual([expect.objectContaining({ kind: 'overdue', runOn: '2030-01-02', found: 7, queued: 7, sent: 0 })]);
+    const admin = await request(app.url).get('/api/v1/backoffice/reminder-runs').auth(tokens.adminA, { type: 'bearer' }).expect(200);
+    expect(admin.body.items).toHaveLength(1);
+    const other = await request(app.url).get('/api/v1/backoffice/reminder-runs').auth(tokens.supervisorB, { type: 'bearer' }).expect(200);
+    expect(other.body.items).toEqual([]);
+    await request(app.url).get('/api/v1/backoffice/reminder-runs').auth(tokens.clerkA, { type: 'bearer' }).expect(403);
+    const page = await request(app.url)
+      .get('/backoffice/reminder-runs')
+      .auth(tokens.supervisorA, { type: 'bearer' })
+      .set('Accept', 'text/html')
+      .expect(200);
+    expect(page.text).toContain('Lejárt határidő');
+    expect(page.text).toContain('2030.01.02');
+    await request(app.url).get('/backoffice/reminder-runs').auth(tokens.clerkA, { type: 'bearer' }).set('Accept', 'text/html').expect(403);
+  });
+
   it('never lets a customer session reach a back-office page or endpoint', async () => {
     const sessions = app.app.get(SessionService);
     const customerToken = await sessions.issueApiToken({
@@ -226,6 +245,7 @@ describe('back-office access control', () => {
       ['post', '/api/v1/backoffice/totp/enrolment'],
       ['post', '/api/v1/backoffice/totp/enrolment/confirm'],
       ['post', '/api/v1/backoffice/auth/logout'],
+      ['get', '/api/v1/backoffice/reminder-runs'],
     ];
     for (const [method, path] of api) {
       const response = await (
@@ -269,5 +289,6 @@ describe('back-office access control', () => {
     }
     await request(app.url).get('/api/v1/backoffice/clerks').expect(401);
     await request(app.url).get('/api/v1/backoffice/security-events').expect(401);
+    await request(app.url).get('/api/v1/backoffice/reminder-runs').expect(401);
   });
 });

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { BackofficeModule } from '../backoffice/backoffice.module';
+import { NotificationsModule } from './notifications.module';
+import { ReminderRunsController } from './reminder-runs.controller';
+import { ReminderRunsPages } from './reminder-runs.pages';
+
+/**
+ * The notifications' back-office side (reminder runs). Apart from NotificationsModule,
+ * which identity imports for its e-mails, so that importing the back office's guard
+ * makes no import cycle.
+ */
+@Module({
+  imports: [NotificationsModule, BackofficeModule],
+  controllers: [ReminderRunsController, ReminderRunsPages],
+})
+export class NotificationsBackofficeModule {}
