@@ -2,6 +2,8 @@
  * What the benchmarks share: arguments, a scratch database of their own (created,
  * migrated, dropped), the reading fixtures, a concurrency pool and latency figures.
  */
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
@@ -148,4 +150,23 @@ export async function runHttpLoad(plan: LoadPlan): Promise<LoadResult> {
   } finally {
     await worker.terminate();
   }
+}
+
+/** A TypeScript entry point of the project in a Node process of its own, as in production. */
+export function startProcess(script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', script)], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code) => {
+    if (code !== 0 && code !== null) process.stderr.write(`${script} exited with ${code}\n`);
+  });
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
 }

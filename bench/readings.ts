@@ -21,10 +21,8 @@
  * a role that may create databases; REDIS_URL (default redis://127.0.0.1:6379) the
  * Redis server. Redis keys go under prefixes of their own and are deleted at the end.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { parseConfig } from '../config/configuration';
@@ -33,7 +31,17 @@ import { WorkflowEngine } from '../libs/workflow/workflow-engine';
 import { createHttpApp } from '../src/bootstrap';
 import { SessionService } from '../src/identity/session.service';
 import { ReadingService } from '../src/metering/reading.service';
-import { ReadingTarget, benchArgs, latencyReport, loadReadingCustomers, pool, runHttpLoad, withScratchDatabase } from './bench-kit';
+import {
+  ReadingTarget,
+  benchArgs,
+  latencyReport,
+  loadReadingCustomers,
+  pool,
+  runHttpLoad,
+  startProcess,
+  stopProcess,
+  withScratchDatabase,
+} from './bench-kit';
 
 const CONCURRENCY = 50;
 /** Submissions before the measured ones, by other customers: a steady state, not a cold start. */
@@ -150,25 +158,6 @@ async function submitOverHttp(
 
 function elapsed(since: number): string {
   return ((performance.now() - since) / 1000).toFixed(2);
-}
-
-/** A TypeScript entry point of the project in a Node process of its own, as in production. */
-function startProcess(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', script)], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  child.on('exit', (code) => {
-    if (code !== 0 && code !== null) process.stderr.write(`${script} exited with ${code}\n`);
-  });
-  return child;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
 }
 
 function freePort(): Promise<number> {
