@@ -21,6 +21,7 @@
  * a role that may create databases; REDIS_URL (default redis://127.0.0.1:6379) the
  * Redis server. Redis keys go under prefixes of their own and are deleted at the end.
  */
+import { randomBytes } from 'node:crypto';
 import { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import Redis from 'ioredis';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
       const env = {
         ...process.env,
         NODE_ENV: 'production',
+        NOTIFICATION_LINK_SECRET: randomBytes(32).toString('hex'),
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: String(POOL_SIZE),
         REDIS_URL: redisUrl,

@@ -12,6 +12,7 @@
  * variables as bench/readings.ts (TEST_ADMIN_DATABASE_URL, REDIS_URL); Redis keys go
  * under prefixes of their own and are deleted at the end.
  */
+import { randomBytes } from 'node:crypto';
 import { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -47,6 +48,7 @@ async function runWith(workerCount: number, count: number, keep: boolean): Promi
       const env = {
         ...process.env,
         NODE_ENV: 'production',
+        NOTIFICATION_LINK_SECRET: randomBytes(32).toString('hex'),
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: String(POOL_SIZE),
         REDIS_URL: redisUrl,

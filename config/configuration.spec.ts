@@ -21,6 +21,15 @@ describe('parseConfig', () => {
     );
   });
 
+  it('refuses the development link secret in production, and a short one anywhere', () => {
+    expect(() => parseConfig({ ...minimal, NODE_ENV: 'production' })).toThrow(
+      new ConfigError('Invalid configuration: NOTIFICATION_LINK_SECRET must be set in production (see .env.example)'),
+    );
+    const secret = 'x'.repeat(32);
+    expect(parseConfig({ ...minimal, NODE_ENV: 'production', NOTIFICATION_LINK_SECRET: secret }).NOTIFICATION_LINK_SECRET).toBe(secret);
+    expect(() => parseConfig({ ...minimal, NOTIFICATION_LINK_SECRET: 'short' })).toThrow('NOTIFICATION_LINK_SECRET must be at least 32');
+  });
+
   it('treats an empty value as missing', () => {
     expect(() => parseConfig({ ...minimal, DATABASE_URL: '' })).toThrow('DATABASE_URL is required');
   });

@@ -13,6 +13,9 @@ const urlWithProtocol = (protocols: string[]) =>
 
 const positiveInt = (fallback: number) => z.coerce.number().int('must be a whole number').positive('must be positive').default(fallback);
 
+/** Only for development and tests: production refuses to start with it. */
+const DEVELOPMENT_LINK_SECRET = 'development-only-notification-link-secret';
+
 /**
  * Every setting the portal reads from the environment. Defaults are safe for a
  * developer machine; production must set the secrets explicitly (see .env.example).
@@ -50,6 +53,8 @@ export const configSchema = z.object({
     .default('0 7 * * *'),
   /** Reminders claimed and queued per transaction. */
   REMINDER_CHUNK_SIZE: positiveInt(1000),
+  /** Signs the e-mails' unsubscribe links; changing it invalidates the links already sent. */
+  NOTIFICATION_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEVELOPMENT_LINK_SECRET),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
@@ -60,6 +65,9 @@ export class ConfigError extends Error {}
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = configSchema.safeParse(cleaned);
+  if (result.success && result.data.NODE_ENV === 'production' && result.data.NOTIFICATION_LINK_SECRET === DEVELOPMENT_LINK_SECRET) {
+    throw new ConfigError('Invalid configuration: NOTIFICATION_LINK_SECRET must be set in production (see .env.example)');
+  }
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')} (see .env.example)`);

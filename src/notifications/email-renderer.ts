@@ -16,9 +16,11 @@ export interface RenderedEmail {
   text: string;
 }
 
-/** What every template may use besides its params, as `@companyName`. */
+/** What every template may use besides its params, as `@companyName` and `@unsubscribeUrl`. */
 export interface RenderContext {
   companyName: string;
+  /** The one-click link that turns this e-mail's topic off; the footer shows it when there is one. */
+  unsubscribeUrl?: string;
 }
 
 /**
@@ -60,7 +62,7 @@ export class EmailRenderer {
   render(template: string, language: EmailLanguage, params: object, context: RenderContext): RenderedEmail {
     const compiled = this.compiled.get(`${template}/${language}`);
     if (!compiled) throw new Error(`Unknown e-mail template "${template}" in language "${language}"`);
-    const data = { language, companyName: context.companyName };
+    const data = { language, companyName: context.companyName, unsubscribeUrl: context.unsubscribeUrl ?? null };
     const subject = compiled.subject(params, { data }).replace(/\s+/g, ' ').trim();
     return {
       subject,

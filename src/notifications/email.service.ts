@@ -5,6 +5,8 @@ import { JOBS } from '../jobs';
 import { EmailLog } from './email-log.entity';
 import { EmailRenderer } from './email-renderer';
 import { EMAIL_LANGUAGES, EMAIL_TEMPLATES, EmailLanguage, EmailParams, EmailTemplate } from './email-templates';
+import { NotificationTopic } from './notification-preference.entity';
+import { NotificationPreferenceService } from './notification-preference.service';
 
 export interface EmailToQueue<T extends EmailTemplate> {
   companyId: number;
@@ -12,6 +14,8 @@ export interface EmailToQueue<T extends EmailTemplate> {
   language: EmailLanguage;
   to: string;
   params: EmailParams<T>;
+  /** For a notification a customer can turn off: whose, and which switch (its unsubscribe link turns it off). */
+  notification?: { customerId: number; topic: NotificationTopic };
 }
 
 // Deliberately loose: the address was validated where the customer entered it; this
@@ -21,7 +25,10 @@ const SINGLE_ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
 /** Queues e-mails; sending happens in a worker (see EmailProcessor). */
 @Injectable()
 export class EmailService {
-  constructor(private readonly renderer: EmailRenderer) {
+  constructor(
+    private readonly renderer: EmailRenderer,
+    private readonly preferences: NotificationPreferenceService,
+  ) {
     const missing = Object.keys(EMAIL_TEMPLATES).filter((template) => !renderer.has(template));
     // Fails at start-up, e.g. when a build did not copy the .hbs files.
     if (missing.length > 0) throw new Error(`E-mail templates without files: ${missing.join(', ')}`);
@@ -36,6 +43,8 @@ export class EmailService {
     const params = this.checked(email);
     const inserted = await manager.insert(EmailLog, {
       companyId: email.companyId,
+      customerId: email.notification?.customerId ?? null,
+      topic: email.notification?.topic ?? null,
       template: email.template,
       language: email.language,
       recipient: email.to,
@@ -45,6 +54,19 @@ export class EmailService {
     const emailId = Number(inserted.identifiers[0].id);
     await addToOutbox(manager, JOBS.sendEmail, { emailId }, email.companyId);
     return emailId;
+  }
+
+  /**
+   * `queue` for a notification, unless the customer turned its topic off: then
+   * nothing is queued and the answer is null.
+   */
+  async queueNotification<T extends EmailTemplate>(
+    manager: EntityManager,
+    email: EmailToQueue<T> & Required<Pick<EmailToQueue<T>, 'notification'>>,
+  ): Promise<number | null> {
+    const { customerId, topic } = email.notification;
+    if (!(await this.preferences.wantsEmail(manager, email.companyId, customerId, topic))) return null;
+    return this.queue(manager, email);
   }
 
   /**
@@ -62,15 +84,15 @@ export class EmailService {
     const emailIds = ids.map((row) => Number(row.id));
     await manager.query(
       `WITH input AS (
-         SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[])
-                       AS x(id, company_id, template, language, recipient, params)
+         SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
+                       AS x(id, company_id, template, language, recipient, params, customer_id, topic)
        ), emails AS (
-         INSERT INTO email_log (id, company_id, template, language, recipient, params, status) OVERRIDING SYSTEM VALUE
-         SELECT id, company_id, template, language, recipient, params::jsonb, 'queued' FROM input
+         INSERT INTO email_log (id, company_id, template, language, recipient, params, customer_id, topic, status) OVERRIDING SYSTEM VALUE
+         SELECT id, company_id, template, language, recipient, params::jsonb, customer_id, topic, 'queued' FROM input
          RETURNING id, company_id
        )
        INSERT INTO outbox (company_id, queue, job_name, payload)
-       SELECT company_id, $7, $8, jsonb_build_object('emailId', id) FROM emails ORDER BY id`,
+       SELECT company_id, $9, $10, jsonb_build_object('emailId', id) FROM emails ORDER BY id`,
       [
         emailIds,
         emails.map((email) => email.companyId),
@@ -78,6 +100,8 @@ export class EmailService {
         emails.map((email) => email.language),
         emails.map((email) => email.to),
         params,
+        emails.map((email) => email.notification?.customerId ?? null),
+        emails.map((email) => email.notification?.topic ?? null),
         JOBS.sendEmail.queue,
         JOBS.sendEmail.name,
       ],

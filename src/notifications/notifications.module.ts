@@ -2,18 +2,26 @@ import { Module } from '@nestjs/common';
 import { EmailRenderer } from './email-renderer';
 import { EmailProcessor } from './email.processor';
 import { EmailService } from './email.service';
+import { NotificationPreferenceService } from './notification-preference.service';
+import { NotificationPreferencesController } from './notification-preferences.controller';
+import { NotificationPreferencesPages } from './notification-preferences.pages';
 import { ReminderProcessor } from './reminder.processor';
 import { ReminderService } from './reminder.service';
+import { UnsubscribeService } from './unsubscribe.service';
 
+/** E-mails (templates, queueing, sending), the customers' switches and unsubscribe links, and the scheduled reminders. */
 @Module({
+  controllers: [NotificationPreferencesController, NotificationPreferencesPages],
   // Constructed here because its one argument (the templates folder) has a default.
   providers: [
     { provide: EmailRenderer, useFactory: () => new EmailRenderer() },
     EmailService,
     EmailProcessor,
+    NotificationPreferenceService,
+    UnsubscribeService,
     ReminderService,
     ReminderProcessor,
   ],
-  exports: [EmailService, ReminderService],
+  exports: [EmailService, NotificationPreferenceService, ReminderService],
 })
 export class NotificationsModule {}

@@ -234,7 +234,13 @@ export class ReminderService {
   }
 
   private email(companyId: number, kind: ReminderKind, row: ClaimedRow): EmailToQueue<EmailTemplate> {
-    const base = { companyId, template: REMINDER_TEMPLATES[kind], language: row.language, to: row.recipient };
+    const base = {
+      companyId,
+      template: REMINDER_TEMPLATES[kind],
+      language: row.language,
+      to: row.recipient,
+      notification: { customerId: Number(row.customer_id), topic: REMINDER_TOPICS[kind] },
+    };
     if (kind === 'due_date' || kind === 'overdue') {
       return {
         ...base,

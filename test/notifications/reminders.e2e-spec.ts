@@ -158,6 +158,7 @@ describe('scheduled reminders (real PostgreSQL, Redis and SMTP catcher)', () => 
     const dueMail = await catcher.waitForMail({ to: anna.email, subject: /^Fizetési emlékeztető/ });
     expect(dueMail.text).toContain('12\u00a0500\u00a0Ft');
     expect(dueMail.text).toContain('2030.03.12');
+    expect(dueMail.headers['list-unsubscribe']).toMatch(/\/api\/v1\/notifications\/unsubscribe\/\d+\.\d+\.due_date_reminder\./);
     await catcher.waitForMail({ to: anna.email, subject: /^Megkezdődött a mérőállás-diktálás/ });
     const overdue = await catcher.waitForMail({ to: bob.email, subject: /^Payment overdue/ });
     expect(overdue.text).toContain('was due on 2030.03.09');
