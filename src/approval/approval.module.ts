@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { BackofficeModule } from '../backoffice/backoffice.module';
 import { MeterHistoryModule } from '../metering/meter-history.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { ApprovalQueueService } from './approval-queue.service';
 import { ApplyProcessor } from './apply.processor';
 import { BackofficeRequestsController } from './backoffice-requests.controller';
@@ -17,7 +18,7 @@ import { workflowProviders } from './workflow.providers';
  * work queue and review operations, and their back-office pages and JSON API.
  */
 @Module({
-  imports: [BackofficeModule, MeterHistoryModule],
+  imports: [BackofficeModule, MeterHistoryModule, NotificationsModule],
   controllers: [BackofficeRequestsController, QueuePages],
   providers: [...workflowProviders, ApplyProcessor, RequestDecidedProcessor, ApprovalQueueService, ReviewService, RequestQueries],
   exports: [WorkflowEngine],

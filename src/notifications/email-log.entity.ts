@@ -11,6 +11,8 @@ export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 @Entity('email_log')
 @Index('email_log_company_idx', ['companyId', 'createdAt', 'id']) // created_at DESC, id DESC in the migration
 @Index('email_log_customer_idx', ['companyId', 'customerId'])
+@Index('email_log_once_key', ['companyId', 'onceKey'], { unique: true, where: 'once_key IS NOT NULL' })
+@Check('email_log_once_key_check', `length(once_key) <= 200`)
 @Check('email_log_language_check', `language IN ('hu', 'en')`)
 @Check('email_log_recipient_check', `length(recipient) BETWEEN 3 AND 254`)
 @Check('email_log_status_check', `status IN ('queued', 'sent', 'failed')`)
@@ -37,6 +39,10 @@ export class EmailLog {
   /** The notification topic the customer can turn off (with the e-mail's unsubscribe link). */
   @Column({ type: 'text', nullable: true })
   topic!: NotificationTopic | null;
+
+  /** Names an e-mail that goes at most once per company; queueing the same key again adds nothing. */
+  @Column({ name: 'once_key', type: 'text', nullable: true })
+  onceKey!: string | null;
 
   /** A folder under `templates/`, e.g. `password-reset`. */
   @Column({ type: 'text' })

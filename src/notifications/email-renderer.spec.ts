@@ -27,6 +27,15 @@ const SAMPLES: { [T in EmailTemplate]: EmailParams<T> } = {
     openAmount: 38837,
     link: 'https://portal.example/invoices',
   },
+  'request-decided': {
+    customerName: 'Kiss Anna',
+    outcome: 'rejected',
+    meterSerial: 'M-1234',
+    value: '365,5',
+    readOn: '2025-12-01',
+    reason: 'A fénykép nem olvasható.',
+    link: 'https://portal.example/readings',
+  },
   'reading-window-opened': {
     customerName: 'Kiss Anna',
     opensOn: '2025-12-01',
@@ -42,7 +51,7 @@ const SAMPLES: { [T in EmailTemplate]: EmailParams<T> } = {
 };
 
 /** Params a template may go without. */
-const OPTIONAL: { [T in EmailTemplate]?: Array<keyof EmailParams<T>> } = { notification: ['link'] };
+const OPTIONAL: { [T in EmailTemplate]?: Array<keyof EmailParams<T>> } = { notification: ['link'], 'request-decided': ['reason'] };
 
 const context = { companyName: 'Példa Távhő Zrt.' };
 const templates = Object.keys(SAMPLES) as EmailTemplate[];

@@ -87,6 +87,7 @@ function hbsFiles(folder: string): string[] {
 function createHandlebars(root: string, language: EmailLanguage): typeof Handlebars {
   const handlebars = Handlebars.create();
   handlebars.registerHelper('money', (forints: number) => formatMoney(forints));
+  handlebars.registerHelper('eq', (left: unknown, right: unknown) => left === right);
   // Params travel as JSON, so a timestamp arrives as an ISO string; it must be shown as
   // a Budapest date, not cut at its UTC date.
   handlebars.registerHelper('date', (value: string | Date) =>

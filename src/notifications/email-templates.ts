@@ -54,6 +54,16 @@ export const EMAIL_TEMPLATES = {
   'invoice-overdue': invoiceReminder,
   'reading-window-opened': readingWindowReminder,
   'reading-window-closing': readingWindowReminder,
+  /** A customer's meter reading request was decided: recorded (applied) or rejected with the clerk's reason. */
+  'request-decided': z.object({
+    customerName: z.string().min(1),
+    outcome: z.enum(['applied', 'rejected']),
+    meterSerial: z.string().min(1),
+    value: z.string().min(1),
+    readOn: isoDate,
+    reason: z.string().min(1).optional(),
+    link: webLink,
+  }),
 } satisfies Record<string, z.ZodTypeAny>;
 
 export type EmailTemplate = keyof typeof EMAIL_TEMPLATES;

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { addToOutbox } from '../../libs/outbox/outbox';
 import { JOBS } from '../jobs';
-import { EmailLog } from './email-log.entity';
 import { EmailRenderer } from './email-renderer';
 import { EMAIL_LANGUAGES, EMAIL_TEMPLATES, EmailLanguage, EmailParams, EmailTemplate } from './email-templates';
 import { NotificationTopic } from './notification-preference.entity';
@@ -16,6 +15,8 @@ export interface EmailToQueue<T extends EmailTemplate> {
   params: EmailParams<T>;
   /** For a notification a customer can turn off: whose, and which switch (its unsubscribe link turns it off). */
   notification?: { customerId: number; topic: NotificationTopic };
+  /** Names an e-mail that must go at most once (within the company), e.g. `request-decided:42:rejected`. */
+  onceKey?: string;
 }
 
 // Deliberately loose: the address was validated where the customer entered it; this
@@ -40,25 +41,14 @@ export class EmailService {
    * params stay in PostgreSQL. Throws on an unknown template or bad params.
    */
   async queue<T extends EmailTemplate>(manager: EntityManager, email: EmailToQueue<T>): Promise<number> {
-    const params = this.checked(email);
-    const inserted = await manager.insert(EmailLog, {
-      companyId: email.companyId,
-      customerId: email.notification?.customerId ?? null,
-      topic: email.notification?.topic ?? null,
-      template: email.template,
-      language: email.language,
-      recipient: email.to,
-      params,
-      status: 'queued',
-    });
-    const emailId = Number(inserted.identifiers[0].id);
-    await addToOutbox(manager, JOBS.sendEmail, { emailId }, email.companyId);
+    const emailId = await this.insert(manager, email);
+    if (emailId === null) throw new Error(`E-mail "${email.onceKey}" was queued before`);
     return emailId;
   }
 
   /**
-   * `queue` for a notification, unless the customer turned its topic off: then
-   * nothing is queued and the answer is null.
+   * `queue` for a notification, unless the customer turned its topic off, or an
+   * e-mail with its once key exists: then nothing is queued and the answer is null.
    */
   async queueNotification<T extends EmailTemplate>(
     manager: EntityManager,
@@ -66,7 +56,32 @@ export class EmailService {
   ): Promise<number | null> {
     const { customerId, topic } = email.notification;
     if (!(await this.preferences.wantsEmail(manager, email.companyId, customerId, topic))) return null;
-    return this.queue(manager, email);
+    return this.insert(manager, email);
+  }
+
+  /** The email_log row and its outbox row; null when an e-mail with the same once key exists. */
+  private async insert<T extends EmailTemplate>(manager: EntityManager, email: EmailToQueue<T>): Promise<number | null> {
+    const params = this.checked(email);
+    const rows: Array<{ id: string }> = await manager.query(
+      `INSERT INTO email_log (company_id, template, language, recipient, params, customer_id, topic, once_key, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued')
+       ON CONFLICT (company_id, once_key) WHERE once_key IS NOT NULL DO NOTHING
+       RETURNING id`,
+      [
+        email.companyId,
+        email.template,
+        email.language,
+        email.to,
+        params,
+        email.notification?.customerId ?? null,
+        email.notification?.topic ?? null,
+        email.onceKey ?? null,
+      ],
+    );
+    if (rows.length === 0) return null;
+    const emailId = Number(rows[0].id);
+    await addToOutbox(manager, JOBS.sendEmail, { emailId }, email.companyId);
+    return emailId;
   }
 
   /**
