@@ -7,7 +7,14 @@ import { SessionService } from '../../src/identity/session.service';
 import { SecurityAuditService } from '../../src/identity/security-audit.service';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
 
-const PAGES = ['/backoffice', '/backoffice/totp', '/backoffice/clerks', '/backoffice/security-events', '/backoffice/reminder-runs'];
+const PAGES = [
+  '/backoffice',
+  '/backoffice/totp',
+  '/backoffice/clerks',
+  '/backoffice/security-events',
+  '/backoffice/reminder-runs',
+  '/backoffice/emails/failed',
+];
 const PAGE_POSTS = [
   '/backoffice/totp',
   '/backoffice/clerks',
@@ -16,6 +23,7 @@ const PAGE_POSTS = [
   '/backoffice/clerks/1/deactivate',
   '/backoffice/clerks/1/reactivate',
   '/backoffice/clerks/1/role',
+  '/backoffice/emails/1/resend',
 ];
 
 describe('back-office access control', () => {
@@ -222,6 +230,48 @@ describe('back-office access control', () => {
     await request(app.url).get('/backoffice/reminder-runs').auth(tokens.clerkA, { type: 'bearer' }).set('Accept', 'text/html').expect(403);
   });
 
+  it("lets admins see and resend their own company's failed e-mails only", async () => {
+    const failed = async (companyId: number) => {
+      const [row] = await dataSource.query(
+        `INSERT INTO email_log (company_id, template, language, recipient, params, status, attempts, last_error)
+         VALUES ($1, 'password-reset', 'hu', 'failed@example.test', '{}', 'failed', 6, 'connection refused') RETURNING id`,
+        [companyId],
+      );
+      return Number(row.id);
+    };
+    const mine = await failed(a.id);
+    const theirs = await failed(b.id);
+    const list = await request(app.url).get('/api/v1/backoffice/emails/failed').auth(tokens.adminA, { type: 'bearer' }).expect(200);
+    expect(list.body.items).toEqual([expect.objectContaining({ id: mine, attempts: 6, lastError: 'connection refused' })]);
+    for (const who of ['supervisorA', 'clerkA']) {
+      await request(app.url).get('/api/v1/backoffice/emails/failed').auth(tokens[who], { type: 'bearer' }).expect(403);
+      await request(app.url).post(`/api/v1/backoffice/emails/${mine}/resend`).auth(tokens[who], { type: 'bearer' }).expect(403);
+    }
+    await request(app.url).post(`/api/v1/backoffice/emails/${theirs}/resend`).auth(tokens.adminA, { type: 'bearer' }).expect(404);
+    const page = await request(app.url)
+      .get('/backoffice/emails/failed')
+      .auth(tokens.adminA, { type: 'bearer' })
+      .set('Accept', 'text/html')
+      .expect(200);
+    expect(page.text).toContain(`data-email-id="${mine}"`);
+    expect(page.text).not.toContain(`data-email-id="${theirs}"`);
+    const resent = await request(app.url)
+      .post(`/api/v1/backoffice/emails/${mine}/resend`)
+      .auth(tokens.adminA, { type: 'bearer' })
+      .expect(202);
+    expect(resent.body).toEqual({ id: mine, status: 'queued' });
+    const rows = await dataSource.query(
+      `SELECT e.status, (SELECT count(*)::int FROM outbox o WHERE o.payload->>'emailId' = e.id::text) AS jobs FROM email_log e WHERE e.id = ANY($1::bigint[]) ORDER BY e.id`,
+      [[mine, theirs]],
+    );
+    expect(rows).toEqual([
+      { status: 'queued', jobs: 1 },
+      { status: 'failed', jobs: 0 },
+    ]);
+    // Only a failed e-mail can be resent.
+    await request(app.url).post(`/api/v1/backoffice/emails/${mine}/resend`).auth(tokens.adminA, { type: 'bearer' }).expect(404);
+  });
+
   it('never lets a customer session reach a back-office page or endpoint', async () => {
     const sessions = app.app.get(SessionService);
     const customerToken = await sessions.issueApiToken({
@@ -246,6 +296,8 @@ describe('back-office access control', () => {
       ['post', '/api/v1/backoffice/totp/enrolment/confirm'],
       ['post', '/api/v1/backoffice/auth/logout'],
       ['get', '/api/v1/backoffice/reminder-runs'],
+      ['get', '/api/v1/backoffice/emails/failed'],
+      ['post', '/api/v1/backoffice/emails/1/resend'],
     ];
     for (const [method, path] of api) {
       const response = await (
