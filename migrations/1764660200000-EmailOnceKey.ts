@@ -9,7 +9,9 @@ export class EmailOnceKey1764660200000 implements MigrationInterface {
   name = 'EmailOnceKey1764660200000';
 
   public async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE email_log ADD COLUMN once_key text, ADD CONSTRAINT email_log_once_key_check CHECK (length(once_key) <= 200)`);
+    await q.query(
+      `ALTER TABLE email_log ADD COLUMN once_key text, ADD CONSTRAINT email_log_once_key_check CHECK (length(once_key) <= 200)`,
+    );
     await q.query(`CREATE UNIQUE INDEX email_log_once_key ON email_log (company_id, once_key) WHERE once_key IS NOT NULL`);
   }
 

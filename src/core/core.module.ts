@@ -29,6 +29,11 @@ export class CoreModule {
               return id;
             },
             redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+            // A calendar feed's URL is its credential: it must not reach the logs.
+            serializers: {
+              req: (req: { url?: string; params?: unknown }) =>
+                req.url?.startsWith('/calendar/') ? { ...req, url: '/calendar/[redacted]', params: undefined } : req,
+            },
             autoLogging: { ignore: (req) => req.url?.startsWith('/static/') ?? false },
           },
         }),

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Response } from 'express';
 import { CsrfTokenGuard, CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { isLanguage, translate } from '../web/i18n';
+import { CalendarFeedService } from './calendar-feed.service';
 import { NOTIFICATION_TOPICS } from './notification-preference.entity';
 import { NotificationPreferenceService, NotificationPreferences } from './notification-preference.service';
 import { UnsubscribeService } from './unsubscribe.service';
@@ -22,16 +23,46 @@ export class NotificationPreferencesPages {
   constructor(
     private readonly preferences: NotificationPreferenceService,
     private readonly unsubscribes: UnsubscribeService,
+    private readonly calendars: CalendarFeedService,
   ) {}
 
   @Get('settings')
   @UseGuards(CustomerGuard)
-  async settings(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Query('saved') saved?: string): Promise<void> {
+  async settings(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Query() query: Record<string, unknown>): Promise<void> {
     const language = isLanguage(res.locals.lang) ? res.locals.lang : 'hu';
+    const flashKey =
+      query.saved === '1' ? 'notifications.settings.saved' : query.calendar === 'revoked' ? 'notifications.calendar.revoked' : null;
+    await this.renderSettings(res, customer, flashKey ? { kind: 'success', message: translate(language, flashKey) } : undefined);
+  }
+
+  /** The new secret calendar URL is shown on this one answer only. */
+  @Post('calendar')
+  @UseGuards(CustomerGuard)
+  async createCalendar(@CurrentCustomer() customer: CustomerRef, @Res() res: Response): Promise<void> {
+    const calendarUrl = await this.calendars.create(customer.companyId, customer.customerId);
+    res.status(200);
+    await this.renderSettings(res, customer, undefined, calendarUrl);
+  }
+
+  @Post('calendar/revoke')
+  @UseGuards(CustomerGuard)
+  async revokeCalendar(@CurrentCustomer() customer: CustomerRef, @Res() res: Response): Promise<void> {
+    await this.calendars.revoke(customer.companyId, customer.customerId);
+    res.redirect(303, '/notifications/settings?calendar=revoked');
+  }
+
+  private async renderSettings(
+    res: Response,
+    customer: CustomerRef,
+    flash: { kind: string; message: string } | undefined,
+    calendarUrl?: string,
+  ): Promise<void> {
     res.render('notifications/settings', {
       titleKey: 'notifications.settings.title',
       preferenceTopics: preferenceTopicsView(await this.preferences.get(customer.companyId, customer.customerId)),
-      flash: saved === '1' ? { kind: 'success', message: translate(language, 'notifications.settings.saved') } : undefined,
+      calendarActive: await this.calendars.exists(customer.companyId, customer.customerId),
+      calendarUrl,
+      flash,
     });
   }
 

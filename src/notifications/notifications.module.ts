@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { CalendarFeedController } from './calendar-feed.controller';
+import { CalendarFeedService } from './calendar-feed.service';
 import { EmailRenderer } from './email-renderer';
 import { EmailProcessor } from './email.processor';
 import { EmailService } from './email.service';
@@ -9,9 +11,9 @@ import { ReminderProcessor } from './reminder.processor';
 import { ReminderService } from './reminder.service';
 import { UnsubscribeService } from './unsubscribe.service';
 
-/** E-mails (templates, queueing, sending), the customers' switches and unsubscribe links, and the scheduled reminders. */
+/** E-mails (templates, queueing, sending), the customers' switches, unsubscribe links and calendar feed, and the scheduled reminders. */
 @Module({
-  controllers: [NotificationPreferencesController, NotificationPreferencesPages],
+  controllers: [NotificationPreferencesController, NotificationPreferencesPages, CalendarFeedController],
   // Constructed here because its one argument (the templates folder) has a default.
   providers: [
     { provide: EmailRenderer, useFactory: () => new EmailRenderer() },
@@ -19,6 +21,7 @@ import { UnsubscribeService } from './unsubscribe.service';
     EmailProcessor,
     NotificationPreferenceService,
     UnsubscribeService,
+    CalendarFeedService,
     ReminderService,
     ReminderProcessor,
   ],

@@ -47,7 +47,7 @@ interface VictimIds {
 const isSuccess = (status: number) => status >= 200 && status < 300;
 
 /** Writes of the caller's own settings: B may make them, and they must not touch A's rows. */
-const OWN_SETTINGS_WRITES = ['PUT /api/v1/notifications/preferences'];
+const OWN_SETTINGS_WRITES = ['PUT /api/v1/notifications/preferences', 'POST /api/v1/calendar-feed', 'DELETE /api/v1/calendar-feed'];
 
 /**
  * The access-control walk of issue 3, data-driven: every customer endpoint of the running
@@ -251,10 +251,11 @@ describe('access control walk (customer ids, back office)', () => {
           expectRefused(what, answer.status);
         } else if (OWN_SETTINGS_WRITES.includes(what)) {
           const [touched] = await dataSource.query(
-            `SELECT count(*)::int AS count FROM notification_preferences WHERE company_id = $1 AND customer_id = $2`,
+            `SELECT (SELECT count(*) FROM notification_preferences WHERE company_id = $1 AND customer_id = $2)
+                  + (SELECT count(*) FROM calendar_feeds WHERE company_id = $1 AND customer_id = $2) AS count`,
             [a.companyId, a.customerId],
           );
-          expect({ what, touchedA: touched.count }).toEqual({ what, touchedA: 0 });
+          expect({ what, touchedA: Number(touched.count) }).toEqual({ what, touchedA: 0 });
         } else if (endpoint.method !== 'get') {
           // A body naming A's ids (or B's own account with a wrong password): never accepted.
           expect({ what, success: isSuccess(answer.status) }).toEqual({ what, success: false });
