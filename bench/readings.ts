@@ -73,6 +73,7 @@ async function main(): Promise<void> {
         TOTP_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
         // Each of the 50 simulated customers sends hundreds of readings a minute; the write limit would refuse them.
         WRITE_LIMIT_PER_MINUTE: '1000000',
+        NOTIFICATION_LINK_SECRET: randomBytes(32).toString('hex'),
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: String(POOL_SIZE),
         REDIS_URL: redisUrl,

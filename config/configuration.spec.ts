@@ -21,6 +21,19 @@ describe('parseConfig', () => {
     );
   });
 
+  it('refuses the development link secret in production, and a short one anywhere', () => {
+    const production = {
+      ...minimal,
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://portal.example.hu',
+      TOTP_ENCRYPTION_KEYS: `live:${'A'.repeat(42)}8=`,
+    };
+    expect(() => parseConfig(production)).toThrow('NOTIFICATION_LINK_SECRET must be set in production');
+    const secret = 'x'.repeat(32);
+    expect(parseConfig({ ...production, NOTIFICATION_LINK_SECRET: secret }).NOTIFICATION_LINK_SECRET).toBe(secret);
+    expect(() => parseConfig({ ...minimal, NOTIFICATION_LINK_SECRET: 'short' })).toThrow('NOTIFICATION_LINK_SECRET must be at least 32');
+  });
+
   it('treats an empty value as missing', () => {
     expect(() => parseConfig({ ...minimal, DATABASE_URL: '' })).toThrow('DATABASE_URL is required');
   });
@@ -79,7 +92,12 @@ describe('parseConfig', () => {
   });
 
   it('refuses to start production with an http PUBLIC_URL or the demo TOTP key', () => {
-    const production = { ...minimal, NODE_ENV: 'production', TOTP_ENCRYPTION_KEYS: `live:${'A'.repeat(42)}8=` };
+    const production = {
+      ...minimal,
+      NODE_ENV: 'production',
+      TOTP_ENCRYPTION_KEYS: `live:${'A'.repeat(42)}8=`,
+      NOTIFICATION_LINK_SECRET: 'x'.repeat(32),
+    };
     expect(() => parseConfig({ ...production, PUBLIC_URL: 'http://portal.example.hu' })).toThrow(
       'PUBLIC_URL must start with https:// in production',
     );

@@ -90,6 +90,9 @@ const totpEncryptionKeys = z
     message: 'must be id:key pairs separated by commas, each key 32 bytes in base64 (openssl rand -base64 32)',
   });
 
+/** Only for development and tests: production refuses to start with it. */
+const DEVELOPMENT_LINK_SECRET = 'development-only-notification-link-secret';
+
 /**
  * Every setting the portal reads from the environment. Defaults are safe for a
  * developer machine; production must set the secrets explicitly (see .env.example).
@@ -134,11 +137,30 @@ export const configSchema = z.object({
   TRUSTED_PROXIES: trustedProxies,
   TOTP_ENCRYPTION_KEYS: totpEncryptionKeys,
   WRITE_LIMIT_PER_MINUTE: positiveInt(60),
+  /** When the reminder schedulers fire (cron, Budapest time); every kind at the same time. */
+  REMINDER_CRON: z
+    .string()
+    .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron pattern such as "0 7 * * *"')
+    .default('0 7 * * *'),
+  /** Reminders claimed and queued per transaction. */
+  REMINDER_CHUNK_SIZE: positiveInt(1000),
+  /** Signs the e-mails' unsubscribe links; changing it invalidates the links already sent. */
+  NOTIFICATION_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEVELOPMENT_LINK_SECRET),
 });
 
 /** Rules across settings: production is served over https, with keys of its own. */
-function checkProduction(config: { NODE_ENV: string; PUBLIC_URL?: string; TOTP_ENCRYPTION_KEYS: string }, context: z.RefinementCtx): void {
+function checkProduction(
+  config: { NODE_ENV: string; PUBLIC_URL?: string; TOTP_ENCRYPTION_KEYS: string; NOTIFICATION_LINK_SECRET?: string },
+  context: z.RefinementCtx,
+): void {
   if (config.NODE_ENV !== 'production') return;
+  if (config.NOTIFICATION_LINK_SECRET === DEVELOPMENT_LINK_SECRET) {
+    context.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['NOTIFICATION_LINK_SECRET'],
+      message: 'must be set in production (see .env.example)',
+    });
+  }
   if (config.PUBLIC_URL !== undefined && !config.PUBLIC_URL.startsWith('https://')) {
     context.addIssue({ code: z.ZodIssueCode.custom, path: ['PUBLIC_URL'], message: 'must start with https:// in production' });
   }

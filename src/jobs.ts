@@ -20,6 +20,8 @@ export const JOBS = {
   reconcilePayments: { queue: 'payments', name: 'reconcile' },
   /** An applied data change or e-invoice switch, for the billing back office ({ requestId, kind }). */
   exportCustomerChange: { queue: 'integration', name: 'export-customer-change' },
+  /** A reminder scheduler fired ({ kind }): runs that kind of reminder for every company. */
+  runReminders: { queue: 'reminders', name: 'run-reminders' },
 } as const satisfies Record<string, JobRef>;
 
 export const JOB_CATALOGUE: readonly JobRef[] = Object.values(JOBS);

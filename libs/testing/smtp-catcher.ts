@@ -8,6 +8,8 @@ export interface CaughtMail {
   /** Envelope recipients (RCPT TO), lower-cased: who really got it. */
   to: string[];
   subject: string;
+  /** Header lines by lower-case name (the last one wins), values as sent, unfolded. */
+  headers: Record<string, string>;
   text: string;
   html: string;
   receivedAt: Date;
@@ -47,6 +49,15 @@ export class SmtpCatcher {
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
               to: recipients,
               subject: parsed.subject ?? '',
+              headers: Object.fromEntries(
+                parsed.headerLines.map(({ key, line }) => [
+                  key,
+                  line
+                    .slice(line.indexOf(':') + 1)
+                    .replace(/\r?\n\s+/g, ' ')
+                    .trim(),
+                ]),
+              ),
               text: parsed.text ?? '',
               html: parsed.html || '',
               receivedAt: new Date(),

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { ApprovalQueueService } from './approval-queue.service';
 import { ApplyProcessor } from './apply.processor';
 import { BackofficeHomePages } from './backoffice-home.pages';
@@ -25,6 +26,7 @@ import { workflowProviders } from './workflow.providers';
  * customer's requests (timeline, withdrawal).
  */
 @Module({
+  imports: [NotificationsModule],
   controllers: [
     BackofficeHomePages,
     BackofficeRequestsController,

@@ -18,7 +18,8 @@ import { WorkerRunner } from './worker-runner.service';
 
 /** The logged request without one-time link tokens or other secrets in its URL, query or referrer. */
 function redactRequest(req: { url?: string; query?: unknown; headers?: Record<string, unknown> }) {
-  if (typeof req.url === 'string') req.url = redactUrl(req.url);
+  // A calendar feed's URL is its credential; one-time link tokens and keys in a query are redacted too.
+  if (typeof req.url === 'string') req.url = req.url.startsWith('/calendar/') ? '/calendar/[redacted]' : redactUrl(req.url);
   req.query = redactQuery(req.query);
   const referer = req.headers?.referer;
   if (req.headers && typeof referer === 'string') req.headers = { ...req.headers, referer: redactUrl(referer) };

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
+import { Job, JobsOptions, Queue, RepeatOptions, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { AppConfig } from '../../config/configuration';
 import { JobRef, JobRegistry } from '../../libs/queue/job-registry';
@@ -29,7 +29,13 @@ export class QueuesService implements OnApplicationShutdown {
   readonly connection: IORedis;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
-  private readonly schedules = new Map<string, { ref: JobRef; everyMs: number }>();
+  private readonly schedulers: Array<{
+    schedulerId: string;
+    ref: JobRef;
+    repeat: RepeatOptions;
+    data: Record<string, unknown>;
+    opts: JobsOptions;
+  }> = [];
   private readonly logger = new Logger(QueuesService.name);
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -59,27 +65,25 @@ export class QueuesService implements OnApplicationShutdown {
     };
   }
 
-  register(ref: JobRef, handler: (job: import('bullmq').Job) => Promise<unknown>): void {
+  register(ref: JobRef, handler: (job: Job) => Promise<unknown>): void {
     this.registry.register(ref, handler);
   }
 
   /**
-   * Runs a job every `everyMs` once across all worker processes: a BullMQ job
-   * scheduler (upserted when workers start, so restarts and replicas share one schedule).
+   * Declares a BullMQ job scheduler; `startSchedulers` registers it. A scheduler is
+   * one Redis entry per id, so every worker process upserting the same id still
+   * makes one job per firing, across any number of processes.
    */
-  schedule(ref: JobRef, everyMs: number): void {
-    this.schedules.set(`${ref.queue}/${ref.name}`, { ref, everyMs });
+  schedule(schedulerId: string, ref: JobRef, repeat: RepeatOptions, data: Record<string, unknown>, opts: JobsOptions = {}): void {
+    this.schedulers.push({ schedulerId, ref, repeat, data, opts });
   }
 
-  /** Upserts every registered schedule; called where workers run. */
+  /** Upserts every declared scheduler (a changed pattern replaces the old one). */
   async startSchedulers(): Promise<void> {
-    for (const [key, { ref, everyMs }] of this.schedules) {
-      await this.queue(ref.queue).upsertJobScheduler(
-        key,
-        { every: everyMs },
-        { name: ref.name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100, attempts: 1 } },
-      );
+    for (const { schedulerId, ref, repeat, data, opts } of this.schedulers) {
+      await this.queue(ref.queue).upsertJobScheduler(schedulerId, repeat, { name: ref.name, data, opts });
     }
+    this.logger.log({ schedulers: this.schedulers.map((scheduler) => scheduler.schedulerId) }, 'job schedulers registered');
   }
 
   /** One worker per queue, each running up to `concurrency` jobs at once; a job goes to the handler registered for its name. */

@@ -6,7 +6,7 @@ import { assertNoEviction } from '../../libs/queue/redis';
 import { APP_CONFIG } from './config.module';
 import { QueuesService } from './queues.service';
 
-/** Starts what the worker role runs: BullMQ workers and the outbox relay (which also re-sends what was never completed). */
+/** Starts what the worker role runs: BullMQ workers, job schedulers and the outbox relay (which also re-sends what was never completed). */
 @Injectable()
 export class WorkerRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerRunner.name);

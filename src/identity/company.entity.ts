@@ -10,6 +10,8 @@ export type LateInterestRule = (typeof LATE_INTEREST_RULES)[number];
 @Check('companies_name_check', `length(name) BETWEEN 1 AND 200`)
 @Check('companies_totp_grace_days_check', `totp_grace_days BETWEEN 0 AND 90`)
 @Check('companies_late_interest_rule_check', `late_interest_rule IN ('civil_code', 'none')`)
+@Check('companies_due_date_reminder_days_check', `due_date_reminder_days BETWEEN 1 AND 60`)
+@Check('companies_reading_window_reminder_days_check', `reading_window_reminder_days BETWEEN 1 AND 60`)
 export class Company {
   @PrimaryColumn({ type: 'integer', generated: 'identity', generatedIdentity: 'ALWAYS' })
   id!: number;
@@ -34,4 +36,12 @@ export class Company {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** The due-date reminder goes this many days before an unpaid invoice's due date. */
+  @Column({ name: 'due_date_reminder_days', type: 'smallint', default: 5 })
+  dueDateReminderDays!: number;
+
+  /** The "window closes soon" reminder goes this many days before a reading window closes. */
+  @Column({ name: 'reading_window_reminder_days', type: 'smallint', default: 3 })
+  readingWindowReminderDays!: number;
 }

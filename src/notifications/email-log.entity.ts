@@ -1,6 +1,8 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index } from 'typeorm';
-import { BigIntIdColumn } from '../../libs/typeorm/bigint-as-number';
+import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
+import { Customer } from '../identity/customer.entity';
 import { EmailLanguage } from './email-templates';
+import { NotificationTopic } from './notification-preference.entity';
 
 export const EMAIL_STATUSES = ['queued', 'sent', 'failed'] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
@@ -8,9 +10,19 @@ export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 /** One e-mail the portal queued: what to send to whom, and how sending went. */
 @Entity('email_log')
 @Index('email_log_company_idx', ['companyId', 'createdAt', 'id']) // created_at DESC, id DESC in the migration
+@Index('email_log_customer_idx', ['companyId', 'customerId'])
+@Index('email_log_once_key', ['companyId', 'onceKey'], { unique: true, where: 'once_key IS NOT NULL' })
+@Check('email_log_once_key_check', `length(once_key) <= 200`)
 @Check('email_log_language_check', `language IN ('hu', 'en')`)
 @Check('email_log_recipient_check', `length(recipient) BETWEEN 3 AND 254`)
 @Check('email_log_status_check', `status IN ('queued', 'sent', 'failed')`)
+@Check(
+  'email_log_topic_check',
+  `topic IS NULL OR topic IN ('reading_recorded', 'address_changed', 'contract_ended', 'invoice_issued', 'provider_reading_date', ` +
+    `'reading_window_due', 'payment_checked', 'invoice_overdue', 'due_date_reminder')`,
+)
+@Check('email_log_check', `(topic IS NULL) = (customer_id IS NULL)`)
+@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'email_log_company_id_customer_id_fkey' })
 export class EmailLog {
   @BigIntIdColumn()
   id!: number;
@@ -19,6 +31,18 @@ export class EmailLog {
   @ForeignKey('companies', { name: 'email_log_company_id_fkey' })
   @Column({ name: 'company_id', type: 'integer', nullable: true })
   companyId!: number | null;
+
+  /** The customer a notification is for; null for e-mails no one can turn off. */
+  @Column({ name: 'customer_id', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  customerId!: number | null;
+
+  /** The notification topic the customer can turn off (with the e-mail's unsubscribe link). */
+  @Column({ type: 'text', nullable: true })
+  topic!: NotificationTopic | null;
+
+  /** Names an e-mail that goes at most once per company; queueing the same key again adds nothing. */
+  @Column({ name: 'once_key', type: 'text', nullable: true })
+  onceKey!: string | null;
 
   /** A folder under `templates/`, e.g. `password-reset`. */
   @Column({ type: 'text' })

@@ -13,10 +13,45 @@ const SAMPLES: { [T in EmailTemplate]: EmailParams<T> } = {
     lines: ['Számlaszám: SZ-2025/0042', 'Fizetési határidő: 2025.12.15'],
     link: { url: 'https://portal.example/invoices/42', label: 'Számla megtekintése' },
   },
+  'due-date-reminder': {
+    customerName: 'Kiss Anna',
+    invoiceNumber: 'SZ-2025/0042',
+    dueOn: '2025-12-15',
+    openAmount: 38837,
+    link: 'https://portal.example/invoices',
+  },
+  'invoice-overdue': {
+    customerName: 'Kiss Anna',
+    invoiceNumber: 'SZ-2025/0042',
+    dueOn: '2025-12-15',
+    openAmount: 38837,
+    link: 'https://portal.example/invoices',
+  },
+  'request-decided': {
+    customerName: 'Kiss Anna',
+    outcome: 'rejected',
+    meterSerial: 'M-1234',
+    value: '365,5',
+    readOn: '2025-12-01',
+    reason: 'A fénykép nem olvasható.',
+    link: 'https://portal.example/readings',
+  },
+  'reading-window-opened': {
+    customerName: 'Kiss Anna',
+    opensOn: '2025-12-01',
+    closesOn: '2025-12-10',
+    link: 'https://portal.example/readings',
+  },
+  'reading-window-closing': {
+    customerName: 'Kiss Anna',
+    opensOn: '2025-12-01',
+    closesOn: '2025-12-10',
+    link: 'https://portal.example/readings',
+  },
 };
 
 /** Params a template may go without. */
-const OPTIONAL: { [T in EmailTemplate]?: Array<keyof EmailParams<T>> } = { notification: ['link'] };
+const OPTIONAL: { [T in EmailTemplate]?: Array<keyof EmailParams<T>> } = { notification: ['link'], 'request-decided': ['reason'] };
 
 const context = { companyName: 'Példa Távhő Zrt.' };
 const templates = Object.keys(SAMPLES) as EmailTemplate[];

@@ -16,9 +16,11 @@ export interface RenderedEmail {
   text: string;
 }
 
-/** What every template may use besides its params, as `@companyName`. */
+/** What every template may use besides its params, as `@companyName` and `@unsubscribeUrl`. */
 export interface RenderContext {
   companyName: string;
+  /** The one-click link that turns this e-mail's topic off; the footer shows it when there is one. */
+  unsubscribeUrl?: string;
 }
 
 /**
@@ -60,7 +62,7 @@ export class EmailRenderer {
   render(template: string, language: EmailLanguage, params: object, context: RenderContext): RenderedEmail {
     const compiled = this.compiled.get(`${template}/${language}`);
     if (!compiled) throw new Error(`Unknown e-mail template "${template}" in language "${language}"`);
-    const data = { language, companyName: context.companyName };
+    const data = { language, companyName: context.companyName, unsubscribeUrl: context.unsubscribeUrl ?? null };
     const subject = compiled.subject(params, { data }).replace(/\s+/g, ' ').trim();
     return {
       subject,
@@ -85,6 +87,7 @@ function hbsFiles(folder: string): string[] {
 function createHandlebars(root: string, language: EmailLanguage): typeof Handlebars {
   const handlebars = Handlebars.create();
   handlebars.registerHelper('money', (forints: number) => formatMoney(forints));
+  handlebars.registerHelper('eq', (left: unknown, right: unknown) => left === right);
   // Params travel as JSON, so a timestamp arrives as an ISO string; it must be shown as
   // a Budapest date, not cut at its UTC date.
   handlebars.registerHelper('date', (value: string | Date) =>

@@ -10,6 +10,25 @@ const webLink = z
   .url()
   .refine((value) => /^https?:\/\//.test(value), 'must be an http(s) link');
 
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+/** A scheduled reminder about one unpaid invoice. */
+const invoiceReminder = z.object({
+  customerName: z.string().min(1),
+  invoiceNumber: z.string().min(1),
+  dueOn: isoDate,
+  openAmount: z.number().int().positive(),
+  link: webLink,
+});
+
+/** A scheduled reminder about one reading window (diktálási időszak). */
+const readingWindowReminder = z.object({
+  customerName: z.string().min(1),
+  opensOn: isoDate,
+  closesOn: isoDate,
+  link: webLink,
+});
+
 /**
  * Every e-mail the portal sends and the params its templates need. Each key has a
  * folder under `templates/`. Params are checked when the e-mail is queued, so a
@@ -30,6 +49,20 @@ export const EMAIL_TEMPLATES = {
     title: z.string().min(1),
     lines: z.array(z.string()).min(1),
     link: z.object({ url: webLink, label: z.string().min(1) }).optional(),
+  }),
+  'due-date-reminder': invoiceReminder,
+  'invoice-overdue': invoiceReminder,
+  'reading-window-opened': readingWindowReminder,
+  'reading-window-closing': readingWindowReminder,
+  /** A customer's meter reading request was decided: recorded (applied) or rejected with the clerk's reason. */
+  'request-decided': z.object({
+    customerName: z.string().min(1),
+    outcome: z.enum(['applied', 'rejected']),
+    meterSerial: z.string().min(1),
+    value: z.string().min(1),
+    readOn: isoDate,
+    reason: z.string().min(1).optional(),
+    link: webLink,
   }),
 } satisfies Record<string, z.ZodTypeAny>;
 

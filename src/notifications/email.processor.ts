@@ -9,6 +9,7 @@ import { completeOutboxJob } from '../../libs/outbox/outbox';
 import { JOBS } from '../jobs';
 import { EmailLog } from './email-log.entity';
 import { EmailRenderer } from './email-renderer';
+import { signUnsubscribeToken } from './unsubscribe-token';
 
 export type SendEmailJob = Pick<Job<{ emailId: number; outboxId?: number }>, 'data' | 'attemptsMade' | 'opts'>;
 
@@ -28,7 +29,7 @@ export class EmailProcessor implements OnModuleInit, OnApplicationShutdown {
   private readonly transport: Transporter;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly renderer: EmailRenderer,
     private readonly queues: QueuesService,
@@ -62,8 +63,19 @@ export class EmailProcessor implements OnModuleInit, OnApplicationShutdown {
       }
       const companyName = await this.companyName(manager, email.companyId);
       try {
-        const rendered = this.renderer.render(email.template, email.language, email.params, { companyName });
-        const info = await this.transport.sendMail({ to: email.recipient, ...rendered });
+        const unsubscribe = this.unsubscribeLinks(email);
+        const rendered = this.renderer.render(email.template, email.language, email.params, {
+          companyName,
+          unsubscribeUrl: unsubscribe?.page,
+        });
+        const info = await this.transport.sendMail({
+          to: email.recipient,
+          ...rendered,
+          // RFC 8058: mail clients offer "unsubscribe" and POST to this URL, with no login.
+          ...(unsubscribe
+            ? { headers: { 'List-Unsubscribe': `<${unsubscribe.oneClick}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } }
+            : {}),
+        });
         await manager.update(EmailLog, email.id, {
           status: 'sent',
           sentAt: new Date(),
@@ -87,6 +99,22 @@ export class EmailProcessor implements OnModuleInit, OnApplicationShutdown {
       }
     });
     if (failure) throw failure;
+  }
+
+  /**
+   * For a notification a customer can turn off: the page the e-mail's link opens (one
+   * button, so a link scanner fetching it changes nothing) and the RFC 8058 POST target.
+   */
+  private unsubscribeLinks(email: EmailLog): { page: string; oneClick: string } | undefined {
+    if (email.topic === null || email.customerId === null || email.companyId === null) return undefined;
+    const token = signUnsubscribeToken(
+      { companyId: email.companyId, customerId: email.customerId, topic: email.topic },
+      this.config.NOTIFICATION_LINK_SECRET,
+    );
+    return {
+      page: `${this.config.PUBLIC_URL}/notifications/unsubscribe/${token}`,
+      oneClick: `${this.config.PUBLIC_URL}/api/v1/notifications/unsubscribe/${token}`,
+    };
   }
 
   private async companyName(manager: EntityManager, companyId: number | null): Promise<string> {

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { addToOutbox } from '../../libs/outbox/outbox';
 import { JOBS } from '../jobs';
-import { EmailLog } from './email-log.entity';
 import { EmailRenderer } from './email-renderer';
 import { EMAIL_LANGUAGES, EMAIL_TEMPLATES, EmailLanguage, EmailParams, EmailTemplate } from './email-templates';
+import { NotificationTopic } from './notification-preference.entity';
+import { NotificationPreferenceService } from './notification-preference.service';
 
 export interface EmailToQueue<T extends EmailTemplate> {
   companyId: number;
@@ -12,6 +13,10 @@ export interface EmailToQueue<T extends EmailTemplate> {
   language: EmailLanguage;
   to: string;
   params: EmailParams<T>;
+  /** For a notification a customer can turn off: whose, and which switch (its unsubscribe link turns it off). */
+  notification?: { customerId: number; topic: NotificationTopic };
+  /** Names an e-mail that must go at most once (within the company), e.g. `request-decided:42:rejected`. */
+  onceKey?: string;
 }
 
 // Deliberately loose: the address was validated where the customer entered it; this
@@ -21,7 +26,10 @@ const SINGLE_ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
 /** Queues e-mails; sending happens in a worker (see EmailProcessor). */
 @Injectable()
 export class EmailService {
-  constructor(private readonly renderer: EmailRenderer) {
+  constructor(
+    private readonly renderer: EmailRenderer,
+    private readonly preferences: NotificationPreferenceService,
+  ) {
     const missing = Object.keys(EMAIL_TEMPLATES).filter((template) => !renderer.has(template));
     // Fails at start-up, e.g. when a build did not copy the .hbs files.
     if (missing.length > 0) throw new Error(`E-mail templates without files: ${missing.join(', ')}`);
@@ -33,7 +41,92 @@ export class EmailService {
    * params stay in PostgreSQL. Throws on an unknown template or bad params.
    */
   async queue<T extends EmailTemplate>(manager: EntityManager, email: EmailToQueue<T>): Promise<number> {
-    const { companyId, template, language, to } = email;
+    const emailId = await this.insert(manager, email);
+    if (emailId === null) throw new Error(`E-mail "${email.onceKey}" was queued before`);
+    return emailId;
+  }
+
+  /**
+   * `queue` for a notification, unless the customer turned its topic off, or an
+   * e-mail with its once key exists: then nothing is queued and the answer is null.
+   */
+  async queueNotification<T extends EmailTemplate>(
+    manager: EntityManager,
+    email: EmailToQueue<T> & Required<Pick<EmailToQueue<T>, 'notification'>>,
+  ): Promise<number | null> {
+    const { customerId, topic } = email.notification;
+    if (!(await this.preferences.wantsEmail(manager, email.companyId, customerId, topic))) return null;
+    return this.insert(manager, email);
+  }
+
+  /** The email_log row and its outbox row; null when an e-mail with the same once key exists. */
+  private async insert<T extends EmailTemplate>(manager: EntityManager, email: EmailToQueue<T>): Promise<number | null> {
+    const params = this.checked(email);
+    const rows: Array<{ id: string }> = await manager.query(
+      `INSERT INTO email_log (company_id, template, language, recipient, params, customer_id, topic, once_key, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued')
+       ON CONFLICT (company_id, once_key) WHERE once_key IS NOT NULL DO NOTHING
+       RETURNING id`,
+      [
+        email.companyId,
+        email.template,
+        email.language,
+        email.to,
+        params,
+        email.notification?.customerId ?? null,
+        email.notification?.topic ?? null,
+        email.onceKey ?? null,
+      ],
+    );
+    if (rows.length === 0) return null;
+    const emailId = Number(rows[0].id);
+    await addToOutbox(manager, JOBS.sendEmail, { emailId }, email.companyId);
+    return emailId;
+  }
+
+  /**
+   * `queue` for a batch, set-based: one statement takes the ids, one writes every
+   * email_log row and its outbox row. Returns the ids in the order of `emails`.
+   * Every e-mail is checked first, so one bad e-mail fails the whole batch.
+   */
+  async queueMany(manager: EntityManager, emails: ReadonlyArray<EmailToQueue<EmailTemplate>>): Promise<number[]> {
+    if (emails.length === 0) return [];
+    const params = emails.map((email) => JSON.stringify(this.checked(email)));
+    const ids: Array<{ id: string }> = await manager.query(
+      `SELECT nextval(pg_get_serial_sequence('email_log', 'id')) AS id FROM generate_series(1, $1)`,
+      [emails.length],
+    );
+    const emailIds = ids.map((row) => Number(row.id));
+    await manager.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
+                       AS x(id, company_id, template, language, recipient, params, customer_id, topic)
+       ), emails AS (
+         INSERT INTO email_log (id, company_id, template, language, recipient, params, customer_id, topic, status) OVERRIDING SYSTEM VALUE
+         SELECT id, company_id, template, language, recipient, params::jsonb, customer_id, topic, 'queued' FROM input
+         RETURNING id, company_id
+       )
+       INSERT INTO outbox (company_id, queue, job_name, payload)
+       SELECT company_id, $9, $10, jsonb_build_object('emailId', id) FROM emails ORDER BY id`,
+      [
+        emailIds,
+        emails.map((email) => email.companyId),
+        emails.map((email) => email.template),
+        emails.map((email) => email.language),
+        emails.map((email) => email.to),
+        params,
+        emails.map((email) => email.notification?.customerId ?? null),
+        emails.map((email) => email.notification?.topic ?? null),
+        JOBS.sendEmail.queue,
+        JOBS.sendEmail.name,
+      ],
+    );
+    return emailIds;
+  }
+
+  /** The e-mail's params as checked by its template's schema; throws on anything unsendable. */
+  private checked<T extends EmailTemplate>(email: EmailToQueue<T>): EmailParams<T> {
+    const { template, language, to } = email;
     if (!Object.hasOwn(EMAIL_TEMPLATES, template) || !this.renderer.has(template)) {
       throw new Error(`Unknown e-mail template "${template}"`);
     }
@@ -44,16 +137,6 @@ export class EmailService {
       const problems = checked.error.issues.map((issue) => `${issue.path.join('.') || 'params'} ${issue.message}`);
       throw new Error(`Invalid params for e-mail template "${template}": ${problems.join('; ')}`);
     }
-    const inserted = await manager.insert(EmailLog, {
-      companyId,
-      template,
-      language,
-      recipient: to,
-      params: checked.data,
-      status: 'queued',
-    });
-    const emailId = Number(inserted.identifiers[0].id);
-    await addToOutbox(manager, JOBS.sendEmail, { emailId }, companyId);
-    return emailId;
+    return checked.data as EmailParams<T>;
   }
 }

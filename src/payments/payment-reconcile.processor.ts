@@ -26,7 +26,14 @@ export class PaymentReconcileProcessor implements OnModuleInit {
   onModuleInit(): void {
     const everyMs = this.config.PAYMENT_RECONCILE_SECONDS * 1000;
     this.queues.register(JOBS.reconcilePayments, () => this.run());
-    this.queues.schedule(JOBS.reconcilePayments, everyMs);
+    // One tick at a time; a failed tick is simply the next one's work.
+    this.queues.schedule(
+      'payments/reconcile',
+      JOBS.reconcilePayments,
+      { every: everyMs },
+      {},
+      { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
+    );
   }
 
   /** One round; a payment untouched for a tick is asked about; one a minute past its deadline is expired. */

@@ -23,6 +23,8 @@ const PAGES = [
   '/backoffice/customers',
   '/backoffice/customers/1',
   '/backoffice/base-rates',
+  '/backoffice/reminder-runs',
+  '/backoffice/emails/failed',
 ];
 const PAGE_POSTS = [
   '/backoffice/queue/bulk-approve',
@@ -38,6 +40,7 @@ const PAGE_POSTS = [
   '/backoffice/payments/1/allocate',
   '/backoffice/stalled/outbox/1/resend',
   '/backoffice/base-rates',
+  '/backoffice/emails/1/resend',
 ];
 
 describe('back-office access control', () => {
@@ -257,6 +260,67 @@ describe('back-office access control', () => {
     expect(n).toBe(1);
   });
 
+  it("shows supervisors and admins their own company's reminder runs, and refuses clerks", async () => {
+    await dataSource.query(`INSERT INTO reminder_runs (company_id, kind, run_on, queued) VALUES ($1, 'overdue', '2030-01-02', 7)`, [a.id]);
+    const runs = await request(app.url).get('/api/v1/backoffice/reminder-runs').auth(tokens.supervisorA, { type: 'bearer' }).expect(200);
+    expect(runs.body.items).toEqual([expect.objectContaining({ kind: 'overdue', runOn: '2030-01-02', found: 7, queued: 7, sent: 0 })]);
+    const admin = await request(app.url).get('/api/v1/backoffice/reminder-runs').auth(tokens.adminA, { type: 'bearer' }).expect(200);
+    expect(admin.body.items).toHaveLength(1);
+    const other = await request(app.url).get('/api/v1/backoffice/reminder-runs').auth(tokens.supervisorB, { type: 'bearer' }).expect(200);
+    expect(other.body.items).toEqual([]);
+    await request(app.url).get('/api/v1/backoffice/reminder-runs').auth(tokens.clerkA, { type: 'bearer' }).expect(403);
+    const page = await request(app.url)
+      .get('/backoffice/reminder-runs')
+      .auth(tokens.supervisorA, { type: 'bearer' })
+      .set('Accept', 'text/html')
+      .expect(200);
+    expect(page.text).toContain('Lejárt határidő');
+    expect(page.text).toContain('2030.01.02');
+    await request(app.url).get('/backoffice/reminder-runs').auth(tokens.clerkA, { type: 'bearer' }).set('Accept', 'text/html').expect(403);
+  });
+
+  it("lets admins see and resend their own company's failed e-mails only", async () => {
+    const failed = async (companyId: number) => {
+      const [row] = await dataSource.query(
+        `INSERT INTO email_log (company_id, template, language, recipient, params, status, attempts, last_error)
+         VALUES ($1, 'password-reset', 'hu', 'failed@example.test', '{}', 'failed', 6, 'connection refused') RETURNING id`,
+        [companyId],
+      );
+      return Number(row.id);
+    };
+    const mine = await failed(a.id);
+    const theirs = await failed(b.id);
+    const list = await request(app.url).get('/api/v1/backoffice/emails/failed').auth(tokens.adminA, { type: 'bearer' }).expect(200);
+    expect(list.body.items).toEqual([expect.objectContaining({ id: mine, attempts: 6, lastError: 'connection refused' })]);
+    for (const who of ['supervisorA', 'clerkA']) {
+      await request(app.url).get('/api/v1/backoffice/emails/failed').auth(tokens[who], { type: 'bearer' }).expect(403);
+      await request(app.url).post(`/api/v1/backoffice/emails/${mine}/resend`).auth(tokens[who], { type: 'bearer' }).expect(403);
+    }
+    await request(app.url).post(`/api/v1/backoffice/emails/${theirs}/resend`).auth(tokens.adminA, { type: 'bearer' }).expect(404);
+    const page = await request(app.url)
+      .get('/backoffice/emails/failed')
+      .auth(tokens.adminA, { type: 'bearer' })
+      .set('Accept', 'text/html')
+      .expect(200);
+    expect(page.text).toContain(`data-email-id="${mine}"`);
+    expect(page.text).not.toContain(`data-email-id="${theirs}"`);
+    const resent = await request(app.url)
+      .post(`/api/v1/backoffice/emails/${mine}/resend`)
+      .auth(tokens.adminA, { type: 'bearer' })
+      .expect(202);
+    expect(resent.body).toEqual({ id: mine, status: 'queued' });
+    const rows = await dataSource.query(
+      `SELECT e.status, (SELECT count(*)::int FROM outbox o WHERE o.payload->>'emailId' = e.id::text) AS jobs FROM email_log e WHERE e.id = ANY($1::bigint[]) ORDER BY e.id`,
+      [[mine, theirs]],
+    );
+    expect(rows).toEqual([
+      { status: 'queued', jobs: 1 },
+      { status: 'failed', jobs: 0 },
+    ]);
+    // Only a failed e-mail can be resent.
+    await request(app.url).post(`/api/v1/backoffice/emails/${mine}/resend`).auth(tokens.adminA, { type: 'bearer' }).expect(404);
+  });
+
   it('never lets a customer session reach a back-office page or endpoint', async () => {
     const sessions = app.app.get(SessionService);
     const customerToken = await sessions.issueApiToken({
@@ -293,6 +357,9 @@ describe('back-office access control', () => {
       ['get', '/api/v1/backoffice/customers/1'],
       ['get', '/api/v1/backoffice/base-rates'],
       ['post', '/api/v1/backoffice/base-rates'],
+      ['get', '/api/v1/backoffice/reminder-runs'],
+      ['get', '/api/v1/backoffice/emails/failed'],
+      ['post', '/api/v1/backoffice/emails/1/resend'],
     ];
     for (const [method, path] of api) {
       const response = await (method === 'get' ? request(app.url).get(path) : request(app.url).post(path).send({}))
@@ -335,6 +402,7 @@ describe('back-office access control', () => {
     await request(app.url).post('/api/v1/backoffice/stalled/outbox/1/resend').expect(401);
     await request(app.url).get('/api/v1/backoffice/customers?q=SU').expect(401);
     await request(app.url).post('/api/v1/backoffice/base-rates').send({ validFrom: '2099-01-01', rate: 1 }).expect(401);
+    await request(app.url).get('/api/v1/backoffice/reminder-runs').expect(401);
   });
 
   it("shows supervisors and admins the own company's stalled work only, and refuses clerks", async () => {

@@ -50,6 +50,9 @@ interface VictimIds {
 
 const isSuccess = (status: number) => status >= 200 && status < 300;
 
+/** Writes of the caller's own settings: B may make them, and they must not touch A's rows. */
+const OWN_SETTINGS_WRITES = ['PUT /api/v1/notifications/preferences', 'POST /api/v1/calendar-feed', 'DELETE /api/v1/calendar-feed'];
+
 /**
  * The access-control walk of issue 3, data-driven: every customer endpoint of the running
  * app's OpenAPI document and every customer page with an id, asked by customer B with
@@ -292,6 +295,13 @@ describe('access control walk (customer ids, back office)', () => {
         expectNoLeak(what, answer.text);
         if (endpoint.params.length > 0) {
           expectRefused(what, answer.status);
+        } else if (OWN_SETTINGS_WRITES.includes(what)) {
+          const [touched] = await dataSource.query(
+            `SELECT (SELECT count(*) FROM notification_preferences WHERE company_id = $1 AND customer_id = $2)
+                  + (SELECT count(*) FROM calendar_feeds WHERE company_id = $1 AND customer_id = $2) AS count`,
+            [a.companyId, a.customerId],
+          );
+          expect({ what, touchedA: Number(touched.count) }).toEqual({ what, touchedA: 0 });
         } else if (endpoint.method !== 'get') {
           // A body naming A's ids (or B's own account with a wrong password): never accepted.
           expect({ what, success: isSuccess(answer.status) }).toEqual({ what, success: false });

@@ -1,0 +1,149 @@
+/**
+ * Due-date reminders end to end, with one and then two worker processes, each time
+ * on a scratch database of its own (created, migrated, loaded, dropped at the end):
+ * N customers (default 100,000), each with a verified portal account and an unpaid
+ * invoice due in two days. The clock starts when the scheduler's job is added (a
+ * firing) and stops when a local SMTP sink has accepted the N-th e-mail; the sink
+ * only counts, so it costs the workers as little as a real relay would.
+ *
+ *   npx ts-node --transpile-only bench/reminders.ts [N=100000] [--workers=2] [--keep]
+ *
+ * --workers=2 runs one worker, then two; --workers=1 runs one only. Same environment
+ * variables as bench/readings.ts (TEST_ADMIN_DATABASE_URL, REDIS_URL); Redis keys go
+ * under prefixes of their own and are deleted at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { ChildProcess } from 'node:child_process';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { SMTPServer } from 'smtp-server';
+import { DataSource } from 'typeorm';
+import { deleteKeysMatching } from '../test/support/redis-keys';
+import { JOBS } from '../src/jobs';
+import { benchArgs, startProcess, stopProcess, withScratchDatabase } from './bench-kit';
+
+const POOL_SIZE = 20;
+
+async function main(): Promise<void> {
+  const { count, keep, option } = benchArgs(100_000);
+  const maxWorkers = option('workers', 2);
+  for (let workers = 1; workers <= maxWorkers; workers += 1) await runWith(workers, count, keep);
+}
+
+async function runWith(workerCount: number, count: number, keep: boolean): Promise<void> {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const stamp = Date.now().toString(36);
+  const redisPrefix = `bench-${stamp}:`;
+  const queuePrefix = `{bench-${stamp}}`;
+  const sink = await startSmtpSink();
+  const children: ChildProcess[] = [];
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  try {
+    await withScratchDatabase('reminders', { poolSize: POOL_SIZE, keep }, async (dataSource, databaseUrl) => {
+      let started = performance.now();
+      await loadCustomersWithDueInvoices(dataSource, count);
+      process.stdout.write(
+        `loaded ${count} customers, each with a verified account and an invoice due in 2 days, in ${elapsed(started)} s\n`,
+      );
+      const env = {
+        ...process.env,
+        NODE_ENV: 'production',
+        NOTIFICATION_LINK_SECRET: randomBytes(32).toString('hex'),
+        DATABASE_URL: databaseUrl,
+        DATABASE_POOL_SIZE: String(POOL_SIZE),
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: redisPrefix,
+        QUEUE_PREFIX: queuePrefix,
+        SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+        LOG_LEVEL: 'warn',
+      };
+      for (let i = 0; i < workerCount; i += 1) children.push(startProcess('src/worker.ts', { ...env, ROLE: 'worker' }));
+      const emailQueue = new Queue(JOBS.sendEmail.queue, { connection: redis, prefix: queuePrefix });
+      const reminderQueue = new Queue(JOBS.runReminders.queue, { connection: redis, prefix: queuePrefix });
+      try {
+        while ((await emailQueue.getWorkersCount()) < workerCount) await sleep(200);
+        started = performance.now();
+        await reminderQueue.add(JOBS.runReminders.name, { kind: 'due_date' });
+        await sink.received(count);
+        const seconds = (performance.now() - started) / 1000;
+        const [run] = await dataSource.query(`SELECT extract(epoch FROM finished_at - started_at)::float AS seconds FROM reminder_runs`);
+        process.stdout.write(
+          `${workerCount} worker process(es): ${count} reminders claimed and queued in ${Number(run?.seconds ?? NaN).toFixed(2)} s; ` +
+            `last e-mail accepted ${seconds.toFixed(2)} s after the firing: ${Math.round(count / seconds)} e-mails/s\n`,
+        );
+      } finally {
+        await emailQueue.close();
+        await reminderQueue.close();
+        await Promise.all(children.map(stopProcess));
+      }
+    });
+  } finally {
+    await Promise.all(children.map(stopProcess));
+    for (const prefix of [redisPrefix, queuePrefix]) await deleteKeysMatching(redis, `${prefix}*`);
+    redis.disconnect();
+    await sink.stop();
+  }
+}
+
+async function loadCustomersWithDueInvoices(dataSource: DataSource, count: number): Promise<void> {
+  const [company]: Array<{ id: number }> = await dataSource.query(
+    `INSERT INTO companies (code, name) VALUES ('bench', 'Bench Kft.') RETURNING id`,
+  );
+  await dataSource.query(
+    `INSERT INTO customers (company_id, code, name, postcode, town, address)
+     SELECT $1, 'B' || lpad(i::text, 7, '0'), 'Bench ' || i, '1111', 'Budapest', 'Fő utca ' || i FROM generate_series(1, $2) AS i`,
+    [company.id, count],
+  );
+  await dataSource.query(
+    `INSERT INTO customer_accounts (company_id, customer_id, login_email, email_verified_at)
+     SELECT company_id, id, lower(code) || '@bench.test', now() FROM customers WHERE company_id = $1`,
+    [company.id],
+  );
+  await dataSource.query(
+    `INSERT INTO invoices (company_id, customer_id, invoice_number, type, period, issued_on, due_on, gross_total, open_amount)
+     SELECT company_id, id, 'SZ-' || code, 'water', date_trunc('month', current_date)::date, current_date - 10, current_date + 2, 12500, 12500
+       FROM customers WHERE company_id = $1`,
+    [company.id],
+  );
+  await dataSource.query('ANALYZE');
+}
+
+/** An SMTP server that accepts and counts messages, without parsing them. */
+async function startSmtpSink(): Promise<{ port: number; received: (count: number) => Promise<void>; stop: () => Promise<void> }> {
+  let accepted = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        accepted += 1;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as { port: number };
+  return {
+    port,
+    received: async (count) => {
+      while (accepted < count) await sleep(50);
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function elapsed(since: number): string {
+  return ((performance.now() - since) / 1000).toFixed(2);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

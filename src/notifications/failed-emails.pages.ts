@@ -1,0 +1,35 @@
+import { Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Response } from 'express';
+import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
+import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
+import { ClerkIdentity } from '../identity/clerk-auth.service';
+import { formatDate } from '../web/format';
+import { FailedEmailService } from './failed-email.service';
+
+const TIME = new Intl.DateTimeFormat('hu-HU', { timeZone: 'Europe/Budapest', hour: '2-digit', minute: '2-digit', hour12: false });
+
+/** Failed e-mails as a back-office page, each with a resend button (admins). */
+@ApiExcludeController()
+@Controller('backoffice/emails')
+@UseGuards(BackofficeGuard)
+@MinRole('admin')
+@UseFilters(BackofficeRedirectFilter)
+export class FailedEmailsPages {
+  constructor(private readonly failed: FailedEmailService) {}
+
+  @Get('failed')
+  async page(@Clerk() clerk: ClerkIdentity, @Res() res: Response): Promise<void> {
+    const emails = await this.failed.list(clerk.companyId);
+    res.render('notifications/failed-emails', {
+      titleKey: 'notifications.failed.title',
+      emails: emails.map((email) => ({ ...email, createdAt: `${formatDate(email.createdAt)} ${TIME.format(email.createdAt)}` })),
+    });
+  }
+
+  @Post(':id/resend')
+  async resend(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
+    if (!(await this.failed.resend(clerk.companyId, id))) throw new NotFoundException();
+    res.redirect(303, '/backoffice/emails/failed');
+  }
+}
