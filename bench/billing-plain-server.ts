@@ -16,7 +16,7 @@ import { DEFAULT_PAGE_SIZE, DebtRow, RECENTLY_PAID_ITEMS, debtsView } from '../s
 import { BASE_RATES, DEBTS, HOME_BILLING, INVOICE_PAGE } from '../src/billing/billing-sql';
 import { invoiceStatus } from '../src/billing/invoice-status';
 import { Principal } from '../src/identity/principal';
-import { hashSecret, looksLikeSecret } from '../src/identity/tokens';
+import { hashSecret, looksLikeSecret } from '../libs/crypto/tokens';
 import { OPEN_READING_WINDOWS } from '../src/metering/meter-queries.service';
 import { UNREAD_MESSAGES } from '../src/notifications/message-counts.service';
 import { todayInHungary } from '../src/web/format';

@@ -5,7 +5,6 @@ import { CoreModule } from './core/core.module';
 import { IdentityModule } from './identity/identity.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
 import { MeteringModule } from './metering/metering.module';
-import { NotificationsBackofficeModule } from './notifications/notifications-backoffice.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PaymentsModule } from './payments/payments.module';
 import { ProfileModule } from './profile/profile.module';
@@ -30,7 +29,7 @@ export class AppModule {
         IdentityModule,
         PaymentsModule,
         // BillingModule after WebModule: its customer home at `/` is the route WebPages passes a customer on to.
-        ...(role === 'worker' ? [] : [WebModule, BillingModule, NotificationsBackofficeModule]),
+        ...(role === 'worker' ? [] : [WebModule, BillingModule]),
       ],
     };
   }

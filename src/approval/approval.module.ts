@@ -6,6 +6,10 @@ import { ApplyProcessor } from './apply.processor';
 import { BackofficeHomePages } from './backoffice-home.pages';
 import { BackofficeRequestsController } from './backoffice-requests.controller';
 import { CustomerRequestPages } from './customer-request.pages';
+import { FailedEmailsController } from './failed-emails.controller';
+import { FailedEmailsPages } from './failed-emails.pages';
+import { ReminderRunsController } from './reminder-runs.controller';
+import { ReminderRunsPages } from './reminder-runs.pages';
 import { CustomerRequestsController } from './customer-requests.controller';
 import { CustomerRequestsService } from './customer-requests.service';
 import { QueuePages } from './queue.pages';
@@ -22,7 +26,8 @@ import { workflowProviders } from './workflow.providers';
  * The request engine in Nest: one WorkflowEngine and the RequestKinds registry (each
  * kind registers from its own module, e.g. MeteringModule; approval imports none of
  * them), the apply processor, the clerk work queue and review operations with their
- * back-office pages and JSON API, the supervisors' view of stalled work, and the
+ * back-office pages and JSON API, the supervisors' views of stalled work, reminder runs
+ * and failed e-mails (their data from notifications), and the
  * customer's requests (timeline, withdrawal).
  */
 @Module({
@@ -35,6 +40,10 @@ import { workflowProviders } from './workflow.providers';
     StalledWorkPages,
     CustomerRequestsController,
     CustomerRequestPages,
+    ReminderRunsController,
+    ReminderRunsPages,
+    FailedEmailsController,
+    FailedEmailsPages,
   ],
   providers: [
     ...workflowProviders,

@@ -11,7 +11,7 @@ import { LoginUnlockService } from './login-unlock.service';
 import { Language } from '../web/i18n';
 import { verifyPassword } from './password-hasher';
 import { SecurityAuditService } from './security-audit.service';
-import { hashSecret, looksLikeSecret, newSecret } from './tokens';
+import { hashSecret, looksLikeSecret, newSecret } from '../../libs/crypto/tokens';
 import { generateTotpSecret, normaliseTotpCode, totpUri, verifyTotp } from './totp';
 import { clerkTotpContext, openTotpSecret, parseTotpKeyring, sealedWithCurrentKey, sealTotpSecret, TotpKeyring } from './totp-secret-box';
 

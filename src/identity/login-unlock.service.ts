@@ -7,7 +7,7 @@ import { QueuesService } from '../core/queues.service';
 import { EmailService } from '../notifications/email.service';
 import { Language, translate } from '../web/i18n';
 import { ipKey, LoginThrottleService, ThrottleCheck } from './login-throttle.service';
-import { hashSecret, looksLikeSecret, newSecret } from './tokens';
+import { hashSecret, looksLikeSecret, newSecret } from '../../libs/crypto/tokens';
 
 /** The cookie that marks a browser the account logged in from before (or proved its e-mail in). */
 export const DEVICE_COOKIE = 'portal_device';

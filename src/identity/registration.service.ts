@@ -11,7 +11,7 @@ import { LoginThrottleService, ThrottleCheck } from './login-throttle.service';
 import { hashPassword } from './password-hasher';
 import { checkPassword, PasswordProblem } from './password-policy';
 import { SecurityAuditService } from './security-audit.service';
-import { hashSecret, looksLikeSecret, newSecret } from './tokens';
+import { hashSecret, looksLikeSecret, newSecret } from '../../libs/crypto/tokens';
 
 export const VERIFY_LINK_HOURS = 24;
 

@@ -2,7 +2,7 @@ import { Injectable, NestMiddleware } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
 import { wantsHtml } from '../web/html-exception.filter';
 import { SESSION_COOKIE, SessionService } from './session.service';
-import { sameSecret } from './tokens';
+import { sameSecret } from '../../libs/crypto/tokens';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const API_PATH = /^\/api(\/|$)/;

@@ -5,7 +5,7 @@ import { Clock } from '../core/clock';
 import { APP_CONFIG } from '../core/config.module';
 import { InteractiveRedis } from '../core/interactive-redis.service';
 import { Principal, principalId } from './principal';
-import { hashSecret, looksLikeSecret, newSecret } from './tokens';
+import { hashSecret, looksLikeSecret, newSecret } from '../../libs/crypto/tokens';
 
 export const SESSION_COOKIE = 'portal_sid';
 

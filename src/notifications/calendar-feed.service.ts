@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
-import { hashSecret, looksLikeSecret, newSecret } from '../identity/tokens';
+import { hashSecret, looksLikeSecret, newSecret } from '../../libs/crypto/tokens';
 import { formatMoney, todayInHungary } from '../web/format';
 import { translate } from '../web/i18n';
 import { CalendarEvent, renderCalendar } from './ical';

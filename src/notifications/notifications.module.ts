@@ -1,21 +1,18 @@
 import { Module } from '@nestjs/common';
-import { CalendarFeedController } from './calendar-feed.controller';
 import { CalendarFeedService } from './calendar-feed.service';
 import { CustomerNotificationsService } from './customer-notifications.service';
 import { EmailRenderer } from './email-renderer';
+import { FailedEmailService } from './failed-email.service';
 import { EmailProcessor } from './email.processor';
 import { EmailService } from './email.service';
 import { MessageCounts } from './message-counts.service';
 import { NotificationPreferenceService } from './notification-preference.service';
-import { NotificationPreferencesController } from './notification-preferences.controller';
-import { NotificationPreferencesPages } from './notification-preferences.pages';
 import { ReminderProcessor } from './reminder.processor';
 import { ReminderService } from './reminder.service';
 import { UnsubscribeService } from './unsubscribe.service';
 
 /** E-mails (templates, queueing, sending), the customers' switches, unsubscribe links and calendar feed, and the scheduled reminders. */
 @Module({
-  controllers: [NotificationPreferencesController, NotificationPreferencesPages, CalendarFeedController],
   // Constructed here because its one argument (the templates folder) has a default.
   providers: [
     { provide: EmailRenderer, useFactory: () => new EmailRenderer() },
@@ -28,7 +25,17 @@ import { UnsubscribeService } from './unsubscribe.service';
     CalendarFeedService,
     ReminderService,
     ReminderProcessor,
+    FailedEmailService,
   ],
-  exports: [EmailService, CustomerNotificationsService, MessageCounts, NotificationPreferenceService, ReminderService],
+  exports: [
+    EmailService,
+    CustomerNotificationsService,
+    MessageCounts,
+    NotificationPreferenceService,
+    UnsubscribeService,
+    CalendarFeedService,
+    ReminderService,
+    FailedEmailService,
+  ],
 })
 export class NotificationsModule {}

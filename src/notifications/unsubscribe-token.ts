@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { sameSecret } from '../identity/tokens';
+import { sameSecret } from '../../libs/crypto/tokens';
 import { NOTIFICATION_TOPICS, NotificationTopic } from './notification-preference.entity';
 
 export interface UnsubscribeTarget {

@@ -7,7 +7,7 @@ import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { APP_CONFIG } from '../core/config.module';
 import { CustomerData, CustomerDataField, CustomerRecords } from '../identity/customer-records.service';
 import { LoginThrottleService } from '../identity/login-throttle.service';
-import { hashSecret, looksLikeSecret, newSecret } from '../identity/tokens';
+import { hashSecret, looksLikeSecret, newSecret } from '../../libs/crypto/tokens';
 import { EmailService } from '../notifications/email.service';
 import { Language, translate } from '../web/i18n';
 import { FieldChanges, FieldError, ProfileRules, checkDataChange } from './customer-data-rules';

@@ -2,11 +2,14 @@ import { Module } from '@nestjs/common';
 import { ApprovalModule } from '../approval/approval.module';
 import { MeteringModule } from '../metering/metering.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { CalendarFeedController } from './calendar-feed.controller';
 import { CustomerChangeExportProcessor } from './customer-change-export.processor';
 import { DataChangeReview } from './data-change-review';
 import { DataChangeService } from './data-change.service';
 import { EInvoiceReview } from './e-invoice-review';
 import { EInvoiceService } from './e-invoice.service';
+import { NotificationPreferencesController } from './notification-preferences.controller';
+import { NotificationPreferencesPages } from './notification-preferences.pages';
 import { ProfileSettingsService } from './profile-settings.service';
 import { ProfileController } from './profile.controller';
 import { ProfilePages } from './profile.pages';
@@ -18,7 +21,8 @@ import { ProfilePages } from './profile.pages';
  */
 @Module({
   imports: [ApprovalModule, MeteringModule, NotificationsModule],
-  controllers: [ProfileController, ProfilePages],
+  // The customer's notification settings and calendar feed are part of Ügyféladatok; their data is notifications'.
+  controllers: [ProfileController, ProfilePages, NotificationPreferencesController, NotificationPreferencesPages, CalendarFeedController],
   providers: [ProfileSettingsService, DataChangeService, DataChangeReview, EInvoiceService, EInvoiceReview, CustomerChangeExportProcessor],
 })
 export class ProfileModule {}

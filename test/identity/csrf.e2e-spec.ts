@@ -6,7 +6,7 @@ import { openTestDataSource } from '../support/database';
 import { createTestCustomer } from '../support/factories';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { CSRF_HEADER, CSRF_MESSAGE } from '../../src/identity/session.middleware';
-import { newSecret } from '../../src/identity/tokens';
+import { newSecret } from '../../libs/crypto/tokens';
 
 type CookieSession = Omit<TestCustomerSession, 'bearer'>;
 

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { createTestCompany, openTestDataSource } from '../support/database';
 import { createTestCustomer, createTestInvoice } from '../support/factories';
 import { RunningApp, startTestApp } from '../support/http-app';
-import { hashSecret } from '../../src/identity/tokens';
+import { hashSecret } from '../../libs/crypto/tokens';
 
 const PASSWORD = 'Szentes-Fűtés-2024';
 let ipSequence = 0;

@@ -5,7 +5,7 @@ import { createTestAccount, createTestCustomer } from '../support/factories';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { SessionClock } from '../support/session-clock';
 import { SESSION_COOKIE } from '../../src/identity/session.service';
-import { newSecret } from '../../src/identity/tokens';
+import { newSecret } from '../../libs/crypto/tokens';
 
 const PASSWORD = 'Szentes-Fűtés-2024';
 const MINUTE = 60_000;

@@ -2,9 +2,9 @@ import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
-import { NOTIFICATION_TOPICS } from './notification-preference.entity';
-import { NotificationPreferenceService, NotificationPreferences } from './notification-preference.service';
-import { UnsubscribeService } from './unsubscribe.service';
+import { NOTIFICATION_TOPICS } from '../notifications/notification-preference.entity';
+import { NotificationPreferenceService, NotificationPreferences } from '../notifications/notification-preference.service';
+import { UnsubscribeService } from '../notifications/unsubscribe.service';
 
 /** Any subset of the topics, each true (e-mail me) or false; nothing else. */
 const PREFERENCE_CHANGES = z

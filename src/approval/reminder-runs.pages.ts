@@ -5,7 +5,7 @@ import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { formatDate } from '../web/format';
-import { ReminderService } from './reminder.service';
+import { ReminderService } from '../notifications/reminder.service';
 
 const TIME = new Intl.DateTimeFormat('hu-HU', { timeZone: 'Europe/Budapest', hour: '2-digit', minute: '2-digit', hour12: false });
 const when = (at: Date) => `${formatDate(at)} ${TIME.format(at)}`;
@@ -22,7 +22,7 @@ export class ReminderRunsPages {
   @Get()
   async page(@Clerk() clerk: ClerkIdentity, @Res() res: Response): Promise<void> {
     const runs = await this.reminders.lastRuns(clerk.companyId);
-    res.render('notifications/reminder-runs', {
+    res.render('approval/reminder-runs', {
       titleKey: 'notifications.runs.title',
       runs: runs.map((run) => ({
         ...run,

@@ -2,7 +2,7 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
-import { ReminderRunView, ReminderService } from './reminder.service';
+import { ReminderRunView, ReminderService } from '../notifications/reminder.service';
 
 /** The scheduled reminder runs of the clerk's company (supervisors and admins). */
 @ApiTags('back office')

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
-import { FailedEmailService, FailedEmailView } from './failed-email.service';
+import { FailedEmailService, FailedEmailView } from '../notifications/failed-email.service';
 
 /** E-mails of the admin's company that failed every retry, and sending one again (admins). */
 @ApiTags('back office')

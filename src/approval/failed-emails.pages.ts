@@ -5,7 +5,7 @@ import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { formatDate } from '../web/format';
-import { FailedEmailService } from './failed-email.service';
+import { FailedEmailService } from '../notifications/failed-email.service';
 
 const TIME = new Intl.DateTimeFormat('hu-HU', { timeZone: 'Europe/Budapest', hour: '2-digit', minute: '2-digit', hour12: false });
 
@@ -21,7 +21,7 @@ export class FailedEmailsPages {
   @Get('failed')
   async page(@Clerk() clerk: ClerkIdentity, @Res() res: Response): Promise<void> {
     const emails = await this.failed.list(clerk.companyId);
-    res.render('notifications/failed-emails', {
+    res.render('approval/failed-emails', {
       titleKey: 'notifications.failed.title',
       emails: emails.map((email) => ({ ...email, createdAt: `${formatDate(email.createdAt)} ${TIME.format(email.createdAt)}` })),
     });

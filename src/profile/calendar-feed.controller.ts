@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Res,
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
-import { CalendarFeedService } from './calendar-feed.service';
+import { CalendarFeedService } from '../notifications/calendar-feed.service';
 
 /** The customer's secret iCal feed: make (or replace) and revoke its URL; the feed itself. */
 @ApiTags('notifications')

@@ -3,10 +3,10 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Response } from 'express';
 import { CsrfTokenGuard, CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { isLanguage, translate } from '../web/i18n';
-import { CalendarFeedService } from './calendar-feed.service';
-import { NOTIFICATION_TOPICS } from './notification-preference.entity';
-import { NotificationPreferenceService, NotificationPreferences } from './notification-preference.service';
-import { UnsubscribeService } from './unsubscribe.service';
+import { CalendarFeedService } from '../notifications/calendar-feed.service';
+import { NOTIFICATION_TOPICS } from '../notifications/notification-preference.entity';
+import { NotificationPreferenceService, NotificationPreferences } from '../notifications/notification-preference.service';
+import { UnsubscribeService } from '../notifications/unsubscribe.service';
 
 /**
  * What the `notifications/preferences` partial needs, as `preferenceTopics`; a page
