@@ -104,6 +104,17 @@ const STATUS_TEXT: Record<ErrorStatus, string> = {
   503: 'Service Unavailable',
 };
 
+/** The statuses whose answer says, in Retry-After, when to try again. */
+const WITH_RETRY_AFTER: ReadonlySet<ErrorStatus> = new Set([429, 503]);
+
+const RETRY_AFTER_HEADER = { description: 'Seconds until another attempt may succeed', schema: { type: 'integer', minimum: 1 } };
+
+/** The 429 of every `@WriteLimited()` operation (the write limit guard adds it to the document itself). */
+export const WRITE_LIMIT_EXCEEDED = 'More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again';
+
+/** The 503 of every operation behind a login: sessions live in Redis, and an outage is answered at once. */
+export const SESSION_STORE_UNAVAILABLE = 'The session store (Redis) is briefly unavailable; Retry-After says when to try again';
+
 /**
  * Documents error answers, each with the shared `ErrorResponse` schema and an example.
  * `@ApiErrorResponses({ 404: 'Not one of your meters', 409: 'Outside the reading window' })`
@@ -114,6 +125,7 @@ export function ApiErrorResponses(answers: ErrorAnswers): MethodDecorator & Clas
     return ApiResponse({
       status,
       description,
+      ...(WITH_RETRY_AFTER.has(status) ? { headers: { 'Retry-After': RETRY_AFTER_HEADER } } : {}),
       content: {
         'application/json': {
           schema: { $ref: getSchemaPath(ErrorResponse) },
@@ -131,16 +143,18 @@ export const COOKIE_WITHOUT_CSRF = 'Sent with a cookie session but without its C
 /** Who may call an operation: anyone, a customer's token, or a clerk's token. */
 export type ApiAccess = 'public' | 'customer' | 'clerk';
 
-/** The refusals a login guard adds to every operation behind it. */
+/** The refusals a login guard adds to every operation behind it (the session check needs Redis: 503 during an outage). */
 const ACCESS_ERRORS: Record<ApiAccess, ErrorAnswers> = {
   public: {},
   customer: {
     401: 'No valid bearer token: log in first',
     403: 'The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header',
+    503: SESSION_STORE_UNAVAILABLE,
   },
   clerk: {
     401: 'No valid bearer token: log in first',
     403: 'The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low',
+    503: SESSION_STORE_UNAVAILABLE,
   },
 };
 
@@ -151,7 +165,10 @@ export interface ApiEndpointOptions {
   summary: string;
   description?: string;
   access: ApiAccess;
-  /** The error answers this operation gives besides the login guard's 401 and 403 (a 401 or 403 here replaces the guard's text). */
+  /**
+   * The error answers this operation gives besides the login guard's 401, 403 and 503 (a status here replaces the
+   * guard's text). The 429 of a `@WriteLimited()` operation comes with that decorator.
+   */
   errors?: ErrorAnswers;
 }
 
