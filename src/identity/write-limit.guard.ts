@@ -55,8 +55,4 @@ export class WriteLimitGuard implements CanActivate {
  * endpoint that writes or runs a costly check gets this one line. It documents the 429
  * (with Retry-After) in the OpenAPI document too.
  */
-export const WriteLimited = () =>
-  applyDecorators(
-    UseGuards(WriteLimitGuard),
-    ApiErrorResponses({ 429: WRITE_LIMIT_EXCEEDED }),
-  );
+export const WriteLimited = () => applyDecorators(UseGuards(WriteLimitGuard), ApiErrorResponses({ 429: WRITE_LIMIT_EXCEEDED }));
