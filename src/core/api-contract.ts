@@ -112,8 +112,14 @@ const RETRY_AFTER_HEADER = { description: 'Seconds until another attempt may suc
 /** The 429 of every `@WriteLimited()` operation (the write limit guard adds it to the document itself). */
 export const WRITE_LIMIT_EXCEEDED = 'More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again';
 
-/** The 503 of every operation behind a login: sessions live in Redis, and an outage is answered at once. */
-export const SESSION_STORE_UNAVAILABLE = 'The session store (Redis) is briefly unavailable; Retry-After says when to try again';
+/**
+ * The 503 every operation may answer: a database or Redis connection that fails is answered at once
+ * (HtmlExceptionFilter), and every request with a token or session cookie is looked up in Redis.
+ */
+const BACKING_SERVICE_UNAVAILABLE = 'The database or Redis is briefly unavailable; Retry-After says when to try again';
+
+/** The same 503 behind a login, where every call needs the session store. */
+const SESSION_STORE_UNAVAILABLE = 'The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again';
 
 /**
  * Documents error answers, each with the shared `ErrorResponse` schema and an example.
@@ -143,9 +149,9 @@ export const COOKIE_WITHOUT_CSRF = 'Sent with a cookie session but without its C
 /** Who may call an operation: anyone, a customer's token, or a clerk's token. */
 export type ApiAccess = 'public' | 'customer' | 'clerk';
 
-/** The refusals a login guard adds to every operation behind it (the session check needs Redis: 503 during an outage). */
+/** The refusals every operation may give, by who may call it: a login guard's 401 and 403, and the outage's 503. */
 const ACCESS_ERRORS: Record<ApiAccess, ErrorAnswers> = {
-  public: {},
+  public: { 503: BACKING_SERVICE_UNAVAILABLE },
   customer: {
     401: 'No valid bearer token: log in first',
     403: 'The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header',
@@ -166,8 +172,8 @@ export interface ApiEndpointOptions {
   description?: string;
   access: ApiAccess;
   /**
-   * The error answers this operation gives besides the login guard's 401, 403 and 503 (a status here replaces the
-   * guard's text). The 429 of a `@WriteLimited()` operation comes with that decorator.
+   * The error answers this operation gives besides the login guard's 401 and 403 and the outage's 503 (a status
+   * here replaces their text). The 429 of a `@WriteLimited()` operation comes with that decorator.
    */
   errors?: ErrorAnswers;
 }
