@@ -3528,6 +3528,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
             503: {
                 headers: {
@@ -6203,6 +6221,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
             503: {
                 headers: {
@@ -8612,6 +8648,24 @@ export interface operations {
                      *       "statusCode": 409,
                      *       "error": "Conflict",
                      *       "message": "The request no longer accepts a withdrawal, or it changed meanwhile (version_conflict)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
