@@ -4,6 +4,7 @@ import { IsInt, Min } from 'class-validator';
 import { Response } from 'express';
 import { ApiEndpoint } from '../core/api-contract';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
+import { WriteLimited } from '../identity/write-limit.guard';
 import { responseLanguage } from '../web/i18n';
 import { CustomerRequestsService } from './customer-requests.service';
 import { CustomerRequestResponse, TransitionResponse } from './request-responses.dto';
@@ -42,6 +43,7 @@ export class CustomerRequestsController {
   }
 
   @Post(':id/withdraw')
+  @WriteLimited()
   @HttpCode(200)
   @ApiEndpoint({
     operationId: 'withdrawRequest',

@@ -1,9 +1,12 @@
 import { Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiEndpoint } from '../core/api-contract';
 import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
+import { WriteLimited } from '../identity/write-limit.guard';
+import { ResentOutboxResponse, StalledWorkResponse } from './stalled-work-responses.dto';
 import { StalledWorkService } from './stalled-work.service';
 
 export class StalledQueryDto {
@@ -21,9 +24,6 @@ export class StalledQueryDto {
 }
 
 @ApiTags('back office: stalled work')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, description: 'Not logged in as a clerk' })
-@ApiResponse({ status: 403, description: 'A customer, or a clerk below supervisor' })
 @Controller('api/v1/backoffice/stalled')
 @UseGuards(BackofficeGuard)
 @MinRole('supervisor')
@@ -31,19 +31,28 @@ export class StalledWorkController {
   constructor(private readonly stalled: StalledWorkService) {}
 
   @Get()
-  @ApiResponse({
-    status: 200,
-    description: "The company's requests approved but not applied, and outbox rows not completed, waiting longer than olderThanMinutes",
+  @ApiEndpoint({
+    operationId: 'listStalledWork',
+    summary: 'Requests approved but not applied, and outbox rows not completed, waiting longer than olderThanMinutes (supervisor)',
+    access: 'clerk',
+    errors: { 400: 'olderThanMinutes is not an integer from 0 to 100000' },
   })
-  list(@Clerk() clerk: ClerkIdentity, @Query() query: StalledQueryDto) {
+  @ApiOkResponse({ type: StalledWorkResponse })
+  list(@Clerk() clerk: ClerkIdentity, @Query() query: StalledQueryDto): Promise<StalledWorkResponse> {
     return this.stalled.list(clerk.companyId, query.olderThanMinutes);
   }
 
   @Post('outbox/:id/resend')
+  @WriteLimited()
   @HttpCode(200)
-  @ApiResponse({ status: 200, description: 'Sent again (a job still waiting in the queue is left as it is)' })
-  @ApiResponse({ status: 404, description: 'No unfinished outbox row with this id in your company' })
-  async resend(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number) {
+  @ApiEndpoint({
+    operationId: 'resendOutboxRow',
+    summary: 'Sends an unfinished outbox row to its queue again (supervisor); a job still waiting in the queue is left as it is',
+    access: 'clerk',
+    errors: { 400: 'The id is not an integer', 404: 'No unfinished outbox row with this id in your company' },
+  })
+  @ApiOkResponse({ type: ResentOutboxResponse })
+  async resend(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number): Promise<ResentOutboxResponse> {
     if (!(await this.stalled.resend(clerk.companyId, id))) throw new NotFoundException(`No unfinished outbox row ${id}`);
     return { outboxId: id, resent: true };
   }

@@ -13,12 +13,15 @@ import {
   Req,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Request } from 'express';
+import { ApiEndpoint } from '../core/api-contract';
 import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
+import { WriteLimited } from '../identity/write-limit.guard';
+import { AddedBaseRateResponse, BaseRateListResponse, CustomerDetailResponse, CustomerHitListResponse } from './billing-responses.dto';
 import { AddBaseRateResult, BASE_RATE_EDITOR, BaseRates } from './base-rates.service';
 import { CustomerLookup, MIN_SEARCH_LENGTH } from './customer-lookup.service';
 
@@ -55,9 +58,6 @@ export function baseRateError(result: Exclude<AddBaseRateResult, { kind: 'added'
 
 /** The clerk's customer look-up and the central bank base-rate history, as JSON. */
 @ApiTags('back office: customers')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, description: 'No clerk logged in' })
-@ApiResponse({ status: 403, description: 'Not a clerk (or the role is too low)' })
 @Controller('api/v1/backoffice')
 @UseGuards(BackofficeGuard)
 export class BackofficeCustomersController {
@@ -67,35 +67,53 @@ export class BackofficeCustomersController {
   ) {}
 
   @Get('customers')
-  @ApiResponse({ status: 200, description: 'Up to 20 customers of your company matching the prefix: { items }' })
-  async search(@Clerk() clerk: ClerkIdentity, @Query() query: CustomerSearchDto) {
+  @ApiEndpoint({
+    operationId: 'searchCustomers',
+    summary: `Up to 20 customers of your company whose code, name, e-mail, address or invoice number starts with q (at least ${MIN_SEARCH_LENGTH} characters, or none found)`,
+    access: 'clerk',
+    errors: { 400: 'q is longer than 100 characters' },
+  })
+  @ApiOkResponse({ type: CustomerHitListResponse })
+  async search(@Clerk() clerk: ClerkIdentity, @Query() query: CustomerSearchDto): Promise<CustomerHitListResponse> {
     return { items: await this.lookup.search(clerk.companyId, query.q ?? '') };
   }
 
   @Get('customers/:id')
-  @ApiResponse({
-    status: 200,
-    description: 'The customer with service points and meters, invoices, debts and open requests; the view is recorded in the audit trail',
+  @ApiEndpoint({
+    operationId: 'getBackofficeCustomer',
+    summary: 'One customer with service points and meters, invoices, debts and open requests; the view is recorded in the audit trail',
+    access: 'clerk',
+    errors: { 400: 'The id is not an integer', 404: 'Not a customer of your company' },
   })
-  @ApiResponse({ status: 404, description: 'Not a customer of your company' })
-  async customer(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Req() req: Request) {
+  @ApiOkResponse({ type: CustomerDetailResponse })
+  async customer(
+    @Clerk() clerk: ClerkIdentity,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+  ): Promise<CustomerDetailResponse> {
     const detail = await this.lookup.detail(clerk, id, req.ip ?? null);
     if (!detail) throw new NotFoundException('No such customer in your company');
     return detail;
   }
 
   @Get('base-rates')
-  @ApiResponse({ status: 200, description: 'The central bank base-rate history, newest first: { items }' })
-  async rates() {
+  @ApiEndpoint({ operationId: 'listBaseRates', summary: 'The central bank base-rate history, newest first', access: 'clerk' })
+  @ApiOkResponse({ type: BaseRateListResponse })
+  async rates(): Promise<BaseRateListResponse> {
     return { items: await this.baseRates.list() };
   }
 
   @Post('base-rates')
+  @WriteLimited()
   @MinRole(BASE_RATE_EDITOR)
-  @ApiResponse({ status: 201, description: 'Added: { validFrom, rate }' })
-  @ApiResponse({ status: 400, description: 'Invalid date or rate' })
-  @ApiResponse({ status: 409, description: 'A rate from that day is already recorded' })
-  async addRate(@Clerk() clerk: ClerkIdentity, @Body() body: AddBaseRateDto, @Req() req: Request) {
+  @ApiEndpoint({
+    operationId: 'addBaseRate',
+    summary: `Records a new central bank base rate from a day on (${BASE_RATE_EDITOR})`,
+    access: 'clerk',
+    errors: { 400: 'Invalid date or rate', 409: 'A rate from that day is already recorded' },
+  })
+  @ApiCreatedResponse({ type: AddedBaseRateResponse })
+  async addRate(@Clerk() clerk: ClerkIdentity, @Body() body: AddBaseRateDto, @Req() req: Request): Promise<AddedBaseRateResponse> {
     const result = await this.baseRates.add(clerk, body, req.ip ?? null);
     if (result.kind !== 'added') throw baseRateError(result);
     return { validFrom: result.validFrom, rate: result.rate };

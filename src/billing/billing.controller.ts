@@ -1,12 +1,14 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, ParseIntPipe, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { Response } from 'express';
+import { ApiEndpoint } from '../core/api-contract';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { isLanguage } from '../web/i18n';
 import { BillingQueries, InvalidCursorError, MAX_PAGE_SIZE } from './billing-queries.service';
 import { sendInvoicePdf } from './billing-http';
+import { DebtsResponse, HomeSummaryResponse, InvoiceDetailResponse, InvoicePageResponse } from './billing-responses.dto';
 import { CustomerHome } from './customer-home.service';
 
 export class InvoiceQueryDto {
@@ -41,8 +43,6 @@ export class InvoiceQueryDto {
 
 /** The customer's invoices, debts and home summary as JSON (bearer token or session cookie). */
 @ApiTags('invoices and debts')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, description: 'Not logged in as a customer' })
 @Controller('api/v1')
 @UseGuards(CustomerGuard)
 export class BillingController {
@@ -52,19 +52,26 @@ export class BillingController {
   ) {}
 
   @Get('home')
-  @ApiResponse({
-    status: 200,
-    description:
+  @ApiEndpoint({
+    operationId: 'getHomeSummary',
+    summary:
       'Open balance, next due date (overdue flag), newest invoice, meters with an open reading window, unread messages, open requests',
+    access: 'customer',
   })
-  summary(@CurrentCustomer() customer: CustomerRef) {
+  @ApiOkResponse({ type: HomeSummaryResponse })
+  summary(@CurrentCustomer() customer: CustomerRef): Promise<HomeSummaryResponse> {
     return this.home.summary(customer.companyId, customer.customerId);
   }
 
   @Get('invoices')
-  @ApiResponse({ status: 200, description: 'One page of your invoices, newest due date first: { items, nextCursor }; status is derived' })
-  @ApiResponse({ status: 400, description: 'A filter or cursor is not valid' })
-  async invoices(@CurrentCustomer() customer: CustomerRef, @Query() query: InvoiceQueryDto) {
+  @ApiEndpoint({
+    operationId: 'listInvoices',
+    summary: 'One page of your invoices, newest due date first; the status is derived',
+    access: 'customer',
+    errors: { 400: 'A filter or cursor is not valid' },
+  })
+  @ApiOkResponse({ type: InvoicePageResponse })
+  async invoices(@CurrentCustomer() customer: CustomerRef, @Query() query: InvoiceQueryDto): Promise<InvoicePageResponse> {
     try {
       return await this.billing.invoices(customer.companyId, customer.customerId, query);
     } catch (error) {
@@ -74,21 +81,31 @@ export class BillingController {
   }
 
   @Get('invoices/:id')
-  @ApiResponse({
-    status: 200,
-    description: 'The invoice with service point, line items, VAT summary, consumption and payments allocated to it',
+  @ApiEndpoint({
+    operationId: 'getInvoice',
+    summary: 'One invoice with service point, line items, VAT summary, consumption and payments allocated to it',
+    access: 'customer',
+    errors: { 400: 'The id is not an integer', 404: 'Not one of your invoices' },
   })
-  @ApiResponse({ status: 404, description: 'Not one of your invoices' })
-  async invoice(@CurrentCustomer() customer: CustomerRef, @Param('id', ParseIntPipe) id: number) {
+  @ApiOkResponse({ type: InvoiceDetailResponse })
+  async invoice(@CurrentCustomer() customer: CustomerRef, @Param('id', ParseIntPipe) id: number): Promise<InvoiceDetailResponse> {
     const invoice = await this.billing.invoice(customer.companyId, customer.customerId, id);
     if (!invoice) throw new NotFoundException('No such invoice among yours');
     return invoice;
   }
 
   @Get('invoices/:id/pdf')
+  @ApiEndpoint({
+    operationId: 'getInvoicePdf',
+    summary: 'One invoice as a tagged (accessible) PDF, with a Hungarian file name',
+    access: 'customer',
+    errors: { 400: 'The id is not an integer', 404: 'Not one of your invoices' },
+  })
   @ApiProduces('application/pdf')
-  @ApiResponse({ status: 200, description: 'The invoice as a tagged (accessible) PDF, with a Hungarian file name' })
-  @ApiResponse({ status: 404, description: 'Not one of your invoices' })
+  @ApiOkResponse({
+    description: 'The PDF (Content-Disposition: attachment)',
+    content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+  })
   async pdf(@CurrentCustomer() customer: CustomerRef, @Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
     const invoice = await this.billing.invoice(customer.companyId, customer.customerId, id);
     if (!invoice) throw new NotFoundException('No such invoice among yours');
@@ -97,12 +114,14 @@ export class BillingController {
   }
 
   @Get('debts')
-  @ApiResponse({
-    status: 200,
-    description:
-      'Open debt items first, then the newest paid ones; interest items with their computation; openTotal, accruedInterest and settlesToday',
+  @ApiEndpoint({
+    operationId: 'listDebts',
+    summary: 'Open debt items first, then the newest paid ones; late interest with its computation; what settles everything today',
+    access: 'customer',
+    errors: { 404: 'Your customer record no longer exists' },
   })
-  async debts(@CurrentCustomer() customer: CustomerRef) {
+  @ApiOkResponse({ type: DebtsResponse })
+  async debts(@CurrentCustomer() customer: CustomerRef): Promise<DebtsResponse> {
     const view = await this.billing.debts(customer.companyId, customer.customerId);
     if (!view) throw new NotFoundException('No such customer');
     return view;

@@ -104,6 +104,23 @@ const STATUS_TEXT: Record<ErrorStatus, string> = {
   503: 'Service Unavailable',
 };
 
+/** The statuses whose answer says, in Retry-After, when to try again. */
+const WITH_RETRY_AFTER: ReadonlySet<ErrorStatus> = new Set([429, 503]);
+
+const RETRY_AFTER_HEADER = { description: 'Seconds until another attempt may succeed', schema: { type: 'integer', minimum: 1 } };
+
+/** The 429 of every `@WriteLimited()` operation (the write limit guard adds it to the document itself). */
+export const WRITE_LIMIT_EXCEEDED = 'More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again';
+
+/**
+ * The 503 every operation may answer: a database or Redis connection that fails is answered at once
+ * (HtmlExceptionFilter), and every request with a token or session cookie is looked up in Redis.
+ */
+const BACKING_SERVICE_UNAVAILABLE = 'The database or Redis is briefly unavailable; Retry-After says when to try again';
+
+/** The same 503 behind a login, where every call needs the session store. */
+const SESSION_STORE_UNAVAILABLE = 'The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again';
+
 /**
  * Documents error answers, each with the shared `ErrorResponse` schema and an example.
  * `@ApiErrorResponses({ 404: 'Not one of your meters', 409: 'Outside the reading window' })`
@@ -114,6 +131,7 @@ export function ApiErrorResponses(answers: ErrorAnswers): MethodDecorator & Clas
     return ApiResponse({
       status,
       description,
+      ...(WITH_RETRY_AFTER.has(status) ? { headers: { 'Retry-After': RETRY_AFTER_HEADER } } : {}),
       content: {
         'application/json': {
           schema: { $ref: getSchemaPath(ErrorResponse) },
@@ -131,16 +149,18 @@ export const COOKIE_WITHOUT_CSRF = 'Sent with a cookie session but without its C
 /** Who may call an operation: anyone, a customer's token, or a clerk's token. */
 export type ApiAccess = 'public' | 'customer' | 'clerk';
 
-/** The refusals a login guard adds to every operation behind it. */
+/** The refusals every operation may give, by who may call it: a login guard's 401 and 403, and the outage's 503. */
 const ACCESS_ERRORS: Record<ApiAccess, ErrorAnswers> = {
-  public: {},
+  public: { 503: BACKING_SERVICE_UNAVAILABLE },
   customer: {
     401: 'No valid bearer token: log in first',
     403: 'The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header',
+    503: SESSION_STORE_UNAVAILABLE,
   },
   clerk: {
     401: 'No valid bearer token: log in first',
     403: 'The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low',
+    503: SESSION_STORE_UNAVAILABLE,
   },
 };
 
@@ -151,7 +171,10 @@ export interface ApiEndpointOptions {
   summary: string;
   description?: string;
   access: ApiAccess;
-  /** The error answers this operation gives besides the login guard's 401 and 403 (a 401 or 403 here replaces the guard's text). */
+  /**
+   * The error answers this operation gives besides the login guard's 401 and 403 and the outage's 503 (a status
+   * here replaces their text). The 429 of a `@WriteLimited()` operation comes with that decorator.
+   */
   errors?: ErrorAnswers;
 }
 

@@ -9,9 +9,12 @@ export const API_TAGS: Readonly<Record<string, string>> = {
   'meter readings': 'The customer’s meters, reading submissions and their requests',
   'back office': 'Clerk login, second factor, clerk administration and the security audit trail',
   'back office: requests': 'The clerks’ work queue: claim, approve, reject, comment, retry',
+  'back office: stalled work': 'Supervisors: approved requests not applied and outbox rows not completed, and sending one again',
+  'back office: customers': 'The clerks’ customer look-up with one customer’s whole picture, and the central bank base rates',
   'back office: payments': 'The company’s card payments and the manual allocation of a flagged one',
   'customer details': 'Ügyféladatok: the customer’s data and its changes, e-mail confirmation, e-invoice per service point',
   requests: 'The customer’s requests of every kind: one with its timeline, and withdrawal',
+  'invoices and debts': 'The customer’s invoices (JSON and PDF), open and paid debt items with late interest, and the home summary',
   payments: 'Card payments of open debt items (SimplePay), and the bank’s payment notification',
 };
 

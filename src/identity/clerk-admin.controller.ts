@@ -16,20 +16,20 @@ import {
   UseGuards,
   ValidationPipe,
 } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Request } from 'express';
+import { ApiEndpoint } from '../core/api-contract';
 import { ClerkIdentity } from './clerk-auth.service';
-import { CLERK_ACTION_PATHS, ClerkActionDto, clerkActionOfPath, ClerkResponse, CreateClerkDto, SecurityEventsQueryDto } from './clerk.dto';
+import {
+  CLERK_ACTION_PATHS,
+  ClerkActionDto,
+  clerkActionOfPath,
+  ClerkResponse,
+  CreateClerkDto,
+  SecurityEventPageResponse,
+  SecurityEventResponse,
+  SecurityEventsQueryDto,
+} from './clerk.dto';
 import { CLERK_ROLES } from './clerk.entity';
 import { BackofficeGuard, Clerk, MinRole } from './clerk.guard';
 import { ClerkAction, ClerkChangeResult, ClerkService, ClerkView, CreateClerkResult } from './clerk.service';
@@ -93,8 +93,7 @@ export class ClerkAdminController {
   @Get('clerks')
   @UseGuards(BackofficeGuard)
   @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: "The company's clerks (admin)" })
+  @ApiEndpoint({ operationId: 'listClerks', summary: "The company's clerks (admin)", access: 'clerk' })
   @ApiOkResponse({ type: ClerkResponse, isArray: true })
   async listClerks(@Clerk() clerk: ClerkIdentity): Promise<ClerkResponse[]> {
     return (await this.clerks.list(actorOf(clerk))) ?? [];
@@ -103,8 +102,12 @@ export class ClerkAdminController {
   @Get('clerks/:id')
   @UseGuards(BackofficeGuard)
   @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'One clerk of the company (admin)' })
+  @ApiEndpoint({
+    operationId: 'getClerk',
+    summary: 'One clerk of the company (admin)',
+    access: 'clerk',
+    errors: { 400: 'The id is not an integer', 404: 'No clerk with this id in your company' },
+  })
   @ApiOkResponse({ type: ClerkResponse })
   async getClerk(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number): Promise<ClerkResponse> {
     const found = await this.clerks.find(actorOf(clerk), id);
@@ -116,9 +119,16 @@ export class ClerkAdminController {
   @WriteLimited()
   @UseGuards(BackofficeGuard)
   @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: "Creates a clerk in the admin's company (admin)" })
-  @ApiOkResponse({ type: ClerkResponse })
+  @ApiEndpoint({
+    operationId: 'createClerk',
+    summary: "Creates a clerk in the admin's company (admin)",
+    access: 'clerk',
+    errors: {
+      400: 'A field is missing or malformed, or the password is refused',
+      409: 'The e-mail is already used by a clerk of this company',
+    },
+  })
+  @ApiCreatedResponse({ type: ClerkResponse })
   async createClerk(@Clerk() clerk: ClerkIdentity, @Body(validation) body: CreateClerkDto, @Req() req: Request): Promise<ClerkResponse> {
     const result = await this.clerks.create(actorOf(clerk), body, req.ip ?? null);
     if (result.kind !== 'created') throw createClerkError(result);
@@ -130,8 +140,14 @@ export class ClerkAdminController {
   @HttpCode(200)
   @UseGuards(BackofficeGuard)
   @MinRole('admin')
-  @ApiBearerAuth()
-  @ApiOperation({
+  @ApiEndpoint({
+    operationId: 'administerClerk',
+    access: 'clerk',
+    errors: {
+      400: 'The id is not an integer, or the role action without a known role',
+      404: 'No clerk with this id in your company, or no such action',
+      409: "Your own account, the company's last active admin, or a second-factor reset of a clerk who has none",
+    },
     summary: 'An admin action on a clerk (admin): totp-reset, deactivate, reactivate or role',
     description:
       "Each ends all of the clerk's sessions and tokens at once and is recorded as a security event. " +
@@ -143,12 +159,6 @@ export class ClerkAdminController {
   })
   @ApiParam({ name: 'action', enum: Object.values(CLERK_ACTION_PATHS) })
   @ApiOkResponse({ type: ClerkResponse })
-  @ApiBadRequestResponse({ description: 'The role action without a known role' })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
-  @ApiNotFoundResponse({ description: 'No clerk with this id in your company, or no such action' })
-  @ApiConflictResponse({
-    description: "Your own account, the company's last active admin, or a second-factor reset of a clerk who has none",
-  })
   async administer(
     @Clerk() clerk: ClerkIdentity,
     @Param('id', ParseIntPipe) id: number,
@@ -165,9 +175,14 @@ export class ClerkAdminController {
   @Get('security-events')
   @UseGuards(BackofficeGuard)
   @MinRole('supervisor')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: "The company's security audit trail, newest first, keyset-paginated (supervisor)" })
-  async listEvents(@Clerk() clerk: ClerkIdentity, @Query(validation) query: SecurityEventsQueryDto) {
+  @ApiEndpoint({
+    operationId: 'listSecurityEvents',
+    summary: "The company's security audit trail, newest first, keyset-paginated (supervisor)",
+    access: 'clerk',
+    errors: { 400: 'An invalid filter or cursor' },
+  })
+  @ApiOkResponse({ type: SecurityEventPageResponse })
+  async listEvents(@Clerk() clerk: ClerkIdentity, @Query(validation) query: SecurityEventsQueryDto): Promise<SecurityEventPageResponse> {
     const page = await this.audit.list(clerk, {
       actorKind: query.actorKind,
       actorId: query.actorId,
@@ -181,9 +196,14 @@ export class ClerkAdminController {
   @Get('security-events/:id')
   @UseGuards(BackofficeGuard)
   @MinRole('supervisor')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'One security event of the company (supervisor)' })
-  async getEvent(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number) {
+  @ApiEndpoint({
+    operationId: 'getSecurityEvent',
+    summary: 'One security event of the company (supervisor)',
+    access: 'clerk',
+    errors: { 400: 'The id is not an integer', 404: 'No security event with this id in your company' },
+  })
+  @ApiOkResponse({ type: SecurityEventResponse })
+  async getEvent(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number): Promise<SecurityEventResponse> {
     const event = await this.audit.get(clerk, id);
     if (!event) throw new NotFoundException();
     return event;

@@ -14,10 +14,11 @@ import {
   UseGuards,
   ValidationPipe,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
+import { ApiEndpoint, COOKIE_WITHOUT_CSRF } from '../core/api-contract';
 import { ClerkAuthService, ClerkIdentity, ClerkLoginResult } from './clerk-auth.service';
-import { ClerkLoginDto, ClerkLoginResponse, TotpCodeDto, TotpConfirmedResponse, TotpEnrolmentResponse } from './clerk.dto';
+import { ClerkLoginDto, ClerkLoginResponse, ClerkMeResponse, TotpCodeDto, TotpConfirmedResponse, TotpEnrolmentResponse } from './clerk.dto';
 import { AllowWithoutTotp, BackofficeGuard, Clerk } from './clerk.guard';
 import { LoginUnlockService } from './login-unlock.service';
 import { SessionService } from './session.service';
@@ -38,7 +39,17 @@ export class ClerkAuthController {
   @Post('auth/login')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Clerk login: company code, e-mail, password and (if enrolled) a TOTP code; returns a bearer token' })
+  @ApiEndpoint({
+    operationId: 'clerkLogin',
+    summary: 'Clerk login: company code, e-mail, password and (if enrolled) a TOTP code; returns a bearer token',
+    access: 'public',
+    errors: {
+      400: 'A field is missing or malformed',
+      403: COOKIE_WITHOUT_CSRF,
+      401: 'Wrong company, e-mail, password or code; totpRequired: true when only the code is missing',
+      429: 'Locked after repeated failures; retryAfterSeconds (and Retry-After) tell how long',
+    },
+  })
   @ApiOkResponse({ type: ClerkLoginResponse })
   async login(
     @Body(validation) body: ClerkLoginDto,
@@ -75,8 +86,8 @@ export class ClerkAuthController {
   @HttpCode(204)
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Revokes the bearer token' })
+  @ApiEndpoint({ operationId: 'clerkLogout', summary: 'Revokes the clerk’s bearer token', access: 'clerk' })
+  @ApiNoContentResponse({ description: 'The token is revoked' })
   async logout(@Clerk() clerk: ClerkIdentity, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.sessions.end(req, res);
     await this.auth.recordLogout(clerk.companyId, clerk.clerkId, req.ip ?? null);
@@ -85,9 +96,9 @@ export class ClerkAuthController {
   @Get('me')
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'The logged-in clerk' })
-  me(@Clerk() clerk: ClerkIdentity) {
+  @ApiEndpoint({ operationId: 'getClerkMe', summary: 'The logged-in clerk', access: 'clerk' })
+  @ApiOkResponse({ type: ClerkMeResponse })
+  me(@Clerk() clerk: ClerkIdentity): ClerkMeResponse {
     return { id: clerk.clerkId, companyId: clerk.companyId, name: clerk.name, role: clerk.role, mustEnrolTotp: clerk.mustEnrolTotp };
   }
 
@@ -96,8 +107,12 @@ export class ClerkAuthController {
   @HttpCode(200)
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Starts TOTP enrolment: a new secret, saved only when confirmed with a code' })
+  @ApiEndpoint({
+    operationId: 'startTotpEnrolment',
+    summary: 'Starts TOTP enrolment: a new secret, saved only when confirmed with a code',
+    access: 'clerk',
+    errors: { 404: 'The clerk no longer exists', 409: 'A second factor is already set up; an admin must reset it first' },
+  })
   @ApiOkResponse({ type: TotpEnrolmentResponse })
   async startTotp(@Clerk() clerk: ClerkIdentity): Promise<TotpEnrolmentResponse> {
     const enrolment = await this.auth.startTotpEnrolment(clerk.companyId, clerk.clerkId);
@@ -113,10 +128,12 @@ export class ClerkAuthController {
   @Header('Cache-Control', 'no-store')
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()
-  @ApiBearerAuth()
-  @ApiOperation({
-    summary: 'Confirms TOTP enrolment with a current code from the app',
+  @ApiEndpoint({
+    operationId: 'confirmTotpEnrolment',
+    summary: 'Confirms TOTP enrolment with a current code from the app; answers with a fresh token',
     description: 'Ends every session and token of the clerk (this one too) and answers with a fresh token: use it from now on.',
+    access: 'clerk',
+    errors: { 400: 'The code is malformed or not valid for the secret being enrolled' },
   })
   @ApiOkResponse({ type: TotpConfirmedResponse })
   async confirmTotp(

@@ -1,8 +1,8 @@
 import { applyDecorators, CanActivate, ExecutionContext, HttpException, Inject, Injectable, UseGuards } from '@nestjs/common';
-import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../../config/configuration';
+import { ApiErrorResponses, WRITE_LIMIT_EXCEEDED } from '../core/api-contract';
 import { APP_CONFIG } from '../core/config.module';
 import { QueuesService } from '../core/queues.service';
 import { principalId } from './principal';
@@ -52,10 +52,7 @@ export class WriteLimitGuard implements CanActivate {
 
 /**
  * Puts a handler (or a whole controller) under the per-principal write limit: every
- * endpoint that writes or runs a costly check gets this one line.
+ * endpoint that writes or runs a costly check gets this one line. It documents the 429
+ * (with Retry-After) in the OpenAPI document too.
  */
-export const WriteLimited = () =>
-  applyDecorators(
-    UseGuards(WriteLimitGuard),
-    ApiTooManyRequestsResponse({ description: 'More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again' }),
-  );
+export const WriteLimited = () => applyDecorators(UseGuards(WriteLimitGuard), ApiErrorResponses({ 429: WRITE_LIMIT_EXCEEDED }));

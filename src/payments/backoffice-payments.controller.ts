@@ -17,6 +17,7 @@ import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max,
 import { ApiEndpoint } from '../core/api-contract';
 import { BackofficeGuard, Clerk } from '../identity/clerk.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
+import { WriteLimited } from '../identity/write-limit.guard';
 import { ManualAllocationError, ManualAllocationService } from './manual-allocation.service';
 import { PaymentQueries } from './payment-queries.service';
 import { ClerkPaymentDetailResponse, ClerkPaymentPageResponse, ManualAllocationResponse } from './payment-responses.dto';
@@ -139,6 +140,7 @@ export class BackofficePaymentsController {
   }
 
   @Post(':id/allocations')
+  @WriteLimited()
   @HttpCode(200)
   @ApiEndpoint({
     operationId: 'allocatePayment',

@@ -14,6 +14,7 @@ import { CustomerRequestsService } from '../approval/customer-requests.service';
 import { ApiEndpoint, COOKIE_WITHOUT_CSRF } from '../core/api-contract';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { PAYMENT_METHODS } from '../identity/customer.entity';
+import { WriteLimited } from '../identity/write-limit.guard';
 import { ServicePoints } from '../metering/service-points.service';
 import { responseLanguage } from '../web/i18n';
 import { DATA_CHANGE_KIND, dataChangeSubject } from './data-change.kind';
@@ -222,6 +223,7 @@ export class ProfileController {
   }
 
   @Post('service-points/:id/e-invoice')
+  @WriteLimited()
   @UseGuards(CustomerGuard)
   @ApiEndpoint({
     operationId: 'requestEInvoice',

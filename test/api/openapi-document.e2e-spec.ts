@@ -20,7 +20,10 @@ type Operation = {
   summary?: string;
   security?: Array<Record<string, string[]>>;
   tags?: string[];
-  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string }; example?: unknown }> }>;
+  responses: Record<
+    string,
+    { headers?: Record<string, unknown>; content?: Record<string, { schema?: { $ref?: string }; example?: unknown }> }
+  >;
 };
 
 function operationsOf(document: { paths: Record<string, Record<string, Operation>> }) {
@@ -91,6 +94,21 @@ describe('the OpenAPI document (the API contract)', () => {
     }
   });
 
+  it('documents the outage’s 503 on every operation and the write limit’s 429 on every logged-in write, both with Retry-After', () => {
+    // Logging out is never limited: a client must always be able to give its token back.
+    const unlimited = new Set(['POST /api/v1/auth/logout', 'POST /api/v1/backoffice/auth/logout']);
+    const missing: string[] = [];
+    for (const { name, operation } of operationsOf(document)) {
+      const loggedInWrite = !name.startsWith('GET ') && operation.security!.length > 0 && !unlimited.has(name);
+      for (const status of ['503', ...(loggedInWrite ? ['429'] : [])]) {
+        const retryAfter = operation.responses[status]?.headers?.['Retry-After'] as { schema?: { type?: string } } | undefined;
+        if (retryAfter?.schema?.type !== 'integer') missing.push(`${name} ${status}`);
+      }
+    }
+    // A logged-in write without its 429 is missing @WriteLimited() (every write is rate-limited).
+    expect(missing).toEqual([]);
+  });
+
   it('the e2e contract check refuses an unlisted status, a body off its schema, a body where none is documented, an unknown route', () => {
     const contract = new ResponseContract(document);
     const json = (body: unknown) => Buffer.from(JSON.stringify(body));
@@ -108,6 +126,11 @@ describe('the OpenAPI document (the API contract)', () => {
     );
     expect(contract.violation('POST', '/api/v1/auth/logout', 204, undefined, Buffer.from('{}'))).toMatch(/with a body, but the document/);
     expect(contract.violation('GET', '/api/v1/nowhere', 200, 'application/json', json({}))).toMatch(/not in the OpenAPI document/);
+    // A binary answer: only its content type is checked.
+    expect(contract.violation('GET', '/api/v1/invoices/1/pdf', 200, 'application/pdf', Buffer.from('%PDF-1.7'))).toBeNull();
+    expect(contract.violation('GET', '/api/v1/invoices/1/pdf', 200, 'text/html', Buffer.from('<p>'))).toMatch(
+      /with text\/html, not application\/pdf/,
+    );
     expect(contract.violation('GET', '/api/v1/nowhere', 404, 'application/json', json({ statusCode: 404, message: 'x' }))).toBeNull();
     // A literal path wins over a template, and a nullable reference accepts null.
     expect(

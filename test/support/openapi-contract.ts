@@ -40,7 +40,7 @@ function toJsonSchema(node: unknown): unknown {
 /**
  * Checks HTTP answers against the OpenAPI document: the route and method are documented,
  * the status is listed, and a JSON body matches the status's schema (a status documented
- * without a body must have none).
+ * without a body must have none, a binary one must have its content type).
  */
 export class ResponseContract {
   private readonly routes: Route[];
@@ -72,8 +72,16 @@ export class ResponseContract {
     const responses = operation.responses ?? {};
     const documented = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
     if (!documented) return `${where}, a status the document does not list (${Object.keys(responses).join(', ')})`;
-    const schema = documented.content?.['application/json']?.schema;
-    if (!schema) return body.length === 0 ? null : `${where} with a body, but the document gives this status none`;
+    const content = documented.content ?? {};
+    const schema = content['application/json']?.schema;
+    if (!schema) {
+      // A binary answer (a PDF): only its content type is checked.
+      const types = Object.keys(content);
+      if (types.length === 0) return body.length === 0 ? null : `${where} with a body, but the document gives this status none`;
+      return types.some((type) => contentType?.startsWith(type))
+        ? null
+        : `${where} with ${contentType ?? 'no content type'}, not ${types.join(' or ')}`;
+    }
     if (!contentType?.startsWith('application/json')) return `${where} with ${contentType ?? 'no content type'}, not JSON`;
     let parsed: unknown;
     try {
