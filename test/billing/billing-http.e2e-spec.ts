@@ -216,6 +216,27 @@ describe('invoices, debts, PDF and home (HTTP)', () => {
       expect(html).toContain('href="/readings"');
     });
 
+    it('names an open request by its kind, on the API and the page', async () => {
+      const meters = (await api('/api/v1/meters').expect(200)).body.items as Array<{
+        id: number;
+        window: { open: boolean };
+        lastReading: { value: number } | null;
+      }>;
+      const meter = meters.find((m) => m.window.open)!;
+      const reading = await request(running.url)
+        .post('/api/v1/readings')
+        .auth(session.bearer, { type: 'bearer' })
+        .send({ meterId: meter.id, value: String((meter.lastReading?.value ?? 0) + 1) })
+        .expect(201);
+      const home = (await api('/api/v1/home').expect(200)).body;
+      expect(home.openRequests).toEqual([
+        expect.objectContaining({ id: reading.body.requestId, kind: 'meter_reading', state: 'submitted' }),
+      ]);
+      const html = (await page('/').expect(200)).text;
+      expect(html).toContain('Mérőóraállás');
+      expect(html).toContain('<strong>beküldve</strong>');
+    });
+
     it('keeps the landing page for visitors', async () => {
       const html = (await request(running.url).get('/').set('Accept', 'text/html').expect(200)).text;
       expect(html).toContain('href="/register"');
