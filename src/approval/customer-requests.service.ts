@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { preparedQuery } from '../../libs/typeorm/prepared-query';
 import { WorkflowRequest, WorkflowState } from '../../libs/workflow/request-workflow';
 import { Result } from '../../libs/workflow/workflow-errors';
 import { Transitioned, WorkflowEngine } from '../../libs/workflow/workflow-engine';
@@ -54,6 +55,7 @@ const COLUMNS = `id, customer_id, kind, state, version, machine_version, subject
 /**
  * The customer's side of requests of every kind: one request with its timeline, the
  * latest requests about some subjects (a kind's page shows them), and withdrawal.
+ * The two reads behind a kind's page are prepared statements (the readings page is a hot route).
  * Every query is scoped to the company and the customer: another customer's
  * request is not found.
  */
@@ -89,7 +91,9 @@ export class CustomerRequestsService {
     const subjects = [...new Set(subjectRefs)];
     const bySubject = new Map<string, CustomerRequestView[]>(subjects.map((subject) => [subject, []]));
     if (subjects.length === 0) return bySubject;
-    const rows: RequestRow[] = await this.dataSource.query(
+    const rows = await preparedQuery<RequestRow>(
+      this.dataSource.manager,
+      'customer-requests-by-subject',
       `SELECT r.* FROM unnest($4::text[]) AS s(subject_ref)
         CROSS JOIN LATERAL (
               SELECT ${COLUMNS} FROM requests
@@ -116,13 +120,15 @@ export class CustomerRequestsService {
 
   private async views(companyId: number, rows: RequestRow[], lang: Language): Promise<CustomerRequestView[]> {
     if (rows.length === 0) return [];
-    const transitions: Array<{
+    const transitions = await preparedQuery<{
       request_id: string;
       from_state: string | null;
       to_state: string;
       comment: string | null;
       created_at: Date;
-    }> = await this.dataSource.query(
+    }>(
+      this.dataSource.manager,
+      'customer-request-timelines',
       `SELECT request_id, from_state, to_state, comment, created_at FROM request_transitions
           WHERE company_id = $1 AND request_id = ANY($2::bigint[]) ORDER BY id`,
       [companyId, rows.map((r) => r.id)],

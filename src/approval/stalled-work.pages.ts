@@ -4,7 +4,8 @@ import { Response } from 'express';
 import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
-import { isLanguage, translate } from '../web/i18n';
+import { pageText } from '../web/page-text';
+import { RequestKinds } from './request-kind';
 import { StalledWorkService } from './stalled-work.service';
 
 const minutesSince = (moment: Date | null) => (moment ? Math.floor((Date.now() - moment.getTime()) / 60_000) : null);
@@ -19,7 +20,10 @@ const MINUTES = ['5', '10', '30', '60', '240', '1440'];
 @MinRole('supervisor')
 @UseFilters(BackofficeRedirectFilter)
 export class StalledWorkPages {
-  constructor(private readonly stalled: StalledWorkService) {}
+  constructor(
+    private readonly stalled: StalledWorkService,
+    private readonly kinds: RequestKinds,
+  ) {}
 
   @Get()
   async page(
@@ -34,17 +38,14 @@ export class StalledWorkPages {
       titleKey: 'approval.stalled.title',
       ...(typeof resent === 'string' && /^\d{1,18}$/.test(resent)
         ? {
-            flash: {
-              kind: 'success',
-              message: translate(isLanguage(res.locals.lang) ? res.locals.lang : 'hu', 'approval.stalled.resent', { id: resent }),
-            },
+            flash: { kind: 'success', message: pageText(res, 'approval.stalled.resent', { id: resent }) },
           }
         : {}),
       minutes: MINUTES.map((value) => ({ value, selected: Number(value) === work.olderThanMinutes })),
       olderThanMinutes: work.olderThanMinutes,
       requests: work.requests.map((request) => ({
         ...request,
-        kindKey: `approval.kind.${request.kind}`,
+        kindKey: this.kinds.get(request.kind).labelKey,
         waitingMinutes: minutesSince(request.approvedAt),
       })),
       outbox: work.outbox.map((row) => ({

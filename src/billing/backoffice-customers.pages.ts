@@ -22,6 +22,7 @@ import { isLanguage, Language, translate } from '../web/i18n';
 import { debtRow, invoiceRow, percent } from './billing.pages';
 import { BASE_RATE_EDITOR, BaseRates } from './base-rates.service';
 import { CustomerLookup, MIN_SEARCH_LENGTH } from './customer-lookup.service';
+import { RequestKinds } from '../approval/request-kind';
 
 function lang(res: Response): Language {
   const value: unknown = res.locals.lang;
@@ -39,6 +40,7 @@ export class BackofficeCustomersPages {
   constructor(
     private readonly lookup: CustomerLookup,
     private readonly baseRates: BaseRates,
+    private readonly kinds: RequestKinds,
   ) {}
 
   @Get('customers')
@@ -98,7 +100,7 @@ export class BackofficeCustomersPages {
         : null,
       openRequests: detail.openRequests.map((request) => ({
         id: request.id,
-        kindKey: `approval.kind.${request.kind}`,
+        kindKey: this.kinds.get(request.kind).labelKey,
         stateKey: `approval.state.${request.state}`,
         createdAt: request.createdAt,
       })),

@@ -9,6 +9,7 @@ import { BillingQueries, DebtItemView, InvalidCursorError, InvoiceSummary } from
 import { optionalId, sendInvoicePdf } from './billing-http';
 import { CustomerHome } from './customer-home.service';
 import { InterestComputation } from './late-interest';
+import { RequestKinds } from '../approval/request-kind';
 
 function lang(res: Response): Language {
   const value: unknown = res.locals.lang;
@@ -90,6 +91,7 @@ export class BillingPages {
     private readonly billing: BillingQueries,
     private readonly home: CustomerHome,
     private readonly meters: MeterQueries,
+    private readonly kinds: RequestKinds,
   ) {}
 
   /** Reached only for a customer: WebPages answers `/` for everyone else and passes a customer on. */
@@ -107,7 +109,7 @@ export class BillingPages {
       unreadMessages: summary.unreadMessages,
       openRequests: summary.openRequests.map((request) => ({
         id: request.id,
-        kindKey: `approval.kind.${request.kind}`,
+        kindKey: this.kinds.get(request.kind).labelKey,
         stateKey: `approval.state.${request.state}`,
         createdAt: request.createdAt,
       })),

@@ -24,7 +24,7 @@ describe('applying a request when the database drops the connection (real Postgr
     const world = await createMeterWorld(dataSource);
     const submitted = await running.app
       .get(ReadingService)
-      .submit(world.customerId, world.companyId, { meterId: world.meterId, value: '42' });
+      .submit(world.companyId, world.customerId, { meterId: world.meterId, value: '42' });
     if (!submitted.ok) throw new Error(submitted.error.message);
     const { requestId } = submitted.value;
 

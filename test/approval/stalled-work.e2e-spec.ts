@@ -31,7 +31,7 @@ describe("the supervisors' view of work waiting too long (no worker: nothing is 
     const customerId = await createCustomer(dataSource, company.id);
     const meterId = await createMeter(dataSource, company.id, await createServicePoint(dataSource, company.id, customerId));
     await createWindow(dataSource, company.id, null, -3, 3);
-    const submitted = await running.app.get(ReadingService).submit(customerId, company.id, { meterId, value: '7' });
+    const submitted = await running.app.get(ReadingService).submit(company.id, customerId, { meterId, value: '7' });
     if (!submitted.ok) throw new Error(submitted.error.message);
     const { requestId } = submitted.value;
     const supervisor = await createTestClerk(dataSource, company, 'supervisor');

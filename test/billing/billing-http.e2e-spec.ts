@@ -2,6 +2,8 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { CUSTOMER_SEARCH_SQL } from '../../src/billing/customer-lookup.service';
 import { formatMoney } from '../../src/web/format';
+import { MeterQueries } from '../../src/metering/meter-queries.service';
+import { ReadingService } from '../../src/metering/reading.service';
 import { createTestClerk, TestClerk } from '../support/clerk-factories';
 import { loginTestCustomer, TestCustomerSession } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
@@ -218,6 +220,27 @@ describe('invoices, debts, PDF and home (HTTP)', () => {
       expect(html).toContain('href="/readings"');
     });
 
+    it('names an open request by its kind, on the API and the page', async () => {
+      const meters = (await api('/api/v1/meters').expect(200)).body.items as Array<{
+        id: number;
+        window: { open: boolean };
+        lastReading: { value: number } | null;
+      }>;
+      const meter = meters.find((m) => m.window.open)!;
+      const reading = await request(running.url)
+        .post('/api/v1/readings')
+        .auth(session.bearer, { type: 'bearer' })
+        .send({ meterId: meter.id, value: String((meter.lastReading?.value ?? 0) + 1) })
+        .expect(201);
+      const home = (await api('/api/v1/home').expect(200)).body;
+      expect(home.openRequests).toEqual([
+        expect.objectContaining({ id: reading.body.requestId, kind: 'meter_reading', state: 'submitted' }),
+      ]);
+      const html = (await page('/').expect(200)).text;
+      expect(html).toContain('Mérőóraállás');
+      expect(html).toContain('<strong>beküldve</strong>');
+    });
+
     it('keeps the landing page for visitors', async () => {
       const html = (await request(running.url).get('/').set('Accept', 'text/html').expect(200)).text;
       expect(html).toContain('href="/register"');
@@ -305,9 +328,15 @@ describe('clerk customer look-up (HTTP)', () => {
     }
   });
 
-  it("shows a customer's page with invoices, debts and meters, recording who looked at whom", async () => {
+  it("shows a customer's page with invoices, debts, meters and open requests, recording who looked at whom", async () => {
+    const meter = (await running.app.get(MeterQueries).meters(minta.companyId, minta.customerId)).find((m) => m.window.open)!;
+    const submitted = await running.app
+      .get(ReadingService)
+      .submit(minta.companyId, minta.customerId, { meterId: meter.id, value: String((meter.lastReading?.value ?? 0) + 1) });
+    if (!submitted.ok) throw new Error(submitted.error.message);
     const before = await viewEvents();
     const detail = (await api(`/api/v1/backoffice/customers/${minta.customerId}`).expect(200)).body;
+    expect(detail.openRequests).toEqual([expect.objectContaining({ id: submitted.value.requestId, kind: 'meter_reading' })]);
     expect(detail.customer).toMatchObject({ code: 'SU0044', name: 'Minta Ügyfél', customerType: 'household' });
     expect(detail.invoices.items).toHaveLength(5);
     expect(detail.debts.openTotal).toBe(SEED_OPEN);
@@ -321,6 +350,7 @@ describe('clerk customer look-up (HTTP)', () => {
     ).text;
     expect(html).toContain('Minta Ügyfél (SU0044)');
     expect(html).toContain('2014S000572');
+    expect(html).toContain('Mérőóraállás');
     const after = await viewEvents();
     expect(after.length - before.length).toBe(2);
     expect(after.at(-1)).toEqual({ actor_kind: 'clerk', actor_id: String(clerk.id), detail: `customer ${minta.customerId} SU0044` });

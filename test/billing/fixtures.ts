@@ -19,6 +19,8 @@ export interface MintaCopy {
  * A company of its own holding the demo's Minta customer SU0044 exactly as the demo
  * loader writes it (the seed's invoices, debts, readings, messages), without clerks and,
  * unless `withAccount` (the demo's login, DEMO_CUSTOMER_PASSWORD), without a portal account.
+ * Like createTestCompany's, its clerks and supervisors get a 30-day grace period for their
+ * first second factor, so the tests' clerks work without one.
  */
 export async function loadMintaCopy(dataSource: DataSource, options: { withAccount?: boolean } = {}): Promise<MintaCopy> {
   sequence += 1;
@@ -28,6 +30,7 @@ export async function loadMintaCopy(dataSource: DataSource, options: { withAccou
   await dataSource.transaction((manager) =>
     loadCompany(manager, company, todayInHungary(), new PasswordHasher(), parseTotpKeyring(loadTotpEncryptionKeys())),
   );
+  await dataSource.query(`UPDATE companies SET totp_grace_days = 30 WHERE code = $1`, [code]);
   const [row] = (await dataSource.query(
     `SELECT co.id AS company_id, c.id AS customer_id FROM companies co JOIN customers c ON c.company_id = co.id AND c.code = 'SU0044'
       WHERE co.code = $1`,

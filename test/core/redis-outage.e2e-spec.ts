@@ -67,7 +67,7 @@ describe('a Redis outage (a private Redis killed and started again)', () => {
     const readings = running.app.get(ReadingService);
     const requestIds: number[] = [];
     for (const meterId of meterIds) {
-      const submitted = await readings.submit(world.customerId, world.companyId, { meterId, value: '10' });
+      const submitted = await readings.submit(world.companyId, world.customerId, { meterId, value: '10' });
       if (!submitted.ok) throw new Error(submitted.error.message);
       requestIds.push(submitted.value.requestId);
     }

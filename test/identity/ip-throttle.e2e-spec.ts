@@ -5,7 +5,7 @@ import { createTestAccount, createTestCustomer } from '../support/factories';
 import { RunningApp, startTestApp } from '../support/http-app';
 
 const PASSWORD = 'Szentes-Fűtés-2024';
-/** Another client, seen through the proxy header the app trusts from loopback. */
+/** Another client, seen through the proxy header; both apps trust it from loopback (TRUSTED_PROXIES). */
 const OTHER_IP = '10.77.0.1';
 
 /**
@@ -20,7 +20,10 @@ describe('per-IP throttling across two app instances', () => {
 
   beforeAll(async () => {
     dataSource = await openTestDataSource();
-    instances = [await startTestApp(), await startTestApp()];
+    instances = [
+      await startTestApp({ env: { TRUSTED_PROXIES: 'loopback' } }),
+      await startTestApp({ env: { TRUSTED_PROXIES: 'loopback' } }),
+    ];
     companyId = await createTestCompany(dataSource, 'Korlát Zrt');
   });
 

@@ -107,6 +107,9 @@ describe('metering and request read queries', () => {
       page = (await readingsPage(five.session)).text;
     });
     expect(forFive).toHaveLength(forOne.length);
+    // One statement reads every meter's requests, one their timelines.
+    expect(forFive.filter((sql) => /\bFROM requests\b/.test(sql))).toHaveLength(1);
+    expect(forFive.filter((sql) => /\bFROM request_transitions\b/.test(sql))).toHaveLength(1);
     for (const meterId of five.meterIds) {
       expect(page).toContain(`id="meter-${meterId}"`);
     }
