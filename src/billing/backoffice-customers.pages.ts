@@ -18,16 +18,12 @@ import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { BackofficeGuard, Clerk } from '../identity/clerk.guard';
 import { roleAtLeast } from '../identity/clerk-roles';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
-import { isLanguage, Language, translate } from '../web/i18n';
+import { translate } from '../web/i18n';
+import { pageLanguage } from '../web/page-text';
 import { debtRow, invoiceRow, percent } from './billing.pages';
 import { BASE_RATE_EDITOR, BaseRates } from './base-rates.service';
 import { CustomerLookup, MIN_SEARCH_LENGTH } from './customer-lookup.service';
 import { RequestKinds } from '../approval/request-kind';
-
-function lang(res: Response): Language {
-  const value: unknown = res.locals.lang;
-  return isLanguage(value) ? value : 'hu';
-}
 
 const UNITS: Record<string, string> = { m3: 'm³', kWh: 'kWh', GJ: 'GJ' };
 
@@ -66,7 +62,7 @@ export class BackofficeCustomersPages {
   ): Promise<void> {
     const detail = await this.lookup.detail(clerk, id, req.ip ?? null);
     if (!detail) throw new NotFoundException();
-    const language = lang(res);
+    const language = pageLanguage(res);
     const c = detail.customer;
     const rows = (detail.debts?.items ?? []).map((item) => ({ ...debtRow(language, item), kind: item.kind }));
     res.render('billing/backoffice/customer', {
@@ -114,7 +110,7 @@ export class BackofficeCustomersPages {
       res,
       200,
       [],
-      added ? { kind: 'success', message: translate(lang(res), 'billing.rates.added') } : undefined,
+      added ? { kind: 'success', message: translate(pageLanguage(res), 'billing.rates.added') } : undefined,
     );
   }
 
@@ -134,7 +130,7 @@ export class BackofficeCustomersPages {
       return res.status(403).render('web/error', { status: 403, titleKey: 'error.request.title', textKey: 'error.request.text' });
     }
     const key = result.kind === 'exists' ? 'billing.rates.exists' : `billing.rates.invalid.${result.reason}`;
-    await this.renderRates(clerk, res, result.kind === 'exists' ? 409 : 400, [translate(lang(res), key)]);
+    await this.renderRates(clerk, res, result.kind === 'exists' ? 409 : 400, [translate(pageLanguage(res), key)]);
   }
 
   private async renderRates(

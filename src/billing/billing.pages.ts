@@ -4,17 +4,13 @@ import { Response } from 'express';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { MeterQueries } from '../metering/meter-queries.service';
 import { formatDate, formatMoney, todayInHungary } from '../web/format';
-import { isLanguage, Language, translate } from '../web/i18n';
+import { Language, translate } from '../web/i18n';
+import { pageLanguage } from '../web/page-text';
 import { BillingQueries, DebtItemView, InvalidCursorError, InvoiceSummary } from './billing-queries.service';
 import { optionalId, sendInvoicePdf } from './billing-http';
 import { CustomerHome } from './customer-home.service';
 import { InterestComputation } from './late-interest';
 import { RequestKinds } from '../approval/request-kind';
-
-function lang(res: Response): Language {
-  const value: unknown = res.locals.lang;
-  return isLanguage(value) ? value : 'hu';
-}
 
 /** A percentage the Hungarian way: "4,25%". */
 export function percent(value: number): string {
@@ -152,11 +148,11 @@ export class BillingPages {
       titleKey: 'billing.invoices.title',
       invoices: page.items.map((invoice) => ({ ...invoiceRow(invoice), eInvoice: eInvoicePoints.has(invoice.servicePointId) })),
       years: [
-        { value: 'all', label: translate(lang(res), 'billing.invoices.allYears'), selected: allYears },
+        { value: 'all', label: translate(pageLanguage(res), 'billing.invoices.allYears'), selected: allYears },
         ...years.map((y) => ({ value: String(y), label: String(y), selected: y === year })),
       ],
       servicePoints: [
-        { value: '', label: translate(lang(res), 'billing.invoices.allServicePoints'), selected: servicePointId === undefined },
+        { value: '', label: translate(pageLanguage(res), 'billing.invoices.allServicePoints'), selected: servicePointId === undefined },
         ...points.map((point) => ({ value: String(point.id), label: point.address, selected: point.id === servicePointId })),
       ],
       showServicePoints: points.length > 1,
@@ -201,14 +197,14 @@ export class BillingPages {
   async pdf(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Param('id', ParseIntPipe) id: number): Promise<void> {
     const invoice = await this.billing.invoice(customer.companyId, customer.customerId, id);
     if (!invoice) throw new NotFoundException();
-    await sendInvoicePdf(res, invoice, lang(res));
+    await sendInvoicePdf(res, invoice, pageLanguage(res));
   }
 
   @Get('debts')
   async debts(@CurrentCustomer() customer: CustomerRef, @Res() res: Response): Promise<void> {
     const view = await this.billing.debts(customer.companyId, customer.customerId, todayInHungary());
     if (!view) throw new NotFoundException();
-    const language = lang(res);
+    const language = pageLanguage(res);
     const rows = view.items.map((item) => ({ ...debtRow(language, item), kind: item.kind }));
     res.render('billing/debts', {
       titleKey: 'billing.debts.title',

@@ -4,17 +4,13 @@ import { Response } from 'express';
 import { BackofficeGuard, Clerk } from '../identity/clerk.guard';
 import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
-import { isLanguage, Language, translate } from '../web/i18n';
+import { translate } from '../web/i18n';
+import { pageLanguage } from '../web/page-text';
 import { allocateOldestFirst } from './allocation';
 import { ManualAllocationService } from './manual-allocation.service';
 import { PaymentStartService } from './payment-start.service';
 import { isPaymentStatus, PaymentFilter, PaymentQueries, PaymentView } from './payment-queries.service';
 import { PAYMENT_STATUSES } from './payment.entity';
-
-function lang(res: Response): Language {
-  const value: unknown = res.locals.lang;
-  return isLanguage(value) ? value : 'hu';
-}
 
 const DAY = /^\d{4}-\d\d-\d\d$/;
 const PAGE_SIZE = 50;
@@ -97,7 +93,7 @@ export class BackofficePaymentsPages {
       res,
       id,
       200,
-      done === 'allocated' ? { kind: 'success', message: translate(lang(res), 'payments.bo.allocate.done') } : undefined,
+      done === 'allocated' ? { kind: 'success', message: translate(pageLanguage(res), 'payments.bo.allocate.done') } : undefined,
     );
   }
 
@@ -116,7 +112,7 @@ export class BackofficePaymentsPages {
       if (!Number.isSafeInteger(amount) || amount < 0) {
         return this.renderDetail(clerk, res, id, 400, {
           kind: 'error',
-          message: translate(lang(res), 'payments.bo.allocate.invalidAmount'),
+          message: translate(pageLanguage(res), 'payments.bo.allocate.invalidAmount'),
         });
       }
       allocations.push({ debtItemId: Number(match[1]), amount });

@@ -2,16 +2,12 @@ import { Body, Controller, Get, Inject, NotFoundException, Param, ParseIntPipe, 
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
-import { isLanguage, Language, translate } from '../web/i18n';
+import { translate } from '../web/i18n';
+import { pageLanguage } from '../web/page-text';
 import { GatewayError, PAYMENT_GATEWAY, PaymentGateway } from './payment-gateway';
 import { MAX_ITEMS_PER_PAYMENT, PaymentStartService, StartError } from './payment-start.service';
 import { PaymentQueries } from './payment-queries.service';
 import { PaymentSettlement } from './payment-settlement.service';
-
-function lang(res: Response): Language {
-  const value: unknown = res.locals.lang;
-  return isLanguage(value) ? value : 'hu';
-}
 
 /** `items` from a query string or form: one value or many; anything that is not an id is dropped. */
 function itemIds(raw: unknown): number[] {
@@ -27,7 +23,11 @@ function itemIds(raw: unknown): number[] {
 }
 
 function startErrorMessage(res: Response, error: StartError): string {
-  return translate(lang(res), `payments.error.${error.code}`, error.code === 'rate_limited' ? { seconds: error.retryAfterSeconds } : {});
+  return translate(
+    pageLanguage(res),
+    `payments.error.${error.code}`,
+    error.code === 'rate_limited' ? { seconds: error.retryAfterSeconds } : {},
+  );
 }
 
 /**
@@ -55,7 +55,7 @@ export class PaymentsPages {
   @UseGuards(CustomerGuard)
   async start(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Body() body: { items?: unknown }): Promise<void> {
     const ids = itemIds(body.items);
-    const result = await this.starter.start(customer, ids, lang(res));
+    const result = await this.starter.start(customer, ids, pageLanguage(res));
     if (result.ok) return res.redirect(303, result.value.redirectUrl);
     if (result.error.code === 'item_not_found') throw new NotFoundException();
     const status = result.error.code === 'rate_limited' ? 429 : result.error.code === 'gateway_unavailable' ? 502 : 409;
