@@ -21,8 +21,12 @@ export default async function globalSetup(): Promise<void> {
   await dataSource.initialize();
   // The schema is rebuilt for every run, so durability is not needed.
   await dataSource.query(`ALTER DATABASE "${run.databaseName}" SET synchronous_commit = off`);
+  // A migration reads the TOTP key the way the portal does, from .env too; none of .env's
+  // settings (LOG_LEVEL, SMTP_URL, …) may leak into this run's environment through it.
+  const environmentBefore = new Set(Object.keys(process.env));
   await dataSource.runMigrations();
   await dataSource.destroy();
+  for (const key of Object.keys(process.env)) if (!environmentBefore.has(key)) delete process.env[key];
 
   Object.assign(process.env, {
     NODE_ENV: 'test',
