@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * What the benchmarks share: arguments, a scratch database of their own (created,
  * migrated, dropped), the reading fixtures, a concurrency pool and latency figures.
@@ -246,4 +247,19 @@ export async function issueCustomerTokens(
     },
   );
   return tokens;
+}
+
+/**
+ * What a portal process needs to start with NODE_ENV=production (an https address and
+ * secrets of its own, which production refuses to take from the demo), plus a write limit
+ * no benchmark customer reaches.
+ */
+export function productionSettings(): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'production',
+    PUBLIC_URL: 'https://bench.invalid',
+    TOTP_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    NOTIFICATION_LINK_SECRET: randomBytes(32).toString('hex'),
+    WRITE_LIMIT_PER_MINUTE: '1000000',
+  };
 }

@@ -37,6 +37,7 @@ import {
   freePort,
   issueCustomerTokens,
   latencyReport,
+  productionSettings,
   runHttpLoad,
   startProcess,
   stopProcess,
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     await withScratchDatabase('billing', { poolSize: POOL_SIZE, keep }, async (dataSource, databaseUrl) => {
       const env = {
         ...process.env,
-        NODE_ENV: 'production',
+        ...productionSettings(),
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: String(POOL_SIZE),
         REDIS_URL: redisUrl,

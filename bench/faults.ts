@@ -39,7 +39,7 @@ import { ReadingService } from '../src/metering/reading.service';
 import { keepAliveClient } from '../test/support/keep-alive-client';
 import { freePort } from '../test/support/portal-process';
 import { PrivateRedis } from '../test/support/private-redis';
-import { ReadingTarget, benchArgs, loadReadingCustomers, pool, withScratchDatabase } from './bench-kit';
+import { benchArgs, loadReadingCustomers, pool, productionSettings, ReadingTarget, withScratchDatabase } from './bench-kit';
 
 const CONCURRENCY = 50;
 const WORKER_APP_NAME = 'faults-worker';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     await withScratchDatabase('faults', { poolSize: 20, keep }, async (dataSource, databaseUrl) => {
       const env: NodeJS.ProcessEnv = {
         ...process.env,
-        NODE_ENV: 'production',
+        ...productionSettings(),
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: '20',
         REDIS_URL: redis.url,

@@ -30,7 +30,6 @@ import { createHttpApp } from '../src/bootstrap';
 import { SESSION_COOKIE, SessionService } from '../src/identity/session.service';
 import { Principal } from '../src/identity/principal';
 import {
-  ReadingTarget,
   benchArgs,
   cpuMilliseconds,
   elapsed,
@@ -38,6 +37,8 @@ import {
   loadReadingCustomers,
   percentile,
   pool,
+  productionSettings,
+  ReadingTarget,
   runHttpLoad,
   startProcess,
   stopProcess,
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
     await withScratchDatabase('share', { poolSize: POOL_SIZE, keep }, async (dataSource, databaseUrl) => {
       const env = {
         ...process.env,
-        NODE_ENV: 'production',
+        ...productionSettings(),
         ROLE: 'api',
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: String(POOL_SIZE),

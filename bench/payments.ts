@@ -51,7 +51,8 @@ async function main(): Promise<void> {
       const apiBaseUrl = `http://127.0.0.1:${port}`;
       const env = {
         ...process.env,
-        NODE_ENV: 'production',
+        // Development, not production: the bank's IPN and return come to this local http address, which production refuses.
+        NODE_ENV: 'development',
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: String(POOL_SIZE),
         REDIS_URL: redisUrl,

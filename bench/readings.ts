@@ -21,7 +21,6 @@
  * a role that may create databases; REDIS_URL (default redis://127.0.0.1:6379) the
  * Redis server. Redis keys go under prefixes of their own and are deleted at the end.
  */
-import { randomBytes } from 'node:crypto';
 import { ChildProcess } from 'node:child_process';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -33,7 +32,6 @@ import { SessionService } from '../src/identity/session.service';
 import { readingRequestKind } from '../src/metering/reading-request.kind';
 import { ReadingService } from '../src/metering/reading.service';
 import {
-  ReadingTarget,
   benchArgs,
   elapsed,
   freePort,
@@ -41,6 +39,8 @@ import {
   latencyReport,
   loadReadingCustomers,
   pool,
+  productionSettings,
+  ReadingTarget,
   runHttpLoad,
   startProcess,
   stopProcess,
@@ -67,13 +67,7 @@ async function main(): Promise<void> {
     await withScratchDatabase('readings', { poolSize: POOL_SIZE, keep }, async (dataSource, databaseUrl) => {
       const env = {
         ...process.env,
-        NODE_ENV: 'production',
-        // Production settings the benchmark needs to start: an https address and a key of its own.
-        PUBLIC_URL: 'https://bench.invalid',
-        TOTP_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-        // Each of the 50 simulated customers sends hundreds of readings a minute; the write limit would refuse them.
-        WRITE_LIMIT_PER_MINUTE: '1000000',
-        NOTIFICATION_LINK_SECRET: randomBytes(32).toString('hex'),
+        ...productionSettings(),
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: String(POOL_SIZE),
         REDIS_URL: redisUrl,

@@ -12,7 +12,6 @@
  * variables as bench/readings.ts (TEST_ADMIN_DATABASE_URL, REDIS_URL); Redis keys go
  * under prefixes of their own and are deleted at the end.
  */
-import { randomBytes } from 'node:crypto';
 import { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -20,7 +19,7 @@ import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
 import { deleteKeysMatching } from '../test/support/redis-keys';
 import { JOBS } from '../src/jobs';
-import { benchArgs, startProcess, stopProcess, withScratchDatabase } from './bench-kit';
+import { benchArgs, productionSettings, startProcess, stopProcess, withScratchDatabase } from './bench-kit';
 
 const POOL_SIZE = 20;
 
@@ -47,8 +46,7 @@ async function runWith(workerCount: number, count: number, keep: boolean): Promi
       );
       const env = {
         ...process.env,
-        NODE_ENV: 'production',
-        NOTIFICATION_LINK_SECRET: randomBytes(32).toString('hex'),
+        ...productionSettings(),
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: String(POOL_SIZE),
         REDIS_URL: redisUrl,
