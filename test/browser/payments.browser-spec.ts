@@ -8,7 +8,7 @@ import { SESSION_COOKIE } from '../../src/identity/session.service';
 
 /**
  * The demo's card payment in Chromium on a phone: a customer with the seed's open
- * debt (a 38 837 Ft invoice, interest and a reminder fee) confirms on /payments/new,
+ * debt (a 38 837 Ft invoice, interest and a reminder fee) selects it on Tartozás, confirms on /payments/new,
  * pays on the local SimplePay sandbox's card page, comes back and sees 0 Ft open.
  */
 describe('card payment in Chromium on a phone', () => {
@@ -35,7 +35,13 @@ describe('card payment in Chromium on a phone', () => {
 
     const { context, page, problems } = await openPage(browser, VIEWPORTS[0]);
     await context.addCookies([{ name: SESSION_COOKIE, value: session.sessionId, url: world.running.url }]);
-    await page.goto(`${world.running.url}/payments/new?${debts.items.map((i) => `items=${i.id}`).join('&')}`);
+    // Tartozás preselects every open item; its button leads to the confirmation.
+    await page.goto(`${world.running.url}/debts`);
+    await Promise.all([
+      page.waitForURL(/\/payments\/new\?/),
+      page.getByRole('button', { name: 'Kijelöltek fizetése bankkártyával' }).click(),
+    ]);
+    expect(new URL(page.url()).searchParams.getAll('items').map(Number).sort()).toEqual(debts.items.map((i) => i.id).sort());
     await expect(page.locator('[data-testid="payment-total"]').textContent()).resolves.toBe('40\u00a0947\u00a0Ft');
     expect(await fitsViewportWidth(page)).toBe(true);
     await page.screenshot({ path: '/tmp/ugyfelportal-payment-confirm-phone.png', fullPage: true });
@@ -49,6 +55,8 @@ describe('card payment in Chromium on a phone', () => {
     await expect(page.locator('[data-testid="payment-state"]').textContent()).resolves.toBe('Sikeres');
     await expect(page.locator('[data-testid="open-total"]').textContent()).resolves.toBe('0\u00a0Ft');
     await expect(page.locator('table').textContent()).resolves.toContain('Kiegyenlített');
+    await page.goto(`${world.running.url}/debts`);
+    await expect(page.locator('.home-balance__amount strong').first().textContent()).resolves.toBe('0\u00a0Ft');
     expect(await fitsViewportWidth(page)).toBe(true);
     await page.screenshot({ path: '/tmp/ugyfelportal-payment-done-phone.png', fullPage: true });
     expect(problems).toEqual([]);
