@@ -20,12 +20,15 @@ import { roleAtLeast } from '../identity/clerk-roles';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { translate } from '../web/i18n';
 import { pageLanguage } from '../web/page-text';
+import { PaymentQueries } from '../payments/payment-queries.service';
 import { debtRow, invoiceRow, percent } from './billing.pages';
 import { BASE_RATE_EDITOR, BaseRates } from './base-rates.service';
 import { CustomerLookup, MIN_SEARCH_LENGTH } from './customer-lookup.service';
 import { RequestKinds } from '../approval/request-kind';
+import { UNIT_LABELS } from '../metering/reading-review';
 
-const UNITS: Record<string, string> = { m3: 'm³', kWh: 'kWh', GJ: 'GJ' };
+/** How many of a customer's newest payments their page shows. */
+const CUSTOMER_PAGE_PAYMENTS = 10;
 
 /** The clerk's customer look-up and customer page, and the base-rate history page. */
 @ApiExcludeController()
@@ -34,6 +37,7 @@ const UNITS: Record<string, string> = { m3: 'm³', kWh: 'kWh', GJ: 'GJ' };
 @UseGuards(BackofficeGuard)
 export class BackofficeCustomersPages {
   constructor(
+    private readonly payments: PaymentQueries,
     private readonly lookup: CustomerLookup,
     private readonly baseRates: BaseRates,
     private readonly kinds: RequestKinds,
@@ -60,7 +64,10 @@ export class BackofficeCustomersPages {
     @Res() res: Response,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<void> {
-    const detail = await this.lookup.detail(clerk, id, req.ip ?? null);
+    const [detail, payments] = await Promise.all([
+      this.lookup.detail(clerk, id, req.ip ?? null),
+      this.payments.forCustomer(clerk.companyId, id, CUSTOMER_PAGE_PAYMENTS),
+    ]);
     if (!detail) throw new NotFoundException();
     const language = pageLanguage(res);
     const c = detail.customer;
@@ -84,7 +91,7 @@ export class BackofficeCustomersPages {
           last: meter.lastReading
             ? {
                 readOn: meter.lastReading.readOn,
-                value: `${String(meter.lastReading.value).replace('.', ',')} ${UNITS[meter.unit] ?? meter.unit}`,
+                value: `${String(meter.lastReading.value).replace('.', ',')} ${UNIT_LABELS[meter.unit] ?? meter.unit}`,
                 kindKey: `metering.kind.${meter.lastReading.kind}`,
               }
             : null,
@@ -94,6 +101,16 @@ export class BackofficeCustomersPages {
       debts: detail.debts
         ? { openTotal: detail.debts.openTotal, settlesToday: detail.debts.settlesToday, rows: rows.filter((row) => row.open) }
         : null,
+      // Card payments the moment they exist, newest first; the full list is one link away.
+      payments: payments.map((payment) => ({
+        id: payment.id,
+        amount: payment.paidAmount ?? payment.amount,
+        stateKey: `payments.state.${payment.status}`,
+        createdAt: payment.createdAt,
+        bankReference: payment.bankReference,
+        flagged: payment.flagged,
+        allocations: payment.allocations.map((allocation) => ({ reference: allocation.reference, amount: allocation.amount })),
+      })),
       openRequests: detail.openRequests.map((request) => ({
         id: request.id,
         kindKey: this.kinds.get(request.kind).labelKey,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ApprovalModule } from '../approval/approval.module';
 import { MeteringModule } from '../metering/metering.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { PaymentsModule } from '../payments/payments.module';
 import { BackofficeCustomersController } from './backoffice-customers.controller';
 import { BackofficeCustomersPages } from './backoffice-customers.pages';
 import { BaseRates } from './base-rates.service';
@@ -14,10 +15,10 @@ import { CustomerLookup } from './customer-lookup.service';
 /**
  * Invoices, debts with the interest explained, invoice PDFs and the base-rate history;
  * the customer's home and the clerk's customer page, which gather what metering,
- * approval and notifications export. Billing imports those modules; none imports billing.
+ * approval, notifications and payments export. Billing imports those modules; none imports billing's code.
  */
 @Module({
-  imports: [MeteringModule, ApprovalModule, NotificationsModule],
+  imports: [MeteringModule, ApprovalModule, NotificationsModule, PaymentsModule],
   controllers: [BillingController, BillingPages, BackofficeCustomersController, BackofficeCustomersPages],
   providers: [BillingQueries, CustomerHome, CustomerLookup, BaseRates],
   exports: [BillingQueries],

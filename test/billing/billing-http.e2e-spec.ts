@@ -341,6 +341,13 @@ describe('clerk customer look-up (HTTP)', () => {
     expect(detail.invoices.items).toHaveLength(5);
     expect(detail.debts.openTotal).toBe(SEED_OPEN);
     expect(detail.servicePoints[0].meters[0].serialNumber).toBe('37461');
+    const [payment] = (await dataSource.query(
+      `INSERT INTO payments (company_id, customer_id, amount, status, gateway, order_ref, gateway_reference, debt_item_ids,
+                             confirmed_at, finished_at, paid_amount, paid_currency)
+       VALUES ($1, $2, 1234, 'succeeded', 'simplepay', gen_random_uuid(), 'BANK-REF-1', ARRAY[]::bigint[], now(), now(), 1234, 'HUF')
+       RETURNING id`,
+      [minta.companyId, minta.customerId],
+    )) as Array<{ id: string }>;
     const html = (
       await request(running.url)
         .get(`/backoffice/customers/${minta.customerId}`)
@@ -351,6 +358,9 @@ describe('clerk customer look-up (HTTP)', () => {
     expect(html).toContain('Minta Ügyfél (SU0044)');
     expect(html).toContain('2014S000572');
     expect(html).toContain('Mérőóraállás');
+    // The customer's card payments are on the page the moment they exist.
+    expect(html).toContain(`data-payment-id="${payment.id}"`);
+    expect(html).toContain('BANK-REF-1');
     const after = await viewEvents();
     expect(after.length - before.length).toBe(2);
     expect(after.at(-1)).toEqual({ actor_kind: 'clerk', actor_id: String(clerk.id), detail: `customer ${minta.customerId} SU0044` });
