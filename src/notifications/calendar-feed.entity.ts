@@ -1,11 +1,11 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, PrimaryColumn, Unique } from 'typeorm';
 import { bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
-import { Customer } from '../identity/customer.entity';
 
+// Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /** A customer's secret iCal feed: only the token's SHA-256 is stored. */
 @Entity('calendar_feeds')
 @Unique('calendar_feeds_token_hash_key', ['tokenHash'])
-@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], {
+@ForeignKey('Customer', ['companyId', 'customerId'], ['companyId', 'id'], {
   name: 'calendar_feeds_company_id_customer_id_fkey',
   onDelete: 'CASCADE',
 })

@@ -1,12 +1,12 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index } from 'typeorm';
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
-import { Customer } from '../identity/customer.entity';
 import { EmailLanguage } from './email-templates';
 import { NotificationTopic } from './notification-preference.entity';
 
 export const EMAIL_STATUSES = ['queued', 'sent', 'failed'] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
+// Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /** One e-mail the portal queued: what to send to whom, and how sending went. */
 @Entity('email_log')
 @Index('email_log_company_idx', ['companyId', 'createdAt', 'id']) // created_at DESC, id DESC in the migration
@@ -22,7 +22,7 @@ export type EmailStatus = (typeof EMAIL_STATUSES)[number];
     `'reading_window_due', 'payment_checked', 'invoice_overdue', 'due_date_reminder')`,
 )
 @Check('email_log_check', `(topic IS NULL) = (customer_id IS NULL)`)
-@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'email_log_company_id_customer_id_fkey' })
+@ForeignKey('Customer', ['companyId', 'customerId'], ['companyId', 'id'], { name: 'email_log_company_id_customer_id_fkey' })
 export class EmailLog {
   @BigIntIdColumn()
   id!: number;

@@ -1,8 +1,8 @@
 import { CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
-import { Customer } from '../identity/customer.entity';
 import { Message } from './message.entity';
 
+// Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /** That a customer has read a message; removed with the message. */
 @Entity('message_reads')
 // The primary key leads with customer_id; this one serves the cascade from messages.
@@ -11,7 +11,7 @@ import { Message } from './message.entity';
   name: 'message_reads_company_id_message_id_fkey',
   onDelete: 'CASCADE',
 })
-@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'message_reads_company_id_customer_id_fkey' })
+@ForeignKey('Customer', ['companyId', 'customerId'], ['companyId', 'id'], { name: 'message_reads_company_id_customer_id_fkey' })
 export class MessageRead {
   @PrimaryColumn({ name: 'company_id', type: 'integer' })
   companyId!: number;

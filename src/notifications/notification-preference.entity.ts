@@ -1,6 +1,5 @@
 import { Check, Column, Entity, ForeignKey, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
-import { Customer } from '../identity/customer.entity';
 
 /** The events a customer can ask to be told about by e-mail (értesítés). */
 export const NOTIFICATION_TOPICS = [
@@ -16,9 +15,10 @@ export const NOTIFICATION_TOPICS = [
 ] as const;
 export type NotificationTopic = (typeof NOTIFICATION_TOPICS)[number];
 
+// Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /** A customer's choice of e-mail for one notification topic. */
 @Entity('notification_preferences')
-@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], {
+@ForeignKey('Customer', ['companyId', 'customerId'], ['companyId', 'id'], {
   name: 'notification_preferences_company_id_customer_id_fkey',
 })
 @Check(

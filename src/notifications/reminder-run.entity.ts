@@ -1,13 +1,13 @@
 import { Check, Column, Entity, ForeignKey, Index, Unique } from 'typeorm';
 import { BigIntIdColumn } from '../../libs/typeorm/bigint-as-number';
-import { Company } from '../identity/company.entity';
 import { ReminderKind } from './reminder-kinds';
 
+// Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /** One scheduler firing for one company and kind; a re-run on the same day continues it. */
 @Entity('reminder_runs')
 @Unique('reminder_runs_company_kind_day_key', ['companyId', 'kind', 'runOn'])
 @Index('reminder_runs_company_started_idx', ['companyId', 'startedAt', 'id']) // started_at DESC, id DESC in the migration
-@ForeignKey(() => Company, ['companyId'], ['id'], { name: 'reminder_runs_company_id_fkey' })
+@ForeignKey('Company', ['companyId'], ['id'], { name: 'reminder_runs_company_id_fkey' })
 @Check('reminder_runs_kind_check', `kind IN ('due_date', 'overdue', 'window_opened', 'window_closing')`)
 export class ReminderRun {
   @BigIntIdColumn()
