@@ -249,6 +249,12 @@ export async function issueCustomerTokens(
   return tokens;
 }
 
+/** The load every HTTP benchmark applies, so that their figures compare: 50 requests at once, after 1,000 unmeasured ones (a warm process, not a cold start). */
+export const CONCURRENCY = 50;
+export const WARM_UP = 1_000;
+/** Connections of each server's (and the service-layer run's) pool; more would only queue inside Postgres on two cores. */
+export const POOL_SIZE = 20;
+
 /**
  * What a portal process needs to start with NODE_ENV=production (an https address and
  * secrets of its own, which production refuses to take from the demo), plus a write limit

@@ -34,22 +34,21 @@ import { LOAD_COMPANY, loadSyntheticCustomers } from '../src/demo/synthetic-load
 import { SessionService } from '../src/identity/session.service';
 import {
   benchArgs,
+  CONCURRENCY,
   freePort,
   issueCustomerTokens,
   latencyReport,
+  POOL_SIZE,
   productionSettings,
   runHttpLoad,
   startProcess,
   stopProcess,
   waitUntilReady,
+  WARM_UP,
   withScratchDatabase,
 } from './bench-kit';
 import type { LoadRequest } from './http-load';
 
-const CONCURRENCY = 50;
-const WARM_UP = 1_000;
-/** Connections of the API process and of the plain server; more would only queue inside Postgres on two cores. */
-const POOL_SIZE = 20;
 /** Customers whose tokens the requests cycle through. */
 const MAX_TOKENS = 2_000;
 const ROUTES = ['/api/v1/invoices', '/api/v1/debts', '/api/v1/home'];

@@ -39,9 +39,8 @@ import { ReadingService } from '../src/metering/reading.service';
 import { keepAliveClient } from '../test/support/keep-alive-client';
 import { freePort } from '../test/support/portal-process';
 import { PrivateRedis } from '../test/support/private-redis';
-import { benchArgs, loadReadingCustomers, pool, productionSettings, ReadingTarget, withScratchDatabase } from './bench-kit';
+import { benchArgs, CONCURRENCY, loadReadingCustomers, pool, productionSettings, ReadingTarget, withScratchDatabase } from './bench-kit';
 
-const CONCURRENCY = 50;
 const WORKER_APP_NAME = 'faults-worker';
 
 interface Context {

@@ -31,26 +31,25 @@ import { SESSION_COOKIE, SessionService } from '../src/identity/session.service'
 import { Principal } from '../src/identity/principal';
 import {
   benchArgs,
+  CONCURRENCY,
   cpuMilliseconds,
   elapsed,
   freePort,
   loadReadingCustomers,
   percentile,
   pool,
+  POOL_SIZE,
   productionSettings,
   ReadingTarget,
   runHttpLoad,
   startProcess,
   stopProcess,
   waitUntilReady,
+  WARM_UP,
   withScratchDatabase,
 } from './bench-kit';
 import type { LoadRequest } from './http-load';
 
-const CONCURRENCY = 50;
-const WARM_UP = 1_000;
-/** Connections of each server's pool; more would only queue inside Postgres on two cores. */
-const POOL_SIZE = 20;
 /** Logged-in customers the read routes take turns with. */
 const READERS = 1_000;
 

@@ -22,10 +22,19 @@ import { deleteKeysMatching } from '../test/support/redis-keys';
 import { ipnUrl, returnUrl } from '../src/payments/payment-urls';
 import { SimplePaySandbox } from '../src/payments/sandbox/simplepay-sandbox';
 import { SimplePayGateway } from '../src/payments/simplepay/simplepay.gateway';
-import { benchArgs, freePort, latencyReport, pool, startProcess, stopProcess, waitUntilReady, withScratchDatabase } from './bench-kit';
+import {
+  benchArgs,
+  CONCURRENCY,
+  freePort,
+  latencyReport,
+  pool,
+  POOL_SIZE,
+  startProcess,
+  stopProcess,
+  waitUntilReady,
+  withScratchDatabase,
+} from './bench-kit';
 
-const CONCURRENCY = 50;
-const POOL_SIZE = 20;
 const MERCHANT = 'BENCHHUF';
 const SECRET_KEY = 'bench-only-secret-key';
 

@@ -33,26 +33,23 @@ import { readingRequestKind } from '../src/metering/reading-request.kind';
 import { ReadingService } from '../src/metering/reading.service';
 import {
   benchArgs,
+  CONCURRENCY,
   elapsed,
   freePort,
   issueCustomerTokens,
   latencyReport,
   loadReadingCustomers,
   pool,
+  POOL_SIZE,
   productionSettings,
   ReadingTarget,
   runHttpLoad,
   startProcess,
   stopProcess,
   waitUntilReady,
+  WARM_UP,
   withScratchDatabase,
 } from './bench-kit';
-
-const CONCURRENCY = 50;
-/** Submissions before the measured ones, by other customers: a steady state, not a cold start. */
-const WARM_UP = 1_000;
-/** Connections of the API process and of the service-layer run; more would only queue inside Postgres on two cores. */
-const POOL_SIZE = 20;
 
 async function main(): Promise<void> {
   const { count, keep, option } = benchArgs(10_000);

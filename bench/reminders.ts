@@ -19,9 +19,7 @@ import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
 import { deleteKeysMatching } from '../test/support/redis-keys';
 import { JOBS } from '../src/jobs';
-import { benchArgs, productionSettings, startProcess, stopProcess, withScratchDatabase } from './bench-kit';
-
-const POOL_SIZE = 20;
+import { benchArgs, POOL_SIZE, productionSettings, startProcess, stopProcess, withScratchDatabase } from './bench-kit';
 
 async function main(): Promise<void> {
   const { count, keep, option } = benchArgs(100_000);
