@@ -23,7 +23,7 @@
  */
 import { ChildProcess } from 'node:child_process';
 import Redis from 'ioredis';
-import type { Request, Response } from 'express';
+import type { PageReply, PageRequest } from '../src/web/http';
 import { parseConfig } from '../config/configuration';
 import { deleteKeysMatching } from '../test/support/redis-keys';
 import { createHttpApp } from '../src/bootstrap';
@@ -292,8 +292,8 @@ async function logIn(sessions: SessionService, companyId: number, targets: Readi
     async ({ target, i }) => {
       const principal: Principal = { kind: 'customer', companyId, customerId: target.customerId, name: target.name, code: target.code };
       let cookie = '';
-      const res = { locals: {}, cookie: (_name: string, value: string) => (cookie = value) } as unknown as Response;
-      await sessions.start({} as Request, res, principal);
+      const res = { locals: {}, setCookie: (_name: string, value: string) => (cookie = value) } as unknown as PageReply;
+      await sessions.start({} as PageRequest, res, principal);
       customers[i] = { target, bearer: await sessions.issueApiToken(principal), cookie };
     },
   );

@@ -1,6 +1,6 @@
 /**
  * The yardstick of bench/http-share.ts: a plain `node:http` + `pg` + `ioredis` server
- * doing the portal's own work for its hot routes, without Nest, Express or TypeORM.
+ * doing the portal's own work for its hot routes, without Nest, Fastify or TypeORM.
  * It builds the project's own classes by hand (SessionService for the Redis call,
  * MeterQueries, ReadingService, the page controllers and ViewRenderer for the SQL,
  * the rules and the templates) over a bare pg pool, so the SQL and the domain work
@@ -27,7 +27,7 @@ import { ReadingService } from '../src/metering/reading.service';
 import { ReadingsController } from '../src/metering/readings.controller';
 import { ReadingsPages } from '../src/metering/readings.pages';
 import { SOURCE_ROOT, ViewRenderer } from '../src/web/view-renderer';
-import type { Response } from 'express';
+import type { PageReply } from '../src/web/http';
 import { CustomerRequestsService } from '../src/approval/customer-requests.service';
 import { RequestKinds } from '../src/approval/request-kind';
 import { Clock } from '../src/core/clock';
@@ -76,8 +76,8 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.end(json);
 }
 
-/** The slice of Express's Response the page controllers use: locals, status, render. */
-function pageResponse(call: Call): Response {
+/** The slice of the reply the page controllers use: locals, status, render. */
+function pageResponse(call: Call): PageReply {
   const principal = call.session.principal;
   const locals: Record<string, unknown> = {
     lang: config.DEFAULT_LANGUAGE,
@@ -98,7 +98,7 @@ function pageResponse(call: Call): Response {
       call.res.end(html);
     },
   };
-  return page as unknown as Response;
+  return page as unknown as PageReply;
 }
 
 /** `METHOD path` → how the portal's route answers, and whether its session comes from a bearer token or the cookie. */

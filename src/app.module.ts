@@ -28,7 +28,6 @@ export class AppModule {
         ProfileModule,
         IdentityModule,
         PaymentsModule,
-        // BillingModule after WebModule: its customer home at `/` is the route WebPages passes a customer on to.
         ...(role === 'worker' ? [] : [WebModule, BillingModule]),
       ],
     };

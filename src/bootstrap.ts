@@ -1,6 +1,6 @@
 import { INestApplicationContext, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -9,7 +9,9 @@ import { AppModule } from './app.module';
 import { simplePayOrigins } from './payments/simplepay/simplepay.gateway';
 import { createOpenApiDocument } from './core/openapi-document';
 import { HttpDrain } from './core/http-drain.service';
+import { requestIdOf } from './core/core.module';
 import { withLeanJsonHeaders } from './core/security-headers';
+import { SessionMiddleware } from './identity/session.middleware';
 import { WorkerRunner } from './core/worker-runner.service';
 import { configureViews } from './web/view-engine';
 
@@ -34,30 +36,44 @@ function securityHeaders(config: AppConfig) {
   });
 }
 
-export function configureHttpApp(app: NestExpressApplication, config: AppConfig): void {
+/** A clerk's bulk approval of BULK_MAX (10,000) items is about 400 kB of JSON. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * The HTTP pipeline, in order: request id, security headers, cookies, `reply.locals` and
+ * the page language (onRequest, the last three from configureViews); the session and CSRF check (preHandler, after the body
+ * is parsed); then Nest's guards and the route. `/static/` and `/api/docs` come from plugins.
+ */
+export async function configureHttpApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   app.useLogger(app.get(Logger));
-  app.disable('x-powered-by');
-  // Only the configured proxies may name the client's address (req.ip: throttling, audit trail).
-  app.set('trust proxy', config.TRUSTED_PROXIES);
-  app.use(withLeanJsonHeaders(securityHeaders(config)));
-  // Answers are per customer and mostly uncacheable: hashing each body for an ETag costs more than a rare 304 saves.
-  app.set('etag', false);
-  // A clerk's bulk approval of BULK_MAX (10,000) items is about 400 kB of JSON.
-  app.useBodyParser('json', { limit: '1mb' });
-  configureViews(app, config);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  const headers = withLeanJsonHeaders(securityHeaders(config));
+  fastify.addHook('onRequest', (request, reply, done) => headers(request.raw, reply.raw, (error) => done(error as Error | undefined)));
+  await configureViews(app, config);
+  fastify.addHook('preHandler', app.get(SessionMiddleware).hook);
   SwaggerModule.setup('api/docs', app, () => createOpenApiDocument(app, config), {
     jsonDocumentUrl: 'api/docs/openapi.json',
   });
 }
 
 /** Builds the HTTP app (not listening yet), for `main.ts` and the e2e tests. */
-export async function createHttpApp(config: AppConfig, role: Role): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(role, config), {
+export async function createHttpApp(config: AppConfig, role: Role): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    // Only the configured proxies may name the client's address (request.ip: throttling, audit trail).
+    trustProxy: config.TRUSTED_PROXIES,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: requestIdOf,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRole(role, config), adapter, {
     bufferLogs: true,
     // The bank's IPN is verified over its exact bytes.
     rawBody: true,
   });
-  configureHttpApp(app, config);
+  await configureHttpApp(app, config);
   // Exit with 0 after a clean shutdown instead of re-raising the signal.
   app.enableShutdownHooks(undefined, { useProcessExit: true });
   return app;
@@ -98,7 +114,7 @@ export async function bootstrap(roleOverride?: Role): Promise<INestApplicationCo
     if (role !== 'api') await context.get(WorkerRunner).start();
     if (role !== 'worker') {
       drainOnSigterm(context);
-      await (context as NestExpressApplication).listen(config.PORT);
+      await (context as NestFastifyApplication).listen(config.PORT, '0.0.0.0');
     }
   } catch (error) {
     context.get(Logger).error({ err: error }, 'start-up failed; stopping');

@@ -1,6 +1,6 @@
 import { Controller, Get, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Response } from 'express';
+import { PageReply } from '../web/http';
 import { DataSource } from 'typeorm';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { BackofficeGuard, Clerk } from '../identity/clerk.guard';
@@ -17,7 +17,7 @@ export class BackofficeHomePages {
 
   @Get()
   @UseGuards(BackofficeGuard)
-  async home(@Clerk() clerk: ClerkIdentity, @Res() res: Response): Promise<void> {
+  async home(@Clerk() clerk: ClerkIdentity, @Res() res: PageReply): Promise<void> {
     const company = await this.dataSource.manager.findOneByOrFail(Company, { id: clerk.companyId });
     res.render('approval/home', {
       titleKey: 'approval.home.title',

@@ -27,7 +27,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { Response } from 'express';
+import { PageReply } from '../web/http';
 import { ApiEndpoint, ErrorAnswers } from '../core/api-contract';
 import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
@@ -196,7 +196,7 @@ export class BackofficeRequestsController {
   async list(
     @Clerk() clerk: ClerkIdentity,
     @Query() query: QueueQueryDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: PageReply,
   ): Promise<QueuePageResponse> {
     try {
       const page = await this.queue.list(clerk.companyId, {
@@ -241,7 +241,7 @@ export class BackofficeRequestsController {
   async get(
     @Clerk() clerk: ClerkIdentity,
     @Param('id', ParseIntPipe) id: number,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: PageReply,
   ): Promise<RequestDetailResponse> {
     const detail = await this.queries.detail(clerk.companyId, id, responseLanguage(res));
     if (!detail) throw new NotFoundException('No such request');

@@ -1,6 +1,6 @@
 import { Body, Controller, NotFoundException, Param, ParseIntPipe, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Response } from 'express';
+import { PageReply, redirectSeeOther } from '../web/http';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { CustomerRequestsService } from './customer-requests.service';
 
@@ -17,7 +17,7 @@ export class CustomerRequestPages {
   @Post(':id/withdraw')
   async withdraw(
     @CurrentCustomer() customer: CustomerRef,
-    @Res() res: Response,
+    @Res() res: PageReply,
     @Param('id', ParseIntPipe) id: number,
     @Body() body: Record<string, unknown>,
   ): Promise<void> {
@@ -26,6 +26,6 @@ export class CustomerRequestPages {
     const version = Number(body.expectedVersion);
     const result = await this.requests.withdraw(customer.companyId, customer.customerId, id, Number.isSafeInteger(version) ? version : 0);
     if (!result.ok && result.error.code === 'not_found') throw new NotFoundException();
-    res.redirect(303, `${back}?${result.ok ? 'withdrawn' : 'stale'}=${id}`);
+    redirectSeeOther(res, `${back}?${result.ok ? 'withdrawn' : 'stale'}=${id}`);
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsInt, Min } from 'class-validator';
-import { Response } from 'express';
+import { PageReply } from '../web/http';
 import { ApiEndpoint } from '../core/api-contract';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { WriteLimited } from '../identity/write-limit.guard';
@@ -35,7 +35,7 @@ export class CustomerRequestsController {
   async get(
     @CurrentCustomer() customer: CustomerRef,
     @Param('id', ParseIntPipe) id: number,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: PageReply,
   ): Promise<CustomerRequestResponse> {
     const request = await this.requests.get(customer.companyId, customer.customerId, id, responseLanguage(res));
     if (!request) throw new NotFoundException('No such request');

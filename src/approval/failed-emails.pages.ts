@@ -1,6 +1,6 @@
 import { Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Response } from 'express';
+import { PageReply, redirectSeeOther } from '../web/http';
 import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
@@ -19,7 +19,7 @@ export class FailedEmailsPages {
   constructor(private readonly failed: FailedEmailService) {}
 
   @Get('failed')
-  async page(@Clerk() clerk: ClerkIdentity, @Res() res: Response): Promise<void> {
+  async page(@Clerk() clerk: ClerkIdentity, @Res() res: PageReply): Promise<void> {
     const emails = await this.failed.list(clerk.companyId);
     res.render('approval/failed-emails', {
       titleKey: 'notifications.failed.title',
@@ -28,8 +28,8 @@ export class FailedEmailsPages {
   }
 
   @Post(':id/resend')
-  async resend(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
+  async resend(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Res() res: PageReply): Promise<void> {
     if (!(await this.failed.resend(clerk.companyId, id))) throw new NotFoundException();
-    res.redirect(303, '/backoffice/emails/failed');
+    redirectSeeOther(res, '/backoffice/emails/failed');
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Response } from 'express';
+import { PageReply, redirectSeeOther } from '../web/http';
 import { WorkflowError } from '../../libs/workflow/workflow-errors';
 import { BackofficeGuard, Clerk } from '../identity/clerk.guard';
 import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
@@ -45,7 +45,7 @@ export class QueuePages {
   ) {}
 
   @Get('queue')
-  async queuePage(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Query() query: QueueQuery): Promise<void> {
+  async queuePage(@Clerk() clerk: ClerkIdentity, @Res() res: PageReply, @Query() query: QueueQuery): Promise<void> {
     const filter: QueueFilter = { limit: 50 };
     const kinds = this.kinds.names();
     const kind = typeof query.kind === 'string' && kinds.includes(query.kind) ? query.kind : '';
@@ -61,7 +61,7 @@ export class QueuePages {
     try {
       page = await this.queue.list(clerk.companyId, filter);
     } catch (error) {
-      if (error instanceof InvalidCursorError) return res.redirect(303, '/backoffice/queue');
+      if (error instanceof InvalidCursorError) return redirectSeeOther(res, '/backoffice/queue');
       throw error;
     }
     const rows = await this.queries.rows(clerk.companyId, page.items, pageLanguage(res));
@@ -102,7 +102,7 @@ export class QueuePages {
 
   @Post('queue/bulk-approve')
   @WriteLimited()
-  async bulkApprove(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
+  async bulkApprove(@Clerk() clerk: ClerkIdentity, @Res() res: PageReply, @Body() body: Record<string, unknown>): Promise<void> {
     const raw = Array.isArray(body.items) ? body.items : typeof body.items === 'string' ? [body.items] : [];
     const items = raw
       .filter((v): v is string => typeof v === 'string' && /^\d{1,18}:\d{1,9}$/.test(v))
@@ -113,13 +113,13 @@ export class QueuePages {
       });
     const outcomes = items.length ? await this.review.bulkApprove(clerk.companyId, clerkRef(clerk), items) : [];
     const approved = outcomes.filter((o) => o.ok).length;
-    res.redirect(303, `/backoffice/queue?bulk=${approved}&refused=${outcomes.length - approved}`);
+    redirectSeeOther(res, `/backoffice/queue?bulk=${approved}&refused=${outcomes.length - approved}`);
   }
 
   @Get('requests/:id')
   async detailPage(
     @Clerk() clerk: ClerkIdentity,
-    @Res() res: Response,
+    @Res() res: PageReply,
     @Param('id', ParseIntPipe) id: number,
     @Query('done') done?: string,
   ): Promise<void> {
@@ -134,7 +134,7 @@ export class QueuePages {
   @WriteLimited()
   async act(
     @Clerk() clerk: ClerkIdentity,
-    @Res() res: Response,
+    @Res() res: PageReply,
     @Param('id', ParseIntPipe) id: number,
     @Param('action') action: string,
     @Body() body: Record<string, unknown>,
@@ -169,11 +169,11 @@ export class QueuePages {
           return this.review.retry(companyId, ref, id, version);
       }
     })();
-    if (result.ok) return res.redirect(303, `/backoffice/requests/${id}?done=${action}`);
+    if (result.ok) return redirectSeeOther(res, `/backoffice/requests/${id}?done=${action}`);
     await this.renderDetail(clerk, res, id, statusOf(result.error), { errors: [this.errorMessage(res, result.error)] });
   }
 
-  private errorMessage(res: Response, error: WorkflowError): string {
+  private errorMessage(res: PageReply, error: WorkflowError): string {
     switch (error.code) {
       case 'version_conflict':
       case 'event_not_accepted':
@@ -207,7 +207,7 @@ export class QueuePages {
 
   private async renderDetail(
     clerk: ClerkIdentity,
-    res: Response,
+    res: PageReply,
     id: number,
     status: number,
     extra: Record<string, unknown>,

@@ -1,6 +1,6 @@
 import { Controller, Get, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Response } from 'express';
+import { PageReply } from '../web/http';
 import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
@@ -20,7 +20,7 @@ export class ReminderRunsPages {
   constructor(private readonly reminders: ReminderService) {}
 
   @Get()
-  async page(@Clerk() clerk: ClerkIdentity, @Res() res: Response): Promise<void> {
+  async page(@Clerk() clerk: ClerkIdentity, @Res() res: PageReply): Promise<void> {
     const runs = await this.reminders.lastRuns(clerk.companyId);
     res.render('approval/reminder-runs', {
       titleKey: 'notifications.runs.title',

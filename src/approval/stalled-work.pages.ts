@@ -1,6 +1,6 @@
 import { Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Response } from 'express';
+import { PageReply, redirectSeeOther } from '../web/http';
 import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
@@ -28,7 +28,7 @@ export class StalledWorkPages {
   @Get()
   async page(
     @Clerk() clerk: ClerkIdentity,
-    @Res() res: Response,
+    @Res() res: PageReply,
     @Query('minutes') minutes?: string,
     @Query('resent') resent?: string,
   ): Promise<void> {
@@ -58,8 +58,8 @@ export class StalledWorkPages {
   }
 
   @Post('outbox/:id/resend')
-  async resend(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Param('id', ParseIntPipe) id: number): Promise<void> {
+  async resend(@Clerk() clerk: ClerkIdentity, @Res() res: PageReply, @Param('id', ParseIntPipe) id: number): Promise<void> {
     if (!(await this.stalled.resend(clerk.companyId, id))) throw new NotFoundException();
-    res.redirect(303, `/backoffice/stalled?resent=${id}`);
+    redirectSeeOther(res, `/backoffice/stalled?resent=${id}`);
   }
 }

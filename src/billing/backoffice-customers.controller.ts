@@ -16,7 +16,7 @@ import {
 import { ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { Request } from 'express';
+import { PageRequest } from '../web/http';
 import { ApiEndpoint } from '../core/api-contract';
 import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
@@ -89,7 +89,7 @@ export class BackofficeCustomersController {
   async customer(
     @Clerk() clerk: ClerkIdentity,
     @Param('id', ParseIntPipe) id: number,
-    @Req() req: Request,
+    @Req() req: PageRequest,
   ): Promise<CustomerDetailResponse> {
     const detail = await this.lookup.detail(clerk, id, req.ip ?? null);
     if (!detail) throw new NotFoundException('No such customer in your company');
@@ -113,7 +113,7 @@ export class BackofficeCustomersController {
     errors: { 400: 'Invalid date or rate', 409: 'A rate from that day is already recorded' },
   })
   @ApiCreatedResponse({ type: AddedBaseRateResponse })
-  async addRate(@Clerk() clerk: ClerkIdentity, @Body() body: AddBaseRateDto, @Req() req: Request): Promise<AddedBaseRateResponse> {
+  async addRate(@Clerk() clerk: ClerkIdentity, @Body() body: AddBaseRateDto, @Req() req: PageRequest): Promise<AddedBaseRateResponse> {
     const result = await this.baseRates.add(clerk, body, req.ip ?? null);
     if (result.kind !== 'added') throw baseRateError(result);
     return { validFrom: result.validFrom, rate: result.rate };

@@ -13,7 +13,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { PageReply, PageRequest, redirectSeeOther } from '../web/http';
 import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { BackofficeGuard, Clerk } from '../identity/clerk.guard';
 import { roleAtLeast } from '../identity/clerk-roles';
@@ -44,7 +44,7 @@ export class BackofficeCustomersPages {
   ) {}
 
   @Get('customers')
-  async search(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Query('q') q?: string): Promise<void> {
+  async search(@Clerk() clerk: ClerkIdentity, @Res() res: PageReply, @Query('q') q?: string): Promise<void> {
     const term = typeof q === 'string' ? q.slice(0, 100) : '';
     const searched = term.trim().length >= MIN_SEARCH_LENGTH;
     const hits = searched ? await this.lookup.search(clerk.companyId, term) : [];
@@ -60,8 +60,8 @@ export class BackofficeCustomersPages {
   @Get('customers/:id')
   async customer(
     @Clerk() clerk: ClerkIdentity,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: PageRequest,
+    @Res() res: PageReply,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<void> {
     const [detail, payments] = await Promise.all([
@@ -121,7 +121,7 @@ export class BackofficeCustomersPages {
   }
 
   @Get('base-rates')
-  async ratesPage(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Query('added') added?: string): Promise<void> {
+  async ratesPage(@Clerk() clerk: ClerkIdentity, @Res() res: PageReply, @Query('added') added?: string): Promise<void> {
     await this.renderRates(
       clerk,
       res,
@@ -134,15 +134,15 @@ export class BackofficeCustomersPages {
   @Post('base-rates')
   async addRate(
     @Clerk() clerk: ClerkIdentity,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: PageRequest,
+    @Res() res: PageReply,
     @Body() body: { validFrom?: unknown; rate?: unknown },
   ): Promise<void> {
     const validFrom = typeof body?.validFrom === 'string' ? body.validFrom.trim() : '';
     const rateText = typeof body?.rate === 'string' ? body.rate.trim().replace(',', '.') : '';
     const rate = /^\d{1,2}(\.\d{1,2})?$/.test(rateText) ? Number(rateText) : NaN;
     const result = await this.baseRates.add(clerk, { validFrom, rate }, req.ip ?? null);
-    if (result.kind === 'added') return res.redirect(303, '/backoffice/base-rates?added=1');
+    if (result.kind === 'added') return redirectSeeOther(res, '/backoffice/base-rates?added=1');
     if (result.kind === 'forbidden') {
       return res.status(403).render('web/error', { status: 403, titleKey: 'error.request.title', textKey: 'error.request.text' });
     }
@@ -152,7 +152,7 @@ export class BackofficeCustomersPages {
 
   private async renderRates(
     clerk: ClerkIdentity,
-    res: Response,
+    res: PageReply,
     status: number,
     errors: string[],
     flash?: { kind: 'success'; message: string },

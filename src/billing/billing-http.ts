@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { Response } from 'express';
+import { PageReply } from '../web/http';
 import { Language } from '../web/i18n';
 import { InvoiceDetail } from './billing-queries.service';
 import { contentDisposition, invoiceFileName, renderInvoicePdf } from './invoice-pdf';
@@ -12,13 +12,12 @@ export function optionalId(value: unknown, name: string): number | undefined {
 }
 
 /** Sends the invoice's PDF (the page and the API share it). */
-export async function sendInvoicePdf(res: Response, invoice: InvoiceDetail, lang: Language): Promise<void> {
+export async function sendInvoicePdf(res: PageReply, invoice: InvoiceDetail, lang: Language): Promise<void> {
   const pdf = await renderInvoicePdf(invoice, lang);
   res
     .status(200)
     .type('application/pdf')
-    .setHeader('Content-Disposition', contentDisposition(invoiceFileName(invoice.invoiceNumber, lang)))
-    .setHeader('Cache-Control', 'private, no-store')
-    .setHeader('Content-Length', String(pdf.length));
-  res.end(pdf);
+    .header('Content-Disposition', contentDisposition(invoiceFileName(invoice.invoiceNumber, lang)))
+    .header('Cache-Control', 'private, no-store')
+    .send(pdf);
 }

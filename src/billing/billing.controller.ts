@@ -2,7 +2,7 @@ import { BadRequestException, Controller, Get, NotFoundException, Param, ParseIn
 import { ApiOkResponse, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { Response } from 'express';
+import { PageReply } from '../web/http';
 import { ApiEndpoint } from '../core/api-contract';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { isLanguage } from '../web/i18n';
@@ -106,7 +106,7 @@ export class BillingController {
     description: 'The PDF (Content-Disposition: attachment)',
     content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
   })
-  async pdf(@CurrentCustomer() customer: CustomerRef, @Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
+  async pdf(@CurrentCustomer() customer: CustomerRef, @Param('id', ParseIntPipe) id: number, @Res() res: PageReply): Promise<void> {
     const invoice = await this.billing.invoice(customer.companyId, customer.customerId, id);
     if (!invoice) throw new NotFoundException('No such invoice among yours');
     const lang: unknown = res.locals.lang;

@@ -8,7 +8,8 @@ import { BackofficeCustomersPages } from './backoffice-customers.pages';
 import { BaseRates } from './base-rates.service';
 import { BillingQueries } from './billing-queries.service';
 import { BillingController } from './billing.controller';
-import { BillingPages } from './billing.pages';
+import { BillingPages, HomePage } from './billing.pages';
+import { CompanyDirectory } from '../web/company-directory.service';
 import { CustomerHome } from './customer-home.service';
 import { CustomerLookup } from './customer-lookup.service';
 
@@ -19,8 +20,8 @@ import { CustomerLookup } from './customer-lookup.service';
  */
 @Module({
   imports: [MeteringModule, ApprovalModule, NotificationsModule, PaymentsModule],
-  controllers: [BillingController, BillingPages, BackofficeCustomersController, BackofficeCustomersPages],
-  providers: [BillingQueries, CustomerHome, CustomerLookup, BaseRates],
+  controllers: [HomePage, BillingController, BillingPages, BackofficeCustomersController, BackofficeCustomersPages],
+  providers: [BillingQueries, CustomerHome, CustomerLookup, BaseRates, CompanyDirectory],
   exports: [BillingQueries],
 })
 export class BillingModule {}

@@ -1,6 +1,7 @@
-import { Controller, Get, NotFoundException, Param, ParseIntPipe, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, ParseIntPipe, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Response } from 'express';
+import { PageReply, PageRequest } from '../web/http';
+import { CompanyDirectory } from '../web/company-directory.service';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { MeterQueries } from '../metering/meter-queries.service';
 import { formatDate, formatMoney, todayInHungary } from '../web/format';
@@ -76,24 +77,23 @@ export function debtRow(language: Language, item: DebtItemView) {
 }
 
 /**
- * The customer's money pages: the home (Kezdőlap, at `/` for a logged-in customer;
- * visitors get the landing page), invoices (Számlák) with detail and PDF, debts (Tartozás).
+ * `/`: a logged-in customer's home (Kezdőlap); everyone else gets the shell's landing page.
+ * One handler for both, since Fastify routes a path to exactly one handler.
  */
 @ApiExcludeController()
 @Controller()
-@UseGuards(CustomerGuard)
-export class BillingPages {
+export class HomePage {
   constructor(
-    private readonly billing: BillingQueries,
     private readonly home: CustomerHome,
-    private readonly meters: MeterQueries,
     private readonly kinds: RequestKinds,
+    private readonly companies: CompanyDirectory,
   ) {}
 
-  /** Reached only for a customer: WebPages answers `/` for everyone else and passes a customer on. */
   @Get()
-  async homePage(@CurrentCustomer() customer: CustomerRef, @Res() res: Response): Promise<void> {
-    const summary = await this.home.summary(customer.companyId, customer.customerId);
+  async homePage(@Req() req: PageRequest, @Res() res: PageReply): Promise<void> {
+    const principal = req.principal;
+    if (principal?.kind !== 'customer') return void res.render('web/home', { companies: await this.companies.list() });
+    const summary = await this.home.summary(principal.companyId, principal.customerId);
     res.render('billing/home', {
       titleKey: 'billing.home.title',
       openBalance: summary.openBalance,
@@ -111,11 +111,24 @@ export class BillingPages {
       })),
     });
   }
+}
+
+/**
+ * The customer's money pages: invoices (Számlák) with detail and PDF, debts (Tartozás).
+ */
+@ApiExcludeController()
+@Controller()
+@UseGuards(CustomerGuard)
+export class BillingPages {
+  constructor(
+    private readonly billing: BillingQueries,
+    private readonly meters: MeterQueries,
+  ) {}
 
   @Get('invoices')
   async invoices(
     @CurrentCustomer() customer: CustomerRef,
-    @Res() res: Response,
+    @Res() res: PageReply,
     @Query('year') yearParam?: string,
     @Query('servicePoint') servicePointParam?: string,
     @Query('before') before?: string,
@@ -162,7 +175,7 @@ export class BillingPages {
   }
 
   @Get('invoices/:id')
-  async invoice(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Param('id', ParseIntPipe) id: number): Promise<void> {
+  async invoice(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply, @Param('id', ParseIntPipe) id: number): Promise<void> {
     const invoice = await this.billing.invoice(customer.companyId, customer.customerId, id);
     if (!invoice) throw new NotFoundException();
     res.render('billing/invoice', {
@@ -194,14 +207,14 @@ export class BillingPages {
   }
 
   @Get('invoices/:id/pdf')
-  async pdf(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Param('id', ParseIntPipe) id: number): Promise<void> {
+  async pdf(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply, @Param('id', ParseIntPipe) id: number): Promise<void> {
     const invoice = await this.billing.invoice(customer.companyId, customer.customerId, id);
     if (!invoice) throw new NotFoundException();
     await sendInvoicePdf(res, invoice, pageLanguage(res));
   }
 
   @Get('debts')
-  async debts(@CurrentCustomer() customer: CustomerRef, @Res() res: Response): Promise<void> {
+  async debts(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply): Promise<void> {
     const view = await this.billing.debts(customer.companyId, customer.customerId, todayInHungary());
     if (!view) throw new NotFoundException();
     const language = pageLanguage(res);

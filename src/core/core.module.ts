@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DynamicModule, Global, Inject, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule, Params } from 'nestjs-pino';
@@ -9,7 +9,7 @@ import { AppConfig } from '../../config/configuration';
 import { redactQuery, redactUrl } from '../../libs/logging/redact-url';
 import { dataSourceOptions } from '../../config/data-source-options';
 import { Clock } from './clock';
-import { APP_CONFIG, ConfigModule } from './config.module';
+import { ConfigModule } from './config.module';
 import { HealthController } from './health.controller';
 import { HttpDrain } from './http-drain.service';
 import { InteractiveRedis } from './interactive-redis.service';
@@ -26,12 +26,10 @@ function redactRequest(req: { url?: string; query?: unknown; headers?: Record<st
   return req;
 }
 
-/** The request id: the caller's `x-request-id` if it looks like one, else a new UUID; echoed in the answer. */
-function requestId(req: IncomingMessage, res: ServerResponse): string {
+/** The request id (Fastify's `genReqId`): the caller's `x-request-id` if it looks like one, else a new UUID; echoed in the answer (bootstrap). */
+export function requestIdOf(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
-  const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-  res.setHeader('x-request-id', id);
-  return id;
+  return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
 }
 
 /** Whether request lines (logged at info) are written at all. */
@@ -53,7 +51,8 @@ function logging(level: AppConfig['LOG_LEVEL']): Params {
   return {
     pinoHttp: {
       level,
-      genReqId: requestId,
+      // Fastify's request id (see requestIdOf), which @fastify/middie copies to the raw request.
+      genReqId: (req) => (req as IncomingMessage & { id: string }).id,
       redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
       serializers: { req: redactRequest },
       autoLogging: { ignore: (req) => req.url?.startsWith('/static/') ?? false },
@@ -64,20 +63,7 @@ function logging(level: AppConfig['LOG_LEVEL']): Params {
 /** What every role needs: configuration, logging, PostgreSQL, Redis (queues, and a fail-fast connection for requests), the HTTP drain, the clock; global so every module can queue work. */
 @Global()
 @Module({})
-export class CoreModule implements NestModule {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
-
-  /** Without pino-http (see `logging`), the request id still goes into every answer. */
-  configure(consumer: MiddlewareConsumer): void {
-    if (logsRequests(this.config.LOG_LEVEL)) return;
-    consumer
-      .apply((req: IncomingMessage, res: ServerResponse, next: () => void) => {
-        requestId(req, res);
-        next();
-      })
-      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
-  }
-
+export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CoreModule,

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+/** A Node (Connect-style) middleware such as helmet. */
+export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
 /** The versioned JSON API; /api/docs (an HTML page) keeps the page headers. */
 const JSON_API_PATH = /^\/api\/v\d+\//;
@@ -11,7 +13,7 @@ const KEPT_ON_JSON = new Set(['x-content-type-options', 'cross-origin-resource-p
 const JSON_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 /** The headers a header-setting middleware (helmet) sets on an answer, by running it once on a stand-in. */
-function headersSetBy(middleware: RequestHandler, url: string): Array<[string, string]> {
+function headersSetBy(middleware: NodeMiddleware, url: string): Array<[string, string]> {
   const headers = new Map<string, string>();
   const res = {
     setHeader: (name: string, value: unknown) => headers.set(name.toLowerCase(), String(value)),
@@ -19,7 +21,7 @@ function headersSetBy(middleware: RequestHandler, url: string): Array<[string, s
     getHeader: (name: string) => headers.get(name.toLowerCase()),
   };
   let failure: unknown;
-  middleware({ url, method: 'GET', headers: {} } as Request, res as unknown as Response, (error?: unknown) => (failure = error));
+  middleware({ url, method: 'GET', headers: {} } as IncomingMessage, res as unknown as ServerResponse, (error?: unknown) => (failure = error));
   if (failure) throw failure;
   return [...headers];
 }
@@ -31,13 +33,13 @@ function headersSetBy(middleware: RequestHandler, url: string): Array<[string, s
  * (so `pageHeaders` must not depend on the request for API paths, e.g. no CSP nonce).
  * Every header costs on each answer; a dozen on a 300-byte JSON body is half its size.
  */
-export function withLeanJsonHeaders(pageHeaders: RequestHandler): RequestHandler {
+export function withLeanJsonHeaders(pageHeaders: NodeMiddleware): NodeMiddleware {
   const json: Array<[string, string]> = [
     ...headersSetBy(pageHeaders, '/api/v1/').filter(([name]) => KEPT_ON_JSON.has(name)),
     ['content-security-policy', JSON_CONTENT_SECURITY_POLICY],
   ];
-  return (req: IncomingMessage, res: ServerResponse, next: NextFunction) => {
-    if (!JSON_API_PATH.test(req.url ?? '')) return pageHeaders(req as Request, res as Response, next);
+  return (req, res, next) => {
+    if (!JSON_API_PATH.test(req.url ?? '')) return pageHeaders(req, res, next);
     for (const [name, value] of json) res.setHeader(name, value);
     next();
   };

@@ -1,5 +1,5 @@
 import { CanActivate, createParamDecorator, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { Request, Response } from 'express';
+import { PageReply, PageRequest, redirectSeeOther } from '../web/http';
 import { wantsHtml } from '../web/html-exception.filter';
 import { SessionService } from './session.service';
 
@@ -9,10 +9,10 @@ export interface CustomerRef {
 }
 
 /** Pages redirect an anonymous visitor to the login page; the API answers 401. */
-function refuseAnonymous(req: Request, res: Response, loginPath: string): never {
+function refuseAnonymous(req: PageRequest, res: PageReply, loginPath: string): never {
   if (wantsHtml(req) && req.method === 'GET') {
     const next = req.originalUrl.startsWith('/') && !req.originalUrl.startsWith('//') ? req.originalUrl : '/';
-    res.redirect(303, `${loginPath}?next=${encodeURIComponent(next)}`);
+    redirectSeeOther(res, `${loginPath}?next=${encodeURIComponent(next)}`);
   }
   // With the redirect sent, the exception filter only ends the response.
   throw new UnauthorizedException('Log in first');
@@ -23,17 +23,17 @@ function refuseAnonymous(req: Request, res: Response, loginPath: string): never 
 export class CustomerGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
+    const req = http.getRequest<PageRequest>();
     const principal = req.principal;
     if (principal?.kind === 'customer') return true;
     if (principal?.kind === 'clerk') throw new ForbiddenException('Customers only');
-    refuseAnonymous(req, http.getResponse<Response>(), '/login');
+    refuseAnonymous(req, http.getResponse<PageReply>(), '/login');
   }
 }
 
 /** `{ companyId, customerId }` of the logged-in customer (use with CustomerGuard). */
 export const CurrentCustomer = createParamDecorator((_data: unknown, context: ExecutionContext): CustomerRef => {
-  const principal = context.switchToHttp().getRequest<Request>().principal;
+  const principal = context.switchToHttp().getRequest<PageRequest>().principal;
   if (principal?.kind !== 'customer') throw new UnauthorizedException('Log in first');
   return { companyId: principal.companyId, customerId: principal.customerId };
 });
@@ -48,8 +48,8 @@ export class CsrfTokenGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
-    if (!req.portalSession) await this.sessions.startAnonymous(req, http.getResponse<Response>());
+    const req = http.getRequest<PageRequest>();
+    if (!req.portalSession) await this.sessions.startAnonymous(req, http.getResponse<PageReply>());
     return true;
   }
 }

@@ -17,7 +17,7 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Request } from 'express';
+import { PageRequest } from '../web/http';
 import { ApiEndpoint } from '../core/api-contract';
 import { ClerkIdentity } from './clerk-auth.service';
 import {
@@ -129,7 +129,7 @@ export class ClerkAdminController {
     },
   })
   @ApiCreatedResponse({ type: ClerkResponse })
-  async createClerk(@Clerk() clerk: ClerkIdentity, @Body(validation) body: CreateClerkDto, @Req() req: Request): Promise<ClerkResponse> {
+  async createClerk(@Clerk() clerk: ClerkIdentity, @Body(validation) body: CreateClerkDto, @Req() req: PageRequest): Promise<ClerkResponse> {
     const result = await this.clerks.create(actorOf(clerk), body, req.ip ?? null);
     if (result.kind !== 'created') throw createClerkError(result);
     return result.clerk;
@@ -164,7 +164,7 @@ export class ClerkAdminController {
     @Param('id', ParseIntPipe) id: number,
     @Param('action') path: string,
     @Body(validation) body: ClerkActionDto,
-    @Req() req: Request,
+    @Req() req: PageRequest,
   ): Promise<ClerkResponse> {
     const action = clerkActionOfPath(path);
     if (!action) throw new NotFoundException(`No clerk action "${path}": use ${Object.values(CLERK_ACTION_PATHS).join(', ')}`);

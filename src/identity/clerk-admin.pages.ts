@@ -13,7 +13,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { PageReply, PageRequest, redirectSeeOther } from '../web/http';
 import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { formatDate } from '../web/format';
 import { pageText as t } from '../web/page-text';
@@ -54,7 +54,7 @@ export class ClerkAdminPages {
   @UseGuards(BackofficeGuard)
   async clerksPage(
     @Clerk() clerk: ClerkIdentity,
-    @Res() res: Response,
+    @Res() res: PageReply,
     @Query() query: { done?: unknown; clerk?: unknown },
   ): Promise<void> {
     await this.renderClerks(clerk, res, 200, { done: { action: query?.done, clerkId: Number(query?.clerk) } });
@@ -67,8 +67,8 @@ export class ClerkAdminPages {
     @Clerk() clerk: ClerkIdentity,
     @Param('id', ParseIntPipe) id: number,
     @Param('action') path: string,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: PageRequest,
+    @Res() res: PageReply,
     @Body() body: unknown,
   ): Promise<void> {
     const action = clerkActionOfPath(path);
@@ -79,12 +79,12 @@ export class ClerkAdminPages {
   @Post('clerks')
   @WriteLimited()
   @UseGuards(BackofficeGuard)
-  async createClerk(@Clerk() clerk: ClerkIdentity, @Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+  async createClerk(@Clerk() clerk: ClerkIdentity, @Req() req: PageRequest, @Res() res: PageReply, @Body() body: unknown): Promise<void> {
     const { value, errors } = await formErrors(res, CreateClerkDto, body);
     const form = { name: value.name ?? '', email: value.email ?? '', role: value.role ?? 'clerk' };
     if (errors.length > 0) return this.renderClerks(clerk, res, 400, { form, errors });
     const result = await this.clerks.create(actorOf(clerk), value, req.ip ?? null);
-    if (result.kind === 'created') return res.redirect(303, '/backoffice/clerks?created=1');
+    if (result.kind === 'created') return redirectSeeOther(res, '/backoffice/clerks?created=1');
     const status = result.kind === 'forbidden' ? 403 : result.kind === 'emailTaken' ? 409 : 400;
     const message =
       result.kind === 'weakPassword'
@@ -95,7 +95,7 @@ export class ClerkAdminPages {
 
   @Get('security-events')
   @UseGuards(BackofficeGuard)
-  async eventsPage(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Query() query: unknown): Promise<void> {
+  async eventsPage(@Clerk() clerk: ClerkIdentity, @Res() res: PageReply, @Query() query: unknown): Promise<void> {
     const { value, errors } = await formErrors(res, SecurityEventsQueryDto, query);
     const filter = errors.length === 0 ? value : new SecurityEventsQueryDto();
     const page = await this.audit.list(clerk, { actorKind: filter.actorKind, before: filter.before, limit: 50 });
@@ -135,8 +135,8 @@ export class ClerkAdminPages {
     clerk: ClerkIdentity,
     id: number,
     action: ClerkAction,
-    req: Request,
-    res: Response,
+    req: PageRequest,
+    res: PageReply,
     body: unknown,
   ): Promise<void> {
     const form = (typeof body === 'object' && body !== null ? body : {}) as { confirm?: unknown; role?: unknown };
@@ -149,7 +149,7 @@ export class ClerkAdminPages {
     const result = await this.clerks.administer(actorOf(clerk), id, action, newRole ?? clerk.role, req.ip ?? null);
     if (result.kind === 'changed' || result.kind === 'unchanged') {
       const done = result.kind === 'changed' ? action : 'unchanged';
-      return res.redirect(303, `/backoffice/clerks?${new URLSearchParams({ done, clerk: String(id) }).toString()}`);
+      return redirectSeeOther(res, `/backoffice/clerks?${new URLSearchParams({ done, clerk: String(id) }).toString()}`);
     }
     await this.renderRefusal(clerk, res, action, result.kind);
   }
@@ -159,7 +159,7 @@ export class ClerkAdminPages {
     id: number,
     action: ClerkAction,
     role: ClerkRole | undefined,
-    res: Response,
+    res: PageReply,
   ): Promise<void> {
     // The service's list answers only admins, and only with their own company's clerks.
     const list = await this.clerks.list(actorOf(clerk));
@@ -167,7 +167,7 @@ export class ClerkAdminPages {
     const target = list.find((c) => c.id === id);
     if (!target) return this.renderRefusal(clerk, res, action, 'notFound');
     if (action === 'changeRole' && role === target.role) {
-      return res.redirect(303, `/backoffice/clerks?${new URLSearchParams({ done: 'unchanged', clerk: String(id) }).toString()}`);
+      return redirectSeeOther(res, `/backoffice/clerks?${new URLSearchParams({ done: 'unchanged', clerk: String(id) }).toString()}`);
     }
     const key = `identity.backoffice.clerks.confirm.${action}`;
     const params = {
@@ -193,7 +193,7 @@ export class ClerkAdminPages {
 
   private async renderRefusal(
     clerk: ClerkIdentity,
-    res: Response,
+    res: PageReply,
     action: ClerkAction,
     kind: Exclude<ClerkChangeResult, { kind: 'changed' | 'unchanged' }>['kind'],
   ): Promise<void> {
@@ -209,7 +209,7 @@ export class ClerkAdminPages {
 
   private async renderClerks(
     clerk: ClerkIdentity,
-    res: Response,
+    res: PageReply,
     status: number,
     extra: { form?: { name: string; email: string; role: string }; errors?: string[]; done?: { action: unknown; clerkId: number } },
   ): Promise<void> {
@@ -252,7 +252,7 @@ export class ClerkAdminPages {
   }
 
   /** The success message after an action's redirect (`?done=<action>&clerk=<id>`); nothing for anything else. */
-  private doneFlash(res: Response, list: ClerkView[], done: { action: unknown; clerkId: number } | undefined) {
+  private doneFlash(res: PageReply, list: ClerkView[], done: { action: unknown; clerkId: number } | undefined) {
     const target = done ? list.find((c) => c.id === done.clerkId) : undefined;
     if (!done || !target || !(isAction(done.action) || done.action === 'unchanged')) return {};
     const key = done.action === 'unchanged' ? 'unchanged' : done.action;

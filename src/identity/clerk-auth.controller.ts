@@ -15,7 +15,7 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { PageReply, PageRequest } from '../web/http';
 import { ApiEndpoint, COOKIE_WITHOUT_CSRF } from '../core/api-contract';
 import { ClerkAuthService, ClerkIdentity, ClerkLoginResult } from './clerk-auth.service';
 import { ClerkLoginDto, ClerkLoginResponse, ClerkMeResponse, TotpCodeDto, TotpConfirmedResponse, TotpEnrolmentResponse } from './clerk.dto';
@@ -53,8 +53,8 @@ export class ClerkAuthController {
   @ApiOkResponse({ type: ClerkLoginResponse })
   async login(
     @Body(validation) body: ClerkLoginDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: PageRequest,
+    @Res({ passthrough: true }) res: PageReply,
   ): Promise<ClerkLoginResponse> {
     const result: ClerkLoginResult = await this.auth.login({
       companyCode: body.company,
@@ -65,7 +65,7 @@ export class ClerkAuthController {
       deviceToken: this.unlock.deviceToken(req),
     });
     if (result.kind === 'locked') {
-      res.setHeader('Retry-After', String(result.retryAfterSeconds));
+      res.header('Retry-After', String(result.retryAfterSeconds));
       throw new HttpException({ statusCode: 429, message: 'Too many failed attempts', retryAfterSeconds: result.retryAfterSeconds }, 429);
     }
     if (result.kind === 'totpRequired')
@@ -88,7 +88,7 @@ export class ClerkAuthController {
   @AllowWithoutTotp()
   @ApiEndpoint({ operationId: 'clerkLogout', summary: 'Revokes the clerk’s bearer token', access: 'clerk' })
   @ApiNoContentResponse({ description: 'The token is revoked' })
-  async logout(@Clerk() clerk: ClerkIdentity, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async logout(@Clerk() clerk: ClerkIdentity, @Req() req: PageRequest, @Res({ passthrough: true }) res: PageReply): Promise<void> {
     await this.sessions.end(req, res);
     await this.auth.recordLogout(clerk.companyId, clerk.clerkId, req.ip ?? null);
   }
@@ -139,7 +139,7 @@ export class ClerkAuthController {
   async confirmTotp(
     @Clerk() clerk: ClerkIdentity,
     @Body(validation) body: TotpCodeDto,
-    @Req() req: Request,
+    @Req() req: PageRequest,
   ): Promise<TotpConfirmedResponse> {
     if (!(await this.auth.confirmTotpEnrolment(clerk.companyId, clerk.clerkId, body.code, req.ip ?? null))) {
       throw new HttpException({ statusCode: 400, message: ['code is not valid for the secret being enrolled'], error: 'Bad Request' }, 400);

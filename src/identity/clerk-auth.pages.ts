@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { PageReply, PageRequest, redirectSeeOther } from '../web/http';
 import QRCode from 'qrcode';
 import { DataSource } from 'typeorm';
 import { BackofficeRedirectFilter, ClerkLoginRequired } from '../web/backoffice-redirect.filter';
@@ -28,14 +28,14 @@ export class ClerkAuthPages {
   ) {}
 
   @Get('login')
-  async loginPage(@Req() req: Request, @Res() res: Response, @Query('unlocked') unlocked?: string): Promise<void> {
-    if (req.principal?.kind === 'clerk') return res.redirect(303, '/backoffice');
+  async loginPage(@Req() req: PageRequest, @Res() res: PageReply, @Query('unlocked') unlocked?: string): Promise<void> {
+    if (req.principal?.kind === 'clerk') return redirectSeeOther(res, '/backoffice');
     const flash = unlocked === '1' ? { kind: 'success', message: t(res, 'identity.unlock.done') } : undefined;
     await this.renderLogin(req, res, 200, { flash });
   }
 
   @Post('login/unlock')
-  async sendUnlockLink(@Req() req: Request, @Res() res: Response, @Body() body: { company?: unknown; email?: unknown }): Promise<void> {
+  async sendUnlockLink(@Req() req: PageRequest, @Res() res: PageReply, @Body() body: { company?: unknown; email?: unknown }): Promise<void> {
     const company = typeof body?.company === 'string' ? body.company.slice(0, 40) : '';
     const email = typeof body?.email === 'string' ? body.email.slice(0, 254) : '';
     const sent =
@@ -50,8 +50,8 @@ export class ClerkAuthPages {
   }
 
   @Get('login/unlock')
-  async unlockLink(@Req() req: Request, @Res() res: Response, @Query('token') token: unknown): Promise<void> {
-    if (await this.unlock.redeemUnlockLink(token, req, res)) return res.redirect(303, '/backoffice/login?unlocked=1');
+  async unlockLink(@Req() req: PageRequest, @Res() res: PageReply, @Query('token') token: unknown): Promise<void> {
+    if (await this.unlock.redeemUnlockLink(token, req, res)) return redirectSeeOther(res, '/backoffice/login?unlocked=1');
     res.status(410).render('identity/invalid-link', {
       titleKey: 'identity.link.invalidTitle',
       href: '/backoffice/login',
@@ -60,7 +60,7 @@ export class ClerkAuthPages {
   }
 
   @Post('login')
-  async login(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+  async login(@Req() req: PageRequest, @Res() res: PageReply, @Body() body: unknown): Promise<void> {
     const { value, errors } = await formErrors(res, ClerkLoginDto, body);
     if (errors.length > 0) return this.renderLogin(req, res, 400, { company: value.company, email: value.email, errors });
     const result = await this.auth.login({
@@ -80,7 +80,7 @@ export class ClerkAuthPages {
   }
 
   @Post('login/totp')
-  async loginTotp(@Req() req: Request, @Res() res: Response, @Body() body: { pending?: unknown; code?: unknown }): Promise<void> {
+  async loginTotp(@Req() req: PageRequest, @Res() res: PageReply, @Body() body: { pending?: unknown; code?: unknown }): Promise<void> {
     const pending = typeof body?.pending === 'string' ? body.pending : '';
     const code = typeof body?.code === 'string' ? body.code : '';
     const result = await this.auth.completeTotp(pending, code, req.ip ?? null);
@@ -98,16 +98,16 @@ export class ClerkAuthPages {
   @Post('logout')
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()
-  async logout(@Clerk() clerk: ClerkIdentity, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async logout(@Clerk() clerk: ClerkIdentity, @Req() req: PageRequest, @Res() res: PageReply): Promise<void> {
     await this.sessions.end(req, res);
     await this.auth.recordLogout(clerk.companyId, clerk.clerkId, req.ip ?? null);
-    res.redirect(303, '/backoffice/login');
+    redirectSeeOther(res, '/backoffice/login');
   }
 
   @Get('totp')
   @UseGuards(BackofficeGuard)
   @AllowWithoutTotp()
-  async totpPage(@Clerk() clerk: ClerkIdentity, @Res() res: Response): Promise<void> {
+  async totpPage(@Clerk() clerk: ClerkIdentity, @Res() res: PageReply): Promise<void> {
     await this.renderTotp(clerk, res, 200, []);
   }
 
@@ -117,8 +117,8 @@ export class ClerkAuthPages {
   @AllowWithoutTotp()
   async confirmTotp(
     @Clerk() clerk: ClerkIdentity,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: PageRequest,
+    @Res() res: PageReply,
     @Body() body: { code?: unknown },
   ): Promise<void> {
     const code = typeof body?.code === 'string' ? body.code : '';
@@ -127,14 +127,14 @@ export class ClerkAuthPages {
       const principal = req.principal;
       await this.sessions.endAllFor({ kind: 'clerk', companyId: clerk.companyId, id: clerk.clerkId });
       if (principal) await this.sessions.start(req, res, principal);
-      return res.redirect(303, '/backoffice?totp=enrolled');
+      return redirectSeeOther(res, '/backoffice?totp=enrolled');
     }
     await this.renderTotp(clerk, res, 400, [t(res, 'identity.backoffice.totp.badCode')]);
   }
 
   private async renderLogin(
-    req: Request,
-    res: Response,
+    req: PageRequest,
+    res: PageReply,
     status: number,
     form: { company?: string; email?: string; errors?: string[]; flash?: { kind: string; message: string }; offerUnlock?: boolean },
   ): Promise<void> {
@@ -153,8 +153,8 @@ export class ClerkAuthPages {
   }
 
   private async finishLogin(
-    req: Request,
-    res: Response,
+    req: PageRequest,
+    res: PageReply,
     result: ClerkLoginResult,
     form: { company?: string; email?: string },
   ): Promise<void> {
@@ -162,13 +162,13 @@ export class ClerkAuthPages {
       const c = result.clerk;
       await this.sessions.start(req, res, { kind: 'clerk', companyId: c.companyId, clerkId: c.clerkId, name: c.name, role: c.role });
       await this.unlock.remember(req, res, { kind: 'clerk', companyId: c.companyId, id: c.clerkId });
-      return res.redirect(303, c.mustEnrolTotp ? '/backoffice/totp' : '/backoffice');
+      return redirectSeeOther(res, c.mustEnrolTotp ? '/backoffice/totp' : '/backoffice');
     }
     const message =
       result.kind === 'locked'
         ? t(res, 'identity.backoffice.login.locked', { minutes: minutesToWait(result.retryAfterSeconds) })
         : t(res, 'identity.backoffice.login.invalid');
-    if (result.kind === 'locked') res.setHeader('Retry-After', String(result.retryAfterSeconds));
+    if (result.kind === 'locked') res.header('Retry-After', String(result.retryAfterSeconds));
     await this.renderLogin(req, res, result.kind === 'locked' ? 429 : 401, {
       ...form,
       errors: [message],
@@ -177,11 +177,11 @@ export class ClerkAuthPages {
   }
 
   /** Forms need a CSRF token, which lives in a (possibly anonymous) session. */
-  private async ensureSession(req: Request, res: Response): Promise<void> {
+  private async ensureSession(req: PageRequest, res: PageReply): Promise<void> {
     if (!req.portalSession || req.portalSession.via !== 'cookie') await this.sessions.startAnonymous(req, res);
   }
 
-  private async renderTotp(clerk: ClerkIdentity, res: Response, status: number, errors: string[]): Promise<void> {
+  private async renderTotp(clerk: ClerkIdentity, res: PageReply, status: number, errors: string[]): Promise<void> {
     const enrolment = await this.auth.startTotpEnrolment(clerk.companyId, clerk.clerkId);
     if (!enrolment) throw new ClerkLoginRequired();
     if (enrolment === 'alreadyEnrolled') {

@@ -1,6 +1,6 @@
 import { CanActivate, createParamDecorator, ExecutionContext, ForbiddenException, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Request } from 'express';
+import { PageRequest } from '../web/http';
 import { ClerkLoginRequired, TotpEnrolmentRequired } from '../web/backoffice-redirect.filter';
 import { ClerkAuthService, ClerkIdentity } from './clerk-auth.service';
 import { roleAtLeast } from './clerk-roles';
@@ -14,8 +14,8 @@ export const MinRole = (role: ClerkRole) => SetMetadata(MIN_ROLE, role);
 /** The few handlers a clerk who must enrol a second factor may reach: enrolment, logout, /me. */
 export const AllowWithoutTotp = () => SetMetadata(ALLOW_WITHOUT_TOTP, true);
 
-declare module 'express-serve-static-core' {
-  interface Request {
+declare module 'fastify' {
+  interface FastifyRequest {
     /** The clerk a back-office request acts for, fresh from the database. Set by BackofficeGuard. */
     backofficeClerk?: ClerkIdentity;
   }
@@ -34,7 +34,7 @@ export class BackofficeGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<PageRequest>();
     const principal = req.principal;
     if (principal?.kind === 'customer') throw new ForbiddenException('The back office is for clerks');
     if (principal?.kind !== 'clerk') throw new ClerkLoginRequired('Clerk login required');
@@ -53,7 +53,7 @@ export class BackofficeGuard implements CanActivate {
 
 /** The clerk BackofficeGuard let through. */
 export const Clerk = createParamDecorator((_data: unknown, context: ExecutionContext): ClerkIdentity => {
-  const clerk = context.switchToHttp().getRequest<Request>().backofficeClerk;
+  const clerk = context.switchToHttp().getRequest<PageRequest>().backofficeClerk;
   if (!clerk) throw new ClerkLoginRequired('Clerk login required');
   return clerk;
 });

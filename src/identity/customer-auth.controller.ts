@@ -16,7 +16,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { PageReply, PageRequest } from '../web/http';
 import { ApiEndpoint, COOKIE_WITHOUT_CSRF } from '../core/api-contract';
 import { AccountDeletionService } from './account-deletion.service';
 import { parseForintAmount } from './amount';
@@ -40,6 +40,9 @@ import { SessionService } from './session.service';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-policy';
 import { minutesToWait } from './throttle-policy';
 import { WriteLimited } from './write-limit.guard';
+
+/** The API takes no language choice (the page language is a page cookie): its e-mails are in Hungarian. */
+const API_MAIL_LANGUAGE = 'hu';
 
 const ACCEPTED = 'If the data matched, we sent an e-mail.';
 
@@ -90,7 +93,7 @@ export class CustomerAuthController {
     },
   })
   @ApiAcceptedResponse({ type: AcceptedResponseDto, description: 'Always the same answer, whether or not the data matched' })
-  async register(@Body() body: RegisterDto, @Req() req: Request): Promise<AcceptedResponseDto> {
+  async register(@Body() body: RegisterDto, @Req() req: PageRequest): Promise<AcceptedResponseDto> {
     const grossAmount = parseForintAmount(body.amount);
     if (grossAmount === null)
       throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['amount must be a whole forint amount'] });
@@ -100,7 +103,7 @@ export class CustomerAuthController {
       invoiceNumber: body.invoiceNumber,
       grossAmount,
       email: body.email,
-      language: req.res?.locals.lang === 'en' ? 'en' : 'hu',
+      language: API_MAIL_LANGUAGE,
       ip: req.ip ?? null,
     });
     if (!result.allowed) throw tooMany(result.retryAfterSeconds);
@@ -119,8 +122,8 @@ export class CustomerAuthController {
     },
   })
   @ApiNoContentResponse({ description: 'Account created; log in with the password' })
-  async verify(@Body() body: SetPasswordDto, @Req() req: Request): Promise<void> {
-    const result = await this.registration.complete(body.token, body.password, req.res?.locals.lang === 'en' ? 'en' : 'hu', req.ip ?? null);
+  async verify(@Body() body: SetPasswordDto, @Req() req: PageRequest): Promise<void> {
+    const result = await this.registration.complete(body.token, body.password, API_MAIL_LANGUAGE, req.ip ?? null);
     if (!result.ok) throw passwordProblem(result.reason);
   }
 
@@ -139,7 +142,7 @@ export class CustomerAuthController {
   })
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: LoginResponseDto })
-  async login(@Body() body: LoginDto, @Req() req: Request): Promise<LoginResponseDto> {
+  async login(@Body() body: LoginDto, @Req() req: PageRequest): Promise<LoginResponseDto> {
     const result = await this.logins.login({ ...body, ip: req.ip ?? null, deviceToken: this.unlock.deviceToken(req) });
     if (!result.ok) {
       if (result.reason === 'locked') throw tooMany(result.retryAfterSeconds);
@@ -154,7 +157,7 @@ export class CustomerAuthController {
   @UseGuards(CustomerGuard)
   @ApiEndpoint({ operationId: 'logout', summary: 'Revokes the bearer token', access: 'customer' })
   @ApiNoContentResponse({ description: 'The token is revoked' })
-  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async logout(@Req() req: PageRequest, @Res({ passthrough: true }) res: PageReply): Promise<void> {
     await this.sessions.end(req, res);
   }
 
@@ -171,10 +174,10 @@ export class CustomerAuthController {
     },
   })
   @ApiAcceptedResponse({ type: AcceptedResponseDto, description: 'Always the same answer' })
-  async forgot(@Body() body: ForgotPasswordDto, @Req() req: Request): Promise<AcceptedResponseDto> {
+  async forgot(@Body() body: ForgotPasswordDto, @Req() req: PageRequest): Promise<AcceptedResponseDto> {
     const result = await this.passwords.requestReset({
       ...body,
-      language: req.res?.locals.lang === 'en' ? 'en' : 'hu',
+      language: API_MAIL_LANGUAGE,
       ip: req.ip ?? null,
     });
     if (!result.allowed) throw tooMany(result.retryAfterSeconds);
@@ -193,7 +196,7 @@ export class CustomerAuthController {
     },
   })
   @ApiNoContentResponse({ description: 'Password set; every session of the customer ended' })
-  async reset(@Body() body: SetPasswordDto, @Req() req: Request): Promise<void> {
+  async reset(@Body() body: SetPasswordDto, @Req() req: PageRequest): Promise<void> {
     const result = await this.passwords.completeReset(body.token, body.password, req.ip ?? null);
     if (!result.ok) throw passwordProblem(result.reason);
   }
@@ -227,7 +230,7 @@ export class CustomerAuthController {
     },
   })
   @ApiNoContentResponse({ description: 'Changed; the customer’s other sessions and tokens are ended' })
-  async changePassword(@CurrentCustomer() customer: CustomerRef, @Body() body: ChangePasswordDto, @Req() req: Request): Promise<void> {
+  async changePassword(@CurrentCustomer() customer: CustomerRef, @Body() body: ChangePasswordDto, @Req() req: PageRequest): Promise<void> {
     const result = await this.passwords.change(customer, body.currentPassword, body.newPassword, req.portalSession?.id, req.ip ?? null);
     if (result.ok) return;
     if (result.reason === 'locked') throw tooMany(result.retryAfterSeconds);
@@ -247,7 +250,7 @@ export class CustomerAuthController {
     errors: { 400: 'The password is wrong', 429: 'Too many wrong passwords; retryAfterSeconds tells how long' },
   })
   @ApiNoContentResponse({ description: 'Account deleted; billing records stay; all sessions ended' })
-  async deleteMe(@CurrentCustomer() customer: CustomerRef, @Body() body: DeleteAccountDto, @Req() req: Request): Promise<void> {
+  async deleteMe(@CurrentCustomer() customer: CustomerRef, @Body() body: DeleteAccountDto, @Req() req: PageRequest): Promise<void> {
     const result = await this.deletion.delete(customer, body.password, req.ip ?? null);
     if (result.ok) return;
     if (result.reason === 'locked') throw tooMany(result.retryAfterSeconds);

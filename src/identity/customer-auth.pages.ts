@@ -1,6 +1,6 @@
 import { Body, Controller, Get, NotFoundException, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { PageReply, PageRequest, redirectSeeOther } from '../web/http';
 import { CompanyDirectory } from '../web/company-directory.service';
 import { Language, translate } from '../web/i18n';
 import { pageLanguage, pageText } from '../web/page-text';
@@ -92,7 +92,7 @@ export class CustomerAuthPages {
     return (await this.companies.list()).map((company) => ({ ...company, selected: String(company.id) === selected }));
   }
 
-  private async page(res: Response, view: string, context: Record<string, unknown>, status = 200): Promise<void> {
+  private async page(res: PageReply, view: string, context: Record<string, unknown>, status = 200): Promise<void> {
     const values = { ...EMPTY_VALUES, ...((context.values ?? {}) as Record<string, string>) };
     const { fieldErrors, ...rest } = context;
     res.status(status).render(`identity/${view}`, {
@@ -105,12 +105,12 @@ export class CustomerAuthPages {
 
   @Get('register')
   @UseGuards(CsrfTokenGuard)
-  async registerForm(@Res() res: Response) {
+  async registerForm(@Res() res: PageReply) {
     await this.page(res, 'register', { titleKey: 'identity.register.title' });
   }
 
   @Post('register')
-  async register(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+  async register(@Req() req: PageRequest, @Res() res: PageReply, @Body() body: unknown) {
     const language = pageLanguage(res);
     const values = echo(body, ['companyId', 'customerCode', 'invoiceNumber', 'amount', 'email']);
     const { value, errors } = await validateForm(RegisterDto, body, language);
@@ -143,13 +143,13 @@ export class CustomerAuthPages {
 
   @Get('register/verify')
   @UseGuards(CsrfTokenGuard)
-  async verifyForm(@Query('token') token: unknown, @Res() res: Response) {
+  async verifyForm(@Query('token') token: unknown, @Res() res: PageReply) {
     if (!(await this.registration.linkIsLive(token))) return this.invalidLink(res, VERIFY_PAGE);
     await this.page(res, 'set-password', { ...VERIFY_PAGE.form, token });
   }
 
   @Post('register/verify')
-  async verify(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+  async verify(@Req() req: PageRequest, @Res() res: PageReply, @Body() body: unknown) {
     await this.setPassword(req, res, body, VERIFY_PAGE, (token, password) =>
       this.registration.complete(token, password, pageLanguage(res), req.ip ?? null),
     );
@@ -157,8 +157,8 @@ export class CustomerAuthPages {
 
   /** The shared second half of registration and password reset: a password set through an e-mailed link. */
   private async setPassword(
-    req: Request,
-    res: Response,
+    req: PageRequest,
+    res: PageReply,
     body: unknown,
     page: SetPasswordPage,
     complete: (token: string, password: string) => Promise<{ ok: true } | { ok: false; reason: string }>,
@@ -183,19 +183,19 @@ export class CustomerAuthPages {
     });
   }
 
-  private invalidLink(res: Response, page: SetPasswordPage) {
+  private invalidLink(res: PageReply, page: SetPasswordPage) {
     return this.page(res, 'invalid-link', { titleKey: 'identity.link.invalidTitle', ...page.restart }, 410);
   }
 
   @Get('login')
   @UseGuards(CsrfTokenGuard)
-  async loginForm(@Res() res: Response, @Query('unlocked') unlocked?: string) {
+  async loginForm(@Res() res: PageReply, @Query('unlocked') unlocked?: string) {
     const flash = unlocked === '1' ? { kind: 'success', message: pageText(res, 'identity.unlock.done') } : undefined;
     await this.page(res, 'login', { titleKey: 'identity.login.title', ...(flash ? { flash } : {}) });
   }
 
   @Post('login')
-  async login(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+  async login(@Req() req: PageRequest, @Res() res: PageReply, @Body() body: unknown) {
     const language = pageLanguage(res);
     const values = echo(body, ['companyId', 'identifier']);
     const { value, errors } = await validateForm(LoginDto, body, language);
@@ -218,11 +218,11 @@ export class CustomerAuthPages {
     await this.sessions.start(req, res, result.principal);
     const { companyId, customerId } = result.principal;
     await this.unlock.remember(req, res, { kind: 'customer', companyId, id: customerId });
-    res.redirect(303, '/');
+    redirectSeeOther(res, '/');
   }
 
   @Post('login/unlock')
-  async sendUnlockLink(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+  async sendUnlockLink(@Req() req: PageRequest, @Res() res: PageReply, @Body() body: unknown) {
     const language = pageLanguage(res);
     const values = echo(body, ['companyId', 'identifier']);
     const companyId = Number(values.companyId);
@@ -237,20 +237,20 @@ export class CustomerAuthPages {
   }
 
   @Get('login/unlock')
-  async unlockLink(@Req() req: Request, @Res() res: Response, @Query('token') token: unknown) {
-    if (await this.unlock.redeemUnlockLink(token, req, res)) return res.redirect(303, '/login?unlocked=1');
+  async unlockLink(@Req() req: PageRequest, @Res() res: PageReply, @Query('token') token: unknown) {
+    if (await this.unlock.redeemUnlockLink(token, req, res)) return redirectSeeOther(res, '/login?unlocked=1');
     await this.page(res, 'invalid-link', { titleKey: 'identity.link.invalidTitle', href: '/login', label: 'identity.unlock.again' }, 410);
   }
 
   @Post('logout')
-  async logout(@Req() req: Request, @Res() res: Response) {
+  async logout(@Req() req: PageRequest, @Res() res: PageReply) {
     await this.sessions.end(req, res);
-    res.redirect(303, '/login?loggedOut=1');
+    redirectSeeOther(res, '/login?loggedOut=1');
   }
 
   @Get('home')
   @UseGuards(CustomerGuard)
-  async home(@CurrentCustomer() customer: CustomerRef, @Res() res: Response) {
+  async home(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply) {
     const profile = await this.logins.profile(customer.companyId, customer.customerId);
     // A session whose account is gone (deleted meanwhile) has no home: 404 as in GET /api/v1/me, not a 500.
     if (!profile) throw new NotFoundException();
@@ -259,14 +259,14 @@ export class CustomerAuthPages {
 
   @Get('password')
   @UseGuards(CustomerGuard)
-  async passwordForm(@Res() res: Response) {
+  async passwordForm(@Res() res: PageReply) {
     await this.page(res, 'password', { titleKey: 'identity.password.title' });
   }
 
   @Post('password')
   @WriteLimited()
   @UseGuards(CustomerGuard)
-  async changePassword(@CurrentCustomer() customer: CustomerRef, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+  async changePassword(@CurrentCustomer() customer: CustomerRef, @Req() req: PageRequest, @Res() res: PageReply, @Body() body: unknown) {
     const language = pageLanguage(res);
     const ctx = { titleKey: 'identity.password.title' };
     const { value, errors } = await validateForm(ChangePasswordDto, body, language);
@@ -288,12 +288,12 @@ export class CustomerAuthPages {
 
   @Get('password/forgot')
   @UseGuards(CsrfTokenGuard)
-  async forgotForm(@Res() res: Response) {
+  async forgotForm(@Res() res: PageReply) {
     await this.page(res, 'forgot', { titleKey: 'identity.forgot.title' });
   }
 
   @Post('password/forgot')
-  async forgot(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+  async forgot(@Req() req: PageRequest, @Res() res: PageReply, @Body() body: unknown) {
     const language = pageLanguage(res);
     const values = echo(body, ['companyId', 'identifier']);
     const { value, errors } = await validateForm(ForgotPasswordDto, body, language);
@@ -313,26 +313,26 @@ export class CustomerAuthPages {
 
   @Get('password/reset')
   @UseGuards(CsrfTokenGuard)
-  async resetForm(@Query('token') token: unknown, @Res() res: Response) {
+  async resetForm(@Query('token') token: unknown, @Res() res: PageReply) {
     if (!(await this.passwords.resetLinkIsLive(token))) return this.invalidLink(res, RESET_PAGE);
     await this.page(res, 'set-password', { ...RESET_PAGE.form, token });
   }
 
   @Post('password/reset')
-  async reset(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+  async reset(@Req() req: PageRequest, @Res() res: PageReply, @Body() body: unknown) {
     await this.setPassword(req, res, body, RESET_PAGE, (token, password) => this.passwords.completeReset(token, password, req.ip ?? null));
   }
 
   @Get('account/delete')
   @UseGuards(CustomerGuard)
-  async deleteForm(@Res() res: Response) {
+  async deleteForm(@Res() res: PageReply) {
     await this.page(res, 'delete', { titleKey: 'identity.delete.title' });
   }
 
   @Post('account/delete')
   @WriteLimited()
   @UseGuards(CustomerGuard)
-  async delete(@CurrentCustomer() customer: CustomerRef, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+  async delete(@CurrentCustomer() customer: CustomerRef, @Req() req: PageRequest, @Res() res: PageReply, @Body() body: unknown) {
     const language = pageLanguage(res);
     const { value, errors } = await validateForm(DeleteAccountDto, body, language);
     if (Object.keys(errors).length > 0) return this.page(res, 'delete', { titleKey: 'identity.delete.title', fieldErrors: errors }, 400);

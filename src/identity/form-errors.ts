@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
-import { Response } from 'express';
+import { PageReply } from '../web/http';
 import { Language, translate } from '../web/i18n';
 import { pageText } from '../web/page-text';
 
@@ -55,7 +55,7 @@ export function echo(body: unknown, fields: string[]): Record<string, string> {
 
 /** Field problems of a back-office form as translated messages, one per field (the pages show them above the form). */
 export async function backofficeFormErrors<T extends object>(
-  res: Response,
+  res: PageReply,
   dto: new () => T,
   body: unknown,
 ): Promise<{ value: T; errors: string[] }> {

@@ -1,4 +1,4 @@
-import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod, ValidationPipe } from '@nestjs/common';
+import { Global, Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { CompanyDirectory } from '../web/company-directory.service';
@@ -41,6 +41,7 @@ import { WriteLimitGuard } from './write-limit.guard';
     CustomerRecords,
     AccountDeletionService,
     SessionService,
+    SessionMiddleware,
     LoginThrottleService,
     LoginUnlockService,
     CustomerGuard,
@@ -67,8 +68,4 @@ import { WriteLimitGuard } from './write-limit.guard';
     WriteLimitGuard,
   ],
 })
-export class IdentityModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(SessionMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
-  }
-}
+export class IdentityModule {}

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Request, Response } from 'express';
+import { PageReply, PageRequest } from '../web/http';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
@@ -57,7 +57,7 @@ export class LoginUnlockService {
   }
 
   /** The remembered-device token the request carries, if any. */
-  deviceToken(req: Request): string | undefined {
+  deviceToken(req: PageRequest): string | undefined {
     const value = (req.cookies as Record<string, unknown> | undefined)?.[DEVICE_COOKIE];
     return typeof value === 'string' && looksLikeSecret(value) ? value : undefined;
   }
@@ -70,7 +70,7 @@ export class LoginUnlockService {
   }
 
   /** After a login (or an unlock link): this browser vouches for `ref` from now on. */
-  async remember(req: Request, res: Response, ref: AccountRef): Promise<void> {
+  async remember(req: PageRequest, res: PageReply, ref: AccountRef): Promise<void> {
     const token = this.deviceToken(req) ?? newSecret();
     const key = this.deviceRedisKey(hashSecret(token));
     await this.redis
@@ -78,12 +78,12 @@ export class LoginUnlockService {
       .sadd(key, refKey(ref))
       .expire(key, DEVICE_DAYS * 86_400)
       .exec();
-    res.cookie(DEVICE_COOKIE, token, {
+    res.setCookie(DEVICE_COOKIE, token, {
       httpOnly: true,
       sameSite: 'lax',
       secure: this.secureCookie,
       path: '/',
-      maxAge: DEVICE_DAYS * 86_400_000,
+      maxAge: DEVICE_DAYS * 86_400, // seconds
     });
   }
 
@@ -122,7 +122,7 @@ export class LoginUnlockService {
   }
 
   /** Uses up an unlock link: this browser is remembered for its account. False when the link is unknown, used or expired. */
-  async redeemUnlockLink(token: unknown, req: Request, res: Response): Promise<boolean> {
+  async redeemUnlockLink(token: unknown, req: PageRequest, res: PageReply): Promise<boolean> {
     if (typeof token !== 'string' || !looksLikeSecret(token)) return false;
     const stored = await this.redis.getdel(this.unlockRedisKey(hashSecret(token)));
     if (!stored) return false;

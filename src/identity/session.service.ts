@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CookieOptions, Request, Response } from 'express';
+import type { CookieSerializeOptions } from '@fastify/cookie';
+import { PageReply, PageRequest } from '../web/http';
 import { AppConfig, servesHttps } from '../../config/configuration';
 import { Clock } from '../core/clock';
 import { APP_CONFIG } from '../core/config.module';
@@ -19,8 +20,8 @@ export interface ActiveSession {
   absoluteExpiresAt: number;
 }
 
-declare module 'express-serve-static-core' {
-  interface Request {
+declare module 'fastify' {
+  interface FastifyRequest {
     /** Who the request acts for; undefined when anonymous. Set by SessionMiddleware. */
     principal?: Principal;
     /** The loaded session, if any. Set by SessionMiddleware. */
@@ -49,7 +50,7 @@ export class SessionService {
   private readonly idleMs: number;
   private readonly absoluteMs: number;
   private readonly prefix: string;
-  readonly cookieOptions: CookieOptions;
+  readonly cookieOptions: CookieSerializeOptions;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -118,23 +119,23 @@ export class SessionService {
   }
 
   /** An anonymous cookie session, so that a form can carry a CSRF token. */
-  async startAnonymous(req: Request, res: Response): Promise<ActiveSession> {
+  async startAnonymous(req: PageRequest, res: PageReply): Promise<ActiveSession> {
     const session = await this.create(null, 'cookie');
     this.attach(req, res, session);
-    res.cookie(SESSION_COOKIE, session.id, this.cookieOptions);
+    res.setCookie(SESSION_COOKIE, session.id, this.cookieOptions);
     return session;
   }
 
   /** Logs `principal` in: ends the current session and starts a new one (new id, new CSRF token). */
-  async start(req: Request, res: Response, principal: Principal): Promise<void> {
+  async start(req: PageRequest, res: PageReply, principal: Principal): Promise<void> {
     if (req.portalSession?.via === 'cookie') await this.destroy(req.portalSession.id);
     const session = await this.create(principal, 'cookie');
     this.attach(req, res, session);
-    res.cookie(SESSION_COOKIE, session.id, this.cookieOptions);
+    res.setCookie(SESSION_COOKIE, session.id, this.cookieOptions);
   }
 
   /** Logs out: ends the request's session (cookie or bearer token) and clears the cookie. */
-  async end(req: Request, res: Response): Promise<void> {
+  async end(req: PageRequest, res: PageReply): Promise<void> {
     const session = req.portalSession;
     if (session) await this.destroy(session.id);
     if (!session || session.via === 'cookie') res.clearCookie(SESSION_COOKIE, this.cookieOptions);
@@ -182,7 +183,7 @@ export class SessionService {
    * Makes the session the request's own and, for pages (`viewLocals`), tells the layout who
    * is logged in. A JSON answer renders no layout, so the API skips the view locals.
    */
-  attach(req: Request, res: Response, session: ActiveSession, viewLocals = true): void {
+  attach(req: PageRequest, res: PageReply, session: ActiveSession, viewLocals = true): void {
     req.portalSession = session;
     const principal = session.principal ?? undefined;
     req.principal = principal;

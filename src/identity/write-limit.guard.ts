@@ -1,5 +1,5 @@
 import { applyDecorators, CanActivate, ExecutionContext, HttpException, Inject, Injectable, UseGuards } from '@nestjs/common';
-import { Request, Response } from 'express';
+import { PageReply, PageRequest } from '../web/http';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../../config/configuration';
 import { ApiErrorResponses, WRITE_LIMIT_EXCEEDED } from '../core/api-contract';
@@ -28,7 +28,7 @@ export class WriteLimitGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    const principal = http.getRequest<Request>().principal;
+    const principal = http.getRequest<PageRequest>().principal;
     if (!principal) return true;
     try {
       await this.limiter.consume(`${principal.kind}:${principal.companyId}:${principalId(principal)}`);
@@ -36,7 +36,7 @@ export class WriteLimitGuard implements CanActivate {
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
       const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-      http.getResponse<Response>().setHeader('Retry-After', String(seconds));
+      http.getResponse<PageReply>().header('Retry-After', String(seconds));
       throw new HttpException(
         {
           statusCode: 429,

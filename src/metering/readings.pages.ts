@@ -1,6 +1,6 @@
 import { Body, Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Response } from 'express';
+import { PageReply, redirectSeeOther } from '../web/http';
 import { CustomerRequestsService, CustomerRequestView } from '../approval/customer-requests.service';
 import { timelineModel } from '../approval/customer-timeline';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
@@ -14,7 +14,7 @@ import { ReadingCheck, ReadingError, ReadingService } from './reading.service';
 import { WriteLimited } from '../identity/write-limit.guard';
 
 /** A refused reading as the message the form shows. */
-function readingErrorMessage(res: Response, error: ReadingError, decimals: number): string {
+function readingErrorMessage(res: PageReply, error: ReadingError, decimals: number): string {
   switch (error.code) {
     case 'meter_not_found':
       return t(res, 'metering.error.meterNotFound');
@@ -67,7 +67,7 @@ export class ReadingsPages {
   @Get()
   async page(
     @CurrentCustomer() customer: CustomerRef,
-    @Res() res: Response,
+    @Res() res: PageReply,
     @Query('servicePoint') servicePoint?: string,
     @Query('sent') sent?: string,
   ): Promise<void> {
@@ -76,7 +76,7 @@ export class ReadingsPages {
 
   @Post()
   @WriteLimited()
-  async submit(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Body() body: ReadingForm): Promise<void> {
+  async submit(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply, @Body() body: ReadingForm): Promise<void> {
     const meterId = Number(typeof body.meterId === 'string' ? body.meterId : NaN);
     const meter = Number.isSafeInteger(meterId) ? await this.queries.meter(customer.companyId, customer.customerId, meterId) : null;
     if (!meter) throw new NotFoundException();
@@ -89,7 +89,7 @@ export class ReadingsPages {
     const servicePoint = String(meter.servicePointId);
     if (body.confirm === '1') {
       const result = await this.readings.submit(customer.companyId, customer.customerId, input);
-      if (result.ok) return res.redirect(303, `/readings?servicePoint=${servicePoint}&sent=${result.value.requestId}#meter-${meterId}`);
+      if (result.ok) return redirectSeeOther(res, `/readings?servicePoint=${servicePoint}&sent=${result.value.requestId}#meter-${meterId}`);
       form.error = readingErrorMessage(res, result.error, meter.decimals);
       return this.render(res, customer, servicePoint, form, result.error.code === 'already_reported' ? 409 : 400);
     }
@@ -102,7 +102,7 @@ export class ReadingsPages {
   @Get('meters/:meterId/history')
   async history(
     @CurrentCustomer() customer: CustomerRef,
-    @Res() res: Response,
+    @Res() res: PageReply,
     @Param('meterId', ParseIntPipe) meterId: number,
   ): Promise<void> {
     const meter = await this.queries.meter(customer.companyId, customer.customerId, meterId);
@@ -132,7 +132,7 @@ export class ReadingsPages {
   @Get('meters/:meterId/chart.svg')
   async chart(
     @CurrentCustomer() customer: CustomerRef,
-    @Res() res: Response,
+    @Res() res: PageReply,
     @Param('meterId', ParseIntPipe) meterId: number,
   ): Promise<void> {
     const meter = await this.queries.meter(customer.companyId, customer.customerId, meterId);
@@ -142,7 +142,7 @@ export class ReadingsPages {
   }
 
   private async render(
-    res: Response,
+    res: PageReply,
     customer: CustomerRef,
     servicePointParam: string | undefined,
     form: FormState | null,
@@ -173,7 +173,7 @@ export class ReadingsPages {
     });
   }
 
-  private meterContext(res: Response, m: MeterView, requests: CustomerRequestView[], form: FormState | null) {
+  private meterContext(res: PageReply, m: MeterView, requests: CustomerRequestView[], form: FormState | null) {
     const unit = UNIT_LABELS[m.unit] ?? m.unit;
     return {
       id: m.id,
@@ -209,13 +209,12 @@ export class ReadingsPages {
 }
 
 /** Sends the consumption-per-month chart of billable readings as image/svg+xml. */
-export function sendChart(res: Response, unitCode: string, rows: ReadonlyArray<{ readOn: string; consumption: number | null }>): void {
+export function sendChart(res: PageReply, unitCode: string, rows: ReadonlyArray<{ readOn: string; consumption: number | null }>): void {
   const unit = UNIT_LABELS[unitCode] ?? unitCode;
   const svg = renderConsumptionChart(consumptionByMonth(rows), {
     title: t(res, 'metering.chart.title', { unit }),
     unit,
     emptyText: t(res, 'metering.chart.empty'),
   });
-  res.status(200).type('image/svg+xml').setHeader('Cache-Control', 'private, no-store');
-  res.send(svg);
+  res.status(200).type('image/svg+xml').header('Cache-Control', 'private, no-store').send(svg);
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Response } from 'express';
+import { PageReply, redirectSeeOther } from '../web/http';
 import { BackofficeGuard, Clerk } from '../identity/clerk.guard';
 import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
@@ -38,7 +38,7 @@ export class BackofficePaymentsPages {
   ) {}
 
   @Get()
-  async list(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Query() query: ListQuery): Promise<void> {
+  async list(@Clerk() clerk: ClerkIdentity, @Res() res: PageReply, @Query() query: ListQuery): Promise<void> {
     const state = isPaymentStatus(query.state) ? query.state : '';
     const from = typeof query.from === 'string' && DAY.test(query.from) ? query.from : '';
     const to = typeof query.to === 'string' && DAY.test(query.to) ? query.to : '';
@@ -84,7 +84,7 @@ export class BackofficePaymentsPages {
   @Get(':id')
   async detail(
     @Clerk() clerk: ClerkIdentity,
-    @Res() res: Response,
+    @Res() res: PageReply,
     @Param('id', ParseIntPipe) id: number,
     @Query('done') done?: string,
   ): Promise<void> {
@@ -100,7 +100,7 @@ export class BackofficePaymentsPages {
   @Post(':id/allocate')
   async allocate(
     @Clerk() clerk: ClerkIdentity,
-    @Res() res: Response,
+    @Res() res: PageReply,
     @Param('id', ParseIntPipe) id: number,
     @Body() body: Record<string, unknown>,
   ): Promise<void> {
@@ -119,7 +119,7 @@ export class BackofficePaymentsPages {
     }
     const note = typeof body.note === 'string' ? body.note.slice(0, 300) : '';
     const result = await this.allocation.allocate(clerk.companyId, clerk.clerkId, id, allocations, note);
-    if (result.ok) return res.redirect(303, `/backoffice/payments/${id}?done=allocated`);
+    if (result.ok) return redirectSeeOther(res, `/backoffice/payments/${id}?done=allocated`);
     if (result.error.code === 'payment_not_found') throw new NotFoundException();
     await this.renderDetail(clerk, res, id, result.error.code === 'not_flagged' ? 409 : 400, {
       kind: 'error',
@@ -129,7 +129,7 @@ export class BackofficePaymentsPages {
 
   private async renderDetail(
     clerk: ClerkIdentity,
-    res: Response,
+    res: PageReply,
     id: number,
     status: number,
     flash?: { kind: 'success' | 'error'; message: string },

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, NotFoundException, Param, ParseIntPipe, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { PageReply, PageRequest, redirectSeeOther } from '../web/http';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { translate } from '../web/i18n';
 import { pageLanguage } from '../web/page-text';
@@ -22,7 +22,7 @@ function itemIds(raw: unknown): number[] {
   ].slice(0, MAX_ITEMS_PER_PAYMENT + 1);
 }
 
-function startErrorMessage(res: Response, error: StartError): string {
+function startErrorMessage(res: PageReply, error: StartError): string {
   return translate(
     pageLanguage(res),
     `payments.error.${error.code}`,
@@ -47,16 +47,16 @@ export class PaymentsPages {
 
   @Get('new')
   @UseGuards(CustomerGuard)
-  async confirm(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Query('items') items?: unknown): Promise<void> {
+  async confirm(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply, @Query('items') items?: unknown): Promise<void> {
     await this.renderConfirm(res, customer, itemIds(items), 200);
   }
 
   @Post()
   @UseGuards(CustomerGuard)
-  async start(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Body() body: { items?: unknown }): Promise<void> {
+  async start(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply, @Body() body: { items?: unknown }): Promise<void> {
     const ids = itemIds(body.items);
     const result = await this.starter.start(customer, ids, pageLanguage(res));
-    if (result.ok) return res.redirect(303, result.value.redirectUrl);
+    if (result.ok) return redirectSeeOther(res, result.value.redirectUrl);
     if (result.error.code === 'item_not_found') throw new NotFoundException();
     const status = result.error.code === 'rate_limited' ? 429 : result.error.code === 'gateway_unavailable' ? 502 : 409;
     await this.renderConfirm(res, customer, ids, status, startErrorMessage(res, result.error));
@@ -64,7 +64,7 @@ export class PaymentsPages {
 
   /** The bank sends the browser here. A valid signature makes the portal ask the bank; the page then shows the answer. */
   @Get('back')
-  async back(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async back(@Req() req: PageRequest, @Res() res: PageReply): Promise<void> {
     const message = this.gateway.verifyReturn(req.query as Record<string, unknown>);
     if (!message) throw new NotFoundException();
     try {
@@ -75,12 +75,12 @@ export class PaymentsPages {
     }
     const [row] = await this.queries.byOrderRef(message.companyCode, message.orderRef);
     if (!row) throw new NotFoundException();
-    res.redirect(303, `/payments/${row.id}`);
+    redirectSeeOther(res, `/payments/${row.id}`);
   }
 
   @Get(':id')
   @UseGuards(CustomerGuard)
-  async payment(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Param('id', ParseIntPipe) id: number): Promise<void> {
+  async payment(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply, @Param('id', ParseIntPipe) id: number): Promise<void> {
     const payment = await this.queries.payment(customer.companyId, id, customer.customerId);
     if (!payment) throw new NotFoundException();
     const { items: stillOpen } = await this.starter.openItems(customer, []);
@@ -103,7 +103,7 @@ export class PaymentsPages {
     });
   }
 
-  private async renderConfirm(res: Response, customer: CustomerRef, ids: number[], status: number, error?: string): Promise<void> {
+  private async renderConfirm(res: PageReply, customer: CustomerRef, ids: number[], status: number, error?: string): Promise<void> {
     if (ids.length > MAX_ITEMS_PER_PAYMENT) throw new NotFoundException();
     const [available, selection] = await Promise.all([this.starter.available(customer.companyId), this.starter.openItems(customer, ids)]);
     // Another customer's item, or one already settled, is not offered: the page shows only what is the customer's and open.

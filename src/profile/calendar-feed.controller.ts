@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExcludeEndpoint, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
+import { PageReply } from '../web/http';
 import { ApiEndpoint } from '../core/api-contract';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { WriteLimited } from '../identity/write-limit.guard';
@@ -52,9 +52,9 @@ export class CalendarFeedController {
    */
   @Get('calendar/:file')
   @ApiExcludeEndpoint()
-  async feed(@Param('file') file: string, @Res() res: Response): Promise<void> {
+  async feed(@Param('file') file: string, @Res() res: PageReply): Promise<void> {
     const ics = file.endsWith('.ics') ? await this.feeds.feed(file.slice(0, -4)) : null;
     if (ics === null) throw new NotFoundException();
-    res.set({ 'Content-Type': 'text/calendar; charset=utf-8', 'Cache-Control': 'private, max-age=900' }).send(ics);
+    res.headers({ 'Content-Type': 'text/calendar; charset=utf-8', 'Cache-Control': 'private, max-age=900' }).send(ics);
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, NotFoundException, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Response } from 'express';
+import { PageReply, redirectSeeOther } from '../web/http';
 import { CsrfTokenGuard, CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { isLanguage, translate } from '../web/i18n';
 import { CalendarFeedService } from '../notifications/calendar-feed.service';
@@ -28,7 +28,7 @@ export class NotificationPreferencesPages {
 
   @Get('settings')
   @UseGuards(CustomerGuard)
-  async settings(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Query() query: Record<string, unknown>): Promise<void> {
+  async settings(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply, @Query() query: Record<string, unknown>): Promise<void> {
     const language = isLanguage(res.locals.lang) ? res.locals.lang : 'hu';
     const flashKey =
       query.saved === '1' ? 'notifications.settings.saved' : query.calendar === 'revoked' ? 'notifications.calendar.revoked' : null;
@@ -38,7 +38,7 @@ export class NotificationPreferencesPages {
   /** The new secret calendar URL is shown on this one answer only. */
   @Post('calendar')
   @UseGuards(CustomerGuard)
-  async createCalendar(@CurrentCustomer() customer: CustomerRef, @Res() res: Response): Promise<void> {
+  async createCalendar(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply): Promise<void> {
     const calendarUrl = await this.calendars.create(customer.companyId, customer.customerId);
     res.status(200);
     await this.renderSettings(res, customer, undefined, calendarUrl);
@@ -46,13 +46,13 @@ export class NotificationPreferencesPages {
 
   @Post('calendar/revoke')
   @UseGuards(CustomerGuard)
-  async revokeCalendar(@CurrentCustomer() customer: CustomerRef, @Res() res: Response): Promise<void> {
+  async revokeCalendar(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply): Promise<void> {
     await this.calendars.revoke(customer.companyId, customer.customerId);
-    res.redirect(303, '/notifications/settings?calendar=revoked');
+    redirectSeeOther(res, '/notifications/settings?calendar=revoked');
   }
 
   private async renderSettings(
-    res: Response,
+    res: PageReply,
     customer: CustomerRef,
     flash: { kind: string; message: string } | undefined,
     calendarUrl?: string,
@@ -69,15 +69,15 @@ export class NotificationPreferencesPages {
   /** A checkbox left unticked is not sent at all: every topic not in the form is off. */
   @Post('settings')
   @UseGuards(CustomerGuard)
-  async save(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
+  async save(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply, @Body() body: Record<string, unknown>): Promise<void> {
     const choices = Object.fromEntries(NOTIFICATION_TOPICS.map((topic) => [topic, body?.[topic] === 'on'])) as NotificationPreferences;
     await this.preferences.update(customer.companyId, customer.customerId, choices);
-    res.redirect(303, '/notifications/settings?saved=1');
+    redirectSeeOther(res, '/notifications/settings?saved=1');
   }
 
   @Get('unsubscribe/:token')
   @UseGuards(CsrfTokenGuard)
-  async unsubscribePage(@Param('token') token: string, @Res() res: Response): Promise<void> {
+  async unsubscribePage(@Param('token') token: string, @Res() res: PageReply): Promise<void> {
     const target = await this.unsubscribes.target(token);
     if (!target) throw new NotFoundException();
     res.render('notifications/unsubscribe', {
@@ -89,7 +89,7 @@ export class NotificationPreferencesPages {
   }
 
   @Post('unsubscribe/:token')
-  async unsubscribe(@Param('token') token: string, @Res() res: Response): Promise<void> {
+  async unsubscribe(@Param('token') token: string, @Res() res: PageReply): Promise<void> {
     const target = await this.unsubscribes.unsubscribe(token);
     if (!target) throw new NotFoundException();
     res.status(200).render('notifications/unsubscribe', {

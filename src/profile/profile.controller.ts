@@ -9,7 +9,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { Request, Response } from 'express';
+import { PageReply, PageRequest } from '../web/http';
 import { CustomerRequestsService } from '../approval/customer-requests.service';
 import { ApiEndpoint, COOKIE_WITHOUT_CSRF } from '../core/api-contract';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
@@ -128,7 +128,7 @@ export class ProfileController {
     errors: { 404: 'Your customer record is gone' },
   })
   @ApiOkResponse({ type: ProfileResponse })
-  async profile(@CurrentCustomer() customer: CustomerRef, @Res({ passthrough: true }) res: Response): Promise<ProfileResponse> {
+  async profile(@CurrentCustomer() customer: CustomerRef, @Res({ passthrough: true }) res: PageReply): Promise<ProfileResponse> {
     const overview = await this.dataChanges.overview(customer.companyId, customer.customerId);
     if (!overview) throw new NotFoundException('No such customer');
     const subject = dataChangeSubject(customer.customerId).subjectRef;
@@ -170,8 +170,8 @@ export class ProfileController {
   async submit(
     @CurrentCustomer() customer: CustomerRef,
     @Body() body: DataChangeDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: PageRequest,
+    @Res({ passthrough: true }) res: PageReply,
   ): Promise<SubmittedDataChangeResponse | ConfirmationSentResponse> {
     const result = await this.dataChanges.submit(customer.companyId, customer.customerId, body, {
       language: responseLanguage(res),
@@ -209,7 +209,7 @@ export class ProfileController {
     access: 'customer',
   })
   @ApiOkResponse({ type: ServicePointListResponse })
-  async list(@CurrentCustomer() customer: CustomerRef, @Res({ passthrough: true }) res: Response): Promise<ServicePointListResponse> {
+  async list(@CurrentCustomer() customer: CustomerRef, @Res({ passthrough: true }) res: PageReply): Promise<ServicePointListResponse> {
     const points = await this.servicePoints.list(customer.companyId, customer.customerId);
     const latest = await this.requests.latestBySubject(
       customer.companyId,
@@ -240,7 +240,7 @@ export class ProfileController {
     @CurrentCustomer() customer: CustomerRef,
     @Param('id', ParseIntPipe) id: number,
     @Body() body: EInvoiceDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: PageReply,
   ): Promise<SubmittedChangeResponse> {
     const result = await this.eInvoices.request(customer.companyId, customer.customerId, {
       servicePointId: id,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { PageReply, PageRequest, redirectSeeOther } from '../web/http';
 import { CustomerRequestsService } from '../approval/customer-requests.service';
 import { timelineModel } from '../approval/customer-timeline';
 import { CsrfTokenGuard, CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
@@ -61,7 +61,7 @@ export class ProfilePages {
 
   @Get()
   @UseGuards(CustomerGuard)
-  async page(@CurrentCustomer() customer: CustomerRef, @Res() res: Response, @Query() query: Record<string, unknown>): Promise<void> {
+  async page(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply, @Query() query: Record<string, unknown>): Promise<void> {
     const lang = responseLanguage(res);
     const flash = FLASHES.find((name) => typeof query[name] === 'string');
     await this.render(res, customer, {
@@ -74,8 +74,8 @@ export class ProfilePages {
   @UseGuards(CustomerGuard)
   async submit(
     @CurrentCustomer() customer: CustomerRef,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: PageRequest,
+    @Res() res: PageReply,
     @Body() body: Record<string, unknown>,
   ): Promise<void> {
     const lang = responseLanguage(res);
@@ -83,7 +83,7 @@ export class ProfilePages {
       FIELDS.filter(({ name }) => typeof body[name] === 'string').map(({ name }) => [name, (body[name] as string).slice(0, 300)]),
     );
     const result = await this.dataChanges.submit(customer.companyId, customer.customerId, proposed, { language: lang, ip: req.ip ?? null });
-    if (result.ok) return res.redirect(303, `/profile?${result.value.status === 'submitted' ? 'sent' : 'confirm'}=1`);
+    if (result.ok) return redirectSeeOther(res, `/profile?${result.value.status === 'submitted' ? 'sent' : 'confirm'}=1`);
     if (result.error.code === 'customer_not_found') throw new NotFoundException();
     const fieldErrors =
       result.error.code === 'invalid'
@@ -102,7 +102,7 @@ export class ProfilePages {
   @UseGuards(CustomerGuard)
   async eInvoice(
     @CurrentCustomer() customer: CustomerRef,
-    @Res() res: Response,
+    @Res() res: PageReply,
     @Param('servicePointId', ParseIntPipe) servicePointId: number,
     @Body() body: Record<string, unknown>,
   ): Promise<void> {
@@ -113,7 +113,7 @@ export class ProfilePages {
       consent: body.consent === '1' || body.consent === 'on',
       language: lang,
     });
-    if (result.ok) return res.redirect(303, '/profile?eInvoice=1#e-invoice');
+    if (result.ok) return redirectSeeOther(res, '/profile?eInvoice=1#e-invoice');
     if (result.error.code === 'service_point_not_found') throw new NotFoundException();
     await this.render(res, customer, {
       status: result.error.code === 'already_in_review' ? 409 : 400,
@@ -123,14 +123,14 @@ export class ProfilePages {
 
   @Get('confirm-email')
   @UseGuards(CsrfTokenGuard)
-  async confirmForm(@Query('token') token: unknown, @Res() res: Response): Promise<void> {
+  async confirmForm(@Query('token') token: unknown, @Res() res: PageReply): Promise<void> {
     if (!(await this.dataChanges.confirmationIsLive(token)))
       return res.status(400).render('profile/confirm-email', { titleKey: 'profile.confirmEmail.title', invalid: true });
     res.render('profile/confirm-email', { titleKey: 'profile.confirmEmail.title', token });
   }
 
   @Post('confirm-email')
-  async confirm(@Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
+  async confirm(@Res() res: PageReply, @Body() body: Record<string, unknown>): Promise<void> {
     const lang = responseLanguage(res);
     const result = await this.dataChanges.confirmEmail(body.token);
     if (result.ok) return res.status(200).render('profile/confirm-email', { titleKey: 'profile.confirmEmail.title', done: true });
@@ -144,7 +144,7 @@ export class ProfilePages {
   }
 
   private async render(
-    res: Response,
+    res: PageReply,
     customer: CustomerRef,
     options: {
       status: number;

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, ForbiddenException, UnauthorizedException } from '@nestjs/common';
-import { Response } from 'express';
+import { PageReply, redirectSeeOther } from './http';
 
 /** No clerk is logged in: pages send the browser to the back-office login. */
 export class ClerkLoginRequired extends UnauthorizedException {}
@@ -15,9 +15,6 @@ export class TotpEnrolmentRequired extends ForbiddenException {
 @Catch(ClerkLoginRequired, TotpEnrolmentRequired)
 export class BackofficeRedirectFilter implements ExceptionFilter {
   catch(exception: ClerkLoginRequired | TotpEnrolmentRequired, host: ArgumentsHost): void {
-    host
-      .switchToHttp()
-      .getResponse<Response>()
-      .redirect(303, exception instanceof TotpEnrolmentRequired ? '/backoffice/totp' : '/backoffice/login');
+    redirectSeeOther(host.switchToHttp().getResponse<PageReply>(), exception instanceof TotpEnrolmentRequired ? '/backoffice/totp' : '/backoffice/login');
   }
 }

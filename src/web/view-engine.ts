@@ -1,73 +1,57 @@
 import { join } from 'node:path';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import cookieParser from 'cookie-parser';
+import fastifyCookie from '@fastify/cookie';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
 import { AppConfig, servesHttps } from '../../config/configuration';
+import './http';
 import { loadTranslations } from './i18n';
-import { languageMiddleware } from './language.middleware';
+import { languageHook } from './language.middleware';
 import { SOURCE_ROOT, ViewRenderer } from './view-renderer';
 
-type RenderCallback = (error: Error | null, html?: string) => void;
-type Engine = (file: string, options: object, callback: RenderCallback) => void;
-
-/** Express's own bookkeeping in the render options, kept away from templates. */
-const EXPRESS_RENDER_KEYS = new Set(['settings', '_locals', 'cache']);
-
 /**
- * Express's default View class looks up `<views>/<name>.hbs`; ours maps
- * `res.render('billing/invoices')` to `src/billing/views/invoices.hbs`, so that
- * each module keeps its pages in its own folder. Express calls this with `new`.
+ * The web shell's HTTP set-up: Handlebars pages (`reply.render('billing/invoices', model)`
+ * renders `src/billing/views/invoices.hbs` in the layout, see ViewRenderer, so each module
+ * keeps its pages in its own folder), `reply.locals` for the layout, `/static/` assets and
+ * the page language. @fastify/cookie is registered here, unsigned, because the language
+ * cookie is the first cookie the portal reads (the session reads the same parsed cookies).
  */
-function moduleViewClass(renderer: ViewRenderer) {
-  return class ModuleView {
-    readonly path: string | undefined;
-    private readonly engine: Engine;
-
-    constructor(
-      readonly name: string,
-      options: { engines: Record<string, Engine> },
-    ) {
-      this.path = renderer.resolve(name);
-      this.engine = options.engines['.hbs'];
-    }
-
-    render(options: object, callback: RenderCallback): void {
-      this.engine(this.path as string, options, callback);
-    }
-  };
-}
-
-/**
- * The web shell's HTTP set-up: Handlebars pages (see ViewRenderer), `/static/`
- * assets, cookie parsing and the page language. cookie-parser is registered here,
- * unsigned, because the language cookie is the first cookie the portal reads;
- * whoever needs signed cookies should change this registration rather than add a
- * second one (a second cookie-parser sees `req.cookies` set and does nothing).
- */
-export function configureViews(app: NestExpressApplication, config: AppConfig): void {
+export async function configureViews(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const cache = config.NODE_ENV !== 'development';
   loadTranslations();
   const renderer = new ViewRenderer({ root: SOURCE_ROOT, watch: !cache, defaultLanguage: config.DEFAULT_LANGUAGE });
+  // View name -> template file; looked up on disk once in production, every time in development.
+  const files = new Map<string, string>();
+  const templateOf = (view: string): string => {
+    const known = files.get(view);
+    if (known) return known;
+    const file = renderer.resolve(view);
+    if (!file) throw new Error(`No view "${view}" (expected src/<module>/views/<name>.hbs)`);
+    if (cache) files.set(view, file);
+    return file;
+  };
 
-  app.engine('hbs', (file: string, options: object, callback: RenderCallback) => {
-    try {
-      const context = Object.fromEntries(Object.entries(options).filter(([key]) => !EXPRESS_RENDER_KEYS.has(key)));
-      callback(null, renderer.render(file, context));
-    } catch (error) {
-      callback(error as Error);
-    }
+  await app.register(fastifyCookie);
+  const fastify = app.getHttpAdapter().getInstance();
+  function render(this: FastifyReply, view: string, model: Record<string, unknown> = {}): FastifyReply {
+    const html = renderer.render(templateOf(view), { ...this.locals, ...model });
+    return this.type('text/html; charset=utf-8').send(html);
+  }
+  fastify.decorateReply('locals', null as unknown as Record<string, unknown>);
+  fastify.decorateReply('render', render);
+  // Nest's `@Render(view)` calls `reply.view(view, model)` (the name @fastify/view gives it).
+  fastify.decorateReply('view', render);
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    reply.locals = {};
+    done();
   });
-  app.setViewEngine('hbs');
-  app.setBaseViewsDir(SOURCE_ROOT);
-  app.set('view', moduleViewClass(renderer));
-  app.set('view cache', cache);
 
   // Asset URLs carry a content hash (the `asset` helper), so a year-long cache is safe.
-  app.useStaticAssets(join(SOURCE_ROOT, 'web', 'public'), {
+  app.useStaticAssets({
+    root: join(SOURCE_ROOT, 'web', 'public'),
     prefix: '/static/',
     index: false,
     maxAge: cache ? '365d' : 0,
     immutable: cache,
   });
-  app.use(cookieParser());
-  app.use(languageMiddleware(config.DEFAULT_LANGUAGE, servesHttps(config)));
+  fastify.addHook('onRequest', languageHook(config.DEFAULT_LANGUAGE, servesHttps(config)));
 }

@@ -20,11 +20,10 @@ interface Route {
 
 /** Every unsafe route of the pages (not /api) the running app serves, read from its router, with `:params` filled in. */
 function pageFormRoutes(app: RunningApp): Route[] {
-  const express = app.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: object } }> } };
-  return express.router.stack.flatMap(({ route }) => {
-    if (!route || route.path.startsWith('/api') || route.path.includes('*')) return [];
-    const path = route.path.replace(/:\w+/g, '1');
-    return UNSAFE.filter((method) => Object.keys(route.methods).includes(method)).map((method) => ({ method, path }));
+  return app.routes.flatMap((route) => {
+    const method = route.method.toLowerCase() as UnsafeMethod;
+    if (route.path.startsWith('/api') || route.path.includes('*') || !UNSAFE.includes(method)) return [];
+    return [{ method, path: route.path.replace(/:\w+/g, '1') }];
   });
 }
 

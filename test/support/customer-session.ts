@@ -1,4 +1,4 @@
-import { Request, Response } from 'express';
+import { PageReply, PageRequest } from '../../src/web/http';
 import { DataSource } from 'typeorm';
 import { RunningApp } from './http-app';
 import { Principal } from '../../src/identity/principal';
@@ -40,13 +40,13 @@ export async function loginTestCustomer(
 /** A cookie session of `principal` (customer or clerk), started through SessionService as a login would. */
 export async function startCookieSession(app: RunningApp, principal: Principal): Promise<Omit<TestCustomerSession, 'bearer'>> {
   let sessionId = '';
-  const req = {} as Request;
+  const req = {} as PageRequest;
   const res = {
     locals: {},
-    cookie: (name: string, value: string) => {
+    setCookie: (name: string, value: string) => {
       if (name === SESSION_COOKIE) sessionId = value;
     },
-  } as unknown as Response;
+  } as unknown as PageReply;
   await app.app.get(SessionService).start(req, res, principal);
   if (!sessionId || !req.portalSession) throw new Error('SessionService.start set no session cookie');
   return { cookie: `${SESSION_COOKIE}=${sessionId}`, sessionId, csrfToken: req.portalSession.csrfToken };

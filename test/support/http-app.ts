@@ -1,5 +1,5 @@
 import { AddressInfo, createServer } from 'node:net';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parseConfig } from '../../config/configuration';
 import { createHttpApp } from '../../src/bootstrap';
 import { createOpenApiDocument } from '../../src/core/openapi-document';
@@ -7,8 +7,10 @@ import { WorkerRunner } from '../../src/core/worker-runner.service';
 import { contractCheck, OpenApiDocument, ResponseContract } from './openapi-contract';
 
 export interface RunningApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   url: string;
+  /** Every route the app serves (method, path pattern as `/x/:id`), in registration order. */
+  routes: Array<{ method: string; path: string }>;
   /** Stops the app; fails if any /api answer broke the OpenAPI contract meanwhile. */
   close(): Promise<void>;
 }
@@ -34,13 +36,19 @@ export async function startTestApp(
   const app = await createHttpApp(config, options.withWorker ? 'all' : 'api');
   const violations: string[] = [];
   const contract = new ResponseContract(createOpenApiDocument(app, config) as unknown as OpenApiDocument);
-  app.use(contractCheck(contract, violations));
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', contractCheck(contract, violations));
+  const routes: RunningApp['routes'] = [];
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, path: route.url });
+  });
   await app.listen(options.port ?? 0, '127.0.0.1');
   if (options.withWorker) await app.get(WorkerRunner).start();
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,
     url: `http://127.0.0.1:${address.port}`,
+    routes,
     close: async () => {
       await app.close();
       if (violations.length > 0) throw new Error(`Answers that break the OpenAPI contract:\n${violations.join('\n')}`);

@@ -1,6 +1,7 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { NextFunction, Request, Response } from 'express';
+import type { onSendHookHandler } from 'fastify';
+import { requestPath } from '../../src/web/http';
 
 /** The parts of an OpenAPI 3.0 document the contract check reads. */
 export interface OpenApiDocument {
@@ -109,34 +110,22 @@ export class ResponseContract {
 const UNDER_CONTRACT = /^\/api\/(?!docs(\/|$))/;
 
 /**
- * Express middleware that checks every /api answer against the document before it is
+ * A Fastify onSend hook that checks every /api answer against the document before it is
  * sent. A violation is recorded and replaces the answer with a 500 that names it, so the
  * test that made the call fails at once, and `violations` lets the harness fail the file.
+ * It calls back at once (no promise), so a reply counts as sent as soon as it is sent.
  */
-export function contractCheck(contract: ResponseContract, violations: string[]) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (!UNDER_CONTRACT.test(req.path)) return next();
-    const chunks: Buffer[] = [];
-    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
-    const end = res.end.bind(res) as (...args: unknown[]) => Response;
-    res.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (chunk) chunks.push(Buffer.from(chunk as string));
-      return write(chunk, ...rest);
-    }) as Response['write'];
-    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-      if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk as string));
-      const contentType = res.getHeader('content-type');
-      const problem = contract.violation(req.method, req.path, res.statusCode, contentType?.toString(), Buffer.concat(chunks));
-      if (!problem) return end(chunk, ...rest);
-      violations.push(problem);
-      if (res.headersSent) return end(chunk, ...rest);
-      const answer = JSON.stringify({ statusCode: 500, error: 'OpenAPI contract violation', message: problem });
-      res.statusCode = 500;
-      res.removeHeader('etag');
-      res.setHeader('content-type', 'application/json; charset=utf-8');
-      res.setHeader('content-length', Buffer.byteLength(answer));
-      return end(answer);
-    }) as Response['end'];
-    next();
+export function contractCheck(contract: ResponseContract, violations: string[]): onSendHookHandler {
+  return (req, reply, payload, done) => {
+    const path = requestPath(req);
+    if (!UNDER_CONTRACT.test(path)) return done(null, payload);
+    const body = typeof payload === 'string' ? Buffer.from(payload) : Buffer.isBuffer(payload) ? payload : payload == null ? Buffer.alloc(0) : null;
+    if (body === null) return done(null, payload);
+    const contentType = reply.getHeader('content-type');
+    const problem = contract.violation(req.method, path, reply.statusCode, contentType?.toString(), body);
+    if (!problem) return done(null, payload);
+    violations.push(problem);
+    reply.code(500).header('content-type', 'application/json; charset=utf-8').removeHeader('etag');
+    done(null, JSON.stringify({ statusCode: 500, error: 'OpenAPI contract violation', message: problem }));
   };
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Module, Render } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { parseConfig } from '../../config/configuration';
 import { HtmlExceptionFilter } from '../../src/web/html-exception.filter';
@@ -28,12 +28,12 @@ class FailingPages {
 class FailingPagesModule {}
 
 describe('error pages for failures', () => {
-  let app: NestExpressApplication;
+  let app: NestFastifyApplication;
   let url: string;
 
   beforeAll(async () => {
-    app = await NestFactory.create<NestExpressApplication>(FailingPagesModule, { logger: false });
-    configureViews(app, parseConfig(process.env));
+    app = await NestFactory.create<NestFastifyApplication>(FailingPagesModule, new FastifyAdapter(), { logger: false });
+    await configureViews(app, parseConfig(process.env));
     await app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   });

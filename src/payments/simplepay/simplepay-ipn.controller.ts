@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Inject, Logger, Post, RawBodyRequest, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { PageReply, PageRequest } from '../../web/http';
 import { ApiEndpoint, COOKIE_WITHOUT_CSRF } from '../../core/api-contract';
 import { GatewayError, PAYMENT_GATEWAY, PaymentGateway } from '../payment-gateway';
 import { SimplePayIpnAcknowledgement, SimplePayIpnBody } from '../payment-responses.dto';
@@ -48,25 +48,25 @@ export class SimplePayIpnController {
       Signature: { required: true, description: 'base64(HMAC-SHA384(secret key, this answer’s body))', schema: { type: 'string' } },
     },
   })
-  async ipn(@Req() req: RawBodyRequest<Request>, @Res() res: Response): Promise<void> {
+  async ipn(@Req() req: RawBodyRequest<PageRequest>, @Res() res: PageReply): Promise<void> {
     const verified = req.rawBody ? this.gateway.verifyNotification(req.rawBody, req.headers, new Date()) : null;
     if (!verified) {
       this.logger.warn({ ip: req.ip }, 'IPN refused: no valid signature');
-      res.status(401).json({ statusCode: 401, message: 'Invalid signature' });
+      res.status(401).send({ statusCode: 401, message: 'Invalid signature' });
       return;
     }
     try {
       const status = await this.settlement.refresh(verified.companyCode, verified.orderRef);
       if (status === null) {
-        res.status(404).json({ statusCode: 404, message: 'Unknown order' });
+        res.status(404).send({ statusCode: 404, message: 'Unknown order' });
         return;
       }
     } catch (error) {
       if (!(error instanceof GatewayError)) throw error;
       this.logger.warn({ orderRef: verified.orderRef, err: error.message }, 'IPN: the bank could not be asked; not acknowledged');
-      res.status(503).json({ statusCode: 503, message: 'Try again later' });
+      res.status(503).send({ statusCode: 503, message: 'Try again later' });
       return;
     }
-    res.status(200).set(verified.acknowledgement.headers).send(verified.acknowledgement.body);
+    res.status(200).headers(verified.acknowledgement.headers).send(verified.acknowledgement.body);
   }
 }
