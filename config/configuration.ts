@@ -36,7 +36,7 @@ const simplePayAccounts = z
 
 const positiveInt = (fallback: number) => z.coerce.number().int('must be a whole number').positive('must be positive').default(fallback);
 
-/** Express's names for address ranges, allowed in TRUSTED_PROXIES beside addresses and CIDR subnets. */
+/** proxy-addr's names for address ranges (Fastify's trustProxy), allowed in TRUSTED_PROXIES beside addresses and CIDR subnets. */
 const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 function isProxyAddress(entry: string): boolean {
@@ -50,7 +50,7 @@ function isProxyAddress(entry: string): boolean {
  * Which peers may tell the client's address in X-Forwarded-For: none (empty, the default:
  * the peer's own address counts), a hop count (`1`: the one load balancer in front), or
  * a comma-separated list of addresses, CIDR subnets and `loopback`/`linklocal`/`uniquelocal`.
- * The result is Express's `trust proxy` setting.
+ * The result is Fastify's `trustProxy` option.
  */
 const trustedProxies = z
   .string()
