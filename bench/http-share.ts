@@ -5,9 +5,11 @@
  * back to back with the same client (bench/http-load.ts: node:http keep-alive,
  * 50 at once, 1,000 unmeasured requests first, in a worker thread). Each server
  * runs in a process of its own; a scratch database of its own is created,
- * loaded and dropped.
+ * loaded and dropped. The reading routes use customers with a meter and three years of
+ * readings; the billing routes (home, invoices, debts) customers of the synthetic loader
+ * (src/demo/synthetic-loader.ts: two years of monthly invoices and their debt items).
  *
- *   npx ts-node --transpile-only bench/http-share.ts [N=5000] [--rounds=2] [--only=meters,readings-page,…] [--development] [--keep]
+ *   npx ts-node --transpile-only bench/http-share.ts [N=5000] [--rounds=2] [--only=meters,readings-page,submit,home,invoices,debts] [--development] [--keep]
  *
  * N is the measured requests per route and run; every round measures every route
  * on both servers, so the figures come out as ranges. Beside req/s it prints each
@@ -23,12 +25,14 @@
  */
 import { ChildProcess } from 'node:child_process';
 import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
 import type { PageReply, PageRequest } from '../src/web/http';
 import { parseConfig } from '../config/configuration';
 import { deleteKeysMatching } from '../test/support/redis-keys';
 import { createHttpApp } from '../src/bootstrap';
 import { SESSION_COOKIE, SessionService } from '../src/identity/session.service';
 import { Principal } from '../src/identity/principal';
+import { LOAD_COMPANY, loadSyntheticCustomers } from '../src/demo/synthetic-loader';
 import {
   benchArgs,
   CONCURRENCY,
@@ -52,15 +56,25 @@ import type { LoadRequest } from './http-load';
 
 /** Logged-in customers the read routes take turns with. */
 const READERS = 1_000;
+/** Customers with invoices and debts (the synthetic loader's) the billing routes take turns with. */
+const BILLERS = 1_000;
 
-interface Customer {
-  target: ReadingTarget;
+interface Account {
+  customerId: number;
+  code: string;
+  name: string;
+}
+
+interface Customer<T extends Account = ReadingTarget> {
+  target: T;
   bearer: string;
   cookie: string;
 }
 
 interface Fixtures {
   readers: Customer[];
+  /** Customers with two years of invoices; empty unless a billing route is measured. */
+  billers: Array<Customer<Account>>;
   /** Customers who have not submitted yet, `count` of them, logged in. */
   fresh(count: number): Promise<Customer[]>;
 }
@@ -73,6 +87,8 @@ interface ShareRoute {
   minShare: number;
   /** An HTML page: with --development, measured in development mode too. */
   page?: boolean;
+  /** Needs the synthetic loader's customers (invoices, debts). */
+  billing?: boolean;
   requests(fixtures: Fixtures, count: number): Promise<LoadRequest[]>;
 }
 
@@ -81,13 +97,18 @@ const readerRequests =
   async (fixtures: Fixtures, count: number): Promise<LoadRequest[]> =>
     Array.from({ length: count }, (_, i) => make(fixtures.readers[i % fixtures.readers.length]));
 
-const apiGet = (path: string) => (customer: Customer) => ({
+const billerRequests =
+  (make: (customer: Customer<Account>) => LoadRequest) =>
+  async (fixtures: Fixtures, count: number): Promise<LoadRequest[]> =>
+    Array.from({ length: count }, (_, i) => make(fixtures.billers[i % fixtures.billers.length]));
+
+const apiGet = (path: string) => (customer: Customer<Account>) => ({
   method: 'GET' as const,
   path,
   headers: { authorization: `Bearer ${customer.bearer}`, accept: 'application/json' },
 });
 
-const pageGet = (path: string) => (customer: Customer) => ({
+const pageGet = (path: string) => (customer: Customer<Account>) => ({
   method: 'GET' as const,
   path,
   headers: { cookie: `${SESSION_COOKIE}=${customer.cookie}`, accept: 'text/html' },
@@ -96,6 +117,9 @@ const pageGet = (path: string) => (customer: Customer) => ({
 const ROUTES: ShareRoute[] = [
   { key: 'meters', label: 'GET /api/v1/meters', minShare: 0.7, requests: readerRequests(apiGet('/api/v1/meters')) },
   { key: 'readings-page', label: 'GET /readings (page)', minShare: 0.7, page: true, requests: readerRequests(pageGet('/readings')) },
+  { key: 'home', label: 'GET / (home page)', minShare: 0.7, page: true, billing: true, requests: billerRequests(pageGet('/')) },
+  { key: 'invoices', label: 'GET /api/v1/invoices', minShare: 0.7, billing: true, requests: billerRequests(apiGet('/api/v1/invoices')) },
+  { key: 'debts', label: 'GET /api/v1/debts', minShare: 0.7, billing: true, requests: billerRequests(apiGet('/api/v1/debts')) },
   {
     key: 'submit',
     label: 'POST /api/v1/readings',
@@ -190,6 +214,7 @@ async function main(): Promise<void> {
       const started = performance.now();
       const { companyId, targets } = await loadReadingCustomers(dataSource, READERS + submissions);
       process.stdout.write(`loaded ${targets.length} customers, each with a meter and 36 readings, in ${elapsed(started)} s\n`);
+      const billers = routes.some((route) => route.billing) ? await loadBillers(dataSource) : { companyId: 0, accounts: [] };
 
       // This process's app only issues sessions and tokens; it serves nothing.
       app = await createHttpApp(parseConfig(env), 'api');
@@ -198,6 +223,7 @@ async function main(): Promise<void> {
       let nextFresh = READERS;
       const fixtures: Fixtures = {
         readers: await login(targets.slice(0, READERS)),
+        billers: await logIn(sessions, billers.companyId, billers.accounts),
         fresh: (n) => login(targets.slice(nextFresh, (nextFresh += n))),
       };
 
@@ -283,9 +309,22 @@ async function main(): Promise<void> {
   }
 }
 
+/** BILLERS customers of the synthetic loader, each with two years of monthly invoices and their debt items. */
+async function loadBillers(dataSource: DataSource): Promise<{ companyId: number; accounts: Account[] }> {
+  const started = performance.now();
+  await loadSyntheticCustomers(dataSource, { customers: BILLERS });
+  await dataSource.query('ANALYZE');
+  const rows: Array<{ company_id: number; id: string; code: string; name: string }> = await dataSource.query(
+    `SELECT c.company_id, c.id, c.code, c.name FROM customers c JOIN companies co ON co.id = c.company_id WHERE co.code = $1 ORDER BY c.id`,
+    [LOAD_COMPANY.code],
+  );
+  process.stdout.write(`loaded ${rows.length} customers with two years of invoices in ${elapsed(started)} s\n`);
+  return { companyId: rows[0].company_id, accounts: rows.map((row) => ({ customerId: Number(row.id), code: row.code, name: row.name })) };
+}
+
 /** A bearer token and a cookie session for each customer, as the login page and the token endpoint would issue them. */
-async function logIn(sessions: SessionService, companyId: number, targets: ReadingTarget[]): Promise<Customer[]> {
-  const customers: Customer[] = [];
+async function logIn<T extends Account>(sessions: SessionService, companyId: number, targets: T[]): Promise<Array<Customer<T>>> {
+  const customers: Array<Customer<T>> = [];
   await pool(
     targets.map((target, i) => ({ target, i })),
     CONCURRENCY,

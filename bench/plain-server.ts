@@ -1,9 +1,9 @@
 /**
  * The yardstick of bench/http-share.ts: a plain `node:http` + `pg` + `ioredis` server
  * doing the portal's own work for its hot routes, without Nest, Fastify or TypeORM.
- * It builds the project's own classes by hand (SessionService for the Redis call,
- * MeterQueries, ReadingService, the page controllers and ViewRenderer for the SQL,
- * the rules and the templates) over a bare pg pool, so the SQL and the domain work
+ * It builds the project's own classes by hand (SessionService and WriteLimitGuard for the
+ * Redis calls, MeterQueries, ReadingService, BillingQueries, CustomerHome, the controllers
+ * and ViewRenderer for the SQL, the rules and the templates) over a bare pg pool, so the SQL and the domain work
  * are the portal's, imported, never copied; what differs is only the framework.
  *
  * To measure another route, add a handler to ROUTES here and an entry to
@@ -19,7 +19,18 @@ import { DataSource } from 'typeorm';
 import { parseConfig } from '../config/configuration';
 import '../config/data-source-options';
 import { WorkflowEngine } from '../libs/workflow/workflow-engine';
+import { ExecutionContext } from '@nestjs/common';
 import { CustomerRef } from '../src/identity/auth.guards';
+import { WriteLimitGuard } from '../src/identity/write-limit.guard';
+import { QueuesService } from '../src/core/queues.service';
+import { ApprovalQueueService } from '../src/approval/approval-queue.service';
+import { RequestQueries } from '../src/approval/request-queries.service';
+import { BillingQueries } from '../src/billing/billing-queries.service';
+import { BillingController, InvoiceQueryDto } from '../src/billing/billing.controller';
+import { HomePage } from '../src/billing/billing.pages';
+import { CustomerHome } from '../src/billing/customer-home.service';
+import { MessageCounts } from '../src/notifications/message-counts.service';
+import { CompanyDirectory } from '../src/web/company-directory.service';
 import { ActiveSession, SESSION_COOKIE, SessionService } from '../src/identity/session.service';
 import { MeterHistory } from '../src/metering/meter-history.service';
 import { MeterQueries } from '../src/metering/meter-queries.service';
@@ -27,7 +38,7 @@ import { ReadingService } from '../src/metering/reading.service';
 import { ReadingsController } from '../src/metering/readings.controller';
 import { ReadingsPages } from '../src/metering/readings.pages';
 import { SOURCE_ROOT, ViewRenderer } from '../src/web/view-renderer';
-import type { PageReply } from '../src/web/http';
+import type { PageReply, PageRequest } from '../src/web/http';
 import { CustomerRequestsService } from '../src/approval/customer-requests.service';
 import { RequestKinds } from '../src/approval/request-kind';
 import { Clock } from '../src/core/clock';
@@ -60,6 +71,13 @@ const readings = new ReadingService(dataSource, engine);
 const queries = new MeterQueries(dataSource, meterHistory);
 const readingsApi = new ReadingsController(queries, readings);
 const readingsPages = new ReadingsPages(queries, readings, new CustomerRequestsService(dataSource, engine, kinds));
+const writeLimit = new WriteLimitGuard(config, { connection: redis } as unknown as QueuesService);
+const billingQueries = new BillingQueries(dataSource);
+// The customer's open requests need no queue.
+const requestQueries = new RequestQueries(dataSource, engine, undefined as unknown as ApprovalQueueService, kinds);
+const customerHome = new CustomerHome(billingQueries, queries, requestQueries, new MessageCounts(dataSource));
+const billingApi = new BillingController(billingQueries, customerHome);
+const homePage = new HomePage(customerHome, kinds, new CompanyDirectory(dataSource));
 const renderer = new ViewRenderer({ root: SOURCE_ROOT, watch: false, defaultLanguage: config.DEFAULT_LANGUAGE });
 
 interface Call {
@@ -101,6 +119,14 @@ function pageResponse(call: Call): PageReply {
   return page as unknown as PageReply;
 }
 
+/** The write limit's Redis call (WriteLimitGuard), as the portal makes it for every write; true when within the limit. */
+async function withinWriteLimit(call: Call): Promise<boolean> {
+  const context = {
+    switchToHttp: () => ({ getRequest: () => ({ principal: call.session.principal }), getResponse: () => ({ header: () => undefined }) }),
+  } as unknown as ExecutionContext;
+  return writeLimit.canActivate(context).catch(() => false);
+}
+
 /** `METHOD path` → how the portal's route answers, and whether its session comes from a bearer token or the cookie. */
 const ROUTES: Record<string, { via: 'bearer' | 'cookie'; handle: (call: Call) => Promise<void> }> = {
   'GET /api/v1/meters': {
@@ -110,12 +136,25 @@ const ROUTES: Record<string, { via: 'bearer' | 'cookie'; handle: (call: Call) =>
   'POST /api/v1/readings': {
     via: 'bearer',
     handle: async (call) => {
+      if (!(await withinWriteLimit(call))) return sendJson(call.res, 429, { message: 'too many writes' });
       const body = call.body as { meterId?: unknown; value?: unknown };
       if (typeof body?.meterId !== 'number' || typeof body.value !== 'string') return sendJson(call.res, 400, { message: 'bad input' });
       const result = await readings.submit(call.customer.companyId, call.customer.customerId, { meterId: body.meterId, value: body.value });
       if (!result.ok) return sendJson(call.res, 409, result.error);
       sendJson(call.res, 201, { ...result.value, state: 'submitted' });
     },
+  },
+  'GET /api/v1/invoices': {
+    via: 'bearer',
+    handle: async (call) => sendJson(call.res, 200, await billingApi.invoices(call.customer, new InvoiceQueryDto())),
+  },
+  'GET /api/v1/debts': {
+    via: 'bearer',
+    handle: async (call) => sendJson(call.res, 200, await billingApi.debts(call.customer)),
+  },
+  'GET /': {
+    via: 'cookie',
+    handle: (call) => homePage.homePage({ principal: call.session.principal } as PageRequest, pageResponse(call)),
   },
   'GET /readings': {
     via: 'cookie',
