@@ -111,6 +111,20 @@ describe('web shell pages', () => {
       .expect(200)
       .expect('content-type', /javascript/);
   });
+
+  it('serves the API documentation page (Swagger UI) with its scripts, under the page headers', async () => {
+    const page = await request(running.url).get('/api/docs').redirects(1).expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    const scripts = [...page.text.matchAll(/<script src="([^"]+)"/g)].map((match) => new URL(match[1], `${running.url}/api/docs/`).pathname);
+    expect(scripts).toContain('/api/docs/swagger-ui-init.js');
+    for (const script of scripts) {
+      await request(running.url)
+        .get(script)
+        .expect(200)
+        .expect('content-type', /javascript/);
+    }
+  });
 });
 
 describe('an installation whose default language is English', () => {
