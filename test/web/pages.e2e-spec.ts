@@ -116,7 +116,7 @@ describe('web shell pages', () => {
     const page = await request(running.url).get('/api/docs').redirects(1).expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
-    const scripts = [...page.text.matchAll(/<script src="([^"]+)"/g)].map((match) => new URL(match[1], `${running.url}/api/docs/`).pathname);
+    const scripts = [...page.text.matchAll(/<script src="([^"]+)"/g)].map((match) => new URL(match[1], `${running.url}/api/docs`).pathname);
     expect(scripts).toContain('/api/docs/swagger-ui-init.js');
     for (const script of scripts) {
       await request(running.url)
