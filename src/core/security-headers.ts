@@ -21,7 +21,11 @@ function headersSetBy(middleware: NodeMiddleware, url: string): Array<[string, s
     getHeader: (name: string) => headers.get(name.toLowerCase()),
   };
   let failure: unknown;
-  middleware({ url, method: 'GET', headers: {} } as IncomingMessage, res as unknown as ServerResponse, (error?: unknown) => (failure = error));
+  middleware(
+    { url, method: 'GET', headers: {} } as IncomingMessage,
+    res as unknown as ServerResponse,
+    (error?: unknown) => (failure = error),
+  );
   if (failure) throw failure;
   return [...headers];
 }

@@ -129,7 +129,11 @@ export class ClerkAdminController {
     },
   })
   @ApiCreatedResponse({ type: ClerkResponse })
-  async createClerk(@Clerk() clerk: ClerkIdentity, @Body(validation) body: CreateClerkDto, @Req() req: PageRequest): Promise<ClerkResponse> {
+  async createClerk(
+    @Clerk() clerk: ClerkIdentity,
+    @Body(validation) body: CreateClerkDto,
+    @Req() req: PageRequest,
+  ): Promise<ClerkResponse> {
     const result = await this.clerks.create(actorOf(clerk), body, req.ip ?? null);
     if (result.kind !== 'created') throw createClerkError(result);
     return result.clerk;

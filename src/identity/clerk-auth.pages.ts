@@ -35,7 +35,11 @@ export class ClerkAuthPages {
   }
 
   @Post('login/unlock')
-  async sendUnlockLink(@Req() req: PageRequest, @Res() res: PageReply, @Body() body: { company?: unknown; email?: unknown }): Promise<void> {
+  async sendUnlockLink(
+    @Req() req: PageRequest,
+    @Res() res: PageReply,
+    @Body() body: { company?: unknown; email?: unknown },
+  ): Promise<void> {
     const company = typeof body?.company === 'string' ? body.company.slice(0, 40) : '';
     const email = typeof body?.email === 'string' ? body.email.slice(0, 254) : '';
     const sent =

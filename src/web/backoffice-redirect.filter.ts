@@ -15,6 +15,9 @@ export class TotpEnrolmentRequired extends ForbiddenException {
 @Catch(ClerkLoginRequired, TotpEnrolmentRequired)
 export class BackofficeRedirectFilter implements ExceptionFilter {
   catch(exception: ClerkLoginRequired | TotpEnrolmentRequired, host: ArgumentsHost): void {
-    redirectSeeOther(host.switchToHttp().getResponse<PageReply>(), exception instanceof TotpEnrolmentRequired ? '/backoffice/totp' : '/backoffice/login');
+    redirectSeeOther(
+      host.switchToHttp().getResponse<PageReply>(),
+      exception instanceof TotpEnrolmentRequired ? '/backoffice/totp' : '/backoffice/login',
+    );
   }
 }

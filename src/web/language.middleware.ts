@@ -24,7 +24,13 @@ export function languageHook(defaultLanguage: Language, secureCookie: boolean): 
     const requested = (req.query as Record<string, unknown>).lang;
     const lang = chooseLanguage(requested, req.cookies[LANGUAGE_COOKIE], defaultLanguage);
     if (isLanguage(requested)) {
-      reply.setCookie(LANGUAGE_COOKIE, lang, { httpOnly: true, sameSite: 'lax', secure: secureCookie, maxAge: ONE_YEAR_SECONDS, path: '/' });
+      reply.setCookie(LANGUAGE_COOKIE, lang, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: secureCookie,
+        maxAge: ONE_YEAR_SECONDS,
+        path: '/',
+      });
     }
     reply.locals.lang = lang;
     reply.locals.requestUrl = req.originalUrl;

@@ -119,7 +119,8 @@ export function contractCheck(contract: ResponseContract, violations: string[]):
   return (req, reply, payload, done) => {
     const path = requestPath(req);
     if (!UNDER_CONTRACT.test(path)) return done(null, payload);
-    const body = typeof payload === 'string' ? Buffer.from(payload) : Buffer.isBuffer(payload) ? payload : payload == null ? Buffer.alloc(0) : null;
+    const body =
+      typeof payload === 'string' ? Buffer.from(payload) : Buffer.isBuffer(payload) ? payload : payload == null ? Buffer.alloc(0) : null;
     if (body === null) return done(null, payload);
     const contentType = reply.getHeader('content-type');
     const problem = contract.violation(req.method, path, reply.statusCode, contentType?.toString(), body);
