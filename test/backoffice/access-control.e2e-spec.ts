@@ -25,6 +25,7 @@ const PAGES = [
   '/backoffice/base-rates',
   '/backoffice/reminder-runs',
   '/backoffice/emails/failed',
+  '/backoffice/settings',
 ];
 const PAGE_POSTS = [
   '/backoffice/queue/bulk-approve',
@@ -41,6 +42,7 @@ const PAGE_POSTS = [
   '/backoffice/stalled/outbox/1/resend',
   '/backoffice/base-rates',
   '/backoffice/emails/1/resend',
+  '/backoffice/settings',
 ];
 
 describe('back-office access control', () => {
@@ -319,6 +321,43 @@ describe('back-office access control', () => {
     ]);
     // Only a failed e-mail can be resent.
     await request(app.url).post(`/api/v1/backoffice/emails/${mine}/resend`).auth(tokens.adminA, { type: 'bearer' }).expect(404);
+  });
+
+  it("lets admins see and change their own company's settings only; supervisors and clerks are refused", async () => {
+    const settingsOf = async (companyId: number) =>
+      dataSource.query(`SELECT editable_fields, payment_methods FROM profile_settings WHERE company_id = $1`, [companyId]);
+    const body = { editableFields: ['phone'], paymentMethods: ['bank_transfer'], answerDays: { data_change: 9 } };
+    for (const who of ['supervisorA', 'clerkA', 'supervisorB']) {
+      await request(app.url).get('/api/v1/backoffice/settings').auth(tokens[who], { type: 'bearer' }).expect(403);
+      await request(app.url).put('/api/v1/backoffice/settings').auth(tokens[who], { type: 'bearer' }).send(body).expect(403);
+      await request(app.url).get('/backoffice/settings').auth(tokens[who], { type: 'bearer' }).set('Accept', 'text/html').expect(403);
+    }
+    expect(await settingsOf(a.id)).toEqual([]);
+    const saved = await request(app.url).put('/api/v1/backoffice/settings').auth(tokens.adminA, { type: 'bearer' }).send(body).expect(200);
+    expect(saved.body).toMatchObject({
+      editableFields: ['phone'],
+      paymentMethods: ['bank_transfer'],
+      answerDeadlines: expect.arrayContaining([{ kind: 'data_change', defaultDays: 15, days: 9 }]),
+    });
+    expect(await settingsOf(a.id)).toEqual([{ editable_fields: ['phone'], payment_methods: ['bank_transfer'] }]);
+    // Company B's admin sees B's defaults, never A's settings, and changes nothing of A's.
+    const theirs = await request(app.url).get('/api/v1/backoffice/settings').auth(tokens.adminB, { type: 'bearer' }).expect(200);
+    expect(theirs.body.paymentMethods).toEqual(['postal_order', 'bank_transfer', 'direct_debit']);
+    expect(theirs.body.answerDeadlines).toContainEqual({ kind: 'data_change', defaultDays: 15, days: null });
+    await request(app.url)
+      .put('/api/v1/backoffice/settings')
+      .auth(tokens.adminB, { type: 'bearer' })
+      .send({ ...body, editableFields: [] })
+      .expect(200);
+    expect(await settingsOf(a.id)).toEqual([{ editable_fields: ['phone'], payment_methods: ['bank_transfer'] }]);
+    const deadlines = await dataSource.query(
+      `SELECT company_id, answer_days FROM request_answer_deadlines WHERE company_id = ANY($1::int[]) ORDER BY company_id`,
+      [[a.id, b.id]],
+    );
+    expect(deadlines).toEqual([
+      { company_id: a.id, answer_days: 9 },
+      { company_id: b.id, answer_days: 9 },
+    ]);
   });
 
   it('never lets a customer session reach a back-office page or endpoint', async () => {

@@ -88,6 +88,7 @@ describe('CSRF: cookie sessions must send their own token', () => {
         'post /backoffice/payments/1/allocate',
         'post /backoffice/queue/bulk-approve',
         'post /backoffice/requests/1/1',
+        'post /backoffice/settings',
         'post /backoffice/stalled/outbox/1/resend',
         'post /backoffice/totp',
         'post /login',

@@ -217,6 +217,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backoffice/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your company's settings for customer requests (admin) */
+        get: operations["getCompanySettings"];
+        /** Changes your company's settings for customer requests, in one transaction (admin) */
+        put: operations["updateCompanySettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/register": {
         parameters: {
             query?: never;
@@ -1549,6 +1567,59 @@ export interface components {
              * @example https://portal.example.hu/calendar/3fa9c1d2e4b5a6f7.ics
              */
             url: string;
+        };
+        AnswerDeadlineResponse: {
+            /** @example data_change */
+            kind: string;
+            /**
+             * @description The kind's default, used while the company has set none
+             * @example 15
+             */
+            defaultDays: number;
+            /**
+             * @description The company's own deadline; null: the default applies
+             * @example 10
+             */
+            days: number | null;
+        };
+        CompanySettingsResponse: {
+            /** @description The fields customers may change online */
+            editableFields: ("email" | "phone" | "postcode" | "town" | "address" | "paymentMethod" | "name")[];
+            /** @description The payment methods customers may choose */
+            paymentMethods: ("postal_order" | "bank_transfer" | "direct_debit" | "card")[];
+            /** @description Every request kind, in days from submission */
+            answerDeadlines: components["schemas"]["AnswerDeadlineResponse"][];
+        };
+        CompanySettingsDto: {
+            /**
+             * @example [
+             *       "email",
+             *       "phone",
+             *       "postcode",
+             *       "town",
+             *       "address",
+             *       "paymentMethod"
+             *     ]
+             */
+            editableFields: ("email" | "phone" | "postcode" | "town" | "address" | "paymentMethod" | "name")[];
+            /**
+             * @description At least one
+             * @example [
+             *       "postal_order",
+             *       "bank_transfer"
+             *     ]
+             */
+            paymentMethods: ("postal_order" | "bank_transfer" | "direct_debit" | "card")[];
+            /**
+             * @description Days per request kind; null goes back to the kind's default; kinds not named keep theirs
+             * @example {
+             *       "data_change": 10,
+             *       "e_invoice": null
+             *     }
+             */
+            answerDays: {
+                [key: string]: number | null;
+            };
         };
         RegisterDto: {
             /**
@@ -4240,6 +4311,187 @@ export interface operations {
                      *       "statusCode": 404,
                      *       "error": "Not Found",
                      *       "message": "You have no iCal URL"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again
+             *
+             *     More writes a minute than allowed; retryAfterSeconds (and Retry-After) say when to try again
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than allowed; retryAfterSeconds (and Retry-After) say when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getCompanySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanySettingsResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    updateCompanySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanySettingsDto"];
+            };
+        };
+        responses: {
+            /** @description The settings as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanySettingsResponse"];
+                };
+            };
+            /** @description Unknown fields, payment methods or request kinds, no payment method, or answer days outside 1–365 (code invalid, with errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "Unknown fields, payment methods or request kinds, no payment method, or answer days outside 1–365 (code invalid, with errors)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
