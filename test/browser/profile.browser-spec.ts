@@ -2,11 +2,12 @@ import { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
 import { createTestClerk } from '../support/clerk-factories';
-import { loginTestCustomer } from '../support/customer-session';
+import { loginTestCustomer, startCookieSession } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { SESSION_COOKIE } from '../../src/identity/session.service';
 import { createMeterWorld, waitFor } from '../metering/fixtures';
+import { generateTotpSecret } from '../../src/identity/totp';
 
 /**
  * Ügyféladatok in Chromium: the customer changes their phone number and address on a
@@ -89,5 +90,53 @@ describe('Ügyféladatok in Chromium: phone customer, desktop clerk', () => {
     expect(officeProblems).toEqual([]);
     await phone.close();
     await desktop.close();
+  });
+
+  it('an admin narrows what customers may change online on /backoffice/settings (desktop and phone), and the customer’s page follows', async () => {
+    const world = await createMeterWorld(dataSource);
+    const [company] = (await dataSource.query(`SELECT code FROM companies WHERE id = $1`, [world.companyId])) as Array<{ code: string }>;
+    const admin = await createTestClerk(dataSource, { id: world.companyId, code: company.code }, 'admin', {
+      totpSecret: generateTotpSecret(),
+    });
+    const adminSession = await startCookieSession(running, {
+      kind: 'clerk',
+      companyId: world.companyId,
+      clerkId: admin.id,
+      name: 'Admin',
+      role: 'admin',
+    });
+
+    const { context: phone, page: small, problems: phoneProblems } = await openPage(browser, VIEWPORTS[0]);
+    await phone.addCookies([{ name: SESSION_COOKIE, value: adminSession.sessionId, url: running.url }]);
+    await small.goto(`${running.url}/backoffice/settings`);
+    await expect(small.locator('h1').textContent()).resolves.toBe('Ügyfélportál beállításai');
+    expect(await fitsViewportWidth(small)).toBe(true);
+    await small.screenshot({ path: '/tmp/ugyfelportal-settings-phone.png', fullPage: true });
+
+    const { context: desktop, page: office, problems: officeProblems } = await openPage(browser, VIEWPORTS[1]);
+    await desktop.addCookies([{ name: SESSION_COOKIE, value: adminSession.sessionId, url: running.url }]);
+    await office.goto(`${running.url}/backoffice`);
+    await Promise.all([office.waitForURL(`${running.url}/backoffice/settings`), office.click('a[href="/backoffice/settings"]')]);
+    await office.uncheck('#field-address');
+    await office.check('#method-card');
+    await office.fill('#days-data_change', '10');
+    await Promise.all([office.waitForURL(/\/backoffice\/settings\?saved=1/), office.click('form.company-settings button[type=submit]')]);
+    await expect(office.locator('.flash').textContent()).resolves.toContain('elmentettük');
+    await expect(office.locator('#field-address').isChecked()).resolves.toBe(false);
+    await expect(office.locator('#days-data_change').inputValue()).resolves.toBe('10');
+    await office.screenshot({ path: '/tmp/ugyfelportal-settings-desktop.png', fullPage: true });
+
+    const session = await loginTestCustomer(running, dataSource, world.companyId, world.customerId);
+    const { context: customerPhone, page: customer } = await openPage(browser, VIEWPORTS[0]);
+    await customerPhone.addCookies([{ name: SESSION_COOKIE, value: session.sessionId, url: running.url }]);
+    await customer.goto(`${running.url}/profile`);
+    await expect(customer.locator('#field-address').isEditable()).resolves.toBe(false);
+    await expect(customer.locator('#field-phone').isEditable()).resolves.toBe(true);
+
+    expect(phoneProblems).toEqual([]);
+    expect(officeProblems).toEqual([]);
+    await phone.close();
+    await desktop.close();
+    await customerPhone.close();
   });
 });
