@@ -46,4 +46,4 @@ const header = [
   '# A postcode that is not listed is refused.',
 ];
 writeFileSync(join(__dirname, '..', 'src', 'profile', 'data', 'postcodes-hu.txt'), `${[...header, ...lines].join('\n')}\n`);
-console.log(`${lines.length} postcode-town pairs, ${new Set(lines.map((line) => line.slice(0, 4))).size} postcodes`);
+process.stdout.write(`${lines.length} postcode-town pairs, ${new Set(lines.map((line) => line.slice(0, 4))).size} postcodes\n`);
