@@ -76,7 +76,9 @@ export class ProviderMessages1764704000000 implements MigrationInterface {
       )`);
 
     await q.query(`ALTER TABLE notification_preferences DROP CONSTRAINT notification_preferences_topic_check`);
-    await q.query(`ALTER TABLE notification_preferences ADD CONSTRAINT notification_preferences_topic_check CHECK (topic IN (${TOPICS_AFTER}))`);
+    await q.query(
+      `ALTER TABLE notification_preferences ADD CONSTRAINT notification_preferences_topic_check CHECK (topic IN (${TOPICS_AFTER}))`,
+    );
     await q.query(`ALTER TABLE email_log DROP CONSTRAINT email_log_topic_check`);
     await q.query(`ALTER TABLE email_log ADD CONSTRAINT email_log_topic_check CHECK (topic IS NULL OR topic IN (${TOPICS_AFTER}))`);
   }
@@ -87,7 +89,9 @@ export class ProviderMessages1764704000000 implements MigrationInterface {
     await q.query(`ALTER TABLE email_log DROP CONSTRAINT email_log_topic_check`);
     await q.query(`ALTER TABLE email_log ADD CONSTRAINT email_log_topic_check CHECK (topic IS NULL OR topic IN (${TOPICS_BEFORE}))`);
     await q.query(`ALTER TABLE notification_preferences DROP CONSTRAINT notification_preferences_topic_check`);
-    await q.query(`ALTER TABLE notification_preferences ADD CONSTRAINT notification_preferences_topic_check CHECK (topic IN (${TOPICS_BEFORE}))`);
+    await q.query(
+      `ALTER TABLE notification_preferences ADD CONSTRAINT notification_preferences_topic_check CHECK (topic IN (${TOPICS_BEFORE}))`,
+    );
     await q.query(`DROP TABLE message_attachments`);
     await q.query(`
       CREATE TABLE message_reads (

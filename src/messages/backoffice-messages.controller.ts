@@ -9,7 +9,13 @@ import { WriteLimited } from '../identity/write-limit.guard';
 import { MESSAGE_ATTACHMENT_MAX_BYTES } from '../notifications/message-attachment';
 import { normalizeSegment, SEGMENT_SERVICE_TYPES } from '../notifications/message-segment';
 import { MESSAGE_BODY_FORMATS, MessageBodyFormat } from '../notifications/message.entity';
-import { MESSAGE_BODY_MAX, MESSAGE_SUBJECT_MAX, MessageAudience, MessageService, SendMessageResult } from '../notifications/message.service';
+import {
+  MESSAGE_BODY_MAX,
+  MESSAGE_SUBJECT_MAX,
+  MessageAudience,
+  MessageService,
+  SendMessageResult,
+} from '../notifications/message.service';
 import { SegmentSizeResponse, SentMessageListResponse, SentMessageResponse } from './messages-responses.dto';
 
 /** Base64 of the largest attachment allowed. */
@@ -21,7 +27,9 @@ class AttachmentDto {
   @MaxLength(200)
   fileName!: string;
 
-  @ApiProperty({ description: `The file as base64: a PDF, PNG or JPEG (found from its bytes) of at most ${MESSAGE_ATTACHMENT_MAX_BYTES} bytes` })
+  @ApiProperty({
+    description: `The file as base64: a PDF, PNG or JPEG (found from its bytes) of at most ${MESSAGE_ATTACHMENT_MAX_BYTES} bytes`,
+  })
   @IsString()
   @MaxLength(ATTACHMENT_BASE64_MAX + 1000, { message: `the attachment is larger than ${MESSAGE_ATTACHMENT_MAX_BYTES} bytes` })
   contentBase64!: string;
@@ -34,7 +42,10 @@ export class SegmentQueryDto {
   @MaxLength(100)
   town?: string;
 
-  @ApiPropertyOptional({ enum: SEGMENT_SERVICE_TYPES, description: 'Customers with a meter of this type (at that town’s service point, if a town is given)' })
+  @ApiPropertyOptional({
+    enum: SEGMENT_SERVICE_TYPES,
+    description: 'Customers with a meter of this type (at that town’s service point, if a town is given)',
+  })
   @IsOptional()
   @IsIn(SEGMENT_SERVICE_TYPES)
   serviceType?: (typeof SEGMENT_SERVICE_TYPES)[number];
@@ -90,7 +101,10 @@ export class SendMessageDto {
   @IsBoolean()
   overdue?: boolean;
 
-  @ApiPropertyOptional({ default: false, description: 'Also e-mail each recipient with a verified login who did not turn provider_message off' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Also e-mail each recipient with a verified login who did not turn provider_message off',
+  })
   @IsOptional()
   @IsBoolean()
   byEmail?: boolean;
@@ -214,10 +228,7 @@ export class BackofficeMessagesController {
   async send(@Clerk() clerk: ClerkIdentity, @Body() body: SendMessageDto): Promise<SentMessageResponse> {
     const audience = audienceOf(body);
     if (audience === 'both') {
-      throw new HttpException(
-        { statusCode: 400, error: 'Bad Request', message: 'Name one customer or segment filters, not both' },
-        400,
-      );
+      throw new HttpException({ statusCode: 400, error: 'Bad Request', message: 'Name one customer or segment filters, not both' }, 400);
     }
     const result = await this.messages.send(clerk, {
       subject: body.subject,

@@ -11,9 +11,18 @@ import { pageText } from '../web/page-text';
 import { audienceOf } from './backoffice-messages.controller';
 import { pageNumber } from './messages.pages';
 
-/** The form's text fields, shown again after a refusal (the attachment is not: it is picked again). */
-const FORM_FIELDS = ['audience', 'customerCode', 'town', 'serviceType', 'subject', 'body', 'bodyFormat'] as const;
-type FormValues = Record<(typeof FORM_FIELDS)[number], string> & { overdue: boolean; byEmail: boolean };
+/** The form as submitted: its text fields are shown again after a refusal (the attachment is not: it is picked again). */
+interface FormValues {
+  audience: 'customer' | 'segment';
+  customerCode: string;
+  town: string;
+  serviceType: string;
+  subject: string;
+  body: string;
+  bodyFormat: 'plain' | 'markdown';
+  overdue: boolean;
+  byEmail: boolean;
+}
 
 function text(body: Record<string, unknown>, field: string, max: number): string {
   const value = body[field];
@@ -54,7 +63,12 @@ export class BackofficeMessagesPages {
   constructor(private readonly messages: MessageService) {}
 
   @Get()
-  async sent(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Query('page') page?: string, @Query('sent') sent?: string): Promise<void> {
+  async sent(
+    @Clerk() clerk: ClerkIdentity,
+    @Res() res: Response,
+    @Query('page') page?: string,
+    @Query('sent') sent?: string,
+  ): Promise<void> {
     const list = await this.messages.sent(clerk.companyId, pageNumber(page));
     const lastPage = Math.max(1, Math.ceil(list.total / list.pageSize));
     res.render('messages/backoffice/sent', {
@@ -97,7 +111,7 @@ export class BackofficeMessagesPages {
     const result = await this.messages.send(clerk, {
       subject: values.subject,
       body: values.body,
-      bodyFormat: values.bodyFormat === 'markdown' ? 'markdown' : 'plain',
+      bodyFormat: values.bodyFormat,
       audience,
       byEmail: values.byEmail,
       attachment: attachmentData ? { fileName: text(body ?? {}, 'attachmentName', 200), contentBase64: attachmentData } : undefined,
@@ -134,7 +148,11 @@ export class BackofficeMessagesPages {
       toCustomer: values.audience === 'customer',
       markdown: values.bodyFormat === 'markdown',
       towns,
-      serviceTypes: SEGMENT_SERVICE_TYPES.map((type) => ({ type, labelKey: `metering.type.${type}`, selected: values.serviceType === type })),
+      serviceTypes: SEGMENT_SERVICE_TYPES.map((type) => ({
+        type,
+        labelKey: `metering.type.${type}`,
+        selected: values.serviceType === type,
+      })),
       maxAttachmentBytes: MESSAGE_ATTACHMENT_MAX_BYTES,
       maxAttachmentKb: Math.round(MESSAGE_ATTACHMENT_MAX_BYTES / 1024),
     });

@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, ParseIntPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -75,6 +75,7 @@ export class MessagesController {
   }
 
   @Post(':id/read')
+  @HttpCode(200)
   @WriteLimited()
   @ApiEndpoint({
     operationId: 'markMessageRead',

@@ -11,6 +11,9 @@ export class CustomerNotificationsService {
   async forgetAccount(manager: EntityManager, ref: { companyId: number; customerId: number }): Promise<void> {
     const params = [ref.companyId, ref.customerId];
     await manager.query(`DELETE FROM notification_preferences WHERE company_id = $1 AND customer_id = $2`, params);
-    await manager.query(`UPDATE message_recipients SET read_at = NULL WHERE company_id = $1 AND customer_id = $2 AND read_at IS NOT NULL`, params);
+    await manager.query(
+      `UPDATE message_recipients SET read_at = NULL WHERE company_id = $1 AND customer_id = $2 AND read_at IS NOT NULL`,
+      params,
+    );
   }
 }

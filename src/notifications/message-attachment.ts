@@ -49,6 +49,10 @@ export function decodeAttachment(fileName: string, base64: string): DecodedAttac
 
 /** Content-Disposition that downloads the file under its name (RFC 6266 / 5987, with an ASCII fallback). */
 export function attachmentDisposition(fileName: string): string {
-  const ascii = fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/["\\%]/g, '') || 'attachment';
+  const ascii =
+    fileName
+      .normalize('NFD')
+      .replace(/[^\x20-\x7e]/g, '')
+      .replace(/["\\%]/g, '') || 'attachment';
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }

@@ -8,11 +8,11 @@ describe('message segments', () => {
   });
 
   it('reach everyone with no filter', () => {
-    expect(segmentCondition({}, 4, '$3')).toEqual({ where: 'true', params: [] });
+    expect(segmentCondition({}, 4, '2026-11-30')).toEqual({ where: 'true', params: [] });
   });
 
   it('put town and service type on the same service point, as numbered parameters', () => {
-    const query = segmentCondition({ town: "Szentes'; DROP TABLE customers; --", serviceType: 'gas' }, 4, '$3');
+    const query = segmentCondition({ town: "Szentes'; DROP TABLE customers; --", serviceType: 'gas' }, 4, '2026-11-30');
     expect(query.params).toEqual(["Szentes'; DROP TABLE customers; --", 'gas']);
     expect(query.where).not.toContain('DROP');
     expect(query.where).toBe(
@@ -23,11 +23,11 @@ describe('message segments', () => {
   });
 
   it('add the overdue filter against the day given, with AND', () => {
-    const query = segmentCondition({ serviceType: 'heat', overdue: true }, 2, '$1');
-    expect(query.params).toEqual(['heat']);
+    const query = segmentCondition({ serviceType: 'heat', overdue: true }, 2, '2026-11-30');
+    expect(query.params).toEqual(['heat', '2026-11-30']);
     expect(query.where).toContain('m.type = $2');
     expect(query.where).toContain(
-      ' AND EXISTS (SELECT 1 FROM invoices i WHERE i.company_id = c.company_id AND i.customer_id = c.id AND i.open_amount > 0 AND i.due_on < $1::date)',
+      ' AND EXISTS (SELECT 1 FROM invoices i WHERE i.company_id = c.company_id AND i.customer_id = c.id AND i.open_amount > 0 AND i.due_on < $3::date)',
     );
   });
 });

@@ -37,10 +37,10 @@ export interface SegmentQuery {
 
 /**
  * The segment as SQL over `customers c`, with its values as parameters numbered from
- * `firstParam` (never spliced into the text). `todayParam` names the parameter holding
- * today's date for the overdue filter.
+ * `firstParam` (never spliced into the text); `today` (YYYY-MM-DD, Budapest) decides
+ * what is overdue.
  */
-export function segmentCondition(segment: MessageSegment, firstParam: number, todayParam: string): SegmentQuery {
+export function segmentCondition(segment: MessageSegment, firstParam: number, today: string): SegmentQuery {
   const conditions: string[] = [];
   const params: unknown[] = [];
   const next = (value: unknown): string => {
@@ -61,7 +61,7 @@ export function segmentCondition(segment: MessageSegment, firstParam: number, to
   }
   if (segment.overdue) {
     conditions.push(
-      `EXISTS (SELECT 1 FROM invoices i WHERE i.company_id = c.company_id AND i.customer_id = c.id AND i.open_amount > 0 AND i.due_on < ${todayParam}::date)`,
+      `EXISTS (SELECT 1 FROM invoices i WHERE i.company_id = c.company_id AND i.customer_id = c.id AND i.open_amount > 0 AND i.due_on < ${next(today)}::date)`,
     );
   }
   return { where: conditions.length > 0 ? conditions.join(' AND ') : 'true', params };

@@ -187,10 +187,10 @@ export class MessageService {
 
   /** How many customers a segment reaches today (the form's preview); the same condition as sending. */
   async segmentSize(companyId: number, segment: MessageSegment, today = todayInHungary()): Promise<number> {
-    const condition = segmentCondition(segment, 3, '$2');
+    const condition = segmentCondition(segment, 2, today);
     const [row]: Array<{ n: number }> = await this.dataSource.query(
       `SELECT count(*)::int AS n FROM customers c WHERE c.company_id = $1 AND ${condition.where}`,
-      [companyId, today, ...condition.params],
+      [companyId, ...condition.params],
     );
     return row.n;
   }
@@ -207,7 +207,9 @@ export class MessageService {
           LIMIT $3 OFFSET $4`,
         [companyId, customerId, INBOX_PAGE_SIZE, offset],
       ) as Promise<Array<{ id: string; subject: string; published_at: Date; read_at: Date | null; has_attachment: boolean }>>,
-      this.dataSource.query(`SELECT count(*)::int AS n ${INBOX_FROM}${unreadFilter}`, [companyId, customerId]) as Promise<Array<{ n: number }>>,
+      this.dataSource.query(`SELECT count(*)::int AS n ${INBOX_FROM}${unreadFilter}`, [companyId, customerId]) as Promise<
+        Array<{ n: number }>
+      >,
       this.counts.unread(companyId, customerId),
     ]);
     return {
@@ -263,11 +265,15 @@ export class MessageService {
   /** Marks the message read and answers when it was first read; null when it is not one of the customer's. */
   async markRead(companyId: number, customerId: number, messageId: number): Promise<Date | null> {
     const updated: Array<{ read_at: Date }> = await this.dataSource.query(
-      `UPDATE message_recipients r SET read_at = now()
-         FROM messages m
-        WHERE r.company_id = $1 AND r.customer_id = $2 AND r.message_id = $3 AND r.read_at IS NULL
-          AND m.company_id = r.company_id AND m.id = r.message_id AND m.published_at <= now()
-        RETURNING r.read_at`,
+      // Wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, count].
+      `WITH updated AS (
+         UPDATE message_recipients r SET read_at = now()
+           FROM messages m
+          WHERE r.company_id = $1 AND r.customer_id = $2 AND r.message_id = $3 AND r.read_at IS NULL
+            AND m.company_id = r.company_id AND m.id = r.message_id AND m.published_at <= now()
+          RETURNING r.read_at
+       )
+       SELECT read_at FROM updated`,
       [companyId, customerId, messageId],
     );
     if (updated.length > 0) return updated[0].read_at;
@@ -350,7 +356,10 @@ export class MessageService {
     const rows: Array<{ id: string }> =
       'customerId' in audience
         ? await manager.query(`SELECT id FROM customers WHERE company_id = $1 AND id = $2`, [companyId, audience.customerId])
-        : await manager.query(`SELECT id FROM customers WHERE company_id = $1 AND code = $2`, [companyId, audience.customerCode.trim().toUpperCase()]);
+        : await manager.query(`SELECT id FROM customers WHERE company_id = $1 AND code = $2`, [
+            companyId,
+            audience.customerCode.trim().toUpperCase(),
+          ]);
     return rows[0] ? Number(rows[0].id) : null;
   }
 
@@ -363,7 +372,7 @@ export class MessageService {
     segment: MessageSegment | null,
     today: string,
   ): Promise<number> {
-    const condition = customerId !== undefined ? { where: 'c.id = $4', params: [customerId] } : segmentCondition(segment ?? {}, 4, '$3');
+    const condition = customerId !== undefined ? { where: 'c.id = $3', params: [customerId] } : segmentCondition(segment ?? {}, 3, today);
     const [row]: Array<{ n: number }> = await manager.query(
       `WITH added AS (
          INSERT INTO message_recipients (company_id, customer_id, message_id)
@@ -371,7 +380,7 @@ export class MessageService {
          RETURNING 1
        )
        SELECT count(*)::int AS n FROM added`,
-      [companyId, messageId, today, ...condition.params],
+      [companyId, messageId, ...condition.params],
     );
     return row.n;
   }
@@ -403,7 +412,10 @@ export class MessageService {
           to: row.recipient,
           params: {
             title: subject,
-            lines: [translate(row.language, 'notifications.message.email.intro'), translate(row.language, 'notifications.message.email.login')],
+            lines: [
+              translate(row.language, 'notifications.message.email.intro'),
+              translate(row.language, 'notifications.message.email.login'),
+            ],
             link: { url: link, label: translate(row.language, 'notifications.message.email.open') },
           },
           notification: { customerId: Number(row.customer_id), topic: 'provider_message' as const },

@@ -39,7 +39,9 @@ describe('shellLinks', () => {
   it("shows a customer's unread message count on Üzenetek only, and never to clerks", () => {
     const customer = { name: 'Minta Ügyfél', code: 'SU0044' };
     const badges = (context: Parameters<typeof shellLinks>[0]) =>
-      shellLinks(context).menu.filter((link) => link.badge !== undefined).map((link) => [link.href, link.badge]);
+      shellLinks(context)
+        .menu.filter((link) => link.badge !== undefined)
+        .map((link) => [link.href, link.badge]);
     expect(badges({ requestUrl: '/', currentCustomer: customer, unreadMessages: 3 })).toEqual([['/messages', 3]]);
     expect(badges({ requestUrl: '/', currentCustomer: customer, unreadMessages: 0 })).toEqual([]);
     expect(badges({ requestUrl: '/backoffice', currentClerk: { name: 'Ü', role: 'clerk' }, unreadMessages: 3 })).toEqual([]);

@@ -39,7 +39,15 @@ describe('ViewRenderer with the real shell', () => {
     const html = render('web/contact', { lang: 'en', requestUrl: '/contact', currentCustomer: customer });
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('Logged in customer: Minta Ügyfél (SU0044)');
-    expect(menuLabels(html)).toEqual(['Home', 'Debts', 'Invoices', 'Report meter reading', 'Messages', 'Customer details', 'Change password']);
+    expect(menuLabels(html)).toEqual([
+      'Home',
+      'Debts',
+      'Invoices',
+      'Report meter reading',
+      'Messages',
+      'Customer details',
+      'Change password',
+    ]);
   });
 
   it('escapes HTML in every value', () => {
