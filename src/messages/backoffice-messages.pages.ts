@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Response } from 'express';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
+import { WriteLimited } from '../identity/write-limit.guard';
 import { MESSAGE_ATTACHMENT_MAX_BYTES } from '../notifications/message-attachment';
 import { MessageSegment, SEGMENT_SERVICE_TYPES } from '../notifications/message-segment';
 import { MESSAGE_SENDER_ROLES, MessageService, SendMessageResult } from '../notifications/message.service';
@@ -95,6 +96,7 @@ export class BackofficeMessagesPages {
   }
 
   @Post()
+  @WriteLimited()
   @MinRole('supervisor')
   async send(@Clerk() clerk: ClerkIdentity, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
     const values = formValues(body);
