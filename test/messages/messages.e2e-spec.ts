@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { SmtpCatcher } from '../../libs/testing/smtp-catcher';
+import { CustomerNotificationsService } from '../../src/notifications/customer-notifications.service';
 import { SessionService } from '../../src/identity/session.service';
 import { MESSAGE_ATTACHMENT_MAX_BYTES } from '../../src/notifications/message-attachment';
 import { createClerkTestCompany, createTestClerk, TestCompany } from '../support/clerk-factories';
@@ -7,6 +9,7 @@ import { loginTestCustomer, startCookieSession, TestCustomerSession } from '../s
 import { openTestDataSource } from '../support/database';
 import { createTestCustomer } from '../support/factories';
 import { RunningApp, startTestApp } from '../support/http-app';
+import { linkIn } from '../support/mail';
 
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n%âãÏÓ\n'), Buffer.alloc(2000, 0x20), Buffer.from('\n%%EOF\n')]);
 const PNG = Buffer.from(
@@ -372,5 +375,77 @@ describe('provider messages (HTTP)', () => {
       expect.objectContaining({ customer_id: String(c1.id), topic: 'provider_message', template: 'notification', outbox: 1 }),
     ]);
     expect(mails[0].params.link.url).toBe(`http://portal.test/messages/${sent.body.id}`);
+  });
+});
+
+describe('provider messages by e-mail (real PostgreSQL, Redis, workers and SMTP catcher)', () => {
+  const catcher = new SmtpCatcher();
+  let running: RunningApp;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    const smtpPort = await catcher.start();
+    running = await startTestApp({ withWorker: true, env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, PUBLIC_URL: 'http://portal.test' } });
+    dataSource = await openTestDataSource();
+  });
+
+  afterAll(async () => {
+    await running?.close();
+    await dataSource?.destroy();
+    await catcher.stop();
+  });
+
+  it('sends the copy with the subject, a link to the message and a one-click unsubscribe for provider_message; account deletion forgets the reads', async () => {
+    const company = await createClerkTestCompany(dataSource);
+    const customer = await createTestCustomer(dataSource, company.id, 'Levelező Ügyfél');
+    const address = `levelezo-${company.id}@example.test`;
+    await dataSource.query(
+      `INSERT INTO customer_accounts (company_id, customer_id, login_email, email_verified_at) VALUES ($1, $2, $3, now())`,
+      [company.id, customer.id, address],
+    );
+    const supervisor = await createTestClerk(dataSource, company, 'supervisor');
+    const token = await running.app
+      .get(SessionService)
+      .issueApiToken({ kind: 'clerk', companyId: company.id, clerkId: supervisor.id, name: 'Cs', role: 'supervisor' });
+    const sent = await request(running.url)
+      .post('/api/v1/backoffice/messages')
+      .auth(token, { type: 'bearer' })
+      .send({ subject: 'Karbantartás a hőközpontban', body: 'Részletek a portálon.', customerCode: customer.code, byEmail: true })
+      .expect(201);
+    expect(sent.body).toMatchObject({ recipientCount: 1, emailsQueued: 1 });
+
+    const mail = await catcher.waitForMail({ to: address, subject: /^Karbantartás a hőközpontban/ });
+    expect(mail.text).toContain('A szolgáltató új üzenetet küldött Önnek');
+    expect(mail.text).not.toContain('Részletek a portálon.');
+    expect(linkIn(mail, 'http://portal.test/messages/')).toBe(`http://portal.test/messages/${sent.body.id}`);
+    const unsubscribe = linkIn(mail, 'http://portal.test/notifications/unsubscribe/');
+    const unsubscribeToken = unsubscribe.split('/').pop() as string;
+    expect(unsubscribeToken.split('.')[2]).toBe('provider_message');
+    expect(mail.headers['list-unsubscribe']).toBe(`<http://portal.test/api/v1/notifications/unsubscribe/${unsubscribeToken}>`);
+    const oneClick = await request(running.url)
+      .post(`/api/v1/notifications/unsubscribe/${unsubscribeToken}`)
+      .type('form')
+      .send('List-Unsubscribe=One-Click')
+      .expect(200);
+    expect(oneClick.body).toEqual({ topic: 'provider_message', email: false });
+    const again = await request(running.url)
+      .post('/api/v1/backoffice/messages')
+      .auth(token, { type: 'bearer' })
+      .send({ subject: 'Második', body: 'x', customerId: customer.id, byEmail: true })
+      .expect(201);
+    expect(again.body).toMatchObject({ recipientCount: 1, emailsQueued: 0 });
+
+    // Deleting the portal account forgets what was read; the messages stay addressed to the customer.
+    const session = await loginTestCustomer(running, dataSource, company.id, customer.id);
+    await request(running.url).post(`/api/v1/messages/${sent.body.id}/read`).auth(session.bearer, { type: 'bearer' }).expect(200);
+    expect((await request(running.url).get('/api/v1/messages/unread-count').auth(session.bearer, { type: 'bearer' })).body).toEqual({
+      unread: 1,
+    });
+    await dataSource.transaction((manager) =>
+      running.app.get(CustomerNotificationsService).forgetAccount(manager, { companyId: company.id, customerId: customer.id }),
+    );
+    expect((await request(running.url).get('/api/v1/messages/unread-count').auth(session.bearer, { type: 'bearer' })).body).toEqual({
+      unread: 2,
+    });
   });
 });
