@@ -94,9 +94,11 @@ describe('provider messages in Chromium', () => {
     await page.fill('#body', 'Csatoltuk a tájékoztatót.');
     await page.setInputFiles('#attachmentFile', { name: 'Tájékoztató.pdf', mimeType: 'application/pdf', buffer: PDF });
     await waitForValue(() => page.inputValue('[data-attachment-name]'), 'Tájékoztató.pdf');
+    await page.screenshot({ path: '/tmp/ugyfelportal-message-form-desktop.png', fullPage: true });
     await Promise.all([page.waitForURL(/\/backoffice\/messages\?sent=\d+$/), page.click('form.message-form button[type=submit]')]);
     await expect(page.locator('.flash').textContent()).resolves.toContain('elküldtük');
     await expect(page.locator('.sent-messages tbody tr').first().textContent()).resolves.toContain(customer.code);
+    await page.screenshot({ path: '/tmp/ugyfelportal-messages-sent-desktop.png', fullPage: true });
 
     const [row] = (await dataSource.query(
       `SELECT a.file_name, a.content_type, a.content FROM message_attachments a JOIN messages m ON m.id = a.message_id
