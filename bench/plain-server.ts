@@ -26,6 +26,7 @@ import { MeterQueries } from '../src/metering/meter-queries.service';
 import { ReadingService } from '../src/metering/reading.service';
 import { ReadingsController } from '../src/metering/readings.controller';
 import { ReadingsPages } from '../src/metering/readings.pages';
+import { MessageCounts } from '../src/notifications/message-counts.service';
 import { SOURCE_ROOT, ViewRenderer } from '../src/web/view-renderer';
 import type { Response } from 'express';
 import { CustomerRequestsService } from '../src/approval/customer-requests.service';
@@ -60,6 +61,7 @@ const readings = new ReadingService(dataSource, engine);
 const queries = new MeterQueries(dataSource, meterHistory);
 const readingsApi = new ReadingsController(queries, readings);
 const readingsPages = new ReadingsPages(queries, readings, new CustomerRequestsService(dataSource, engine, kinds));
+const messageCounts = new MessageCounts(dataSource);
 const renderer = new ViewRenderer({ root: SOURCE_ROOT, watch: false, defaultLanguage: config.DEFAULT_LANGUAGE });
 
 interface Call {
@@ -77,13 +79,14 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 }
 
 /** The slice of Express's Response the page controllers use: locals, status, render. */
-function pageResponse(call: Call): Response {
+function pageResponse(call: Call, unreadMessages: number): Response {
   const principal = call.session.principal;
   const locals: Record<string, unknown> = {
     lang: config.DEFAULT_LANGUAGE,
     requestUrl: call.url.pathname + call.url.search,
     csrfToken: call.session.csrfToken,
     currentCustomer: principal?.kind === 'customer' ? { name: principal.name, code: principal.code } : undefined,
+    unreadMessages,
   };
   let status = 200;
   const page = {
@@ -119,8 +122,16 @@ const ROUTES: Record<string, { via: 'bearer' | 'cookie'; handle: (call: Call) =>
   },
   'GET /readings': {
     via: 'cookie',
-    handle: (call) =>
-      readingsPages.page(call.customer, pageResponse(call), call.url.searchParams.get('servicePoint') ?? undefined, undefined),
+    handle: async (call) => {
+      // The portal's menu shows the unread message count on every customer page (UnreadMessagesMiddleware).
+      const unread = await messageCounts.unread(call.customer.companyId, call.customer.customerId);
+      await readingsPages.page(
+        call.customer,
+        pageResponse(call, unread),
+        call.url.searchParams.get('servicePoint') ?? undefined,
+        undefined,
+      );
+    },
   },
 };
 

@@ -42,8 +42,10 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   app.use(withLeanJsonHeaders(securityHeaders(config)));
   // Answers are per customer and mostly uncacheable: hashing each body for an ETag costs more than a rare 304 saves.
   app.set('etag', false);
-  // A clerk's bulk approval of BULK_MAX (10,000) items is about 400 kB of JSON.
+  // A clerk's bulk approval of BULK_MAX (10,000) items is about 400 kB of JSON; a message's attachment
+  // (512 KiB, MESSAGE_ATTACHMENT_MAX_BYTES) comes as base64 in JSON or in the back office's url-encoded form.
   app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('urlencoded', { limit: '1mb', extended: true });
   configureViews(app, config);
   SwaggerModule.setup('api/docs', app, () => createOpenApiDocument(app, config), {
     jsonDocumentUrl: 'api/docs/openapi.json',

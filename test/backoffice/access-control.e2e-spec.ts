@@ -26,6 +26,8 @@ const PAGES = [
   '/backoffice/reminder-runs',
   '/backoffice/emails/failed',
   '/backoffice/settings',
+  '/backoffice/messages',
+  '/backoffice/messages/new',
 ];
 const PAGE_POSTS = [
   '/backoffice/queue/bulk-approve',
@@ -43,6 +45,7 @@ const PAGE_POSTS = [
   '/backoffice/base-rates',
   '/backoffice/emails/1/resend',
   '/backoffice/settings',
+  '/backoffice/messages',
 ];
 
 describe('back-office access control', () => {
@@ -399,6 +402,9 @@ describe('back-office access control', () => {
       ['get', '/api/v1/backoffice/reminder-runs'],
       ['get', '/api/v1/backoffice/emails/failed'],
       ['post', '/api/v1/backoffice/emails/1/resend'],
+      ['get', '/api/v1/backoffice/messages'],
+      ['get', '/api/v1/backoffice/messages/segment-size'],
+      ['post', '/api/v1/backoffice/messages'],
     ];
     for (const [method, path] of api) {
       const response = await (method === 'get' ? request(app.url).get(path) : request(app.url).post(path).send({}))
@@ -442,6 +448,8 @@ describe('back-office access control', () => {
     await request(app.url).get('/api/v1/backoffice/customers?q=SU').expect(401);
     await request(app.url).post('/api/v1/backoffice/base-rates').send({ validFrom: '2099-01-01', rate: 1 }).expect(401);
     await request(app.url).get('/api/v1/backoffice/reminder-runs').expect(401);
+    await request(app.url).get('/api/v1/backoffice/messages').expect(401);
+    await request(app.url).post('/api/v1/backoffice/messages').send({ subject: 'x', body: 'x' }).expect(401);
   });
 
   it("shows supervisors and admins the own company's stalled work only, and refuses clerks", async () => {

@@ -31,7 +31,7 @@ describe('notification settings in Chromium on a phone', () => {
 
     await page.goto(`${running.url}/notifications/settings`);
     await expect(page.locator('h1').textContent()).resolves.toBe('Értesítési beállítások');
-    expect(await page.locator('form.preferences input[type=checkbox]').count()).toBe(9);
+    expect(await page.locator('form.preferences input[type=checkbox]').count()).toBe(10);
     expect(await fitsViewportWidth(page)).toBe(true);
     await page.uncheck('#topic-invoice_overdue');
     await Promise.all([

@@ -85,6 +85,7 @@ describe('CSRF: cookie sessions must send their own token', () => {
         'post /backoffice/login/totp',
         'post /backoffice/login/unlock',
         'post /backoffice/logout',
+        'post /backoffice/messages',
         'post /backoffice/payments/1/allocate',
         'post /backoffice/queue/bulk-approve',
         'post /backoffice/requests/1/1',
