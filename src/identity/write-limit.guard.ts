@@ -16,7 +16,8 @@ import { principalId } from './principal';
  */
 export type AnonymousCallers = 'people' | 'servers';
 
-const ANONYMOUS_CALLERS = 'write-limit:anonymous-callers';
+/** The metadata key under which a route names its anonymous callers. */
+export const ANONYMOUS_CALLERS = 'write-limit:anonymous-callers';
 
 /** The 429 of a route that needs no login, by its anonymous callers. */
 const ANONYMOUS_LIMIT_EXCEEDED: Record<AnonymousCallers, string> = {

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { BackofficeGuard } from '../../src/identity/clerk.guard';
 import { CustomerGuard } from '../../src/identity/auth.guards';
-import { WriteLimitGuard } from '../../src/identity/write-limit.guard';
+import { ANONYMOUS_CALLERS, WriteLimitGuard } from '../../src/identity/write-limit.guard';
 import { createTestCompany, openTestDataSource } from '../support/database';
 import { createTestCustomer } from '../support/factories';
 import { loginTestCustomer } from '../support/customer-session';
@@ -67,9 +67,7 @@ function writeRoutes(app: RunningApp): WriteRoute[] {
             name: `${controller.name}.${key}`,
             route: `${RequestMethod[method]} /${Reflect.getMetadata(PATH_METADATA, controller)}/${Reflect.getMetadata(PATH_METADATA, handler)}`,
             guards: [...classGuards, ...((Reflect.getMetadata(GUARDS_METADATA, handler) ?? []) as Type<CanActivate>[])],
-            anonymousCallers:
-              Reflect.getMetadata('write-limit:anonymous-callers', handler) ??
-              Reflect.getMetadata('write-limit:anonymous-callers', controller),
+            anonymousCallers: Reflect.getMetadata(ANONYMOUS_CALLERS, handler) ?? Reflect.getMetadata(ANONYMOUS_CALLERS, controller),
           },
         ];
       });
