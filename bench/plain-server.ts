@@ -27,6 +27,7 @@ import { ReadingService } from '../src/metering/reading.service';
 import { ReadingsController } from '../src/metering/readings.controller';
 import { ReadingsPages } from '../src/metering/readings.pages';
 import { MessageCounts } from '../src/notifications/message-counts.service';
+import { ServicePoints } from '../src/metering/service-points.service';
 import { SOURCE_ROOT, ViewRenderer } from '../src/web/view-renderer';
 import type { Response } from 'express';
 import { CustomerRequestsService } from '../src/approval/customer-requests.service';
@@ -60,7 +61,12 @@ new ReadingReview(dataSource, kinds, meterHistory).onModuleInit();
 const readings = new ReadingService(dataSource, engine);
 const queries = new MeterQueries(dataSource, meterHistory);
 const readingsApi = new ReadingsController(queries, readings);
-const readingsPages = new ReadingsPages(queries, readings, new CustomerRequestsService(dataSource, engine, kinds));
+const readingsPages = new ReadingsPages(
+  queries,
+  readings,
+  new CustomerRequestsService(dataSource, engine, kinds),
+  new ServicePoints(dataSource),
+);
 const messageCounts = new MessageCounts(dataSource);
 const renderer = new ViewRenderer({ root: SOURCE_ROOT, watch: false, defaultLanguage: config.DEFAULT_LANGUAGE });
 

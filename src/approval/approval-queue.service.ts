@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { WorkflowRequest } from '../../libs/workflow/request-workflow';
-import { REQUEST_COLUMNS, RequestRow, toWorkflowRequest } from './request-row';
+import { REQUEST_COLUMNS, RequestRow, toWorkflowRequest } from '../../libs/workflow/request-row';
 import { OPEN_REQUEST_STATES, RequestState } from './request.entity';
 
 export type OpenState = (typeof OPEN_REQUEST_STATES)[number];

@@ -6,7 +6,7 @@ import { Result } from '../../libs/workflow/workflow-errors';
 import { Transitioned, WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { Language } from '../web/i18n';
 import { RequestKinds } from './request-kind';
-import { REQUEST_COLUMNS, RequestRow, toWorkflowRequest } from './request-row';
+import { REQUEST_COLUMNS, RequestRow, toWorkflowRequest } from '../../libs/workflow/request-row';
 
 export interface TimelineEntry {
   state: string;

@@ -26,6 +26,7 @@ import { BASE_RATE_EDITOR, BaseRates } from './base-rates.service';
 import { CustomerLookup, MIN_SEARCH_LENGTH } from './customer-lookup.service';
 import { RequestKinds } from '../approval/request-kind';
 import { UNIT_LABELS } from '../metering/reading-review';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 /** How many of a customer's newest payments their page shows. */
 const CUSTOMER_PAGE_PAYMENTS = 10;
@@ -132,6 +133,7 @@ export class BackofficeCustomersPages {
   }
 
   @Post('base-rates')
+  @WriteLimited()
   async addRate(
     @Clerk() clerk: ClerkIdentity,
     @Req() req: Request,

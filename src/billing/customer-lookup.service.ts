@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OpenRequestView, RequestQueries } from '../approval/request-queries.service';
 import { MeterQueries, MeterView } from '../metering/meter-queries.service';
+import { ServicePoints } from '../metering/service-points.service';
 import { SecurityAuditService } from '../identity/security-audit.service';
 import { BillingQueries, DebtsView, InvoicePage } from './billing-queries.service';
 
@@ -75,6 +76,7 @@ export class CustomerLookup {
     private readonly dataSource: DataSource,
     private readonly billing: BillingQueries,
     private readonly meters: MeterQueries,
+    private readonly servicePoints: ServicePoints,
     private readonly requests: RequestQueries,
     private readonly audit: SecurityAuditService,
   ) {}
@@ -136,7 +138,7 @@ export class CustomerLookup {
       detail: `customer ${row.id} ${row.code}`,
     });
     const [points, meters, invoices, debts, openRequests] = await Promise.all([
-      this.meters.servicePoints(companyId, customerId),
+      this.servicePoints.list(companyId, customerId),
       this.meters.meters(companyId, customerId),
       this.billing.invoices(companyId, customerId, { limit: 24 }),
       this.billing.debts(companyId, customerId),

@@ -108,6 +108,7 @@ export class CustomerAuthController {
   }
 
   @Post('auth/register/verify')
+  @WriteLimited({ anonymous: 'people' })
   @HttpCode(204)
   @ApiEndpoint({
     operationId: 'completeRegistration',
@@ -182,6 +183,7 @@ export class CustomerAuthController {
   }
 
   @Post('auth/password/reset')
+  @WriteLimited({ anonymous: 'people' })
   @HttpCode(204)
   @ApiEndpoint({
     operationId: 'resetPassword',

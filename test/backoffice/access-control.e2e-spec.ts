@@ -7,6 +7,7 @@ import { RunningApp, startTestApp } from '../support/http-app';
 import { SessionService } from '../../src/identity/session.service';
 import { SecurityAuditService } from '../../src/identity/security-audit.service';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
+import { csrfFieldIn } from '../support/customer-session';
 
 const PAGES = [
   '/backoffice',
@@ -152,7 +153,7 @@ describe('back-office access control', () => {
     const admin = await createTestClerk(dataSource, a, 'admin', { totpSecret: secret });
     const agent = request.agent(app.url);
     const login = await agent.get('/backoffice/login').set('Accept', 'text/html');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(login.text)?.[1] ?? '';
+    const csrf = csrfFieldIn(login.text);
     const step = await agent
       .post('/backoffice/login')
       .type('form')
@@ -165,7 +166,7 @@ describe('back-office access control', () => {
       .send({ _csrf: csrf, pending, code: currentTotpCode(secret) })
       .expect(303);
     const page = await agent.get('/backoffice/clerks').set('Accept', 'text/html').expect(200);
-    const formCsrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const formCsrf = csrfFieldIn(page.text);
     const email = `oldal-${Date.now()}@teszt.local`;
     const bad = await agent
       .post('/backoffice/clerks')

@@ -1,11 +1,10 @@
 import { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
+import { fitsViewportWidth, launchBrowser, logInClerk, openPage, useSession, VIEWPORTS } from '../support/browser';
 import { createTestClerk } from '../support/clerk-factories';
 import { loginTestCustomer, startCookieSession } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
-import { SESSION_COOKIE } from '../../src/identity/session.service';
 import { createMeterWorld, waitFor } from '../metering/fixtures';
 import { generateTotpSecret } from '../../src/identity/totp';
 
@@ -37,7 +36,7 @@ describe('Ügyféladatok in Chromium: phone customer, desktop clerk', () => {
     const session = await loginTestCustomer(running, dataSource, world.companyId, world.customerId);
 
     const { context: phone, page: customer, problems: customerProblems } = await openPage(browser, VIEWPORTS[0]);
-    await phone.addCookies([{ name: SESSION_COOKIE, value: session.sessionId, url: running.url }]);
+    await useSession(phone, running.url, session.sessionId);
     await customer.goto(`${running.url}/profile`);
     await expect(customer.locator('h1').textContent()).resolves.toBe('Ügyféladatok');
     await expect(customer.locator('#field-name').isEditable()).resolves.toBe(false);
@@ -60,11 +59,7 @@ describe('Ügyféladatok in Chromium: phone customer, desktop clerk', () => {
     const requestId = Number(await customer.locator('.data-change').getAttribute('data-request-id'));
 
     const { context: desktop, page: office, problems: officeProblems } = await openPage(browser, VIEWPORTS[1]);
-    await office.goto(`${running.url}/backoffice/login`);
-    await office.selectOption('#company', clerk.companyCode);
-    await office.fill('#email', clerk.email);
-    await office.fill('#password', clerk.password);
-    await Promise.all([office.waitForURL(`${running.url}/backoffice`), office.click('form.form button[type=submit]')]);
+    await logInClerk(office, running.url, clerk);
     await Promise.all([office.waitForURL(`${running.url}/backoffice/queue`), office.click('a[href="/backoffice/queue"]')]);
     const row = office.locator(`tr[data-request-id="${requestId}"]`);
     await expect(row.textContent()).resolves.toContain('Telefonszám: – → +36 30 123 4567');
@@ -107,14 +102,14 @@ describe('Ügyféladatok in Chromium: phone customer, desktop clerk', () => {
     });
 
     const { context: phone, page: small, problems: phoneProblems } = await openPage(browser, VIEWPORTS[0]);
-    await phone.addCookies([{ name: SESSION_COOKIE, value: adminSession.sessionId, url: running.url }]);
+    await useSession(phone, running.url, adminSession.sessionId);
     await small.goto(`${running.url}/backoffice/settings`);
     await expect(small.locator('h1').textContent()).resolves.toBe('Ügyfélportál beállításai');
     expect(await fitsViewportWidth(small)).toBe(true);
     await small.screenshot({ path: '/tmp/ugyfelportal-settings-phone.png', fullPage: true });
 
     const { context: desktop, page: office, problems: officeProblems } = await openPage(browser, VIEWPORTS[1]);
-    await desktop.addCookies([{ name: SESSION_COOKIE, value: adminSession.sessionId, url: running.url }]);
+    await useSession(desktop, running.url, adminSession.sessionId);
     await office.goto(`${running.url}/backoffice`);
     await Promise.all([office.waitForURL(`${running.url}/backoffice/settings`), office.click('a[href="/backoffice/settings"]')]);
     await office.uncheck('#field-address');
@@ -128,7 +123,7 @@ describe('Ügyféladatok in Chromium: phone customer, desktop clerk', () => {
 
     const session = await loginTestCustomer(running, dataSource, world.companyId, world.customerId);
     const { context: customerPhone, page: customer } = await openPage(browser, VIEWPORTS[0]);
-    await customerPhone.addCookies([{ name: SESSION_COOKIE, value: session.sessionId, url: running.url }]);
+    await useSession(customerPhone, running.url, session.sessionId);
     await customer.goto(`${running.url}/profile`);
     await expect(customer.locator('#field-address').isEditable()).resolves.toBe(false);
     await expect(customer.locator('#field-phone').isEditable()).resolves.toBe(true);

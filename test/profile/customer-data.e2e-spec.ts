@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestClerk, TestClerk, TestCompany } from '../support/clerk-factories';
-import { loginTestCustomer, TestCustomerSession } from '../support/customer-session';
+import { csrfFieldIn, loginTestCustomer, TestCustomerSession } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { createCustomer, createMeterWorld, createServicePoint, MeterWorld, waitFor } from '../metering/fixtures';
@@ -213,7 +213,7 @@ describe('customer data changes and e-invoice consent over HTTP', () => {
       .get(new URL(second.url).pathname + new URL(second.url).search)
       .set('Accept', 'text/html');
     const cookie = anonymousForm.headers['set-cookie'] as unknown as string[];
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(anonymousForm.text)![1];
+    const csrf = csrfFieldIn(anonymousForm.text);
     const byPage = await request(running.url)
       .post('/profile/confirm-email')
       .set('Cookie', cookie)

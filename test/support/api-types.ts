@@ -3897,7 +3897,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many e-mail changes (retryAfterSeconds) */
+            /**
+             * @description Too many e-mail changes (retryAfterSeconds)
+             *
+             *     More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again
+             */
             429: {
                 headers: {
                     /** @description Seconds until another attempt may succeed */
@@ -3909,7 +3913,7 @@ export interface operations {
                      * @example {
                      *       "statusCode": 429,
                      *       "error": "Too Many Requests",
-                     *       "message": "Too many e-mail changes (retryAfterSeconds)"
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -4000,6 +4004,24 @@ export interface operations {
                      *       "statusCode": 409,
                      *       "error": "Conflict",
                      *       "message": "An earlier change is in review (the link keeps working), or the e-mail address is taken meanwhile"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More calls a minute from one address than PUBLIC_WRITES_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More calls a minute from one address than PUBLIC_WRITES_PER_MINUTE; Retry-After says when to try again"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -4463,6 +4485,24 @@ export interface operations {
                      *       "statusCode": 404,
                      *       "error": "Not Found",
                      *       "message": "Not a token this portal signed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More calls a minute from one address than SERVER_CALLS_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More calls a minute from one address than SERVER_CALLS_PER_MINUTE; Retry-After says when to try again"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -5010,6 +5050,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description More calls a minute from one address than PUBLIC_WRITES_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More calls a minute from one address than PUBLIC_WRITES_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
             503: {
                 headers: {
@@ -5344,6 +5402,24 @@ export interface operations {
                      *       "statusCode": 403,
                      *       "error": "Forbidden",
                      *       "message": "Sent with a cookie session but without its CSRF header (API clients send no cookie)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More calls a minute from one address than PUBLIC_WRITES_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More calls a minute from one address than PUBLIC_WRITES_PER_MINUTE; Retry-After says when to try again"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -7175,6 +7251,24 @@ export interface operations {
                      *       "statusCode": 404,
                      *       "error": "Not Found",
                      *       "message": "No payment with this order reference"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More calls a minute from one address than SERVER_CALLS_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More calls a minute from one address than SERVER_CALLS_PER_MINUTE; Retry-After says when to try again"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];

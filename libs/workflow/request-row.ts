@@ -1,4 +1,4 @@
-import { WorkflowRequest, WorkflowState } from '../../libs/workflow/request-workflow';
+import { WorkflowRequest, WorkflowState } from './request-workflow';
 
 /** The columns of `requests` that make a WorkflowRequest (with the company id the caller scoped by). */
 export const REQUEST_COLUMNS = `id, customer_id, kind, state, version, machine_version, subject_ref, payload, flagged, assigned_clerk_id,
