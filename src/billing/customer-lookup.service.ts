@@ -10,7 +10,10 @@ import { BillingQueries, DebtsView, InvoicePage } from './billing-queries.servic
  * mailing address, service-point address and invoice number, and one customer's
  * page. Each branch of the search is a range scan on a (company_id, <key>
  * text_pattern_ops) btree (migration 1764630000000), limited before the union, so it
- * stays a handful of index probes at 100,000 customers or millions of invoices.
+ * stays a handful of index probes at 100,000 customers or millions of invoices. Each
+ * branch orders by the index's own operator (USING ~<~, what text_pattern_ops sorts by):
+ * ordered by the collation's < instead, a common prefix ("Próba utca 1", 11,000 hits at
+ * 100,000 customers) read and sorted every hit (150 ms) instead of stopping after 20.
  */
 
 export interface CustomerHit {
@@ -47,17 +50,17 @@ export const SEARCH_LIMIT = 20;
 
 export const CUSTOMER_SEARCH_SQL = `
 WITH hits AS (
-  (SELECT id FROM customers WHERE company_id = $1 AND code LIKE $3 ORDER BY code LIMIT $4)
+  (SELECT id FROM customers WHERE company_id = $1 AND code LIKE $3 ORDER BY code USING ~<~ LIMIT $4)
   UNION
-  (SELECT id FROM customers WHERE company_id = $1 AND lower(name) LIKE $2 ORDER BY lower(name) LIMIT $4)
+  (SELECT id FROM customers WHERE company_id = $1 AND lower(name) LIKE $2 ORDER BY lower(name) USING ~<~ LIMIT $4)
   UNION
-  (SELECT id FROM customers WHERE company_id = $1 AND lower(email) LIKE $2 ORDER BY lower(email) LIMIT $4)
+  (SELECT id FROM customers WHERE company_id = $1 AND lower(email) LIKE $2 ORDER BY lower(email) USING ~<~ LIMIT $4)
   UNION
-  (SELECT id FROM customers WHERE company_id = $1 AND lower(address) LIKE $2 ORDER BY lower(address) LIMIT $4)
+  (SELECT id FROM customers WHERE company_id = $1 AND lower(address) LIKE $2 ORDER BY lower(address) USING ~<~ LIMIT $4)
   UNION
-  (SELECT customer_id FROM service_points WHERE company_id = $1 AND lower(address) LIKE $2 ORDER BY lower(address) LIMIT $4)
+  (SELECT customer_id FROM service_points WHERE company_id = $1 AND lower(address) LIKE $2 ORDER BY lower(address) USING ~<~ LIMIT $4)
   UNION
-  (SELECT customer_id FROM invoices WHERE company_id = $1 AND invoice_number LIKE $3 ORDER BY invoice_number LIMIT $4)
+  (SELECT customer_id FROM invoices WHERE company_id = $1 AND invoice_number LIKE $3 ORDER BY invoice_number USING ~<~ LIMIT $4)
 )
 SELECT c.id, c.code, c.name, c.email, c.postcode, c.town, c.address
   FROM hits JOIN customers c ON c.company_id = $1 AND c.id = hits.id
