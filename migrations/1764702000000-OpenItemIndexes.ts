@@ -11,9 +11,7 @@ export class OpenItemIndexes1764702000000 implements MigrationInterface {
   name = 'OpenItemIndexes1764702000000';
 
   public async up(q: QueryRunner): Promise<void> {
-    await q.query(
-      `CREATE INDEX debt_items_customer_open_idx ON debt_items (company_id, customer_id) INCLUDE (open_amount) WHERE open_amount > 0`,
-    );
+    await q.query(`CREATE INDEX debt_items_customer_open_idx ON debt_items (company_id, customer_id, open_amount) WHERE open_amount > 0`);
     await q.query(`CREATE INDEX invoices_customer_open_idx ON invoices (company_id, customer_id, due_on) WHERE open_amount > 0`);
   }
 
