@@ -297,7 +297,7 @@ async function readTablePages(dataSource: DataSource): Promise<void> {
 
 /** "0.05 ms; indexes a, b; seq scans: companies (1 × 8 kB)" from an EXPLAIN ANALYZE. */
 function planSummary(plan: string): string {
-  const indexes = [...new Set([...plan.matchAll(/ using (\w+)/g)].map((match) => match[1]))];
+  const indexes = [...new Set([...plan.matchAll(/ (?:using|Bitmap Index Scan on) (\w+)/g)].map((match) => match[1]))];
   const seqScans = [
     ...new Set([...plan.matchAll(/Seq Scan on (\w+)/g)].map((match) => `${match[1]} (${tablePages.get(match[1]) ?? '?'} × 8 kB)`)),
   ];
