@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OpenRequestView, RequestQueries } from '../approval/request-queries.service';
+import { HistoryRow } from '../metering/meter-history.service';
 import { MeterQueries, MeterView } from '../metering/meter-queries.service';
 import { SecurityAuditService } from '../identity/security-audit.service';
 import { BillingQueries, DebtsView, InvoicePage } from './billing-queries.service';
@@ -39,13 +40,15 @@ export interface CustomerDetail {
     customerType: string;
     portalAccount: boolean;
   };
-  servicePoints: Array<{ id: number; address: string; meters: MeterView[] }>;
+  servicePoints: Array<{ id: number; address: string; meters: Array<MeterView & { recentReadings: HistoryRow[] }> }>;
   invoices: InvoicePage;
   debts: DebtsView | null;
   openRequests: OpenRequestView[];
 }
 
 export const MIN_SEARCH_LENGTH = 2;
+/** Billable readings per meter on the customer's page, newest first. */
+export const RECENT_READINGS = 6;
 export const SEARCH_LIMIT = 20;
 
 export const CUSTOMER_SEARCH_SQL = `
@@ -103,8 +106,8 @@ export class CustomerLookup {
   }
 
   /**
-   * One customer of the clerk's company with their service points, meters, invoices,
-   * debts and open requests; records who looked at whom. Null (and nothing recorded)
+   * One customer of the clerk's company with their service points, meters and recent
+   * readings, invoices, debts and open requests; records who looked at whom. Null (and nothing recorded)
    * for another company's or an unknown customer.
    */
   async detail(clerk: { companyId: number; clerkId: number }, customerId: number, ip: string | null): Promise<CustomerDetail | null> {
@@ -138,9 +141,10 @@ export class CustomerLookup {
       ip,
       detail: `customer ${row.id} ${row.code}`,
     });
-    const [points, meters, invoices, debts, openRequests] = await Promise.all([
+    const [points, meters, readings, invoices, debts, openRequests] = await Promise.all([
       this.meters.servicePoints(companyId, customerId),
       this.meters.meters(companyId, customerId),
+      this.meters.recentReadings(companyId, customerId, RECENT_READINGS),
       this.billing.invoices(companyId, customerId, { limit: 24 }),
       this.billing.debts(companyId, customerId),
       this.requests.openForCustomer(companyId, customerId),
@@ -160,7 +164,12 @@ export class CustomerLookup {
         customerType: row.customer_type,
         portalAccount: row.portal_account,
       },
-      servicePoints: points.map((point) => ({ ...point, meters: meters.filter((meter) => meter.servicePointId === point.id) })),
+      servicePoints: points.map((point) => ({
+        ...point,
+        meters: meters
+          .filter((meter) => meter.servicePointId === point.id)
+          .map((meter) => ({ ...meter, recentReadings: readings.get(meter.id) ?? [] })),
+      })),
       invoices,
       debts,
       openRequests,
