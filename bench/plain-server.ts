@@ -2,12 +2,12 @@
  * The yardstick of bench/http-share.ts: a plain `node:http` + `pg` + `ioredis` server
  * doing the portal's own work for its hot routes, without Nest, Express or TypeORM.
  * It builds the project's own classes by hand (SessionService for the Redis call,
- * MeterQueries, ReadingService, the page controllers and ViewRenderer for the SQL,
- * the rules and the templates) over a bare pg pool, so the SQL and the domain work
+ * MeterQueries, ReadingService, BillingQueries, CustomerHome, the JSON and page
+ * controllers and ViewRenderer for the SQL, the rules and the templates) over a bare pg pool, so the SQL and the domain work
  * are the portal's, imported, never copied; what differs is only the framework.
  *
  * To measure another route, add a handler to ROUTES here and an entry to
- * bench/http-share.ts's ROUTES.
+ * bench/http-share.ts's ROUTES (bench/billing.ts measures the billing routes).
  *
  *   PORT=… DATABASE_URL=… REDIS_URL=… REDIS_KEY_PREFIX=… node -r ts-node/register/transpile-only bench/plain-server.ts
  */
@@ -35,6 +35,11 @@ import { RequestKinds } from '../src/approval/request-kind';
 import { Clock } from '../src/core/clock';
 import { InteractiveRedis } from '../src/core/interactive-redis.service';
 import { ReadingReview } from '../src/metering/reading-review';
+import { ApprovalQueueService } from '../src/approval/approval-queue.service';
+import { RequestQueries } from '../src/approval/request-queries.service';
+import { BillingController } from '../src/billing/billing.controller';
+import { BillingQueries } from '../src/billing/billing-queries.service';
+import { CustomerHome } from '../src/billing/customer-home.service';
 
 const config = parseConfig(process.env);
 const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE });
@@ -68,10 +73,15 @@ const readingsPages = new ReadingsPages(
   new ServicePoints(dataSource),
 );
 const messageCounts = new MessageCounts(dataSource);
+const billing = new BillingQueries(dataSource);
+const requestQueries = new RequestQueries(dataSource, engine, new ApprovalQueueService(dataSource), kinds);
+const billingApi = new BillingController(billing, new CustomerHome(billing, queries, requestQueries, messageCounts));
 const renderer = new ViewRenderer({ root: SOURCE_ROOT, watch: false, defaultLanguage: config.DEFAULT_LANGUAGE });
 
 interface Call {
   url: URL;
+  /** The `:id` of a route that has one. */
+  id: number;
   customer: CustomerRef;
   session: ActiveSession;
   body: unknown;
@@ -126,6 +136,23 @@ const ROUTES: Record<string, { via: 'bearer' | 'cookie'; handle: (call: Call) =>
       sendJson(call.res, 201, { ...result.value, state: 'submitted' });
     },
   },
+  'GET /api/v1/invoices': {
+    via: 'bearer',
+    // A page with no filter or cursor: the one request bench/billing.ts sends.
+    handle: async (call) => sendJson(call.res, 200, await billingApi.invoices(call.customer, {})),
+  },
+  'GET /api/v1/invoices/:id': {
+    via: 'bearer',
+    handle: async (call) => sendJson(call.res, 200, await billingApi.invoice(call.customer, call.id)),
+  },
+  'GET /api/v1/debts': {
+    via: 'bearer',
+    handle: async (call) => sendJson(call.res, 200, await billingApi.debts(call.customer)),
+  },
+  'GET /api/v1/home': {
+    via: 'bearer',
+    handle: async (call) => sendJson(call.res, 200, await billingApi.summary(call.customer)),
+  },
   'GET /readings': {
     via: 'cookie',
     handle: async (call) => {
@@ -156,14 +183,22 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://plain');
   if (url.pathname === '/health/ready') return sendJson(res, 200, { status: 'ok' });
-  const route = ROUTES[`${req.method} ${url.pathname}`];
+  const id = /\/(\d+)$/.exec(url.pathname)?.[1];
+  const route = ROUTES[`${req.method} ${id === undefined ? url.pathname : url.pathname.replace(/\d+$/, ':id')}`];
   if (!route) return sendJson(res, 404, { message: 'not found' });
   const body = await readJson(req);
   const token = credential(req, route.via);
   const session = token ? await sessions.load(token, route.via) : null;
   const principal = session?.principal;
   if (!session || principal?.kind !== 'customer') return sendJson(res, 401, { message: 'Log in first' });
-  await route.handle({ url, customer: { companyId: principal.companyId, customerId: principal.customerId }, session, body, res });
+  await route.handle({
+    url,
+    id: Number(id),
+    customer: { companyId: principal.companyId, customerId: principal.customerId },
+    session,
+    body,
+    res,
+  });
 }
 
 const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {

@@ -14,6 +14,7 @@ export type DebtItemKind = (typeof DEBT_ITEM_KINDS)[number];
 @Unique('debt_items_company_id_key', ['companyId', 'id'])
 @Index('debt_items_customer_idx', ['companyId', 'customerId', 'bookedOn', 'id']) // booked_on DESC, id DESC in the migration
 @Index('debt_items_invoice_idx', ['companyId', 'invoiceId'])
+@Index('debt_items_customer_open_idx', ['companyId', 'customerId', 'openAmount'], { where: 'open_amount > 0' })
 @Index('debt_items_external_ref_key', ['companyId', 'externalRef'], { unique: true, where: 'external_ref IS NOT NULL' })
 @ForeignKey('Customer', ['companyId', 'customerId'], ['companyId', 'id'], { name: 'debt_items_company_id_customer_id_fkey' })
 @ForeignKey(() => Invoice, ['companyId', 'invoiceId'], ['companyId', 'id'], { name: 'debt_items_company_id_invoice_id_fkey' })

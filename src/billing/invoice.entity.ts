@@ -12,6 +12,7 @@ export type InvoiceType = (typeof INVOICE_TYPES)[number];
 @Unique('invoices_company_id_key', ['companyId', 'id'])
 @Index('invoices_customer_idx', ['companyId', 'customerId', 'dueOn', 'id']) // due_on DESC, id DESC in the migration
 @Index('invoices_open_due_idx', ['companyId', 'dueOn'], { where: 'open_amount > 0' })
+@Index('invoices_customer_open_idx', ['companyId', 'customerId', 'dueOn'], { where: 'open_amount > 0' })
 @Index('invoices_service_point_idx', ['companyId', 'servicePointId'])
 // (company_id, invoice_number text_pattern_ops): the clerk's prefix search; an operator class TypeORM cannot describe.
 @Index('invoices_number_prefix_idx', { synchronize: false })

@@ -146,4 +146,9 @@ export class MeterQueries {
   history(companyId: number, customerId: number, meterId: number): Promise<HistoryRow[]> {
     return this.meterHistory.forCustomer(companyId, customerId, meterId);
   }
+
+  /** The newest `perMeter` billable readings of each of the customer's meters, by meter id (the clerk's customer page). */
+  recentReadings(companyId: number, customerId: number, perMeter: number): Promise<Map<number, HistoryRow[]>> {
+    return this.meterHistory.recentForCustomer(companyId, customerId, perMeter);
+  }
 }

@@ -2642,12 +2642,38 @@ export interface components {
             /** @description The customer has registered on the portal */
             portalAccount: boolean;
         };
+        CustomerMeterResponse: {
+            /** @example 12 */
+            id: number;
+            /** @example 4 */
+            servicePointId: number;
+            /** @example VM-123456 */
+            serialNumber: string;
+            /** @example water */
+            type: string;
+            /** @example m3 */
+            unit: string;
+            /**
+             * @description Decimals a reading may have
+             * @example 1
+             */
+            decimals: number;
+            /** Format: date */
+            calibratedAt: string | null;
+            /** @description When the provider reads the meter itself */
+            providerReadingPeriod: string | null;
+            window: components["schemas"]["ReadingWindowResponse"];
+            /** @description The last billable reading */
+            lastReading: components["schemas"]["LastReadingResponse"] | null;
+            /** @description The newest billable readings (up to 6), newest first */
+            recentReadings: components["schemas"]["HistoryRowResponse"][];
+        };
         CustomerServicePointResponse: {
             /** @example 7 */
             id: number;
             /** @example 1234 Mintaváros, Fő utca 1. */
             address: string;
-            meters: components["schemas"]["MeterResponse"][];
+            meters: components["schemas"]["CustomerMeterResponse"][];
         };
         CustomerDetailResponse: {
             customer: components["schemas"]["CustomerRecordResponse"];
