@@ -14,7 +14,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../config/data-source-options';
 import { SessionService } from '../src/identity/session.service';
 import { adminDatabaseUrl } from '../test/support/test-environment';
-import type { LoadPlan, LoadResult } from './http-load';
+import type { LoadPlan, LoadRequest, LoadResult } from './http-load';
 
 /** `[N] [--keep] [--name=number …]`: how many items, whether to keep the scratch database, numeric options. */
 export function benchArgs(defaultCount: number): { count: number; keep: boolean; option: (name: string, fallback: number) => number } {
@@ -28,7 +28,8 @@ export function benchArgs(defaultCount: number): { count: number; keep: boolean;
 
 /**
  * Runs `work` on a freshly migrated database named `bench_<label>_<time>` and drops
- * it afterwards (unless `keep`). TEST_ADMIN_DATABASE_URL names a role that may create databases.
+ * it afterwards (unless `keep`), or on the database BENCH_DATABASE names, which it keeps.
+ * TEST_ADMIN_DATABASE_URL names a role that may create databases.
  */
 export async function withScratchDatabase(
   label: string,
@@ -36,12 +37,15 @@ export async function withScratchDatabase(
   work: (dataSource: DataSource, databaseUrl: string) => Promise<void>,
 ): Promise<void> {
   const adminUrl = adminDatabaseUrl();
-  const databaseName = `bench_${label}_${Date.now().toString(36)}`;
+  // BENCH_DATABASE names a database kept by an earlier run (--keep): migrated up, loaded only with what is missing, kept again.
+  const reused = process.env.BENCH_DATABASE;
+  const databaseName = reused ?? `bench_${label}_${Date.now().toString(36)}`;
+  const keep = options.keep || reused !== undefined;
   const databaseUrl = new URL(adminUrl);
   databaseUrl.pathname = `/${databaseName}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${databaseName}"`);
+  if (!reused) await admin.query(`CREATE DATABASE "${databaseName}"`);
   let dataSource: DataSource | undefined;
   try {
     dataSource = await new DataSource({
@@ -52,7 +56,7 @@ export async function withScratchDatabase(
     await work(dataSource, databaseUrl.toString());
   } finally {
     await dataSource?.destroy();
-    if (options.keep) process.stdout.write(`kept database ${databaseName}\n`);
+    if (keep) process.stdout.write(`kept database ${databaseName}\n`);
     else await admin.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
     await admin.end();
   }
@@ -137,6 +141,56 @@ export function latencyReport(label: string, count: number, seconds: number, lat
     `${label}: ${count} in ${seconds.toFixed(2)} s = ${Math.round(count / seconds)}/s; ` +
     `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms\n`
   );
+}
+
+/** A server process under load: its address and its pid (for its CPU time). */
+export interface MeasuredServer {
+  baseUrl: string;
+  pid: number;
+}
+
+export interface HttpFigures {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  /** The server process's CPU time per measured request. */
+  cpuMs: number;
+}
+
+/**
+ * Sends `warmUp`, then measures `requests` (CONCURRENCY at once, bench/http-load.ts in a
+ * worker thread) against the server: req/s, p50, p99 and the server's CPU time per
+ * request. Throws unless every measured request got `expected` (200 for a GET, 201 for a POST).
+ */
+export async function measureHttp(
+  server: MeasuredServer,
+  label: string,
+  warmUp: LoadRequest[],
+  requests: LoadRequest[],
+  expected = requests[0].method === 'POST' ? 201 : 200,
+): Promise<HttpFigures> {
+  let cpuBefore = 0;
+  const result = await runHttpLoad({ baseUrl: server.baseUrl, concurrency: CONCURRENCY, warmUp, requests }, () => {
+    cpuBefore = cpuMilliseconds(server.pid);
+  });
+  const cpuMs = (cpuMilliseconds(server.pid) - cpuBefore) / requests.length;
+  if ((result.statuses[expected] ?? 0) !== requests.length) {
+    throw new Error(`${label} at ${server.baseUrl}: statuses ${JSON.stringify(result.statuses)}`);
+  }
+  const sorted = [...result.latencies].sort((a, b) => a - b);
+  return { perSecond: requests.length / result.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuMs };
+}
+
+/** "1,234 req/s, p50 … ms, p99 … ms" */
+export function describeFigures(figures: HttpFigures): string {
+  return `${Math.round(figures.perSecond).toLocaleString('en')} req/s, p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms`;
+}
+
+/** "low–high" of the values as formatted, or the one value when they agree. */
+export function range(values: number[], format: (value: number) => string): string {
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  return low === high ? format(low) : `${format(low)}–${format(high)}`;
 }
 
 /**

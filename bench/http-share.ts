@@ -36,16 +36,18 @@ import { LOAD_COMPANY, loadSyntheticCustomers } from '../src/demo/synthetic-load
 import {
   benchArgs,
   CONCURRENCY,
-  cpuMilliseconds,
+  describeFigures,
   elapsed,
+  HttpFigures,
   freePort,
   loadReadingCustomers,
-  percentile,
+  MeasuredServer,
+  measureHttp,
   pool,
   POOL_SIZE,
   productionSettings,
+  range,
   ReadingTarget,
-  runHttpLoad,
   startProcess,
   stopProcess,
   waitUntilReady,
@@ -134,41 +136,8 @@ const ROUTES: ShareRoute[] = [
   },
 ];
 
-interface Figures {
-  perSecond: number;
-  p50: number;
-  p99: number;
-  /** The server process's CPU time per measured request. */
-  cpuMs: number;
-}
-
-interface Server {
-  baseUrl: string;
-  pid: number;
-}
-
-async function measure(server: Server, route: ShareRoute, fixtures: Fixtures, count: number): Promise<Figures> {
-  const warmUp = await route.requests(fixtures, WARM_UP);
-  const requests = await route.requests(fixtures, count);
-  let cpuBefore = 0;
-  const result = await runHttpLoad({ baseUrl: server.baseUrl, concurrency: CONCURRENCY, warmUp, requests }, () => {
-    cpuBefore = cpuMilliseconds(server.pid);
-  });
-  const cpuMs = (cpuMilliseconds(server.pid) - cpuBefore) / count;
-  const expected = requests[0].method === 'POST' ? 201 : 200;
-  if ((result.statuses[expected] ?? 0) !== count)
-    throw new Error(`${route.label} at ${server.baseUrl}: statuses ${JSON.stringify(result.statuses)}`);
-  const sorted = [...result.latencies].sort((a, b) => a - b);
-  return { perSecond: count / result.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuMs };
-}
-
-const describe = (f: Figures) =>
-  `${Math.round(f.perSecond).toLocaleString('en')} req/s, p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms`;
-
-function range(values: number[], format: (value: number) => string): string {
-  const low = Math.min(...values);
-  const high = Math.max(...values);
-  return low === high ? format(low) : `${format(low)}–${format(high)}`;
+async function measure(server: MeasuredServer, route: ShareRoute, fixtures: Fixtures, count: number): Promise<HttpFigures> {
+  return measureHttp(server, route.label, await route.requests(fixtures, WARM_UP), await route.requests(fixtures, count));
 }
 
 async function main(): Promise<void> {
@@ -227,7 +196,7 @@ async function main(): Promise<void> {
         fresh: (n) => login(targets.slice(nextFresh, (nextFresh += n))),
       };
 
-      const results = new Map<string, Array<{ portal: Figures; plain: Figures; development?: Figures }>>();
+      const results = new Map<string, Array<{ portal: HttpFigures; plain: HttpFigures; development?: HttpFigures }>>();
       try {
         const servers: Array<{ name: string; script: string; env?: NodeJS.ProcessEnv }> = [
           { name: 'portal', script: 'src/main.ts' },
@@ -235,7 +204,7 @@ async function main(): Promise<void> {
           ...(development ? [{ name: 'development', script: 'src/main.ts', env: { NODE_ENV: 'development' } }] : []),
           ...candidates.map(({ name, script }) => ({ name, script })),
         ];
-        const running: Record<string, Server> = {};
+        const running: Record<string, MeasuredServer> = {};
         for (const server of servers) {
           const port = await freePort();
           const child = startProcess(server.script, { ...env, ...server.env, PORT: String(port) });
@@ -252,17 +221,17 @@ async function main(): Promise<void> {
               running.development && route.page ? await measure(running.development, route, fixtures, count) : undefined;
             results.set(route.label, [...(results.get(route.label) ?? []), { portal, plain, development: inDevelopment }]);
             process.stdout.write(
-              `round ${round} ${route.label}: portal ${describe(portal)} | plain ${describe(plain)} | share ${Math.round((100 * portal.perSecond) / plain.perSecond)} % (by CPU ${Math.round((100 * plain.cpuMs) / portal.cpuMs)} %)\n`,
+              `round ${round} ${route.label}: portal ${describeFigures(portal)} | plain ${describeFigures(plain)} | share ${Math.round((100 * portal.perSecond) / plain.perSecond)} % (by CPU ${Math.round((100 * plain.cpuMs) / portal.cpuMs)} %)\n`,
             );
             for (const candidate of candidates.filter((c) => !c.keys || c.keys.includes(route.key))) {
               const figures = await measure(running[candidate.name], route, fixtures, count);
               process.stdout.write(
-                `  ${candidate.name}: ${describe(figures)} | share ${Math.round((100 * figures.perSecond) / plain.perSecond)} % (by CPU ${Math.round((100 * plain.cpuMs) / figures.cpuMs)} %)\n`,
+                `  ${candidate.name}: ${describeFigures(figures)} | share ${Math.round((100 * figures.perSecond) / plain.perSecond)} % (by CPU ${Math.round((100 * plain.cpuMs) / figures.cpuMs)} %)\n`,
               );
             }
             if (inDevelopment) {
               process.stdout.write(
-                `  in development mode: ${describe(inDevelopment)} = ${(portal.perSecond / inDevelopment.perSecond).toFixed(1)}× slower than production (target ≤ 3×)\n`,
+                `  in development mode: ${describeFigures(inDevelopment)} = ${(portal.perSecond / inDevelopment.perSecond).toFixed(1)}× slower than production (target ≤ 3×)\n`,
               );
             }
           }
@@ -278,7 +247,7 @@ async function main(): Promise<void> {
       const tenth = (value: number) => value.toFixed(1);
       for (const route of routes) {
         const runs = results.get(route.label) ?? [];
-        const side = (pick: (run: { portal: Figures; plain: Figures }) => Figures) =>
+        const side = (pick: (run: { portal: HttpFigures; plain: HttpFigures }) => HttpFigures) =>
           `${range(
             runs.map((run) => pick(run).perSecond),
             whole,

@@ -2,12 +2,12 @@
  * The yardstick of bench/http-share.ts: a plain `node:http` + `pg` + `ioredis` server
  * doing the portal's own work for its hot routes, without Nest, Fastify or TypeORM.
  * It builds the project's own classes by hand (SessionService and WriteLimitGuard for the
- * Redis calls, MeterQueries, ReadingService, BillingQueries, CustomerHome, the controllers
- * and ViewRenderer for the SQL, the rules and the templates) over a bare pg pool, so the SQL and the domain work
+ * Redis calls, MeterQueries, ReadingService, BillingQueries, CustomerHome, the JSON and page
+ * controllers and ViewRenderer for the SQL, the rules and the templates) over a bare pg pool, so the SQL and the domain work
  * are the portal's, imported, never copied; what differs is only the framework.
  *
  * To measure another route, add a handler to ROUTES here and an entry to
- * bench/http-share.ts's ROUTES.
+ * bench/http-share.ts's ROUTES (bench/billing.ts measures the billing routes).
  *
  *   PORT=… DATABASE_URL=… REDIS_URL=… REDIS_KEY_PREFIX=… node -r ts-node/register/transpile-only bench/plain-server.ts
  */
@@ -20,6 +20,7 @@ import { parseConfig } from '../config/configuration';
 import '../config/data-source-options';
 import { WorkflowEngine } from '../libs/workflow/workflow-engine';
 import { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { CustomerRef } from '../src/identity/auth.guards';
 import { WriteLimitGuard } from '../src/identity/write-limit.guard';
 import { QueuesService } from '../src/core/queues.service';
@@ -37,6 +38,7 @@ import { MeterQueries } from '../src/metering/meter-queries.service';
 import { ReadingService } from '../src/metering/reading.service';
 import { ReadingsController } from '../src/metering/readings.controller';
 import { ReadingsPages } from '../src/metering/readings.pages';
+import { ServicePoints } from '../src/metering/service-points.service';
 import { SOURCE_ROOT, ViewRenderer } from '../src/web/view-renderer';
 import type { PageReply, PageRequest } from '../src/web/http';
 import { CustomerRequestsService } from '../src/approval/customer-requests.service';
@@ -70,18 +72,25 @@ new ReadingReview(dataSource, kinds, meterHistory).onModuleInit();
 const readings = new ReadingService(dataSource, engine);
 const queries = new MeterQueries(dataSource, meterHistory);
 const readingsApi = new ReadingsController(queries, readings);
-const readingsPages = new ReadingsPages(queries, readings, new CustomerRequestsService(dataSource, engine, kinds));
-const writeLimit = new WriteLimitGuard(config, { connection: redis } as unknown as QueuesService);
-const billingQueries = new BillingQueries(dataSource);
-// The customer's open requests need no queue.
-const requestQueries = new RequestQueries(dataSource, engine, undefined as unknown as ApprovalQueueService, kinds);
-const customerHome = new CustomerHome(billingQueries, queries, requestQueries, new MessageCounts(dataSource));
-const billingApi = new BillingController(billingQueries, customerHome);
+const readingsPages = new ReadingsPages(
+  queries,
+  readings,
+  new CustomerRequestsService(dataSource, engine, kinds),
+  new ServicePoints(dataSource),
+);
+const writeLimit = new WriteLimitGuard(config, { connection: redis } as unknown as QueuesService, new Reflector());
+const messageCounts = new MessageCounts(dataSource);
+const billing = new BillingQueries(dataSource);
+const requestQueries = new RequestQueries(dataSource, engine, new ApprovalQueueService(dataSource), kinds);
+const customerHome = new CustomerHome(billing, queries, requestQueries, messageCounts);
+const billingApi = new BillingController(billing, customerHome);
 const homePage = new HomePage(customerHome, kinds, new CompanyDirectory(dataSource));
 const renderer = new ViewRenderer({ root: SOURCE_ROOT, watch: false, defaultLanguage: config.DEFAULT_LANGUAGE });
 
 interface Call {
   url: URL;
+  /** The `:id` of a route that has one. */
+  id: number;
   customer: CustomerRef;
   session: ActiveSession;
   body: unknown;
@@ -95,13 +104,14 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 }
 
 /** The slice of the reply the page controllers use: locals, status, render. */
-function pageResponse(call: Call): PageReply {
+function pageResponse(call: Call, unreadMessages: number): PageReply {
   const principal = call.session.principal;
   const locals: Record<string, unknown> = {
     lang: config.DEFAULT_LANGUAGE,
     requestUrl: call.url.pathname + call.url.search,
     csrfToken: call.session.csrfToken,
     currentCustomer: principal?.kind === 'customer' ? { name: principal.name, code: principal.code } : undefined,
+    unreadMessages,
   };
   let status = 200;
   const page = {
@@ -123,6 +133,8 @@ function pageResponse(call: Call): PageReply {
 async function withinWriteLimit(call: Call): Promise<boolean> {
   const context = {
     switchToHttp: () => ({ getRequest: () => ({ principal: call.session.principal }), getResponse: () => ({ header: () => undefined }) }),
+    getHandler: () => withinWriteLimit,
+    getClass: () => Object,
   } as unknown as ExecutionContext;
   return writeLimit.canActivate(context).catch(() => false);
 }
@@ -146,20 +158,41 @@ const ROUTES: Record<string, { via: 'bearer' | 'cookie'; handle: (call: Call) =>
   },
   'GET /api/v1/invoices': {
     via: 'bearer',
+    // A page with no filter or cursor: the one request bench/billing.ts sends.
     handle: async (call) => sendJson(call.res, 200, await billingApi.invoices(call.customer, new InvoiceQueryDto())),
+  },
+  'GET /api/v1/invoices/:id': {
+    via: 'bearer',
+    handle: async (call) => sendJson(call.res, 200, await billingApi.invoice(call.customer, call.id)),
   },
   'GET /api/v1/debts': {
     via: 'bearer',
     handle: async (call) => sendJson(call.res, 200, await billingApi.debts(call.customer)),
   },
+  'GET /api/v1/home': {
+    via: 'bearer',
+    handle: async (call) => sendJson(call.res, 200, await billingApi.summary(call.customer)),
+  },
   'GET /': {
     via: 'cookie',
-    handle: (call) => homePage.homePage({ principal: call.session.principal } as PageRequest, pageResponse(call)),
+    handle: async (call) => {
+      // The portal's menu shows the unread message count on every customer page (UnreadMessagesMiddleware).
+      const unread = await messageCounts.unread(call.customer.companyId, call.customer.customerId);
+      await homePage.homePage({ principal: call.session.principal } as PageRequest, pageResponse(call, unread));
+    },
   },
   'GET /readings': {
     via: 'cookie',
-    handle: (call) =>
-      readingsPages.page(call.customer, pageResponse(call), call.url.searchParams.get('servicePoint') ?? undefined, undefined),
+    handle: async (call) => {
+      // The portal's menu shows the unread message count on every customer page (UnreadMessagesMiddleware).
+      const unread = await messageCounts.unread(call.customer.companyId, call.customer.customerId);
+      await readingsPages.page(
+        call.customer,
+        pageResponse(call, unread),
+        call.url.searchParams.get('servicePoint') ?? undefined,
+        undefined,
+      );
+    },
   },
 };
 
@@ -178,14 +211,22 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://plain');
   if (url.pathname === '/health/ready') return sendJson(res, 200, { status: 'ok' });
-  const route = ROUTES[`${req.method} ${url.pathname}`];
+  const id = /\/(\d+)$/.exec(url.pathname)?.[1];
+  const route = ROUTES[`${req.method} ${id === undefined ? url.pathname : url.pathname.replace(/\d+$/, ':id')}`];
   if (!route) return sendJson(res, 404, { message: 'not found' });
   const body = await readJson(req);
   const token = credential(req, route.via);
   const session = token ? await sessions.load(token, route.via) : null;
   const principal = session?.principal;
   if (!session || principal?.kind !== 'customer') return sendJson(res, 401, { message: 'Log in first' });
-  await route.handle({ url, customer: { companyId: principal.companyId, customerId: principal.customerId }, session, body, res });
+  await route.handle({
+    url,
+    id: Number(id),
+    customer: { companyId: principal.companyId, customerId: principal.customerId },
+    session,
+    body,
+    res,
+  });
 }
 
 const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {

@@ -137,6 +137,10 @@ export const configSchema = z.object({
   TRUSTED_PROXIES: trustedProxies,
   TOTP_ENCRYPTION_KEYS: totpEncryptionKeys,
   WRITE_LIMIT_PER_MINUTE: positiveInt(60),
+  /** Per client address: writes through an e-mailed link that needs no login (unsubscribe page, e-mail change, password reset). */
+  PUBLIC_WRITES_PER_MINUTE: positiveInt(30),
+  /** Per client address: the bank's payment notifications and mail providers' one-click unsubscribes, far above their rate. */
+  SERVER_CALLS_PER_MINUTE: positiveInt(3000),
   /** When the reminder schedulers fire (cron, Budapest time); every kind at the same time. */
   REMINDER_CRON: z
     .string()

@@ -4,6 +4,7 @@ import { BillingModule } from './billing/billing.module';
 import { CoreModule } from './core/core.module';
 import { IdentityModule } from './identity/identity.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
+import { MessagesModule } from './messages/messages.module';
 import { MeteringModule } from './metering/metering.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PaymentsModule } from './payments/payments.module';
@@ -28,7 +29,8 @@ export class AppModule {
         ProfileModule,
         IdentityModule,
         PaymentsModule,
-        ...(role === 'worker' ? [] : [WebModule, BillingModule]),
+        // MessagesModule after IdentityModule: its hook (the menu's unread count) needs the session's principal.
+        ...(role === 'worker' ? [] : [WebModule, BillingModule, MessagesModule]),
       ],
     };
   }

@@ -1,6 +1,7 @@
 import { AnyMachineSnapshot, StateValue, initialTransition, transition } from 'xstate';
 import { EntityManager, QueryFailedError } from 'typeorm';
 import { preparedQuery } from '../typeorm/prepared-query';
+import { REQUEST_COLUMNS, RequestRow, toWorkflowRequest } from './request-row';
 import { actorRefusal } from './actor-policy';
 import {
   Actor,
@@ -58,29 +59,16 @@ export interface Transitioned {
   version: number;
 }
 
-interface RequestRow {
-  id: string;
+/** A `requests` row as the engine reads it: the request and its machine's snapshot. */
+interface EngineRow extends RequestRow {
   company_id: number;
-  customer_id: string;
-  kind: string;
-  state: WorkflowState;
   snapshot: { value: StateValue; context: WorkflowContext };
-  machine_version: number;
-  version: number;
-  subject_ref: string;
-  payload: Record<string, unknown>;
-  flagged: boolean;
-  assigned_clerk_id: number | null;
-  answer_due_at: Date;
-  created_at: Date;
-  updated_at: Date;
 }
 
 const COMMENT_MAX = 2000;
 
-/** The columns RequestRow holds (named, so a prepared plan's result shape never changes under it). */
-const REQUEST_COLUMNS = `id, company_id, customer_id, kind, state, snapshot, machine_version, version, subject_ref, payload, flagged,
-       assigned_clerk_id, answer_due_at, created_at, updated_at`;
+/** The columns EngineRow holds (named, so a prepared plan's result shape never changes under it). */
+const ENGINE_COLUMNS = `company_id, snapshot, ${REQUEST_COLUMNS}`;
 
 /** A unique violation of `constraint`, raised through TypeORM or straight from node-postgres. */
 function isUniqueViolation(error: unknown, constraint: string): boolean {
@@ -99,25 +87,6 @@ const OUTBOX_EFFECTS_CTE = (source: string, companyId: string, queues: string, n
            FROM ${source}, unnest(${queues}::text[], ${names}::text[]) WITH ORDINALITY AS job(queue, name, position)
           ORDER BY job.position
        )`;
-
-function toWorkflowRequest(row: RequestRow): WorkflowRequest {
-  return {
-    id: Number(row.id),
-    companyId: row.company_id,
-    customerId: Number(row.customer_id),
-    kind: row.kind,
-    state: row.state,
-    version: row.version,
-    machineVersion: row.machine_version,
-    subjectRef: row.subject_ref,
-    payload: row.payload,
-    flagged: row.flagged,
-    assignedClerkId: row.assigned_clerk_id,
-    answerDueAt: row.answer_due_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /**
  * The request engine: loads a request's persisted snapshot, computes the next one
@@ -230,10 +199,10 @@ export class WorkflowEngine {
     concurrency: number,
   ): Promise<Array<Result<Transitioned, WorkflowError | E>>> {
     if (inputs.some((input) => input.companyId !== companyId)) throw new Error('sendEach sends to the requests of one company');
-    const rows = await preparedQuery<RequestRow>(
+    const rows = await preparedQuery<EngineRow>(
       db,
       'workflow-load-many',
-      `SELECT ${REQUEST_COLUMNS} FROM requests WHERE company_id = $1 AND id = ANY($2::bigint[])`,
+      `SELECT ${ENGINE_COLUMNS} FROM requests WHERE company_id = $1 AND id = ANY($2::bigint[])`,
       [companyId, inputs.map((input) => input.requestId)],
     );
     const byId = new Map(rows.map((row) => [Number(row.id), row]));
@@ -266,14 +235,14 @@ export class WorkflowEngine {
   /** `send` after the read: the checks, the machine's transition and the one guarded write. */
   private async sendLoaded<E>(
     db: EntityManager,
-    row: RequestRow | undefined,
+    row: EngineRow | undefined,
     input: SendInput<E>,
   ): Promise<Result<Transitioned, WorkflowError | E>> {
     const event: EventInput = typeof input.event === 'string' ? { type: input.event } : input.event;
     const { requestId, actor } = input;
     const comment = input.comment?.trim() || undefined;
     if (!row) return fail(notFound(requestId));
-    const refused = input.precondition?.(toWorkflowRequest(row));
+    const refused = input.precondition?.(toWorkflowRequest(row.company_id, row));
     if (refused !== undefined) return fail(refused);
     // A stale view comes first: after a colleague's decision the request may be assigned
     // to them, and "someone else decided meanwhile" is the answer that helps.
@@ -362,7 +331,7 @@ export class WorkflowEngine {
   /** Reads one request, scoped by company (and by customer for a customer actor). */
   async find(manager: EntityManager, companyId: number, requestId: number, actor?: Actor, lock = false): Promise<WorkflowRequest | null> {
     const row = await this.load(manager, companyId, requestId, actor, lock);
-    return row ? toWorkflowRequest(row) : null;
+    return row ? toWorkflowRequest(row.company_id, row) : null;
   }
 
   private async load(
@@ -371,12 +340,12 @@ export class WorkflowEngine {
     requestId: number,
     actor?: Actor,
     lock = false,
-  ): Promise<RequestRow | undefined> {
+  ): Promise<EngineRow | undefined> {
     const customerOnly = actor?.kind === 'customer';
-    const rows = await preparedQuery<RequestRow>(
+    const rows = await preparedQuery<EngineRow>(
       manager,
       `workflow-load${customerOnly ? '-customer' : ''}${lock ? '-lock' : ''}`,
-      `SELECT ${REQUEST_COLUMNS} FROM requests
+      `SELECT ${ENGINE_COLUMNS} FROM requests
         WHERE company_id = $1 AND id = $2 ${customerOnly ? 'AND customer_id = $3' : ''} ${lock ? 'FOR UPDATE' : ''}`,
       customerOnly ? [companyId, requestId, actor.id] : [companyId, requestId],
     );

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { WorkflowRequest } from '../../libs/workflow/request-workflow';
+import { REQUEST_COLUMNS, RequestRow, toWorkflowRequest } from '../../libs/workflow/request-row';
 import { OPEN_REQUEST_STATES, RequestState } from './request.entity';
 
 export type OpenState = (typeof OPEN_REQUEST_STATES)[number];
@@ -27,22 +28,7 @@ export class InvalidCursorError extends Error {}
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
 
-interface Row {
-  id: string;
-  customer_id: string;
-  kind: string;
-  state: RequestState;
-  version: number;
-  machine_version: number;
-  subject_ref: string;
-  payload: Record<string, unknown>;
-  flagged: boolean;
-  assigned_clerk_id: number | null;
-  answer_due_at: Date;
-  created_at: Date;
-  updated_at: Date;
-  cursor_at: string;
-}
+type Row = RequestRow & { cursor_at: string };
 
 /**
  * The clerk work queue: a company's open requests (submitted, in review, failed
@@ -73,8 +59,7 @@ export class ApprovalQueueService {
       where.push(`(answer_due_at, id) > (${param(at)}::timestamptz, ${param(id)}::bigint)`);
     }
     const rows: Row[] = await this.dataSource.query(
-      `SELECT id, customer_id, kind, state, version, machine_version, subject_ref, payload, flagged, assigned_clerk_id,
-              answer_due_at, created_at, updated_at,
+      `SELECT ${REQUEST_COLUMNS},
               to_char(answer_due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
          FROM requests WHERE ${where.join(' AND ')}
         ORDER BY answer_due_at, id LIMIT ${param(limit + 1)}`,
@@ -83,22 +68,7 @@ export class ApprovalQueueService {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      items: page.map((row) => ({
-        id: Number(row.id),
-        companyId,
-        customerId: Number(row.customer_id),
-        kind: row.kind,
-        state: row.state,
-        version: row.version,
-        machineVersion: row.machine_version,
-        subjectRef: row.subject_ref,
-        payload: row.payload,
-        flagged: row.flagged,
-        assignedClerkId: row.assigned_clerk_id,
-        answerDueAt: row.answer_due_at,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      })),
+      items: page.map((row) => toWorkflowRequest(companyId, row)),
       next: rows.length > limit && last ? encodeCursor(last.cursor_at, Number(last.id)) : null,
     };
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { AnswerDeadlines } from './answer-deadlines.service';
 import { ApprovalQueueService } from './approval-queue.service';
 import { ApplyProcessor } from './apply.processor';
 import { BackofficeHomePages } from './backoffice-home.pages';
@@ -55,7 +56,8 @@ import { workflowProviders } from './workflow.providers';
     RequestQueries,
     CustomerRequestsService,
     StalledWorkService,
+    AnswerDeadlines,
   ],
-  exports: [WorkflowEngine, RequestKinds, CustomerRequestsService, RequestQueries],
+  exports: [WorkflowEngine, RequestKinds, CustomerRequestsService, RequestQueries, AnswerDeadlines],
 })
 export class ApprovalModule {}

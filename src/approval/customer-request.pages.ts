@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { PageReply, redirectSeeOther } from '../web/http';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { CustomerRequestsService } from './customer-requests.service';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 /** Where a withdrawal may send the customer back to: a page of the portal, never another site. */
 const BACK = /^\/[a-z][a-z/-]{0,60}$/;
@@ -15,6 +16,7 @@ export class CustomerRequestPages {
   constructor(private readonly requests: CustomerRequestsService) {}
 
   @Post(':id/withdraw')
+  @WriteLimited()
   async withdraw(
     @CurrentCustomer() customer: CustomerRef,
     @Res() res: PageReply,

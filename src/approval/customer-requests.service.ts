@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { preparedQuery } from '../../libs/typeorm/prepared-query';
-import { WorkflowRequest, WorkflowState } from '../../libs/workflow/request-workflow';
+import { WorkflowState } from '../../libs/workflow/request-workflow';
 import { Result } from '../../libs/workflow/workflow-errors';
 import { Transitioned, WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { Language } from '../web/i18n';
 import { RequestKinds } from './request-kind';
+import { REQUEST_COLUMNS, RequestRow, toWorkflowRequest } from '../../libs/workflow/request-row';
 
 export interface TimelineEntry {
   state: string;
@@ -33,25 +34,6 @@ export interface CustomerRequestView {
 /** States in which the customer still waits for the company's answer. */
 const AWAITING_ANSWER: readonly WorkflowState[] = ['submitted', 'in_review'];
 
-interface RequestRow {
-  id: string;
-  customer_id: string;
-  kind: string;
-  state: WorkflowState;
-  version: number;
-  machine_version: number;
-  subject_ref: string;
-  payload: Record<string, unknown>;
-  flagged: boolean;
-  assigned_clerk_id: number | null;
-  answer_due_at: Date;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const COLUMNS = `id, customer_id, kind, state, version, machine_version, subject_ref, payload, flagged, assigned_clerk_id,
-                 answer_due_at, created_at, updated_at`;
-
 /**
  * The customer's side of requests of every kind: one request with its timeline, the
  * latest requests about some subjects (a kind's page shows them), and withdrawal.
@@ -70,7 +52,7 @@ export class CustomerRequestsService {
   async get(companyId: number, customerId: number, requestId: number, lang: Language): Promise<CustomerRequestView | null> {
     if (!Number.isSafeInteger(requestId) || requestId <= 0) return null;
     const rows: RequestRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM requests WHERE company_id = $1 AND customer_id = $2 AND id = $3`,
+      `SELECT ${REQUEST_COLUMNS} FROM requests WHERE company_id = $1 AND customer_id = $2 AND id = $3`,
       [companyId, customerId, requestId],
     );
     return (await this.views(companyId, rows, lang))[0] ?? null;
@@ -96,7 +78,7 @@ export class CustomerRequestsService {
       'customer-requests-by-subject',
       `SELECT r.* FROM unnest($4::text[]) AS s(subject_ref)
         CROSS JOIN LATERAL (
-              SELECT ${COLUMNS} FROM requests
+              SELECT ${REQUEST_COLUMNS} FROM requests
                WHERE company_id = $1 AND customer_id = $2 AND kind = $3 AND subject_ref = s.subject_ref
                ORDER BY created_at DESC, id DESC LIMIT $5) r
         ORDER BY s.subject_ref, r.created_at DESC, r.id DESC`,
@@ -134,7 +116,7 @@ export class CustomerRequestsService {
       [companyId, rows.map((r) => r.id)],
     );
     return rows.map((row) => {
-      const request = toRequest(companyId, row);
+      const request = toWorkflowRequest(companyId, row);
       const view = this.kinds.get(request.kind).customerView(request, lang);
       return {
         id: request.id,
@@ -154,23 +136,4 @@ export class CustomerRequestsService {
       };
     });
   }
-}
-
-function toRequest(companyId: number, row: RequestRow): WorkflowRequest {
-  return {
-    id: Number(row.id),
-    companyId,
-    customerId: Number(row.customer_id),
-    kind: row.kind,
-    state: row.state,
-    version: row.version,
-    machineVersion: row.machine_version,
-    subjectRef: row.subject_ref,
-    payload: row.payload,
-    flagged: row.flagged,
-    assignedClerkId: row.assigned_clerk_id,
-    answerDueAt: row.answer_due_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }

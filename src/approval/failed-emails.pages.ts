@@ -6,6 +6,7 @@ import { BackofficeRedirectFilter } from '../web/backoffice-redirect.filter';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { formatDate } from '../web/format';
 import { FailedEmailService } from '../notifications/failed-email.service';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 const TIME = new Intl.DateTimeFormat('hu-HU', { timeZone: 'Europe/Budapest', hour: '2-digit', minute: '2-digit', hour12: false });
 
@@ -28,6 +29,7 @@ export class FailedEmailsPages {
   }
 
   @Post(':id/resend')
+  @WriteLimited()
   async resend(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Res() res: PageReply): Promise<void> {
     if (!(await this.failed.resend(clerk.companyId, id))) throw new NotFoundException();
     redirectSeeOther(res, '/backoffice/emails/failed');

@@ -2,29 +2,29 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { runOutboxJob } from '../../libs/outbox/outbox';
+import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
 import { QueuesService } from '../core/queues.service';
 import { JOBS } from '../jobs';
 import { EmailLanguage } from '../notifications/email-templates';
 import { EmailService } from '../notifications/email.service';
+import { DECISION_OUTCOMES, DecisionOutcome, RequestKinds } from './request-kind';
 
-interface DecidedRow {
-  state: string;
-  customer_id: string;
+interface Recipient {
   customer_name: string;
   recipient: string | null;
   language: EmailLanguage | null;
-  meter_serial: string | null;
-  value: string | null;
-  read_on: string | null;
-  reason: string | null;
 }
 
 /**
- * `notifications/request-decided`: tells the customer by e-mail that a meter reading
- * was recorded (applied) or rejected (with the clerk's reason), if they have a verified
- * login and the `reading_recorded` topic on. The once key makes a re-run job queue nothing.
+ * `notifications/request-decided`, written by every kind's approved, rejected and applied
+ * states: tells the customer by e-mail of each decision their request has reached (its
+ * transitions, so a job that runs after the request moved on still announces the step it
+ * was written for), in the words of the request's kind (RequestPresentation.decisionEmail),
+ * if they have a verified login and the kind's topic on. The once key
+ * `request-decided:<request>:<outcome>` makes every decision go out once, however many
+ * jobs or re-runs see it.
  */
 @Injectable()
 export class RequestDecidedProcessor implements OnModuleInit {
@@ -34,6 +34,8 @@ export class RequestDecidedProcessor implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queues: QueuesService,
     private readonly dataSource: DataSource,
+    private readonly engine: WorkflowEngine,
+    private readonly kinds: RequestKinds,
     private readonly emails: EmailService,
   ) {}
 
@@ -44,45 +46,56 @@ export class RequestDecidedProcessor implements OnModuleInit {
   async handle(job: Pick<Job<{ requestId: number; companyId: number; outboxId?: number }>, 'data'>): Promise<void> {
     const { requestId, companyId } = job.data;
     await runOutboxJob(this.dataSource, job, async (manager) => {
-      const [row]: DecidedRow[] = await manager.query(
-        `SELECT r.state, r.customer_id, c.name AS customer_name, a.login_email AS recipient, a.language,
-                m.serial_number AS meter_serial, r.payload->>'value' AS value, r.payload->>'readOn' AS read_on,
-                (SELECT t.comment FROM request_transitions t
-                  WHERE t.company_id = r.company_id AND t.request_id = r.id AND t.to_state = 'rejected'
-                  ORDER BY t.id DESC LIMIT 1) AS reason
-           FROM requests r
-           JOIN customers c ON c.company_id = r.company_id AND c.id = r.customer_id
-           LEFT JOIN customer_accounts a ON a.company_id = r.company_id AND a.customer_id = r.customer_id AND a.email_verified_at IS NOT NULL
-           LEFT JOIN meters m ON m.company_id = r.company_id AND m.id = (r.payload->>'meterId')::bigint
-          WHERE r.company_id = $1 AND r.id = $2 AND r.kind = 'meter_reading'`,
-        [companyId, requestId],
-      );
-      const outcome = row?.state === 'applied' || row?.state === 'rejected' ? row.state : null;
-      if (!row || !outcome || !row.recipient || !row.language || !row.meter_serial || !row.value || !row.read_on) {
-        this.logger.log({ requestId, companyId, state: row?.state }, 'request decided; no e-mail to send');
+      const request = await this.engine.find(manager, companyId, requestId);
+      if (!request || !this.kinds.has(request.kind)) {
+        this.logger.warn({ requestId, companyId }, 'decided request not found; no e-mail');
         return;
       }
-      const emailId = await this.emails.queueNotification(manager, {
-        companyId,
-        template: 'request-decided',
-        language: row.language,
-        to: row.recipient,
-        params: {
-          customerName: row.customer_name,
-          outcome,
-          meterSerial: row.meter_serial,
-          value: row.value.replace('.', row.language === 'hu' ? ',' : '.'),
-          readOn: row.read_on,
-          ...(outcome === 'rejected' && row.reason ? { reason: row.reason } : {}),
-          link: `${this.config.PUBLIC_URL}/readings`,
-        },
-        notification: { customerId: Number(row.customer_id), topic: 'reading_recorded' },
-        onceKey: `request-decided:${requestId}:${outcome}`,
-      });
-      this.logger.log(
-        { requestId, companyId, outcome, emailId },
-        emailId ? 'decision e-mail queued' : 'decision e-mail not wanted or already queued',
+      const [customer]: Recipient[] = await manager.query(
+        `SELECT c.name AS customer_name, a.login_email AS recipient, a.language
+           FROM customers c
+           LEFT JOIN customer_accounts a ON a.company_id = c.company_id AND a.customer_id = c.id AND a.email_verified_at IS NOT NULL
+          WHERE c.company_id = $1 AND c.id = $2`,
+        [companyId, request.customerId],
       );
+      const decisions: Array<{ to_state: DecisionOutcome; comment: string | null }> = await manager.query(
+        `SELECT to_state, comment FROM request_transitions
+          WHERE company_id = $1 AND request_id = $2 AND to_state = ANY($3::text[]) AND from_state IS DISTINCT FROM to_state
+          ORDER BY id`,
+        [companyId, requestId, DECISION_OUTCOMES],
+      );
+      if (!customer?.recipient || !customer.language || decisions.length === 0) {
+        this.logger.log({ requestId, companyId, state: request.state }, 'request decided; no e-mail to send');
+        return;
+      }
+      const kind = this.kinds.get(request.kind);
+      const announced = new Set<DecisionOutcome>();
+      for (const { to_state: outcome, comment } of decisions) {
+        // A retried application passes `approved` once only, but the once key is the rule either way.
+        if (announced.has(outcome)) continue;
+        announced.add(outcome);
+        const content = await kind.decisionEmail(companyId, request, outcome, customer.language);
+        const emailId = await this.emails.queueNotification(manager, {
+          companyId,
+          template: 'request-decided',
+          language: customer.language,
+          to: customer.recipient,
+          params: {
+            customerName: customer.customer_name,
+            outcome,
+            subject: content.subject,
+            summary: content.summary,
+            ...(outcome === 'rejected' && comment ? { reason: comment } : {}),
+            link: { url: `${this.config.PUBLIC_URL}${content.link.path}`, label: content.link.label },
+          },
+          notification: { customerId: request.customerId, topic: kind.decisionTopic },
+          onceKey: `request-decided:${requestId}:${outcome}`,
+        });
+        this.logger.log(
+          { requestId, companyId, outcome, emailId },
+          emailId ? 'decision e-mail queued' : 'decision e-mail not wanted or already queued',
+        );
+      }
     });
   }
 }

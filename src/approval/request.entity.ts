@@ -1,8 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, Unique, UpdateDateColumn } from 'typeorm';
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
 import { WorkflowState } from '../../libs/workflow/request-workflow';
-import { Clerk } from '../identity/clerk.entity';
-import { Customer } from '../identity/customer.entity';
 
 /** A request's state: one of the workflow's (WORKFLOW_STATES), which requests_state_check lists. */
 export type RequestState = WorkflowState;
@@ -10,6 +8,7 @@ export type RequestState = WorkflowState;
 /** The states a clerk still has work in: the work queue. */
 export const OPEN_REQUEST_STATES = ['submitted', 'in_review', 'apply_failed'] as const satisfies readonly RequestState[];
 
+// Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /**
  * A customer's change request (a reading, an address change, e-invoice opt-in…)
  * moving through its kind's state machine. `version` guards against stale writes.
@@ -23,8 +22,8 @@ export const OPEN_REQUEST_STATES = ['submitted', 'in_review', 'apply_failed'] as
   unique: true,
   where: `live_key IS NOT NULL AND state NOT IN ('withdrawn', 'rejected')`,
 })
-@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'requests_company_id_customer_id_fkey' })
-@ForeignKey(() => Clerk, ['companyId', 'assignedClerkId'], ['companyId', 'id'], { name: 'requests_company_id_assigned_clerk_id_fkey' })
+@ForeignKey('Customer', ['companyId', 'customerId'], ['companyId', 'id'], { name: 'requests_company_id_customer_id_fkey' })
+@ForeignKey('Clerk', ['companyId', 'assignedClerkId'], ['companyId', 'id'], { name: 'requests_company_id_assigned_clerk_id_fkey' })
 @Check('requests_kind_check', `kind ~ '^[a-z_]{2,40}$'`)
 @Check('requests_state_check', `state IN ('submitted', 'in_review', 'approved', 'applied', 'rejected', 'withdrawn', 'apply_failed')`)
 @Check('requests_machine_version_check', `machine_version > 0`)

@@ -7,6 +7,7 @@ import { ClerkIdentity } from '../identity/clerk-auth.service';
 import { pageText } from '../web/page-text';
 import { RequestKinds } from './request-kind';
 import { StalledWorkService } from './stalled-work.service';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 const minutesSince = (moment: Date | null) => (moment ? Math.floor((Date.now() - moment.getTime()) / 60_000) : null);
 
@@ -58,6 +59,7 @@ export class StalledWorkPages {
   }
 
   @Post('outbox/:id/resend')
+  @WriteLimited()
   async resend(@Clerk() clerk: ClerkIdentity, @Res() res: PageReply, @Param('id', ParseIntPipe) id: number): Promise<void> {
     if (!(await this.stalled.resend(clerk.companyId, id))) throw new NotFoundException();
     redirectSeeOther(res, `/backoffice/stalled?resent=${id}`);

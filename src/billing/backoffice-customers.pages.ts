@@ -25,12 +25,19 @@ import { debtRow, invoiceRow, percent } from './billing.pages';
 import { BASE_RATE_EDITOR, BaseRates } from './base-rates.service';
 import { CustomerLookup, MIN_SEARCH_LENGTH } from './customer-lookup.service';
 import { RequestKinds } from '../approval/request-kind';
-import { UNIT_LABELS } from '../metering/reading-review';
+import { UNIT_LABELS, formatReading } from '../metering/reading-review';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 /** How many of a customer's newest payments their page shows. */
 const CUSTOMER_PAGE_PAYMENTS = 10;
 
+/** A meter value the Hungarian way, with its unit: "123,5 m³". */
+function meterValue(value: number, unit: string): string {
+  return `${formatReading(value)} ${UNIT_LABELS[unit] ?? unit}`;
+}
+
 /** The clerk's customer look-up and customer page, and the base-rate history page. */
+
 @ApiExcludeController()
 @Controller('backoffice')
 @UseFilters(BackofficeRedirectFilter)
@@ -91,10 +98,16 @@ export class BackofficeCustomersPages {
           last: meter.lastReading
             ? {
                 readOn: meter.lastReading.readOn,
-                value: `${String(meter.lastReading.value).replace('.', ',')} ${UNIT_LABELS[meter.unit] ?? meter.unit}`,
+                value: meterValue(meter.lastReading.value, meter.unit),
                 kindKey: `metering.kind.${meter.lastReading.kind}`,
               }
             : null,
+          recent: meter.recentReadings.map((reading) => ({
+            readOn: reading.readOn,
+            value: meterValue(reading.value, meter.unit),
+            consumption: reading.consumption === null ? null : meterValue(reading.consumption, meter.unit),
+            kindKey: `metering.kind.${reading.kind}`,
+          })),
         })),
       })),
       invoices: detail.invoices.items.map(invoiceRow),
@@ -132,6 +145,7 @@ export class BackofficeCustomersPages {
   }
 
   @Post('base-rates')
+  @WriteLimited()
   async addRate(
     @Clerk() clerk: ClerkIdentity,
     @Req() req: PageRequest,

@@ -1,7 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { numericAsNumber } from '../../libs/typeorm/numeric-as-number';
-import { Clerk } from '../identity/clerk.entity';
 
+// Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /**
  * The central bank base rate (jegybanki alapkamat) from a day on, a national fact
  * every company's interest rule reads; so it is the one table without a tenant:
@@ -9,7 +9,7 @@ import { Clerk } from '../identity/clerk.entity';
  */
 @Entity('central_bank_base_rates')
 @Index('central_bank_base_rates_clerk_idx', ['companyId', 'clerkId'])
-@ForeignKey(() => Clerk, ['companyId', 'clerkId'], ['companyId', 'id'], { name: 'central_bank_base_rates_company_id_clerk_id_fkey' })
+@ForeignKey('Clerk', ['companyId', 'clerkId'], ['companyId', 'id'], { name: 'central_bank_base_rates_company_id_clerk_id_fkey' })
 @Check('central_bank_base_rates_rate_check', `rate >= 0 AND rate < 100`)
 @Check('central_bank_base_rates_check', `(company_id IS NULL) = (clerk_id IS NULL)`)
 export class CentralBankBaseRate {

@@ -3,7 +3,16 @@ import type { QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { todayInHungary } from '../web/format';
 import { PreparedStatement, preparedQuery } from '../../libs/typeorm/prepared-query';
-import { BASE_RATES, DEBTS, HOME_BILLING, INVOICE_PAGE } from './billing-sql';
+import {
+  BASE_RATES,
+  DEBTS,
+  HOME_BILLING,
+  INVOICE_DETAIL,
+  INVOICE_LINES,
+  INVOICE_PAGE,
+  INVOICE_PAYMENTS,
+  INVOICE_VAT_SUMMARY,
+} from './billing-sql';
 import { InvoiceStatus, invoiceStatus } from './invoice-status';
 import { BaseRate, InterestComputation, InterestDebtor, lateInterest } from './late-interest';
 
@@ -124,6 +133,33 @@ interface InvoiceRow {
   service_point_id: string | null;
 }
 
+interface InvoiceDetailRow extends InvoiceRow {
+  consumption: string | null;
+  consumption_unit: string | null;
+  sp_postcode: string | null;
+  sp_town: string | null;
+  sp_address: string | null;
+  code: string;
+  name: string;
+  postcode: string;
+  town: string;
+  address: string;
+  payment_method: string;
+  company_name: string;
+}
+
+interface InvoiceLineRow {
+  line_no: number;
+  description: string;
+  quantity: string;
+  unit: string;
+  unit_price: string;
+  vat_rate: number;
+  net_amount: number;
+  vat_amount: number;
+  gross_amount: number;
+}
+
 function toSummary(row: InvoiceRow, today: string): InvoiceSummary {
   return {
     id: Number(row.id),
@@ -225,65 +261,15 @@ export class BillingQueries {
   /** One of the customer's invoices with everything its page and PDF show; null for anyone else's. */
   async invoice(companyId: number, customerId: number, invoiceId: number, today = todayInHungary()): Promise<InvoiceDetail | null> {
     if (!Number.isSafeInteger(invoiceId) || invoiceId <= 0) return null;
-    const [row]: Array<
-      InvoiceRow & {
-        consumption: string | null;
-        consumption_unit: string | null;
-        sp_postcode: string | null;
-        sp_town: string | null;
-        sp_address: string | null;
-        code: string;
-        name: string;
-        postcode: string;
-        town: string;
-        address: string;
-        payment_method: string;
-        company_name: string;
-      }
-    > = await this.dataSource.query(
-      `SELECT i.id, i.invoice_number, i.type, i.period, i.issued_on, i.due_on, i.gross_total, i.open_amount, i.service_point_id,
-              i.consumption, i.consumption_unit, sp.postcode AS sp_postcode, sp.town AS sp_town, sp.address AS sp_address,
-              c.code, c.name, c.postcode, c.town, c.address, c.payment_method, co.name AS company_name
-         FROM invoices i
-         JOIN customers c ON c.company_id = i.company_id AND c.id = i.customer_id
-         JOIN companies co ON co.id = i.company_id
-         LEFT JOIN service_points sp ON sp.company_id = i.company_id AND sp.id = i.service_point_id
-        WHERE i.company_id = $1 AND i.customer_id = $2 AND i.id = $3`,
-      [companyId, customerId, invoiceId],
-    );
+    const [row] = await this.run<InvoiceDetailRow>(INVOICE_DETAIL, [companyId, customerId, invoiceId]);
     if (!row) return null;
     const [lines, vat, payments] = await Promise.all([
-      this.dataSource.query(
-        `SELECT line_no, description, quantity, unit, unit_price, vat_rate, net_amount, vat_amount, gross_amount
-           FROM invoice_lines WHERE company_id = $1 AND invoice_id = $2 ORDER BY line_no`,
-        [companyId, invoiceId],
-      ) as Promise<
-        Array<{
-          line_no: number;
-          description: string;
-          quantity: string;
-          unit: string;
-          unit_price: string;
-          vat_rate: number;
-          net_amount: number;
-          vat_amount: number;
-          gross_amount: number;
-        }>
-      >,
-      this.dataSource.query(
-        `SELECT vat_rate, net_amount, vat_amount, gross_amount FROM invoice_vat_summaries
-          WHERE company_id = $1 AND invoice_id = $2 ORDER BY vat_rate`,
-        [companyId, invoiceId],
-      ) as Promise<Array<{ vat_rate: number; net_amount: number; vat_amount: number; gross_amount: number }>>,
-      this.dataSource.query(
-        `SELECT p.id, p.confirmed_at, sum(a.amount)::int AS amount
-           FROM debt_items d
-           JOIN payment_allocations a ON a.company_id = d.company_id AND a.debt_item_id = d.id
-           JOIN payments p ON p.company_id = a.company_id AND p.id = a.payment_id AND p.status = 'confirmed'
-          WHERE d.company_id = $1 AND d.invoice_id = $2 AND d.kind = 'invoice'
-          GROUP BY p.id, p.confirmed_at ORDER BY p.confirmed_at, p.id`,
-        [companyId, invoiceId],
-      ) as Promise<Array<{ id: string; confirmed_at: Date; amount: number }>>,
+      this.run<InvoiceLineRow>(INVOICE_LINES, [companyId, invoiceId]),
+      this.run<{ vat_rate: number; net_amount: number; vat_amount: number; gross_amount: number }>(INVOICE_VAT_SUMMARY, [
+        companyId,
+        invoiceId,
+      ]),
+      this.run<{ id: string; confirmed_at: Date; amount: number }>(INVOICE_PAYMENTS, [companyId, invoiceId]),
     ]);
     const vatSummary = vat.map((v) => ({
       vatRate: v.vat_rate,

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MeterResponse } from '../metering/reading-responses.dto';
+import { HistoryRowResponse, MeterResponse } from '../metering/reading-responses.dto';
 import { INVOICE_STATUSES, InvoiceStatus } from './invoice-status';
 
 /* The JSON answers of the billing API (invoices, debts, the home summary, the clerk's customer look-up, base rates), as OpenAPI schemas. */
@@ -191,10 +191,15 @@ class CustomerRecordResponse {
   @ApiProperty({ description: 'The customer has registered on the portal' }) portalAccount!: boolean;
 }
 
+class CustomerMeterResponse extends MeterResponse {
+  @ApiProperty({ type: [HistoryRowResponse], description: 'The newest billable readings (up to 6), newest first' })
+  recentReadings!: HistoryRowResponse[];
+}
+
 class CustomerServicePointResponse {
   @ApiProperty({ example: 7 }) id!: number;
   @ApiProperty({ example: '1234 Mintaváros, Fő utca 1.' }) address!: string;
-  @ApiProperty({ type: [MeterResponse] }) meters!: MeterResponse[];
+  @ApiProperty({ type: [CustomerMeterResponse] }) meters!: CustomerMeterResponse[];
 }
 
 export class CustomerDetailResponse {

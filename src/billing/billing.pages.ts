@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { PageReply, PageRequest } from '../web/http';
 import { CompanyDirectory } from '../web/company-directory.service';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
-import { MeterQueries } from '../metering/meter-queries.service';
+import { ServicePoints } from '../metering/service-points.service';
 import { formatDate, formatMoney, todayInHungary } from '../web/format';
 import { Language, translate } from '../web/i18n';
 import { pageLanguage } from '../web/page-text';
@@ -122,7 +122,7 @@ export class HomePage {
 export class BillingPages {
   constructor(
     private readonly billing: BillingQueries,
-    private readonly meters: MeterQueries,
+    private readonly servicePoints: ServicePoints,
   ) {}
 
   @Get('invoices')
@@ -135,7 +135,7 @@ export class BillingPages {
   ): Promise<void> {
     const [years, points] = await Promise.all([
       this.billing.invoiceYears(customer.companyId, customer.customerId),
-      this.meters.servicePoints(customer.companyId, customer.customerId),
+      this.servicePoints.list(customer.companyId, customer.customerId),
     ]);
     // The newest year by default (the seed's list shows one year); "all" shows every year.
     const allYears = yearParam === 'all';

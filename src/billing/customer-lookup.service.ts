@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OpenRequestView, RequestQueries } from '../approval/request-queries.service';
+import { HistoryRow } from '../metering/meter-history.service';
 import { MeterQueries, MeterView } from '../metering/meter-queries.service';
+import { ServicePoints } from '../metering/service-points.service';
 import { SecurityAuditService } from '../identity/security-audit.service';
 import { BillingQueries, DebtsView, InvoicePage } from './billing-queries.service';
 
@@ -10,7 +12,10 @@ import { BillingQueries, DebtsView, InvoicePage } from './billing-queries.servic
  * mailing address, service-point address and invoice number, and one customer's
  * page. Each branch of the search is a range scan on a (company_id, <key>
  * text_pattern_ops) btree (migration 1764630000000), limited before the union, so it
- * stays a handful of index probes at 100,000 customers or millions of invoices.
+ * stays a handful of index probes at 100,000 customers or millions of invoices. Each
+ * branch orders by the index's own operator (USING ~<~, what text_pattern_ops sorts by):
+ * ordered by the collation's < instead, a common prefix ("Próba utca 1", 11,000 hits at
+ * 100,000 customers) read and sorted every hit (150 ms) instead of stopping after 20.
  */
 
 export interface CustomerHit {
@@ -36,28 +41,30 @@ export interface CustomerDetail {
     customerType: string;
     portalAccount: boolean;
   };
-  servicePoints: Array<{ id: number; address: string; meters: MeterView[] }>;
+  servicePoints: Array<{ id: number; address: string; meters: Array<MeterView & { recentReadings: HistoryRow[] }> }>;
   invoices: InvoicePage;
   debts: DebtsView | null;
   openRequests: OpenRequestView[];
 }
 
 export const MIN_SEARCH_LENGTH = 2;
+/** Billable readings per meter on the customer's page, newest first. */
+export const RECENT_READINGS = 6;
 export const SEARCH_LIMIT = 20;
 
 export const CUSTOMER_SEARCH_SQL = `
 WITH hits AS (
-  (SELECT id FROM customers WHERE company_id = $1 AND code LIKE $3 ORDER BY code LIMIT $4)
+  (SELECT id FROM customers WHERE company_id = $1 AND code LIKE $3 ORDER BY code USING ~<~ LIMIT $4)
   UNION
-  (SELECT id FROM customers WHERE company_id = $1 AND lower(name) LIKE $2 ORDER BY lower(name) LIMIT $4)
+  (SELECT id FROM customers WHERE company_id = $1 AND lower(name) LIKE $2 ORDER BY lower(name) USING ~<~ LIMIT $4)
   UNION
-  (SELECT id FROM customers WHERE company_id = $1 AND lower(email) LIKE $2 ORDER BY lower(email) LIMIT $4)
+  (SELECT id FROM customers WHERE company_id = $1 AND lower(email) LIKE $2 ORDER BY lower(email) USING ~<~ LIMIT $4)
   UNION
-  (SELECT id FROM customers WHERE company_id = $1 AND lower(address) LIKE $2 ORDER BY lower(address) LIMIT $4)
+  (SELECT id FROM customers WHERE company_id = $1 AND lower(address) LIKE $2 ORDER BY lower(address) USING ~<~ LIMIT $4)
   UNION
-  (SELECT customer_id FROM service_points WHERE company_id = $1 AND lower(address) LIKE $2 ORDER BY lower(address) LIMIT $4)
+  (SELECT customer_id FROM service_points WHERE company_id = $1 AND lower(address) LIKE $2 ORDER BY lower(address) USING ~<~ LIMIT $4)
   UNION
-  (SELECT customer_id FROM invoices WHERE company_id = $1 AND invoice_number LIKE $3 ORDER BY invoice_number LIMIT $4)
+  (SELECT customer_id FROM invoices WHERE company_id = $1 AND invoice_number LIKE $3 ORDER BY invoice_number USING ~<~ LIMIT $4)
 )
 SELECT c.id, c.code, c.name, c.email, c.postcode, c.town, c.address
   FROM hits JOIN customers c ON c.company_id = $1 AND c.id = hits.id
@@ -75,6 +82,7 @@ export class CustomerLookup {
     private readonly dataSource: DataSource,
     private readonly billing: BillingQueries,
     private readonly meters: MeterQueries,
+    private readonly servicePoints: ServicePoints,
     private readonly requests: RequestQueries,
     private readonly audit: SecurityAuditService,
   ) {}
@@ -100,8 +108,8 @@ export class CustomerLookup {
   }
 
   /**
-   * One customer of the clerk's company with their service points, meters, invoices,
-   * debts and open requests; records who looked at whom. Null (and nothing recorded)
+   * One customer of the clerk's company with their service points, meters and recent
+   * readings, invoices, debts and open requests; records who looked at whom. Null (and nothing recorded)
    * for another company's or an unknown customer.
    */
   async detail(clerk: { companyId: number; clerkId: number }, customerId: number, ip: string | null): Promise<CustomerDetail | null> {
@@ -135,9 +143,10 @@ export class CustomerLookup {
       ip,
       detail: `customer ${row.id} ${row.code}`,
     });
-    const [points, meters, invoices, debts, openRequests] = await Promise.all([
-      this.meters.servicePoints(companyId, customerId),
+    const [points, meters, readings, invoices, debts, openRequests] = await Promise.all([
+      this.servicePoints.list(companyId, customerId),
       this.meters.meters(companyId, customerId),
+      this.meters.recentReadings(companyId, customerId, RECENT_READINGS),
       this.billing.invoices(companyId, customerId, { limit: 24 }),
       this.billing.debts(companyId, customerId),
       this.requests.openForCustomer(companyId, customerId),
@@ -157,7 +166,12 @@ export class CustomerLookup {
         customerType: row.customer_type,
         portalAccount: row.portal_account,
       },
-      servicePoints: points.map((point) => ({ ...point, meters: meters.filter((meter) => meter.servicePointId === point.id) })),
+      servicePoints: points.map((point) => ({
+        ...point,
+        meters: meters
+          .filter((meter) => meter.servicePointId === point.id)
+          .map((meter) => ({ ...meter, recentReadings: readings.get(meter.id) ?? [] })),
+      })),
       invoices,
       debts,
       openRequests,

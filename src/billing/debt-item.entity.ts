@@ -1,11 +1,11 @@
 import { Check, Column, Entity, ForeignKey, Index, Unique } from 'typeorm';
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
-import { Customer } from '../identity/customer.entity';
 import { Invoice } from './invoice.entity';
 
 export const DEBT_ITEM_KINDS = ['invoice', 'interest', 'reminder_fee'] as const;
 export type DebtItemKind = (typeof DEBT_ITEM_KINDS)[number];
 
+// Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /**
  * One line of a customer's balance (tartozás): an invoice's debt, interest
  * (kamat) or a reminder fee (felszólítási díj). Amounts in whole forints.
@@ -14,8 +14,9 @@ export type DebtItemKind = (typeof DEBT_ITEM_KINDS)[number];
 @Unique('debt_items_company_id_key', ['companyId', 'id'])
 @Index('debt_items_customer_idx', ['companyId', 'customerId', 'bookedOn', 'id']) // booked_on DESC, id DESC in the migration
 @Index('debt_items_invoice_idx', ['companyId', 'invoiceId'])
+@Index('debt_items_customer_open_idx', ['companyId', 'customerId', 'openAmount'], { where: 'open_amount > 0' })
 @Index('debt_items_external_ref_key', ['companyId', 'externalRef'], { unique: true, where: 'external_ref IS NOT NULL' })
-@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'debt_items_company_id_customer_id_fkey' })
+@ForeignKey('Customer', ['companyId', 'customerId'], ['companyId', 'id'], { name: 'debt_items_company_id_customer_id_fkey' })
 @ForeignKey(() => Invoice, ['companyId', 'invoiceId'], ['companyId', 'id'], { name: 'debt_items_company_id_invoice_id_fkey' })
 @Check('debt_items_kind_check', `kind IN ('invoice', 'interest', 'reminder_fee')`)
 @Check('debt_items_reference_check', `length(reference) BETWEEN 1 AND 60`)

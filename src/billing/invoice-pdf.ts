@@ -20,6 +20,43 @@ import { InvoiceDetail } from './billing-queries.service';
  */
 const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
 const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
+
+/** What pdfkit keeps of an opened font: its per-document wrapper, around the fontkit font. */
+interface OpenedFont {
+  constructor: new (document: PDFKit.PDFDocument, font: unknown, id: string) => unknown;
+  font: unknown;
+}
+
+/** The pdfkit internals the shared faces use (pdfkit has no public way to hand a document a parsed font). */
+interface FontInternals {
+  _font: OpenedFont | null;
+  _fontFamilies: Record<string, unknown>;
+  _fontCount: number;
+}
+
+let faces: Map<string, OpenedFont> | undefined;
+
+/**
+ * Hands the document DejaVu's two faces parsed once per process. pdfkit opens a font per
+ * document: it reads the TTF again and fontkit decodes its tables again (kern, post with
+ * 6,000 glyph names, GSUB, GPOS), about four fifths of the time an invoice took. A fontkit
+ * font is not changed by use (tables and glyphs are decoded lazily, the same each time);
+ * what records the glyphs a document uses, for its embedded subset, is pdfkit's wrapper,
+ * which stays one per document. The output is the same bytes (invoice-pdf.spec.ts). If
+ * a pdfkit release changes these internals, the document opens the fonts itself as before.
+ */
+function useSharedFaces(doc: PDFKit.PDFDocument): void {
+  const internals = doc as unknown as FontInternals;
+  if (typeof internals._fontFamilies !== 'object' || typeof internals._fontCount !== 'number') return;
+  if (!faces) {
+    const seed = new PDFDocument({ font: '' });
+    faces = new Map([FONT, FONT_BOLD].map((path) => [path, (seed.font(path) as unknown as FontInternals)._font as OpenedFont] as const));
+  }
+  for (const [path, face] of faces) {
+    if (typeof face?.constructor !== 'function' || !face.font) return;
+    internals._fontFamilies[path] = new face.constructor(doc, face.font, `F${++internals._fontCount}`);
+  }
+}
 const UNITS: Record<string, string> = { m3: 'm³', kWh: 'kWh', GJ: 'GJ' };
 
 type Structure = ReturnType<PDFKit.PDFDocument['struct']>;
@@ -46,6 +83,8 @@ export function renderInvoicePdf(invoice: InvoiceDetail, lang: Language = 'hu'):
   const issued = new Date(`${invoice.issuedOn}T00:00:00Z`);
   const title = t('title', { number: invoice.invoiceNumber });
   const doc = new PDFDocument({
+    // Not pdfkit's default Helvetica, which each document would parse (its AFM metrics) and never use.
+    font: '',
     size: 'A4',
     margin: 48,
     pdfVersion: '1.7',
@@ -71,6 +110,7 @@ export function renderInvoicePdf(invoice: InvoiceDetail, lang: Language = 'hu'):
     doc.on('error', reject);
   });
 
+  useSharedFaces(doc);
   doc.font(FONT).fontSize(10);
 
   const document = doc.struct('Document');

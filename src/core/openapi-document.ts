@@ -16,6 +16,8 @@ export const API_TAGS: Readonly<Record<string, string>> = {
   requests: 'The customer’s requests of every kind: one with its timeline, and withdrawal',
   'invoices and debts': 'The customer’s invoices (JSON and PDF), open and paid debt items with late interest, and the home summary',
   payments: 'Card payments of open debt items (SimplePay), and the bank’s payment notification',
+  messages: 'Üzenetek: the provider’s messages to the customer, unread count, read marking and attachments',
+  'back office: messages': 'Messages to one customer or a segment (town, service type, overdue debt), and what was sent with read counts',
 };
 
 /** The OpenAPI document of the JSON API, generated from the controllers' decorators. */

@@ -359,11 +359,20 @@ export async function upsertMessage(
   message: DemoMessage,
   clerkId: number | null,
 ): Promise<void> {
-  await upsertByLookup(
+  // A message to one customer, or (customerId null) to every customer of the company: segment `{}`.
+  const messageId = await upsertByLookup(
     manager,
     'messages',
     { company_id: companyId, customer_id: customerId, subject: message.subject },
-    { body: message.body, published_at: message.publishedAt, created_by_clerk_id: clerkId },
+    { body: message.body, published_at: message.publishedAt, created_by_clerk_id: clerkId, segment: customerId === null ? '{}' : null },
+  );
+  await manager.query(
+    `WITH added AS (
+       INSERT INTO message_recipients (company_id, customer_id, message_id)
+       SELECT company_id, id, $3 FROM customers WHERE company_id = $1 AND ($2::bigint IS NULL OR id = $2)
+       ON CONFLICT DO NOTHING RETURNING 1)
+     UPDATE messages SET recipient_count = recipient_count + (SELECT count(*) FROM added) WHERE id = $3`,
+    [companyId, customerId, messageId],
   );
 }
 

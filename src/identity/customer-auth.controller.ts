@@ -111,6 +111,7 @@ export class CustomerAuthController {
   }
 
   @Post('auth/register/verify')
+  @WriteLimited({ anonymous: 'people' })
   @HttpCode(204)
   @ApiEndpoint({
     operationId: 'completeRegistration',
@@ -185,6 +186,7 @@ export class CustomerAuthController {
   }
 
   @Post('auth/password/reset')
+  @WriteLimited({ anonymous: 'people' })
   @HttpCode(204)
   @ApiEndpoint({
     operationId: 'resetPassword',

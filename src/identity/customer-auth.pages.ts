@@ -149,6 +149,7 @@ export class CustomerAuthPages {
   }
 
   @Post('register/verify')
+  @WriteLimited({ anonymous: 'people' })
   async verify(@Req() req: PageRequest, @Res() res: PageReply, @Body() body: unknown) {
     await this.setPassword(req, res, body, VERIFY_PAGE, (token, password) =>
       this.registration.complete(token, password, pageLanguage(res), req.ip ?? null),
@@ -319,6 +320,7 @@ export class CustomerAuthPages {
   }
 
   @Post('password/reset')
+  @WriteLimited({ anonymous: 'people' })
   async reset(@Req() req: PageRequest, @Res() res: PageReply, @Body() body: unknown) {
     await this.setPassword(req, res, body, RESET_PAGE, (token, password) => this.passwords.completeReset(token, password, req.ip ?? null));
   }

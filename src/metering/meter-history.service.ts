@@ -32,6 +32,42 @@ export class MeterHistory {
     return this.load('', [companyId, meterId]);
   }
 
+  /**
+   * The newest `perMeter` billable readings of each of the customer's meters, newest first,
+   * by meter id: one statement for all meters (the clerk's customer page). The consumption is
+   * since the billable reading before, as in the full history.
+   */
+  async recentForCustomer(companyId: number, customerId: number, perMeter: number): Promise<Map<number, HistoryRow[]>> {
+    const rows: Array<{ meter_id: string; read_on: string; value: string; kind: string; previous: string | null }> =
+      await this.dataSource.query(
+        `SELECT meter_id, read_on, value, kind, previous FROM (
+           SELECT r.meter_id, r.read_on, r.value, r.kind,
+                  lag(r.value) OVER (PARTITION BY r.meter_id ORDER BY r.read_on, r.id) AS previous,
+                  row_number() OVER (PARTITION BY r.meter_id ORDER BY r.read_on DESC, r.id DESC) AS newest
+             FROM readings r
+             JOIN meters m ON m.company_id = r.company_id AND m.id = r.meter_id
+             JOIN service_points sp ON sp.company_id = m.company_id AND sp.id = m.service_point_id
+            WHERE r.company_id = $1 AND sp.customer_id = $2 AND r.billable) AS ranked
+          WHERE newest <= $3
+          ORDER BY meter_id, newest`,
+        [companyId, customerId, perMeter],
+      );
+    const byMeter = new Map<number, HistoryRow[]>();
+    for (const row of rows) {
+      const meterId = Number(row.meter_id);
+      byMeter.set(meterId, [
+        ...(byMeter.get(meterId) ?? []),
+        {
+          readOn: row.read_on,
+          value: Number(row.value),
+          kind: row.kind,
+          consumption: row.previous === null ? null : round3(Number(row.value) - Number(row.previous)),
+        },
+      ]);
+    }
+    return byMeter;
+  }
+
   private async load(scope: string, params: unknown[]): Promise<HistoryRow[]> {
     const rows: Array<{ read_on: string; value: string; kind: string }> = await this.dataSource.query(
       `SELECT r.read_on, r.value, r.kind FROM readings r

@@ -4,11 +4,10 @@ import { PreparedStatement, preparedQuery } from '../../libs/typeorm/prepared-qu
 import { HistoryRow, MeterHistory } from './meter-history.service';
 import { todayInHungary } from '../web/format';
 import { findOpenWindow, WindowRow } from './reading-rules';
-import { ServicePointView } from './service-points.service';
 
 /*
- * The read side the customer pages and API share: the customer's service
- * points and meters, reading windows and history with consumption (the requests'
+ * The read side the customer pages and API share: the customer's meters
+ * (their service points are ServicePoints'), reading windows and history with consumption (the requests'
  * timelines are approval's CustomerRequestsService). Every query is scoped to the customer's company and customer id.
  */
 
@@ -65,16 +64,6 @@ export class MeterQueries {
     private readonly dataSource: DataSource,
     private readonly meterHistory: MeterHistory,
   ) {}
-
-  async servicePoints(companyId: number, customerId: number): Promise<ServicePointView[]> {
-    const rows = await preparedQuery<{ id: string; postcode: string; town: string; address: string; e_invoice: boolean }>(
-      this.dataSource.manager,
-      'customer-service-points',
-      `SELECT id, postcode, town, address, e_invoice FROM service_points WHERE company_id = $1 AND customer_id = $2 ORDER BY id`,
-      [companyId, customerId],
-    );
-    return rows.map((r) => ({ id: Number(r.id), address: `${r.postcode} ${r.town}, ${r.address}`, eInvoice: r.e_invoice }));
-  }
 
   /** The number of the customer's meters whose reading window is open today. */
   async metersWithOpenWindow(companyId: number, customerId: number, today = todayInHungary()): Promise<number> {
@@ -156,5 +145,10 @@ export class MeterQueries {
    */
   history(companyId: number, customerId: number, meterId: number): Promise<HistoryRow[]> {
     return this.meterHistory.forCustomer(companyId, customerId, meterId);
+  }
+
+  /** The newest `perMeter` billable readings of each of the customer's meters, by meter id (the clerk's customer page). */
+  recentReadings(companyId: number, customerId: number, perMeter: number): Promise<Map<number, HistoryRow[]>> {
+    return this.meterHistory.recentForCustomer(companyId, customerId, perMeter);
   }
 }

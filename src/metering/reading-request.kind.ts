@@ -58,11 +58,7 @@ export const readingRequestKind: RequestKind = {
   },
   // Readings are billed monthly: a clerk checks them within the working week.
   answerDays: 5,
-  effects: {
-    approved: [JOBS.applyRequest],
-    // The customer hears once: when the reading is recorded, or why it was not.
-    applied: [JOBS.requestDecided],
-    rejected: [JOBS.requestDecided],
-  },
+  // Approval adds the customer's decision e-mails (approved, rejected, applied) to every kind's effects.
+  effects: { approved: [JOBS.applyRequest] },
   apply: applyReading,
 };

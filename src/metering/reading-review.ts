@@ -1,7 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { WorkflowRequest } from '../../libs/workflow/request-workflow';
-import { RequestKinds, RequestLine, RequestPartial, RequestPresentation } from '../approval/request-kind';
+import { DecisionEmail, DecisionOutcome, RequestKinds, RequestLine, RequestPartial, RequestPresentation } from '../approval/request-kind';
+import { formatDate } from '../web/format';
 import { Language, translate } from '../web/i18n';
 import { hintExplanation, isKnownHint } from './hint-explanation';
 import { HistoryRow, MeterHistory } from './meter-history.service';
@@ -32,6 +33,7 @@ const HISTORY_ROWS = 12;
 export class ReadingReview implements RequestPresentation, OnModuleInit {
   readonly labelKey = 'metering.review.kind';
   readonly bulkApprovable = true;
+  readonly decisionTopic = 'reading_recorded';
 
   constructor(
     private readonly dataSource: DataSource,
@@ -47,6 +49,8 @@ export class ReadingReview implements RequestPresentation, OnModuleInit {
       lines: (companyId, requests, lang) => this.lines(companyId, requests, lang),
       clerkDetail: (companyId, request, lang) => this.clerkDetail(companyId, request, lang),
       customerView: (request, lang) => this.customerView(request, lang),
+      decisionTopic: this.decisionTopic,
+      decisionEmail: (companyId, request, outcome, lang) => this.decisionEmail(companyId, request, outcome, lang),
     });
   }
 
@@ -90,6 +94,21 @@ export class ReadingReview implements RequestPresentation, OnModuleInit {
     return {
       summary: translate(lang, 'metering.request.summary', { value: formatReading(payload.value) }),
       details: { meterId: payload.meterId, value: payload.value, readOn: payload.readOn ?? null },
+    };
+  }
+
+  async decisionEmail(companyId: number, request: WorkflowRequest, outcome: DecisionOutcome, lang: Language): Promise<DecisionEmail> {
+    const payload = request.payload as ReadingPayload;
+    const meter = (await this.meters(companyId, [payload.meterId])).get(payload.meterId);
+    const value = lang === 'hu' ? formatReading(payload.value) : String(payload.value);
+    return {
+      subject: translate(lang, `metering.decision.subject.${outcome}`),
+      summary: translate(lang, 'metering.decision.summary', {
+        serial: meter?.serialNumber ?? '–',
+        readOn: formatDate(payload.readOn),
+        value: `${value} ${meter ? (UNIT_LABELS[meter.unit] ?? meter.unit) : ''}`.trim(),
+      }),
+      link: { path: '/readings', label: translate(lang, 'metering.decision.link') },
     };
   }
 

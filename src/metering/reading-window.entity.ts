@@ -1,15 +1,15 @@
 import { Check, Column, Entity, ForeignKey, Index } from 'typeorm';
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
-import { Company } from '../identity/company.entity';
 import { Meter } from './meter.entity';
 
+// Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /**
  * When customers may report readings (diktálási időszak), both days included.
  * A window with no meter applies to every meter of the company.
  */
 @Entity('reading_windows')
 @Index('reading_windows_lookup_idx', ['companyId', 'meterId', 'opensOn'])
-@ForeignKey(() => Company, ['companyId'], ['id'], { name: 'reading_windows_company_id_fkey' })
+@ForeignKey('Company', ['companyId'], ['id'], { name: 'reading_windows_company_id_fkey' })
 @ForeignKey(() => Meter, ['companyId', 'meterId'], ['companyId', 'id'], { name: 'reading_windows_company_id_meter_id_fkey' })
 @Check('reading_windows_check', `closes_on >= opens_on`)
 export class ReadingWindow {

@@ -11,6 +11,7 @@ import { consumptionByMonth, renderConsumptionChart } from './reading-chart';
 import { READING_KIND, meterSubject } from './reading-request.kind';
 import { formatReading, UNIT_LABELS } from './reading-review';
 import { ReadingCheck, ReadingError, ReadingService } from './reading.service';
+import { ServicePoints } from './service-points.service';
 import { WriteLimited } from '../identity/write-limit.guard';
 
 /** A refused reading as the message the form shows. */
@@ -62,6 +63,7 @@ export class ReadingsPages {
     private readonly queries: MeterQueries,
     private readonly readings: ReadingService,
     private readonly requests: CustomerRequestsService,
+    private readonly servicePoints: ServicePoints,
   ) {}
 
   @Get()
@@ -149,7 +151,7 @@ export class ReadingsPages {
     status: number,
     flash?: { kind: 'success' | 'info' | 'error'; message: string },
   ): Promise<void> {
-    const points = await this.queries.servicePoints(customer.companyId, customer.customerId);
+    const points = await this.servicePoints.list(customer.companyId, customer.customerId);
     let selected = points[0];
     if (servicePointParam !== undefined && servicePointParam !== '') {
       selected = points.find((p) => String(p.id) === servicePointParam)!;

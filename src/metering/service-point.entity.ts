@@ -1,14 +1,14 @@
 import { Check, Column, Entity, ForeignKey, Index, Unique } from 'typeorm';
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
-import { Customer } from '../identity/customer.entity';
 
+// Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /** A supply address of a customer (szolgáltatási pont), with its meters. */
 @Entity('service_points')
 @Unique('service_points_company_id_key', ['companyId', 'id'])
 @Index('service_points_customer_idx', ['companyId', 'customerId'])
 // (company_id, lower(address) text_pattern_ops): the clerk's prefix search; the migration owns it.
 @Index('service_points_address_prefix_idx', { synchronize: false })
-@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'service_points_company_id_customer_id_fkey' })
+@ForeignKey('Customer', ['companyId', 'customerId'], ['companyId', 'id'], { name: 'service_points_company_id_customer_id_fkey' })
 @Check('service_points_postcode_check', `postcode ~ '^[0-9]{4}$'`)
 @Check('service_points_town_check', `length(town) BETWEEN 1 AND 100`)
 @Check('service_points_address_check', `length(address) BETWEEN 1 AND 200`)

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '../../libs/typeorm/prepared-query';
 
 export interface ServicePointView {
   id: number;
@@ -9,13 +10,15 @@ export interface ServicePointView {
   eInvoice: boolean;
 }
 
-/** A customer's service points for other modules (e-invoice consent), always scoped to the company and the customer. */
+/** A customer's service points (the readings, billing and profile pages, the e-invoice consent), always scoped to the company and the customer. */
 @Injectable()
 export class ServicePoints {
   constructor(private readonly dataSource: DataSource) {}
 
   async list(companyId: number, customerId: number): Promise<ServicePointView[]> {
-    const rows: Array<{ id: string; postcode: string; town: string; address: string; e_invoice: boolean }> = await this.dataSource.query(
+    const rows = await preparedQuery<{ id: string; postcode: string; town: string; address: string; e_invoice: boolean }>(
+      this.dataSource.manager,
+      'customer-service-points',
       `SELECT id, postcode, town, address, e_invoice FROM service_points WHERE company_id = $1 AND customer_id = $2 ORDER BY id`,
       [companyId, customerId],
     );

@@ -19,7 +19,7 @@ export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 @Check(
   'email_log_topic_check',
   `topic IS NULL OR topic IN ('reading_recorded', 'address_changed', 'contract_ended', 'invoice_issued', 'provider_reading_date', ` +
-    `'reading_window_due', 'payment_checked', 'invoice_overdue', 'due_date_reminder')`,
+    `'reading_window_due', 'payment_checked', 'invoice_overdue', 'due_date_reminder', 'provider_message')`,
 )
 @Check('email_log_check', `(topic IS NULL) = (customer_id IS NULL)`)
 @ForeignKey('Customer', ['companyId', 'customerId'], ['companyId', 'id'], { name: 'email_log_company_id_customer_id_fkey' })

@@ -30,11 +30,10 @@ const SAMPLES: { [T in EmailTemplate]: EmailParams<T> } = {
   'request-decided': {
     customerName: 'Kiss Anna',
     outcome: 'rejected',
-    meterSerial: 'M-1234',
-    value: '365,5',
-    readOn: '2025-12-01',
+    subject: 'Mérőállását nem fogadtuk el',
+    summary: 'A(z) M-1234 gyári számú mérő 2025.12.01. napi állása: 365,5 m³.',
     reason: 'A fénykép nem olvasható.',
-    link: 'https://portal.example/readings',
+    link: { url: 'https://portal.example/readings', label: 'Mérőállások megtekintése' },
   },
   'reading-window-opened': {
     customerName: 'Kiss Anna',

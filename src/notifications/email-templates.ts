@@ -54,15 +54,17 @@ export const EMAIL_TEMPLATES = {
   'invoice-overdue': invoiceReminder,
   'reading-window-opened': readingWindowReminder,
   'reading-window-closing': readingWindowReminder,
-  /** A customer's meter reading request was decided: recorded (applied) or rejected with the clerk's reason. */
+  /**
+   * A customer's request was decided: approved, rejected (with the clerk's reason) or
+   * applied. The request kind writes the subject and the one-line summary.
+   */
   'request-decided': z.object({
     customerName: z.string().min(1),
-    outcome: z.enum(['applied', 'rejected']),
-    meterSerial: z.string().min(1),
-    value: z.string().min(1),
-    readOn: isoDate,
+    outcome: z.enum(['approved', 'rejected', 'applied']),
+    subject: z.string().min(1).max(200),
+    summary: z.string().min(1),
     reason: z.string().min(1).optional(),
-    link: webLink,
+    link: z.object({ url: webLink, label: z.string().min(1) }),
   }),
 } satisfies Record<string, z.ZodTypeAny>;
 

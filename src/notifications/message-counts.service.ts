@@ -2,16 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PreparedStatement, preparedQuery } from '../../libs/typeorm/prepared-query';
 
-/** The customer's published messages (their own and the company-wide ones) not yet marked read. */
+/** The customer's published messages not yet read: a probe of message_recipients_unread_idx. */
 export const UNREAD_MESSAGES: PreparedStatement = {
   name: 'notifications_unread_count',
   text: `
-SELECT count(*)::int AS unread FROM messages m
- WHERE m.company_id = $1 AND (m.customer_id = $2 OR m.customer_id IS NULL) AND m.published_at <= now()
-   AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.company_id = $1 AND r.customer_id = $2 AND r.message_id = m.id)`,
+SELECT count(*)::int AS unread FROM message_recipients r JOIN messages m ON m.company_id = r.company_id AND m.id = r.message_id
+ WHERE r.company_id = $1 AND r.customer_id = $2 AND r.read_at IS NULL AND m.published_at <= now()`,
 };
 
-/** Counts of the messages inbox other modules show (the customer's home). */
+/** Counts of the messages inbox other modules show (the customer's home, the menu). */
 @Injectable()
 export class MessageCounts {
   constructor(private readonly dataSource: DataSource) {}

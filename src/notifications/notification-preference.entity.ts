@@ -12,6 +12,8 @@ export const NOTIFICATION_TOPICS = [
   'payment_checked',
   'invoice_overdue',
   'due_date_reminder',
+  /** The e-mail copy of a provider message (szolgáltatói üzenet). */
+  'provider_message',
 ] as const;
 export type NotificationTopic = (typeof NOTIFICATION_TOPICS)[number];
 
@@ -24,7 +26,7 @@ export type NotificationTopic = (typeof NOTIFICATION_TOPICS)[number];
 @Check(
   'notification_preferences_topic_check',
   `topic IN ('reading_recorded', 'address_changed', 'contract_ended', 'invoice_issued', 'provider_reading_date', ` +
-    `'reading_window_due', 'payment_checked', 'invoice_overdue', 'due_date_reminder')`,
+    `'reading_window_due', 'payment_checked', 'invoice_overdue', 'due_date_reminder', 'provider_message')`,
 )
 export class NotificationPreference {
   @PrimaryColumn({ name: 'company_id', type: 'integer' })

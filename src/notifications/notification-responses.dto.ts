@@ -16,6 +16,7 @@ export class NotificationPreferencesResponse implements NotificationPreferences 
   @ApiProperty({ example: true, description: 'A payment of yours was checked' }) payment_checked!: boolean;
   @ApiProperty({ example: true, description: 'An invoice is overdue' }) invoice_overdue!: boolean;
   @ApiProperty({ example: true, description: 'An invoice is due soon' }) due_date_reminder!: boolean;
+  @ApiProperty({ example: true, description: 'The provider sent you a message (its e-mail copy)' }) provider_message!: boolean;
 }
 
 /** Some or all switches; a topic left out keeps its value. */
@@ -29,6 +30,7 @@ export class NotificationPreferenceChangesDto implements Partial<NotificationPre
   @ApiPropertyOptional() payment_checked?: boolean;
   @ApiPropertyOptional() invoice_overdue?: boolean;
   @ApiPropertyOptional() due_date_reminder?: boolean;
+  @ApiPropertyOptional() provider_message?: boolean;
 }
 
 export class UnsubscribedResponse {

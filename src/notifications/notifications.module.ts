@@ -6,12 +6,13 @@ import { FailedEmailService } from './failed-email.service';
 import { EmailProcessor } from './email.processor';
 import { EmailService } from './email.service';
 import { MessageCounts } from './message-counts.service';
+import { MessageService } from './message.service';
 import { NotificationPreferenceService } from './notification-preference.service';
 import { ReminderProcessor } from './reminder.processor';
 import { ReminderService } from './reminder.service';
 import { UnsubscribeService } from './unsubscribe.service';
 
-/** E-mails (templates, queueing, sending), the customers' switches, unsubscribe links and calendar feed, and the scheduled reminders. */
+/** Provider messages (sending to a segment, the inbox), e-mails (templates, queueing, sending), the customers' switches, unsubscribe links and calendar feed, and the scheduled reminders. */
 @Module({
   // Constructed here because its one argument (the templates folder) has a default.
   providers: [
@@ -20,6 +21,7 @@ import { UnsubscribeService } from './unsubscribe.service';
     EmailProcessor,
     CustomerNotificationsService,
     MessageCounts,
+    MessageService,
     NotificationPreferenceService,
     UnsubscribeService,
     CalendarFeedService,
@@ -31,6 +33,7 @@ import { UnsubscribeService } from './unsubscribe.service';
     EmailService,
     CustomerNotificationsService,
     MessageCounts,
+    MessageService,
     NotificationPreferenceService,
     UnsubscribeService,
     CalendarFeedService,

@@ -11,6 +11,7 @@ import { ManualAllocationService } from './manual-allocation.service';
 import { PaymentStartService } from './payment-start.service';
 import { isPaymentStatus, PaymentFilter, PaymentQueries, PaymentView } from './payment-queries.service';
 import { PAYMENT_STATUSES } from './payment.entity';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 const DAY = /^\d{4}-\d\d-\d\d$/;
 const PAGE_SIZE = 50;
@@ -98,6 +99,7 @@ export class BackofficePaymentsPages {
   }
 
   @Post(':id/allocate')
+  @WriteLimited()
   async allocate(
     @Clerk() clerk: ClerkIdentity,
     @Res() res: PageReply,

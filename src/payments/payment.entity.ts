@@ -1,6 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, Unique } from 'typeorm';
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
-import { Customer } from '../identity/customer.entity';
 
 /** created → started → succeeded | failed | cancelled | expired; see payment-state.ts. */
 export const PAYMENT_STATUSES = ['created', 'started', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
@@ -14,6 +13,7 @@ const bigintArray = {
   from: (value: string[]) => value.map(Number),
 };
 
+// Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /** A card payment (befizetés) started in the portal; amounts in whole forints. */
 @Entity('payments')
 @Unique('payments_company_id_key', ['companyId', 'id'])
@@ -23,7 +23,7 @@ const bigintArray = {
 @Index('payments_flagged_idx', ['companyId', 'createdAt', 'id'], { where: 'flagged' }) // created_at DESC, id DESC in the migration
 @Index('payments_started_idx', ['expiresAt', 'id'], { where: `status IN ('created', 'started')` })
 @Index('payments_gateway_reference_key', ['gateway', 'gatewayReference'], { unique: true, where: 'gateway_reference IS NOT NULL' })
-@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], { name: 'payments_company_id_customer_id_fkey' })
+@ForeignKey('Customer', ['companyId', 'customerId'], ['companyId', 'id'], { name: 'payments_company_id_customer_id_fkey' })
 @Check('payments_amount_check', `amount > 0`)
 @Check('payments_status_check', `status IN ('created', 'started', 'succeeded', 'failed', 'cancelled', 'expired')`)
 @Check('payments_check', `(status = 'succeeded') = (confirmed_at IS NOT NULL)`)

@@ -1,6 +1,6 @@
 import { CustomerData } from '../identity/customer-records.service';
 import { checkDataChange, normalisePhone, ProfileRules } from './customer-data-rules';
-import { postcodeMatchesTown } from './postcodes';
+import { isKnownPostcode, postcodeMatchesTown } from './postcodes';
 
 const current: CustomerData = {
   name: 'Minta Ügyfél',
@@ -31,8 +31,8 @@ describe('normalisePhone', () => {
   );
 });
 
-describe('postcodeMatchesTown', () => {
-  it('knows Budapest by rule and listed towns by their postcodes', () => {
+describe('postcodes', () => {
+  it('matches a postcode with its towns, Budapest included', () => {
     expect(postcodeMatchesTown('1111', 'Budapest')).toBe(true);
     expect(postcodeMatchesTown('1111', 'Szeged')).toBe(false);
     expect(postcodeMatchesTown('6720', 'szeged')).toBe(true);
@@ -40,8 +40,19 @@ describe('postcodeMatchesTown', () => {
     expect(postcodeMatchesTown('4000', 'Budapest')).toBe(false);
   });
 
-  it('accepts a postcode the shipped list does not know, with any town', () => {
-    expect(postcodeMatchesTown('6642', 'Csongrád')).toBe(true);
+  it('knows a postcode shared by villages, and the street-level postcodes of the large cities', () => {
+    expect(postcodeMatchesTown('2655', 'Szente')).toBe(true);
+    expect(postcodeMatchesTown('2655', 'Kétbodony')).toBe(true);
+    expect(postcodeMatchesTown('3535', 'Miskolc')).toBe(true);
+    expect(postcodeMatchesTown('6640', 'Csongrád')).toBe(true);
+  });
+
+  it('knows the whole national list and no made-up postcode', () => {
+    expect(isKnownPostcode('1239')).toBe(true);
+    expect(isKnownPostcode('9985')).toBe(true);
+    expect(isKnownPostcode('1019')).toBe(false);
+    expect(isKnownPostcode('0000')).toBe(false);
+    expect(postcodeMatchesTown('1019', 'Budapest')).toBe(false);
   });
 });
 
@@ -67,6 +78,13 @@ describe('checkDataChange', () => {
     expect(checkDataChange(current, { postcode: '672' }, rules)).toMatchObject({
       ok: false,
       errors: [{ field: 'postcode', code: 'invalid_postcode' }],
+    });
+  });
+
+  it('refuses a postcode that does not exist, whatever the town', () => {
+    expect(checkDataChange(current, { postcode: '6699', town: 'Szentes' }, rules)).toMatchObject({
+      ok: false,
+      errors: [{ field: 'postcode', code: 'unknown_postcode' }],
     });
   });
 

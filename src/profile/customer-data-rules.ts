@@ -1,6 +1,6 @@
 import { CustomerData, CustomerDataField } from '../identity/customer-records.service';
 import { PaymentMethod } from '../identity/customer.entity';
-import { postcodeMatchesTown } from './postcodes';
+import { isKnownPostcode, postcodeMatchesTown } from './postcodes';
 
 /** What a company lets its customers change online, and the payment methods it offers. */
 export interface ProfileRules {
@@ -15,6 +15,7 @@ export type FieldErrorCode =
   | 'invalid_email'
   | 'invalid_phone'
   | 'invalid_postcode'
+  | 'unknown_postcode'
   | 'postcode_town'
   | 'invalid_payment_method';
 
@@ -103,6 +104,7 @@ export function checkDataChange(
     if (field === 'email' && !EMAIL.test(value)) error(field, 'invalid_email', 'Not an e-mail address');
     else if (field === 'phone' && normalisePhone(value) === null) error(field, 'invalid_phone', 'Not a Hungarian phone number');
     else if (field === 'postcode' && !/^\d{4}$/.test(value)) error(field, 'invalid_postcode', 'A postcode is 4 digits');
+    else if (field === 'postcode' && !isKnownPostcode(value)) error(field, 'unknown_postcode', 'No such postcode in Hungary');
     else if (field === 'paymentMethod' && !(rules.paymentMethods as readonly string[]).includes(value)) {
       error(field, 'invalid_payment_method', 'Not a payment method of the company');
     } else changes[field] = { from: current[field], to: value };

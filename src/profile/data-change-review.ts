@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { addToOutbox } from '../../libs/outbox/outbox';
 import { WorkflowRequest } from '../../libs/workflow/request-workflow';
-import { RequestKinds, RequestLine, RequestPartial } from '../approval/request-kind';
+import { DecisionEmail, DecisionOutcome, RequestKinds, RequestLine, RequestPartial } from '../approval/request-kind';
 import { CustomerData, CustomerDataField, CustomerRecords } from '../identity/customer-records.service';
 import { JOBS } from '../jobs';
 import { Language, translate } from '../web/i18n';
@@ -23,6 +23,15 @@ export function fieldValue(lang: Language, field: CustomerDataField, value: stri
 }
 
 const changedFields = (payload: DataChangePayload) => orderedFields(payload.changes);
+
+/** Each changing field as "Telefonszám: – → +36 30 123 4567", joined by semicolons. */
+const changeList = (lang: Language, payload: DataChangePayload): string =>
+  changedFields(payload)
+    .map(
+      (field) =>
+        `${translate(lang, `profile.field.${field}`)}: ${fieldValue(lang, field, payload.changes[field]!.from)} → ${fieldValue(lang, field, payload.changes[field]!.to)}`,
+    )
+    .join('; ');
 
 /**
  * The data change as approval shows and decides it: old → new per field, and what
@@ -45,11 +54,7 @@ export class DataChangeReview implements OnModuleInit {
       machine: dataChangeMachine,
       subject: (customerId) => dataChangeSubject(customerId),
       answerDays: DATA_CHANGE_ANSWER_DAYS,
-      effects: {
-        approved: [JOBS.applyRequest],
-        applied: [JOBS.requestDecided],
-        rejected: [JOBS.requestDecided],
-      },
+      effects: { approved: [JOBS.applyRequest] },
       apply: (manager, request) => this.apply(manager, request),
       labelKey: 'profile.kind.data_change',
       bulkApprovable: false,
@@ -63,6 +68,9 @@ export class DataChangeReview implements OnModuleInit {
         }),
         details: { changes: (request.payload as DataChangePayload).changes },
       }),
+      // Ügyféladatok changes are the customer's contact and address data: the "Címváltozás" switch.
+      decisionTopic: 'address_changed',
+      decisionEmail: async (_companyId, request, outcome, lang) => this.decisionEmail(request, outcome, lang),
     });
   }
 
@@ -74,6 +82,17 @@ export class DataChangeReview implements OnModuleInit {
     if (changed) {
       await addToOutbox(manager, JOBS.exportCustomerChange, { requestId: request.id, kind: DATA_CHANGE_KIND }, request.companyId);
     }
+  }
+
+  decisionEmail(request: WorkflowRequest, outcome: DecisionOutcome, lang: Language): DecisionEmail {
+    const payload = request.payload as DataChangePayload;
+    return {
+      subject: translate(lang, `profile.decision.data_change.subject.${outcome}`),
+      summary: translate(lang, 'profile.decision.data_change.summary', {
+        changes: changeList(lang, payload),
+      }),
+      link: { path: '/profile', label: translate(lang, 'profile.decision.link') },
+    };
   }
 
   async lines(companyId: number, requests: readonly WorkflowRequest[], lang: Language): Promise<Map<number, RequestLine>> {
@@ -90,12 +109,7 @@ export class DataChangeReview implements OnModuleInit {
         return [
           request.id,
           {
-            summary: changedFields(payload)
-              .map(
-                (field) =>
-                  `${translate(lang, `profile.field.${field}`)}: ${fieldValue(lang, field, payload.changes[field]!.from)} → ${fieldValue(lang, field, payload.changes[field]!.to)}`,
-              )
-              .join('; '),
+            summary: changeList(lang, payload),
             hints: moved.map((field) => ({
               label: translate(lang, 'profile.review.movedMeanwhile', { field: translate(lang, `profile.field.${field}`) }),
               explanation: translate(lang, 'profile.review.now', { value: fieldValue(lang, field, now?.[field]) }),

@@ -1,8 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, Unique } from 'typeorm';
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
-import { ChangeRequest } from '../approval/request.entity';
-import { ServicePoint } from '../metering/service-point.entity';
 
+// Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /**
  * The audit trail of e-invoice consent: one row per applied opt-in or opt-out of a
  * service point, with the text the customer agreed to and when. Append-only by use.
@@ -10,10 +9,10 @@ import { ServicePoint } from '../metering/service-point.entity';
 @Entity('e_invoice_consents')
 @Unique('e_invoice_consents_request_key', ['companyId', 'requestId'])
 @Index('e_invoice_consents_service_point_idx', ['companyId', 'servicePointId', 'appliedAt'])
-@ForeignKey(() => ServicePoint, ['companyId', 'servicePointId'], ['companyId', 'id'], {
+@ForeignKey('ServicePoint', ['companyId', 'servicePointId'], ['companyId', 'id'], {
   name: 'e_invoice_consents_company_id_service_point_id_fkey',
 })
-@ForeignKey(() => ChangeRequest, ['companyId', 'requestId'], ['companyId', 'id'], { name: 'e_invoice_consents_company_id_request_id_fkey' })
+@ForeignKey('ChangeRequest', ['companyId', 'requestId'], ['companyId', 'id'], { name: 'e_invoice_consents_company_id_request_id_fkey' })
 @Check('e_invoice_consents_consent_text_check', `length(consent_text) BETWEEN 1 AND 2000`)
 export class EInvoiceConsent {
   @BigIntIdColumn()

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { addToOutbox } from '../../libs/outbox/outbox';
 import { WorkflowRequest } from '../../libs/workflow/request-workflow';
-import { RequestKinds, RequestLine } from '../approval/request-kind';
+import { DecisionEmail, DecisionOutcome, RequestKinds, RequestLine } from '../approval/request-kind';
 import { JOBS } from '../jobs';
 import { ServicePoints } from '../metering/service-points.service';
 import { Language, translate } from '../web/i18n';
@@ -36,11 +36,7 @@ export class EInvoiceReview implements OnModuleInit {
       machine: eInvoiceMachine,
       subject: (_customerId, payload) => eInvoiceSubject((payload as EInvoicePayload).servicePointId),
       answerDays: E_INVOICE_ANSWER_DAYS,
-      effects: {
-        approved: [JOBS.applyRequest],
-        applied: [JOBS.requestDecided],
-        rejected: [JOBS.requestDecided],
-      },
+      effects: { approved: [JOBS.applyRequest] },
       apply: (manager, request) => this.apply(manager, request),
       labelKey: 'profile.kind.e_invoice',
       bulkApprovable: false,
@@ -53,6 +49,9 @@ export class EInvoiceReview implements OnModuleInit {
         summary: this.summary(request.payload as EInvoicePayload, lang),
         details: { servicePointId: (request.payload as EInvoicePayload).servicePointId, optIn: (request.payload as EInvoicePayload).optIn },
       }),
+      // The switch decides how invoices arrive: the customer hears under the invoice topic.
+      decisionTopic: 'invoice_issued',
+      decisionEmail: async (_companyId, request, outcome, lang) => this.decisionEmail(request, outcome, lang),
     });
   }
 
@@ -73,6 +72,17 @@ export class EInvoiceReview implements OnModuleInit {
     );
     if (!switched) throw new Error(`Service point ${payload.servicePointId} is no longer the customer's`);
     await addToOutbox(manager, JOBS.exportCustomerChange, { requestId: request.id, kind: E_INVOICE_KIND }, request.companyId);
+  }
+
+  decisionEmail(request: WorkflowRequest, outcome: DecisionOutcome, lang: Language): DecisionEmail {
+    const payload = request.payload as EInvoicePayload;
+    return {
+      subject: translate(lang, `profile.decision.e_invoice.subject.${outcome}`),
+      summary: translate(lang, payload.optIn ? 'profile.decision.e_invoice.summaryOn' : 'profile.decision.e_invoice.summaryOff', {
+        address: payload.address,
+      }),
+      link: { path: '/profile', label: translate(lang, 'profile.decision.link') },
+    };
   }
 
   private summary(payload: EInvoicePayload, lang: Language): string {

@@ -1,7 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, Unique } from 'typeorm';
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
-import { Customer } from '../identity/customer.entity';
 
+// Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /**
  * A proposed data change that moves the e-mail address: it becomes a request only
  * when the customer opens the link sent to the new address. Only the token's SHA-256 is kept.
@@ -9,7 +9,7 @@ import { Customer } from '../identity/customer.entity';
 @Entity('email_change_confirmations')
 @Unique('email_change_confirmations_token_hash_key', ['tokenHash'])
 @Index('email_change_confirmations_customer_idx', ['companyId', 'customerId', 'createdAt'])
-@ForeignKey(() => Customer, ['companyId', 'customerId'], ['companyId', 'id'], {
+@ForeignKey('Customer', ['companyId', 'customerId'], ['companyId', 'id'], {
   name: 'email_change_confirmations_company_id_customer_id_fkey',
   onDelete: 'CASCADE',
 })

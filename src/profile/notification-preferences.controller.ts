@@ -70,6 +70,7 @@ export class NotificationPreferencesController {
 
   /** RFC 8058 one-click: the mail client POSTs `List-Unsubscribe=One-Click` here, with no login. */
   @Post('unsubscribe/:token')
+  @WriteLimited({ anonymous: 'servers' })
   @HttpCode(200)
   @ApiEndpoint({
     operationId: 'unsubscribeNotificationTopic',

@@ -7,6 +7,7 @@ import { CalendarFeedService } from '../notifications/calendar-feed.service';
 import { NOTIFICATION_TOPICS } from '../notifications/notification-preference.entity';
 import { NotificationPreferenceService, NotificationPreferences } from '../notifications/notification-preference.service';
 import { UnsubscribeService } from '../notifications/unsubscribe.service';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 /**
  * What the `notifications/preferences` partial needs, as `preferenceTopics`; a page
@@ -37,6 +38,7 @@ export class NotificationPreferencesPages {
 
   /** The new secret calendar URL is shown on this one answer only. */
   @Post('calendar')
+  @WriteLimited()
   @UseGuards(CustomerGuard)
   async createCalendar(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply): Promise<void> {
     const calendarUrl = await this.calendars.create(customer.companyId, customer.customerId);
@@ -45,6 +47,7 @@ export class NotificationPreferencesPages {
   }
 
   @Post('calendar/revoke')
+  @WriteLimited()
   @UseGuards(CustomerGuard)
   async revokeCalendar(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply): Promise<void> {
     await this.calendars.revoke(customer.companyId, customer.customerId);
@@ -68,6 +71,7 @@ export class NotificationPreferencesPages {
 
   /** A checkbox left unticked is not sent at all: every topic not in the form is off. */
   @Post('settings')
+  @WriteLimited()
   @UseGuards(CustomerGuard)
   async save(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply, @Body() body: Record<string, unknown>): Promise<void> {
     const choices = Object.fromEntries(NOTIFICATION_TOPICS.map((topic) => [topic, body?.[topic] === 'on'])) as NotificationPreferences;
@@ -89,6 +93,7 @@ export class NotificationPreferencesPages {
   }
 
   @Post('unsubscribe/:token')
+  @WriteLimited({ anonymous: 'people' })
   async unsubscribe(@Param('token') token: string, @Res() res: PageReply): Promise<void> {
     const target = await this.unsubscribes.unsubscribe(token);
     if (!target) throw new NotFoundException();

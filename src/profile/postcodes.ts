@@ -2,12 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const LIST_FILE = join(__dirname, 'data', 'postcodes-hu.txt');
-/** Budapest: 1, the district (01–23), one more digit. */
-const BUDAPEST = /^1(0[1-9]|1\d|2[0-3])\d$/;
 
 let towns: Map<string, string[]> | undefined;
 
-/** Postcode → its towns, from data/postcodes-hu.txt (read once). */
+/** Postcode → its towns, from data/postcodes-hu.txt (Magyar Posta's full list; read once). */
 function postcodeList(): Map<string, string[]> {
   if (!towns) {
     towns = new Map();
@@ -22,14 +20,12 @@ function postcodeList(): Map<string, string[]> {
 
 const normalise = (town: string) => town.trim().toLocaleLowerCase('hu-HU');
 
-/**
- * Whether a town goes with a postcode: Budapest's postcodes with Budapest, a listed
- * postcode with one of its towns. A postcode the list does not know is accepted with
- * any town (the shipped list is not the full national one; a clerk reviews the change).
- */
+/** Whether the postcode exists in Hungary (is on Magyar Posta's list). */
+export function isKnownPostcode(postcode: string): boolean {
+  return postcodeList().has(postcode);
+}
+
+/** Whether a town goes with a postcode: the postcode is listed with that town (letter case aside). */
 export function postcodeMatchesTown(postcode: string, town: string): boolean {
-  if (BUDAPEST.test(postcode)) return normalise(town) === 'budapest';
-  if (normalise(town) === 'budapest') return false;
-  const known = postcodeList().get(postcode);
-  return !known || known.some((candidate) => normalise(candidate) === normalise(town));
+  return (postcodeList().get(postcode) ?? []).some((candidate) => normalise(candidate) === normalise(town));
 }

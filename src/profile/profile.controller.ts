@@ -150,6 +150,7 @@ export class ProfileController {
   }
 
   @Post('profile/data-changes')
+  @WriteLimited()
   @UseGuards(CustomerGuard)
   @ApiEndpoint({
     operationId: 'submitDataChange',
@@ -182,6 +183,7 @@ export class ProfileController {
   }
 
   @Post('profile/email-confirmations')
+  @WriteLimited({ anonymous: 'people' })
   @ApiEndpoint({
     operationId: 'confirmEmailChange',
     summary: 'Confirms a new e-mail address with the token of the e-mailed link; the data change becomes a request',

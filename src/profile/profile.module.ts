@@ -3,6 +3,8 @@ import { ApprovalModule } from '../approval/approval.module';
 import { MeteringModule } from '../metering/metering.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { CalendarFeedController } from './calendar-feed.controller';
+import { CompanySettingsController } from './company-settings.controller';
+import { CompanySettingsPages } from './company-settings.pages';
 import { CustomerChangeExportProcessor } from './customer-change-export.processor';
 import { DataChangeReview } from './data-change-review';
 import { DataChangeService } from './data-change.service';
@@ -17,12 +19,22 @@ import { ProfilePages } from './profile.pages';
 /**
  * Ügyféladatok: the customer's data changes and e-invoice consent, two request kinds
  * (`data_change`, `e_invoice`) registered on approval's RequestKinds, their pages and
- * API, and the export of applied changes to the billing back office.
+ * API, the export of applied changes to the billing back office, and the admin's page of
+ * the company's settings for them (what customers may change online, payment methods,
+ * answer deadlines).
  */
 @Module({
   imports: [ApprovalModule, MeteringModule, NotificationsModule],
   // The customer's notification settings and calendar feed are part of Ügyféladatok; their data is notifications'.
-  controllers: [ProfileController, ProfilePages, NotificationPreferencesController, NotificationPreferencesPages, CalendarFeedController],
+  controllers: [
+    ProfileController,
+    ProfilePages,
+    NotificationPreferencesController,
+    NotificationPreferencesPages,
+    CalendarFeedController,
+    CompanySettingsPages,
+    CompanySettingsController,
+  ],
   providers: [ProfileSettingsService, DataChangeService, DataChangeReview, EInvoiceService, EInvoiceReview, CustomerChangeExportProcessor],
 })
 export class ProfileModule {}

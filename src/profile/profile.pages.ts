@@ -14,6 +14,7 @@ import { fieldValue } from './data-change-review';
 import { DataChangeError, DataChangeService } from './data-change.service';
 import { E_INVOICE_KIND, eInvoiceSubject } from './e-invoice.kind';
 import { consentText, EInvoiceError, EInvoiceService } from './e-invoice.service';
+import { WriteLimited } from '../identity/write-limit.guard';
 
 /** The fields of the page, in the seed's order; the billing name last (most companies do not let it change online). */
 const FIELDS: ReadonlyArray<{ name: CustomerDataField; type: string; autocomplete: string }> = [
@@ -71,6 +72,7 @@ export class ProfilePages {
   }
 
   @Post()
+  @WriteLimited()
   @UseGuards(CustomerGuard)
   async submit(
     @CurrentCustomer() customer: CustomerRef,
@@ -99,6 +101,7 @@ export class ProfilePages {
   }
 
   @Post('e-invoice/:servicePointId')
+  @WriteLimited()
   @UseGuards(CustomerGuard)
   async eInvoice(
     @CurrentCustomer() customer: CustomerRef,
@@ -130,6 +133,7 @@ export class ProfilePages {
   }
 
   @Post('confirm-email')
+  @WriteLimited({ anonymous: 'people' })
   async confirm(@Res() res: PageReply, @Body() body: Record<string, unknown>): Promise<void> {
     const lang = responseLanguage(res);
     const result = await this.dataChanges.confirmEmail(body.token);

@@ -21,6 +21,7 @@ describe('shellLinks', () => {
       ['/backoffice/queue', false],
       ['/backoffice/customers', false],
       ['/backoffice/payments', false],
+      ['/backoffice/messages', false],
     ]);
     const currentFor = (requestUrl: string) =>
       shellLinks({ requestUrl, currentClerk: { name: 'Ü', role: 'clerk' } })
@@ -33,6 +34,17 @@ describe('shellLinks', () => {
       { href: '/backoffice/login', key: 'menu.backofficeLogin', current: true },
     ]);
     expect(shellLinks({ requestUrl: '/backofficer' }).menu.map((link) => link.href)).toEqual(['/', '/login', '/register']);
+  });
+
+  it("shows a customer's unread message count on Üzenetek only, and never to clerks", () => {
+    const customer = { name: 'Minta Ügyfél', code: 'SU0044' };
+    const badges = (context: Parameters<typeof shellLinks>[0]) =>
+      shellLinks(context)
+        .menu.filter((link) => link.badge !== undefined)
+        .map((link) => [link.href, link.badge]);
+    expect(badges({ requestUrl: '/', currentCustomer: customer, unreadMessages: 3 })).toEqual([['/messages', 3]]);
+    expect(badges({ requestUrl: '/', currentCustomer: customer, unreadMessages: 0 })).toEqual([]);
+    expect(badges({ requestUrl: '/backoffice', currentClerk: { name: 'Ü', role: 'clerk' }, unreadMessages: 3 })).toEqual([]);
   });
 
   it('marks the current footer page', () => {

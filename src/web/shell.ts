@@ -8,12 +8,16 @@ export interface ShellContext {
   currentCustomer?: { name: string; code: string };
   /** Set for a logged-in clerk: the layout then shows the back-office menu. */
   currentClerk?: { name: string; role: string };
+  /** A logged-in customer's unread provider messages: the menu's Üzenetek shows the number. */
+  unreadMessages?: number;
 }
 
 export interface ShellLink {
   href: string;
   key: string;
   current: boolean;
+  /** A count shown beside the link (unread messages); absent when there is nothing to count. */
+  badge?: number;
 }
 
 export interface LanguageLink {
@@ -22,13 +26,16 @@ export interface LanguageLink {
   href: string;
 }
 
-type LinkDefinition = Omit<ShellLink, 'current'>;
+type LinkDefinition = Omit<ShellLink, 'current' | 'badge'>;
+
+const MESSAGES_LINK = '/messages';
 
 const CUSTOMER_MENU: readonly LinkDefinition[] = [
   { href: '/', key: 'menu.home' },
   { href: '/debts', key: 'menu.debts' },
   { href: '/invoices', key: 'menu.invoices' },
   { href: '/readings', key: 'menu.readings' },
+  { href: MESSAGES_LINK, key: 'menu.messages' },
   { href: '/profile', key: 'menu.profile' },
   { href: '/password', key: 'menu.password' },
 ];
@@ -44,6 +51,7 @@ const CLERK_MENU: readonly LinkDefinition[] = [
   { href: '/backoffice/queue', key: 'menu.queue' },
   { href: '/backoffice/customers', key: 'menu.customers' },
   { href: '/backoffice/payments', key: 'menu.payments' },
+  { href: '/backoffice/messages', key: 'menu.sentMessages' },
 ];
 
 /** Back-office pages seen before logging in offer only the back-office login. */
@@ -74,8 +82,12 @@ function isCurrent(href: string, path: string): boolean {
   return path === href || path.startsWith(`${href}/`);
 }
 
-function mark(links: readonly LinkDefinition[], path: string): ShellLink[] {
-  return links.map((link) => ({ ...link, current: isCurrent(link.href, path) }));
+function mark(links: readonly LinkDefinition[], path: string, unreadMessages = 0): ShellLink[] {
+  return links.map((link) => ({
+    ...link,
+    current: isCurrent(link.href, path),
+    ...(link.href === MESSAGES_LINK && unreadMessages > 0 ? { badge: unreadMessages } : {}),
+  }));
 }
 
 /** The menu, footer and language links the layout shows for this request. */
@@ -87,7 +99,7 @@ export function shellLinks(context: ShellContext): { menu: ShellLink[]; footerLi
     return { code, labelKey: `language.${code}`, href: `${target.pathname}${target.search}` };
   });
   return {
-    menu: mark(menuFor(context, url.pathname), url.pathname),
+    menu: mark(menuFor(context, url.pathname), url.pathname, context.currentCustomer ? context.unreadMessages : 0),
     footerLinks: mark(FOOTER_LINKS, url.pathname),
     languageLinks,
   };

@@ -7,7 +7,7 @@ import { SOURCE_ROOT, ViewRenderer } from './view-renderer';
 const fs = jest.requireActual<typeof import('node:fs')>('node:fs');
 
 const customer = { name: 'Minta Ügyfél', code: 'SU0044' };
-const CUSTOMER_MENU = ['Kezdőlap', 'Tartozás', 'Számlák', 'Mérőóraállás bejelentése', 'Ügyféladatok', 'Jelszó változtatás'];
+const CUSTOMER_MENU = ['Kezdőlap', 'Tartozás', 'Számlák', 'Mérőóraállás bejelentése', 'Üzenetek', 'Ügyféladatok', 'Jelszó változtatás'];
 
 function menuLabels(html: string): string[] {
   const nav = /<nav id="site-menu"[\s\S]*?<\/nav>/.exec(html)![0];
@@ -39,7 +39,15 @@ describe('ViewRenderer with the real shell', () => {
     const html = render('web/contact', { lang: 'en', requestUrl: '/contact', currentCustomer: customer });
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('Logged in customer: Minta Ügyfél (SU0044)');
-    expect(menuLabels(html)).toEqual(['Home', 'Debts', 'Invoices', 'Report meter reading', 'Customer details', 'Change password']);
+    expect(menuLabels(html)).toEqual([
+      'Home',
+      'Debts',
+      'Invoices',
+      'Report meter reading',
+      'Messages',
+      'Customer details',
+      'Change password',
+    ]);
   });
 
   it('escapes HTML in every value', () => {

@@ -9,8 +9,7 @@ import { createCustomer, createMeter, createServicePoint, createWindow } from '.
 import { createClerkTestCompany, createTestClerk } from '../support/clerk-factories';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
-
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+import { csrfFieldIn } from '../support/customer-session';
 
 describe("the supervisors' view of work waiting too long (no worker: nothing is applied)", () => {
   let running: RunningApp;
@@ -70,7 +69,7 @@ describe("the supervisors' view of work waiting too long (no worker: nothing is 
     await agent
       .post('/backoffice/login')
       .type('form')
-      .send({ _csrf: csrfOf(form.text), company: company.code, email: supervisor.email, password: supervisor.password })
+      .send({ _csrf: csrfFieldIn(form.text), company: company.code, email: supervisor.email, password: supervisor.password })
       .expect(303);
     const page = await agent.get('/backoffice/stalled').set('Accept', 'text/html').expect(200);
     expect(page.text).toContain(`data-request-id="${requestId}"`);
@@ -80,7 +79,7 @@ describe("the supervisors' view of work waiting too long (no worker: nothing is 
     const sent = await agent
       .post(`/backoffice/stalled/outbox/${applyRowId}/resend`)
       .type('form')
-      .send({ _csrf: csrfOf(page.text) })
+      .send({ _csrf: csrfFieldIn(page.text) })
       .expect(303);
     expect(sent.headers.location).toBe(`/backoffice/stalled?resent=${applyRowId}`);
     expect(await queue.getJobState(outboxJobId(applyRowId))).toBe('waiting');

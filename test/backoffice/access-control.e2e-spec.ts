@@ -7,6 +7,7 @@ import { RunningApp, startTestApp } from '../support/http-app';
 import { SessionService } from '../../src/identity/session.service';
 import { SecurityAuditService } from '../../src/identity/security-audit.service';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
+import { csrfFieldIn } from '../support/customer-session';
 
 const PAGES = [
   '/backoffice',
@@ -25,6 +26,9 @@ const PAGES = [
   '/backoffice/base-rates',
   '/backoffice/reminder-runs',
   '/backoffice/emails/failed',
+  '/backoffice/settings',
+  '/backoffice/messages',
+  '/backoffice/messages/new',
 ];
 const PAGE_POSTS = [
   '/backoffice/queue/bulk-approve',
@@ -41,6 +45,8 @@ const PAGE_POSTS = [
   '/backoffice/stalled/outbox/1/resend',
   '/backoffice/base-rates',
   '/backoffice/emails/1/resend',
+  '/backoffice/settings',
+  '/backoffice/messages',
 ];
 
 describe('back-office access control', () => {
@@ -147,7 +153,7 @@ describe('back-office access control', () => {
     const admin = await createTestClerk(dataSource, a, 'admin', { totpSecret: secret });
     const agent = request.agent(app.url);
     const login = await agent.get('/backoffice/login').set('Accept', 'text/html');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(login.text)?.[1] ?? '';
+    const csrf = csrfFieldIn(login.text);
     const step = await agent
       .post('/backoffice/login')
       .type('form')
@@ -160,7 +166,7 @@ describe('back-office access control', () => {
       .send({ _csrf: csrf, pending, code: currentTotpCode(secret) })
       .expect(303);
     const page = await agent.get('/backoffice/clerks').set('Accept', 'text/html').expect(200);
-    const formCsrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const formCsrf = csrfFieldIn(page.text);
     const email = `oldal-${Date.now()}@teszt.local`;
     const bad = await agent
       .post('/backoffice/clerks')
@@ -321,6 +327,43 @@ describe('back-office access control', () => {
     await request(app.url).post(`/api/v1/backoffice/emails/${mine}/resend`).auth(tokens.adminA, { type: 'bearer' }).expect(404);
   });
 
+  it("lets admins see and change their own company's settings only; supervisors and clerks are refused", async () => {
+    const settingsOf = async (companyId: number) =>
+      dataSource.query(`SELECT editable_fields, payment_methods FROM profile_settings WHERE company_id = $1`, [companyId]);
+    const body = { editableFields: ['phone'], paymentMethods: ['bank_transfer'], answerDays: { data_change: 9 } };
+    for (const who of ['supervisorA', 'clerkA', 'supervisorB']) {
+      await request(app.url).get('/api/v1/backoffice/settings').auth(tokens[who], { type: 'bearer' }).expect(403);
+      await request(app.url).put('/api/v1/backoffice/settings').auth(tokens[who], { type: 'bearer' }).send(body).expect(403);
+      await request(app.url).get('/backoffice/settings').auth(tokens[who], { type: 'bearer' }).set('Accept', 'text/html').expect(403);
+    }
+    expect(await settingsOf(a.id)).toEqual([]);
+    const saved = await request(app.url).put('/api/v1/backoffice/settings').auth(tokens.adminA, { type: 'bearer' }).send(body).expect(200);
+    expect(saved.body).toMatchObject({
+      editableFields: ['phone'],
+      paymentMethods: ['bank_transfer'],
+      answerDeadlines: expect.arrayContaining([{ kind: 'data_change', defaultDays: 15, days: 9 }]),
+    });
+    expect(await settingsOf(a.id)).toEqual([{ editable_fields: ['phone'], payment_methods: ['bank_transfer'] }]);
+    // Company B's admin sees B's defaults, never A's settings, and changes nothing of A's.
+    const theirs = await request(app.url).get('/api/v1/backoffice/settings').auth(tokens.adminB, { type: 'bearer' }).expect(200);
+    expect(theirs.body.paymentMethods).toEqual(['postal_order', 'bank_transfer', 'direct_debit']);
+    expect(theirs.body.answerDeadlines).toContainEqual({ kind: 'data_change', defaultDays: 15, days: null });
+    await request(app.url)
+      .put('/api/v1/backoffice/settings')
+      .auth(tokens.adminB, { type: 'bearer' })
+      .send({ ...body, editableFields: [] })
+      .expect(200);
+    expect(await settingsOf(a.id)).toEqual([{ editable_fields: ['phone'], payment_methods: ['bank_transfer'] }]);
+    const deadlines = await dataSource.query(
+      `SELECT company_id, answer_days FROM request_answer_deadlines WHERE company_id = ANY($1::int[]) ORDER BY company_id`,
+      [[a.id, b.id]],
+    );
+    expect(deadlines).toEqual([
+      { company_id: a.id, answer_days: 9 },
+      { company_id: b.id, answer_days: 9 },
+    ]);
+  });
+
   it('never lets a customer session reach a back-office page or endpoint', async () => {
     const sessions = app.app.get(SessionService);
     const customerToken = await sessions.issueApiToken({
@@ -360,6 +403,9 @@ describe('back-office access control', () => {
       ['get', '/api/v1/backoffice/reminder-runs'],
       ['get', '/api/v1/backoffice/emails/failed'],
       ['post', '/api/v1/backoffice/emails/1/resend'],
+      ['get', '/api/v1/backoffice/messages'],
+      ['get', '/api/v1/backoffice/messages/segment-size'],
+      ['post', '/api/v1/backoffice/messages'],
     ];
     for (const [method, path] of api) {
       const response = await (method === 'get' ? request(app.url).get(path) : request(app.url).post(path).send({}))
@@ -403,6 +449,8 @@ describe('back-office access control', () => {
     await request(app.url).get('/api/v1/backoffice/customers?q=SU').expect(401);
     await request(app.url).post('/api/v1/backoffice/base-rates').send({ validFrom: '2099-01-01', rate: 1 }).expect(401);
     await request(app.url).get('/api/v1/backoffice/reminder-runs').expect(401);
+    await request(app.url).get('/api/v1/backoffice/messages').expect(401);
+    await request(app.url).post('/api/v1/backoffice/messages').send({ subject: 'x', body: 'x' }).expect(401);
   });
 
   it("shows supervisors and admins the own company's stalled work only, and refuses clerks", async () => {

@@ -4,10 +4,7 @@ import { createClerkTestCompany, createTestClerk, TestClerk, TestCompany } from 
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
-
-function csrfOf(html: string): string {
-  return /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-}
+import { csrfFieldIn } from '../support/customer-session';
 
 /** The admin actions on the clerks page: a row's form, a confirmation page, the change, the message. */
 describe('admins administer clerks on the pages', () => {
@@ -58,16 +55,16 @@ describe('admins administer clerks on the pages', () => {
     const step = await agent
       .post('/backoffice/login')
       .type('form')
-      .send({ _csrf: csrfOf(login.text), company: company.code, email: admin.email, password: admin.password })
+      .send({ _csrf: csrfFieldIn(login.text), company: company.code, email: admin.email, password: admin.password })
       .expect(200);
     const pending = /name="pending" value="([^"]+)"/.exec(step.text)?.[1] ?? '';
     await agent
       .post('/backoffice/login/totp')
       .type('form')
-      .send({ _csrf: csrfOf(step.text), pending, code: currentTotpCode(secret) })
+      .send({ _csrf: csrfFieldIn(step.text), pending, code: currentTotpCode(secret) })
       .expect(303);
     const page = await agent.get('/backoffice/clerks').set('Accept', 'text/html').expect(200);
-    return { admin, agent, csrf: csrfOf(page.text), page: page.text };
+    return { admin, agent, csrf: csrfFieldIn(page.text), page: page.text };
   }
 
   it('asks for confirmation, then deactivates and reactivates from a row of the clerks page', async () => {
@@ -159,7 +156,7 @@ describe('admins administer clerks on the pages', () => {
     const posted = await own
       .post('/backoffice/login')
       .type('form')
-      .send({ _csrf: csrfOf(login.text), company: a.code, email: target.email, password: target.password })
+      .send({ _csrf: csrfFieldIn(login.text), company: a.code, email: target.email, password: target.password })
       .expect(303);
     expect(posted.headers.location).toBe('/backoffice/totp');
     expect((await own.get('/backoffice').set('Accept', 'text/html')).headers.location).toBe('/backoffice/totp');
@@ -195,10 +192,10 @@ describe('admins administer clerks on the pages', () => {
     await supervisor
       .post('/backoffice/login')
       .type('form')
-      .send({ _csrf: csrfOf(login.text), company: a.code, email: supervisorA.email, password: supervisorA.password })
+      .send({ _csrf: csrfFieldIn(login.text), company: a.code, email: supervisorA.email, password: supervisorA.password })
       .expect(303);
     const home = await supervisor.get('/backoffice').set('Accept', 'text/html').expect(200);
-    for (const body of [{ _csrf: csrfOf(home.text) }, { _csrf: csrfOf(home.text), confirm: 'yes' }]) {
+    for (const body of [{ _csrf: csrfFieldIn(home.text) }, { _csrf: csrfFieldIn(home.text), confirm: 'yes' }]) {
       await supervisor.post(`/backoffice/clerks/${clerkA.id}/deactivate`).type('form').send(body).set('Accept', 'text/html').expect(403);
     }
     expect(await clerkRow(clerkA)).toMatchObject({ active: true });

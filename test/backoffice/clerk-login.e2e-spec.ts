@@ -5,6 +5,7 @@ import { createClerkTestCompany, createTestClerk, TestClerk, TestCompany } from 
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
+import { csrfFieldIn } from '../support/customer-session';
 
 function apiLogin(app: RunningApp, clerk: TestClerk, overrides: Record<string, string> = {}) {
   return request(app.url)
@@ -16,12 +17,8 @@ function apiLogin(app: RunningApp, clerk: TestClerk, overrides: Record<string, s
 async function pageAgent(app: RunningApp, path = '/backoffice/login') {
   const agent = request.agent(app.url);
   const page = await agent.get(path).set('Accept', 'text/html');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+  const csrf = csrfFieldIn(page.text);
   return { agent, csrf, page };
-}
-
-function csrfOf(html: string): string {
-  return /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 }
 
 describe('back-office login', () => {
@@ -133,12 +130,12 @@ describe('back-office login', () => {
     await agent
       .post('/backoffice/totp')
       .type('form')
-      .send({ _csrf: csrfOf(enrol.text), code: '000000' })
+      .send({ _csrf: csrfFieldIn(enrol.text), code: '000000' })
       .expect(400);
     await agent
       .post('/backoffice/totp')
       .type('form')
-      .send({ _csrf: csrfOf(enrol.text), code: currentTotpCode(secret) })
+      .send({ _csrf: csrfFieldIn(enrol.text), code: currentTotpCode(secret) })
       .expect(303);
     // A fresh session once the second factor is set (a new id; the old one is gone).
     const oldSession = /portal_sid=([^;]+)/.exec(cookieBefore)?.[1] ?? '';
@@ -197,12 +194,12 @@ describe('back-office login', () => {
     await agent
       .post('/backoffice/login/totp')
       .type('form')
-      .send({ _csrf: csrfOf(step.text), pending, code: '12345' })
+      .send({ _csrf: csrfFieldIn(step.text), pending, code: '12345' })
       .expect(401);
     const done = await agent
       .post('/backoffice/login/totp')
       .type('form')
-      .send({ _csrf: csrfOf(step.text), pending, code: currentTotpCode(secret) });
+      .send({ _csrf: csrfFieldIn(step.text), pending, code: currentTotpCode(secret) });
     expect(done.status).toBe(303);
     expect(done.headers.location).toBe('/backoffice');
     await agent.get('/backoffice').set('Accept', 'text/html').expect(200);

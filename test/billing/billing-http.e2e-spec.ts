@@ -326,6 +326,8 @@ describe('clerk customer look-up (HTTP)', () => {
     ]) {
       expect(CUSTOMER_SEARCH_SQL).toContain(branch);
     }
+    // …and orders by the index's own operator, so a prefix shared by thousands stops after the first 20 in the index.
+    expect(CUSTOMER_SEARCH_SQL.match(/ORDER BY \S+ USING ~<~ LIMIT \$4\)/g)).toHaveLength(6);
   });
 
   it("shows a customer's page with invoices, debts, meters and open requests, recording who looked at whom", async () => {
@@ -341,6 +343,16 @@ describe('clerk customer look-up (HTTP)', () => {
     expect(detail.invoices.items).toHaveLength(5);
     expect(detail.debts.openTotal).toBe(SEED_OPEN);
     expect(detail.servicePoints[0].meters[0].serialNumber).toBe('37461');
+    // Each meter's newest billable readings, newest first, with the consumption since the one before.
+    const recent = detail.servicePoints.flatMap((point: { meters: unknown[] }) => point.meters) as Array<{
+      id: number;
+      recentReadings: Array<{ readOn: string; value: number; consumption: number | null }>;
+    }>;
+    for (const each of recent) {
+      const history = await running.app.get(MeterQueries).history(minta.companyId, minta.customerId, each.id);
+      expect(each.recentReadings).toEqual(history.slice(0, 6));
+    }
+    expect(recent.some((each) => each.recentReadings.length > 1)).toBe(true);
     const [payment] = (await dataSource.query(
       `INSERT INTO payments (company_id, customer_id, amount, status, gateway, order_ref, gateway_reference, debt_item_ids,
                              confirmed_at, finished_at, paid_amount, paid_currency)
@@ -358,6 +370,8 @@ describe('clerk customer look-up (HTTP)', () => {
     expect(html).toContain('Minta Ügyfél (SU0044)');
     expect(html).toContain('2014S000572');
     expect(html).toContain('Mérőóraállás');
+    expect(html).toContain('Korábbi leolvasások');
+    expect(html).toContain('fogyasztás: ');
     // The customer's card payments are on the page the moment they exist.
     expect(html).toContain(`data-payment-id="${payment.id}"`);
     expect(html).toContain('BANK-REF-1');

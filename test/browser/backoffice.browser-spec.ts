@@ -1,10 +1,10 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS, waitUntilShown } from '../support/browser';
+import { fitsViewportWidth, launchBrowser, logInClerk, openPage, VIEWPORTS, waitUntilShown } from '../support/browser';
 import { createClerkTestCompany, createTestClerk, TestClerk } from '../support/clerk-factories';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
-import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
+import { generateTotpSecret } from '../../src/identity/totp';
 
 describe('back office in Chromium', () => {
   let running: RunningApp;
@@ -51,10 +51,7 @@ describe('back office in Chromium', () => {
       const clerk = clerks[size.name];
       await page.goto(`${running.url}/backoffice/login`);
       expect(await fitsViewportWidth(page)).toBe(true);
-      await page.selectOption('#company', clerk.companyCode);
-      await page.fill('#email', clerk.email);
-      await page.fill('#password', clerk.password);
-      await Promise.all([page.waitForURL(`${running.url}/backoffice`), page.click('form.form button[type=submit]')]);
+      await logInClerk(page, running.url, clerk);
       await expect(page.locator('h1').textContent()).resolves.toBe('Háttériroda');
       await expect(page.locator('.backoffice-bar__who').textContent()).resolves.toContain(`Böngésző Csoportvezető ${size.name}`);
       await waitUntilShown(page.locator('a[href="/backoffice/security-events"]'));
@@ -72,13 +69,7 @@ describe('back office in Chromium', () => {
 
     it('an admin deactivates a clerk from its row on /backoffice/clerks, after a confirmation', async () => {
       const { admin, secret, target } = admins[size.name];
-      await page.goto(`${running.url}/backoffice/login`);
-      await page.selectOption('#company', admin.companyCode);
-      await page.fill('#email', admin.email);
-      await page.fill('#password', admin.password);
-      await Promise.all([page.waitForSelector('#code'), page.click('form.form button[type=submit]')]);
-      await page.fill('#code', currentTotpCode(secret));
-      await Promise.all([page.waitForURL(`${running.url}/backoffice`), page.click('form.form button[type=submit]')]);
+      await logInClerk(page, running.url, admin, secret);
       await Promise.all([page.waitForURL(`${running.url}/backoffice/clerks`), page.click('a[href="/backoffice/clerks"]')]);
       expect(await fitsViewportWidth(page)).toBe(true);
 

@@ -2,7 +2,7 @@ import { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { DEMO_CUSTOMER_PASSWORD } from '../../src/demo/demo-data';
 import { formatMoney } from '../../src/web/format';
-import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
+import { fitsViewportWidth, launchBrowser, logInCustomer, openPage, VIEWPORTS } from '../support/browser';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { loadMintaCopy, MintaCopy } from '../billing/fixtures';
@@ -42,11 +42,11 @@ describe('invoices, PDF and debts in Chromium', () => {
     async (size) => {
       const { context, page, problems } = await openPage(browser, size);
       try {
-        await page.goto(`${running.url}/login`);
-        await page.selectOption('#companyId', String(minta.companyId));
-        await page.fill('#identifier', 'SU0044');
-        await page.fill('#password', DEMO_CUSTOMER_PASSWORD);
-        await Promise.all([page.waitForURL(`${running.url}/`), page.click('form button[type=submit]')]);
+        await logInCustomer(page, running.url, {
+          company: { id: minta.companyId },
+          identifier: 'SU0044',
+          password: DEMO_CUSTOMER_PASSWORD,
+        });
 
         // Home: the open balance, the newest invoice, a link to report a reading.
         await expect(page.locator('h1').textContent()).resolves.toBe('Kezdőlap');

@@ -1,10 +1,9 @@
 import { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
+import { fitsViewportWidth, launchBrowser, openPage, useSession, VIEWPORTS } from '../support/browser';
 import { loginTestCustomer } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
-import { SESSION_COOKIE } from '../../src/identity/session.service';
 import { createMeterWorld } from '../metering/fixtures';
 
 describe('notification settings in Chromium on a phone', () => {
@@ -27,11 +26,11 @@ describe('notification settings in Chromium on a phone', () => {
     const world = await createMeterWorld(dataSource, { window: false });
     const session = await loginTestCustomer(running, dataSource, world.companyId, world.customerId);
     const { context, page, problems } = await openPage(browser, VIEWPORTS[0]);
-    await context.addCookies([{ name: SESSION_COOKIE, value: session.sessionId, url: running.url }]);
+    await useSession(context, running.url, session.sessionId);
 
     await page.goto(`${running.url}/notifications/settings`);
     await expect(page.locator('h1').textContent()).resolves.toBe('Értesítési beállítások');
-    expect(await page.locator('form.preferences input[type=checkbox]').count()).toBe(9);
+    expect(await page.locator('form.preferences input[type=checkbox]').count()).toBe(10);
     expect(await fitsViewportWidth(page)).toBe(true);
     await page.uncheck('#topic-invoice_overdue');
     await Promise.all([

@@ -1,10 +1,9 @@
 import { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
+import { fitsViewportWidth, launchBrowser, openPage, useSession, VIEWPORTS } from '../support/browser';
 import { loginTestCustomer } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
 import { createDebts, PaymentWorld, startPaymentWorld } from '../payments/fixtures';
-import { SESSION_COOKIE } from '../../src/identity/session.service';
 
 /**
  * The demo's card payment in Chromium on a phone: a customer with the seed's open
@@ -34,7 +33,7 @@ describe('card payment in Chromium on a phone', () => {
     const session = await loginTestCustomer(world.running, dataSource, world.company.id, debts.customerId);
 
     const { context, page, problems } = await openPage(browser, VIEWPORTS[0]);
-    await context.addCookies([{ name: SESSION_COOKIE, value: session.sessionId, url: world.running.url }]);
+    await useSession(context, world.running.url, session.sessionId);
     // Tartozás preselects every open item; its button leads to the confirmation.
     await page.goto(`${world.running.url}/debts`);
     await Promise.all([

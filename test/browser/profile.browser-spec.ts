@@ -1,12 +1,12 @@
 import { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
+import { fitsViewportWidth, launchBrowser, logInClerk, openPage, useSession, VIEWPORTS } from '../support/browser';
 import { createTestClerk } from '../support/clerk-factories';
-import { loginTestCustomer } from '../support/customer-session';
+import { loginTestCustomer, startCookieSession } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
-import { SESSION_COOKIE } from '../../src/identity/session.service';
 import { createMeterWorld, waitFor } from '../metering/fixtures';
+import { generateTotpSecret } from '../../src/identity/totp';
 
 /**
  * Ügyféladatok in Chromium: the customer changes their phone number and address on a
@@ -36,7 +36,7 @@ describe('Ügyféladatok in Chromium: phone customer, desktop clerk', () => {
     const session = await loginTestCustomer(running, dataSource, world.companyId, world.customerId);
 
     const { context: phone, page: customer, problems: customerProblems } = await openPage(browser, VIEWPORTS[0]);
-    await phone.addCookies([{ name: SESSION_COOKIE, value: session.sessionId, url: running.url }]);
+    await useSession(phone, running.url, session.sessionId);
     await customer.goto(`${running.url}/profile`);
     await expect(customer.locator('h1').textContent()).resolves.toBe('Ügyféladatok');
     await expect(customer.locator('#field-name').isEditable()).resolves.toBe(false);
@@ -59,11 +59,7 @@ describe('Ügyféladatok in Chromium: phone customer, desktop clerk', () => {
     const requestId = Number(await customer.locator('.data-change').getAttribute('data-request-id'));
 
     const { context: desktop, page: office, problems: officeProblems } = await openPage(browser, VIEWPORTS[1]);
-    await office.goto(`${running.url}/backoffice/login`);
-    await office.selectOption('#company', clerk.companyCode);
-    await office.fill('#email', clerk.email);
-    await office.fill('#password', clerk.password);
-    await Promise.all([office.waitForURL(`${running.url}/backoffice`), office.click('form.form button[type=submit]')]);
+    await logInClerk(office, running.url, clerk);
     await Promise.all([office.waitForURL(`${running.url}/backoffice/queue`), office.click('a[href="/backoffice/queue"]')]);
     const row = office.locator(`tr[data-request-id="${requestId}"]`);
     await expect(row.textContent()).resolves.toContain('Telefonszám: – → +36 30 123 4567');
@@ -89,5 +85,53 @@ describe('Ügyféladatok in Chromium: phone customer, desktop clerk', () => {
     expect(officeProblems).toEqual([]);
     await phone.close();
     await desktop.close();
+  });
+
+  it('an admin narrows what customers may change online on /backoffice/settings (desktop and phone), and the customer’s page follows', async () => {
+    const world = await createMeterWorld(dataSource);
+    const [company] = (await dataSource.query(`SELECT code FROM companies WHERE id = $1`, [world.companyId])) as Array<{ code: string }>;
+    const admin = await createTestClerk(dataSource, { id: world.companyId, code: company.code }, 'admin', {
+      totpSecret: generateTotpSecret(),
+    });
+    const adminSession = await startCookieSession(running, {
+      kind: 'clerk',
+      companyId: world.companyId,
+      clerkId: admin.id,
+      name: 'Admin',
+      role: 'admin',
+    });
+
+    const { context: phone, page: small, problems: phoneProblems } = await openPage(browser, VIEWPORTS[0]);
+    await useSession(phone, running.url, adminSession.sessionId);
+    await small.goto(`${running.url}/backoffice/settings`);
+    await expect(small.locator('h1').textContent()).resolves.toBe('Ügyfélportál beállításai');
+    expect(await fitsViewportWidth(small)).toBe(true);
+    await small.screenshot({ path: '/tmp/ugyfelportal-settings-phone.png', fullPage: true });
+
+    const { context: desktop, page: office, problems: officeProblems } = await openPage(browser, VIEWPORTS[1]);
+    await useSession(desktop, running.url, adminSession.sessionId);
+    await office.goto(`${running.url}/backoffice`);
+    await Promise.all([office.waitForURL(`${running.url}/backoffice/settings`), office.click('a[href="/backoffice/settings"]')]);
+    await office.uncheck('#field-address');
+    await office.check('#method-card');
+    await office.fill('#days-data_change', '10');
+    await Promise.all([office.waitForURL(/\/backoffice\/settings\?saved=1/), office.click('form.company-settings button[type=submit]')]);
+    await expect(office.locator('.flash').textContent()).resolves.toContain('elmentettük');
+    await expect(office.locator('#field-address').isChecked()).resolves.toBe(false);
+    await expect(office.locator('#days-data_change').inputValue()).resolves.toBe('10');
+    await office.screenshot({ path: '/tmp/ugyfelportal-settings-desktop.png', fullPage: true });
+
+    const session = await loginTestCustomer(running, dataSource, world.companyId, world.customerId);
+    const { context: customerPhone, page: customer } = await openPage(browser, VIEWPORTS[0]);
+    await useSession(customerPhone, running.url, session.sessionId);
+    await customer.goto(`${running.url}/profile`);
+    await expect(customer.locator('#field-address').isEditable()).resolves.toBe(false);
+    await expect(customer.locator('#field-phone').isEditable()).resolves.toBe(true);
+
+    expect(phoneProblems).toEqual([]);
+    expect(officeProblems).toEqual([]);
+    await phone.close();
+    await desktop.close();
+    await customerPhone.close();
   });
 });

@@ -1,11 +1,10 @@
 import { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
+import { fitsViewportWidth, launchBrowser, logInClerk, openPage, useSession, VIEWPORTS } from '../support/browser';
 import { createTestClerk } from '../support/clerk-factories';
 import { loginTestCustomer } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
-import { SESSION_COOKIE } from '../../src/identity/session.service';
 import { createMeterWorld, createReading, daysAgo, waitFor } from '../metering/fixtures';
 
 /**
@@ -44,7 +43,7 @@ describe('meter reading in Chromium: phone customer, desktop clerk', () => {
 
     // The customer, on a phone.
     const { context: phone, page: customer, problems: customerProblems } = await openPage(browser, VIEWPORTS[0]);
-    await phone.addCookies([{ name: SESSION_COOKIE, value: session.sessionId, url: running.url }]);
+    await useSession(phone, running.url, session.sessionId);
     await customer.goto(`${running.url}/readings`);
     await expect(customer.locator('h1').textContent()).resolves.toBe('Mérőóraállás bejelentése');
     await expect(customer.locator('.meter-facts').first().textContent()).resolves.toContain('Melegvíz óra');
@@ -69,11 +68,7 @@ describe('meter reading in Chromium: phone customer, desktop clerk', () => {
 
     // The clerk, on a desktop.
     const { context: desktop, page: office, problems: officeProblems } = await openPage(browser, VIEWPORTS[1]);
-    await office.goto(`${running.url}/backoffice/login`);
-    await office.selectOption('#company', clerk.companyCode);
-    await office.fill('#email', clerk.email);
-    await office.fill('#password', clerk.password);
-    await Promise.all([office.waitForURL(`${running.url}/backoffice`), office.click('form.form button[type=submit]')]);
+    await logInClerk(office, running.url, clerk);
     await Promise.all([office.waitForURL(`${running.url}/backoffice/queue`), office.click('a[href="/backoffice/queue"]')]);
     await expect(office.locator(`tr[data-request-id="${requestId}"]`).textContent()).resolves.toContain('108,5');
     await office.screenshot({ path: '/tmp/ugyfelportal-queue-desktop.png', fullPage: true });

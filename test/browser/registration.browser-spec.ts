@@ -1,6 +1,6 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { fitsViewportWidth, launchBrowser, openPage, VIEWPORTS } from '../support/browser';
+import { fitsViewportWidth, launchBrowser, logInCustomer, openPage, VIEWPORTS } from '../support/browser';
 import { createTestCompany, openTestDataSource } from '../support/database';
 import { createTestCustomer, createTestInvoice } from '../support/factories';
 import { RunningApp, startTestApp } from '../support/http-app';
@@ -93,11 +93,7 @@ describe('customer registration in Chromium', () => {
       ]);
       await expect(page.locator('.flash').textContent()).resolves.toContain('A regisztráció kész.');
 
-      await page.goto(`${running.url}/login`);
-      await page.selectOption('#companyId', { label: COMPANY_NAME });
-      await page.fill('#identifier', customer.code);
-      await page.fill('#password', PASSWORD);
-      await Promise.all([page.waitForURL(`${running.url}/`), page.click('form[action="/login"] button[type=submit]')]);
+      await logInCustomer(page, running.url, { company: { name: COMPANY_NAME }, identifier: customer.code, password: PASSWORD });
       await expect(page.locator('.customer-bar__who').textContent()).resolves.toBe(
         `Bejelentkezett ügyfél: ${customer.name} (${customer.code})`,
       );

@@ -46,6 +46,8 @@ interface VictimIds {
   paymentId: number;
   debtItemId: number;
   invoiceId: number;
+  /** A provider message to A, with an attachment. */
+  messageId: number;
 }
 
 const isSuccess = (status: number) => status >= 200 && status < 300;
@@ -96,7 +98,23 @@ describe('access control walk (customer ids, back office)', () => {
        VALUES ($1, $2, $3, $4, 'district_heating', '2014-11-01', '2014-11-12', '2014-11-30', 38837, 38837) RETURNING id`,
       [world.companyId, world.customerId, world.servicePointId, invoiceNumber],
     )) as Array<{ id: string }>;
-    leakMarkers = [marker, facts.code, facts.serial_number, invoiceNumber];
+    const messageSubject = `Titkos üzenet ${process.pid}`;
+    const [message] = (await dataSource.query(
+      `INSERT INTO messages (company_id, customer_id, subject, body, recipient_count) VALUES ($1, $2, $3, 'Csak A-nak', 1) RETURNING id`,
+      [world.companyId, world.customerId, messageSubject],
+    )) as Array<{ id: string }>;
+    await dataSource.query(`INSERT INTO message_recipients (company_id, customer_id, message_id) VALUES ($1, $2, $3)`, [
+      world.companyId,
+      world.customerId,
+      message.id,
+    ]);
+    const pdf = Buffer.from('%PDF-1.7\n%%EOF\n');
+    await dataSource.query(
+      `INSERT INTO message_attachments (company_id, message_id, file_name, content_type, size, content)
+       VALUES ($1, $2, 'titkos.pdf', 'application/pdf', $3, $4)`,
+      [world.companyId, message.id, pdf.length, pdf],
+    );
+    leakMarkers = [marker, facts.code, facts.serial_number, invoiceNumber, messageSubject];
 
     const bCustomerId = await createCustomer(dataSource, world.companyId);
     const bServicePoint = await createServicePoint(dataSource, world.companyId, bCustomerId);
@@ -135,6 +153,7 @@ describe('access control walk (customer ids, back office)', () => {
       paymentId: 0,
       debtItemId: 0,
       invoiceId: Number(invoice.id),
+      messageId: Number(message.id),
     };
     requestBefore = await requestState(a.requestId);
     const debts = await createDebts(dataSource, world.companyId, world.customerId);
@@ -189,6 +208,7 @@ describe('access control walk (customer ids, back office)', () => {
     const before = path.split('/').at(path.split('/').indexOf(`{${param}}`) - 1) ?? '';
     const key = `${before}:${param}`.toLowerCase();
     if (/payment/.test(key)) return [a.paymentId];
+    if (/message/.test(key)) return [a.messageId];
     if (/invoice/.test(key)) return [a.invoiceId];
     if (/meter/.test(key)) return [a.meterId];
     if (/request/.test(key)) return [a.requestId];
@@ -196,7 +216,7 @@ describe('access control walk (customer ids, back office)', () => {
     if (/security-event/.test(key)) return [a.securityEventId];
     if (/service-?point/.test(key)) return [a.servicePointId];
     if (/customer/.test(key)) return [a.customerId];
-    return [a.meterId, a.requestId, a.servicePointId, a.customerId, a.clerkId, a.securityEventId, a.paymentId, a.invoiceId];
+    return [a.meterId, a.requestId, a.servicePointId, a.customerId, a.clerkId, a.securityEventId, a.paymentId, a.invoiceId, a.messageId];
   }
 
   /** Every concrete URL for an endpoint (A's ids substituted; the cartesian product over parameters). */
@@ -270,7 +290,7 @@ describe('access control walk (customer ids, back office)', () => {
         '/api/v1/service-points/{id}/e-invoice',
       ]),
     );
-    for (const path of ['/invoices/:id', '/invoices/:id/pdf', '/backoffice/customers/:id']) {
+    for (const path of ['/invoices/:id', '/invoices/:id/pdf', '/backoffice/customers/:id', '/messages/:id', '/messages/:id/attachment']) {
       expect({ path, walked: pageRoutes.some((route) => route.path === path) }).toEqual({ path, walked: true });
     }
     for (const path of [
@@ -279,6 +299,10 @@ describe('access control walk (customer ids, back office)', () => {
       '/api/v1/debts',
       '/api/v1/home',
       '/api/v1/backoffice/customers/{id}',
+      '/api/v1/messages/{id}',
+      '/api/v1/messages/{id}/read',
+      '/api/v1/messages/{id}/attachment',
+      '/api/v1/backoffice/messages',
     ]) {
       expect({ path, documented: path in doc.paths }).toEqual({ path, documented: true });
     }

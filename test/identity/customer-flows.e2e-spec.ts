@@ -4,6 +4,7 @@ import { createTestCompany, openTestDataSource } from '../support/database';
 import { createTestCustomer, createTestInvoice } from '../support/factories';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { hashSecret } from '../../libs/crypto/tokens';
+import { csrfFieldIn } from '../support/customer-session';
 
 const PASSWORD = 'Szentes-Fűtés-2024';
 let ipSequence = 0;
@@ -75,8 +76,7 @@ describe('customer identity flows (links, reset, re-registration, page forms)', 
   async function formAgent(path: string) {
     const agent = request.agent(running.url);
     const page = await agent.get(path).set('Accept', 'text/html').expect(200);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
-    if (!csrf) throw new Error(`No CSRF field on ${path}`);
+    const csrf = csrfFieldIn(page.text);
     return { agent, csrf, page };
   }
 

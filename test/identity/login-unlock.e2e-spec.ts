@@ -3,13 +3,13 @@ import { DataSource } from 'typeorm';
 import { createClerkTestCompany, createTestClerk } from '../support/clerk-factories';
 import { createTestCompany, openTestDataSource } from '../support/database';
 import { createTestCustomer } from '../support/factories';
+import { csrfFieldIn } from '../support/customer-session';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { linkIn } from '../support/mail';
 import { SmtpCatcher } from '../../libs/testing/smtp-catcher';
 import { hashPassword } from '../../src/identity/password-hasher';
 
 const PASSWORD = 'Szentes-Fűtés-2024';
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 describe('a lock an attacker caused does not keep the owner out', () => {
   let dataSource: DataSource;
@@ -35,7 +35,7 @@ describe('a lock an attacker caused does not keep the owner out', () => {
   async function browser(path = '/login') {
     const agent = request.agent(app.url);
     const page = await agent.get(path).set('Accept', 'text/html').expect(200);
-    return { agent, csrf: csrfOf(page.text) };
+    return { agent, csrf: csrfFieldIn(page.text) };
   }
 
   const pageLogin = (b: { agent: request.Agent; csrf: string }, identifier: string, password: string) =>
@@ -66,7 +66,7 @@ describe('a lock an attacker caused does not keep the owner out', () => {
 
     // The owner's usual browser still gets in with the right password.
     const form = await usual.agent.get('/login').set('Accept', 'text/html').expect(200);
-    await pageLogin({ agent: usual.agent, csrf: csrfOf(form.text) }, customer.code, PASSWORD).expect(303);
+    await pageLogin({ agent: usual.agent, csrf: csrfFieldIn(form.text) }, customer.code, PASSWORD).expect(303);
 
     // A new browser is refused, is told what to do, and gets in through the e-mailed link.
     const fresh = await browser();
@@ -75,7 +75,7 @@ describe('a lock an attacker caused does not keep the owner out', () => {
     const asked = await fresh.agent
       .post('/login/unlock')
       .type('form')
-      .send({ _csrf: csrfOf(refused.text), companyId: String(companyId), identifier: customer.code })
+      .send({ _csrf: csrfFieldIn(refused.text), companyId: String(companyId), identifier: customer.code })
       .expect(200);
     expect(asked.text).toContain('feloldó linket');
     const link = linkIn(await mail.waitForMail({ to: email, subject: /^Belépés zárolás ellenére/ }));
@@ -100,11 +100,11 @@ describe('a lock an attacker caused does not keep the owner out', () => {
         .send({ _csrf: csrf, company: clerk.companyCode, email: clerk.email, password });
     const usual = request.agent(app.url);
     const form = await usual.get('/backoffice/login').set('Accept', 'text/html').expect(200);
-    await clerkLogin(usual, csrfOf(form.text), clerk.password).expect(303);
+    await clerkLogin(usual, csrfFieldIn(form.text), clerk.password).expect(303);
     await usual
       .post('/backoffice/logout')
       .type('form')
-      .send({ _csrf: csrfOf((await usual.get('/backoffice').set('Accept', 'text/html')).text) });
+      .send({ _csrf: csrfFieldIn((await usual.get('/backoffice').set('Accept', 'text/html')).text) });
 
     const api = (password: string) =>
       request(app.url).post('/api/v1/backoffice/auth/login').send({ company: clerk.companyCode, email: clerk.email, password });
@@ -112,12 +112,12 @@ describe('a lock an attacker caused does not keep the owner out', () => {
     await api(clerk.password).expect(429);
 
     const back = await usual.get('/backoffice/login').set('Accept', 'text/html').expect(200);
-    await clerkLogin(usual, csrfOf(back.text), clerk.password).expect(303);
+    await clerkLogin(usual, csrfFieldIn(back.text), clerk.password).expect(303);
     await api(clerk.password).expect(429);
 
     const stranger = request.agent(app.url);
     const strangerForm = await stranger.get('/backoffice/login').set('Accept', 'text/html').expect(200);
-    const refused = await clerkLogin(stranger, csrfOf(strangerForm.text), clerk.password).expect(429);
+    const refused = await clerkLogin(stranger, csrfFieldIn(strangerForm.text), clerk.password).expect(429);
     expect(refused.text).toContain('action="/backoffice/login/unlock"');
   });
 });

@@ -6,6 +6,7 @@ import { RunningApp, startTestApp } from '../support/http-app';
 import { SessionClock } from '../support/session-clock';
 import { SESSION_COOKIE } from '../../src/identity/session.service';
 import { newSecret } from '../../libs/crypto/tokens';
+import { csrfFieldIn } from '../support/customer-session';
 
 const PASSWORD = 'Szentes-Fűtés-2024';
 const MINUTE = 60_000;
@@ -15,12 +16,6 @@ function sessionIdSet(response: request.Response): string | undefined {
   const cookies = ([] as string[]).concat(response.headers['set-cookie'] ?? []);
   const cookie = cookies.find((each) => each.startsWith(`${SESSION_COOKIE}=`));
   return cookie ? decodeURIComponent(cookie.slice(SESSION_COOKIE.length + 1).split(';')[0]) : undefined;
-}
-
-function csrfTokenIn(html: string): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!token) throw new Error('No CSRF field in the page');
-  return token;
 }
 
 describe('customer sessions: a new id at login, idle and absolute expiry', () => {
@@ -51,7 +46,7 @@ describe('customer sessions: a new id at login, idle and absolute expiry', () =>
     const answer = await page.expect(200);
     const id = sessionIdSet(answer) ?? sessionId;
     if (!id) throw new Error('The login page left the browser without a session');
-    return { sessionId: id, csrf: csrfTokenIn(answer.text) };
+    return { sessionId: id, csrf: csrfFieldIn(answer.text) };
   }
 
   /** A customer with an account logs in through the page form from the session `before`; the session id after login. */

@@ -4,6 +4,7 @@ import { createTestCompany, openTestDataSource } from '../support/database';
 import { createTestCustomer } from '../support/factories';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { hashPassword } from '../../src/identity/password-hasher';
+import { csrfFieldIn } from '../support/customer-session';
 
 const PASSWORD = 'Szentes-Fűtés-2024';
 const FORGED = '203.0.113.7';
@@ -79,7 +80,7 @@ describe('transport security: client address, caching, secure cookies', () => {
 
     const agent = request.agent(app.url);
     const page = await agent.get('/login').set('Accept', 'text/html').expect(200);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const csrf = csrfFieldIn(page.text);
     await agent
       .post('/login')
       .type('form')

@@ -83,7 +83,7 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
     const outbox: Array<{ job_name: string }> = await dataSource.query(`SELECT job_name FROM outbox WHERE company_id = $1 ORDER BY id`, [
       world.companyId,
     ]);
-    expect(outbox.map((row) => row.job_name)).toEqual(['apply', 'export-reading', 'request-decided']);
+    expect(outbox.map((row) => row.job_name)).toEqual(['apply', 'request-decided', 'export-reading', 'request-decided']);
     expect((await queue.list(world.companyId)).items).toEqual([]);
   });
 

@@ -5,7 +5,7 @@ import { createTestCompany, openTestDataSource } from '../support/database';
 import { createTestCustomer } from '../support/factories';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { linkIn } from '../support/mail';
-import { loginTestCustomer, TestCustomerSession } from '../support/customer-session';
+import { csrfFieldIn, loginTestCustomer, TestCustomerSession } from '../support/customer-session';
 import { EmailService } from '../../src/notifications/email.service';
 import { NOTIFICATION_TOPICS } from '../../src/notifications/notification-preference.entity';
 
@@ -156,7 +156,7 @@ describe('notification preferences and unsubscribe links (real PostgreSQL, Redis
     expect(confirm.text).toContain('Nem kér több e-mailt erről: Lejárt számla?');
     const preferences = () => api().get('/api/v1/notifications/preferences').auth(session.bearer, { type: 'bearer' });
     expect((await preferences()).body.invoice_overdue).toBe(true);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(confirm.text)?.[1] ?? '';
+    const csrf = csrfFieldIn(confirm.text);
     const done = await agent
       .post(`/notifications/unsubscribe/${token}`)
       .type('form')

@@ -69,6 +69,18 @@ describe('card payment through the SimplePay sandbox', () => {
     return { items: items.map((i) => i.open_amount), invoice: invoice.open_amount };
   }
 
+  /** The customer's browser coming back from the bank's page: the return URL redirects to the payment's page. */
+  async function returnFromBank(back: string, session: TestCustomerSession): Promise<{ paymentId: number; page: request.Response }> {
+    const returned = await request(world.running.url)
+      .get(backPath(back))
+      .set('Cookie', session.cookie)
+      .set('Accept', 'text/html')
+      .expect(303);
+    const paymentPage = returned.headers.location as string;
+    const page = await request(world.running.url).get(paymentPage).set('Cookie', session.cookie).set('Accept', 'text/html').expect(200);
+    return { paymentId: Number(paymentPage.split('/').at(-1)), page };
+  }
+
   async function counts(paymentId: number) {
     const [row] = (await dataSource.query(
       `SELECT (SELECT count(*) FROM payment_allocations WHERE payment_id = $1)::int AS allocations,
@@ -104,21 +116,11 @@ describe('card payment through the SimplePay sandbox', () => {
     expect(transaction.total).toBe(debts.total);
 
     const back = await world.sandbox.pay(transaction.orderRef, 'succeed');
-    const returned = await request(world.running.url)
-      .get(backPath(back))
-      .set('Cookie', session.cookie)
-      .set('Accept', 'text/html')
-      .expect(303);
-    const page = await request(world.running.url)
-      .get(returned.headers.location as string)
-      .set('Cookie', session.cookie)
-      .set('Accept', 'text/html')
-      .expect(200);
+    const { paymentId, page } = await returnFromBank(back, session);
     expect(page.text).toContain('Sikeres');
     expect(page.text).toContain('Kiegyenlített');
     expect(page.text).toMatch(/data-testid="open-total">0\u00a0Ft</);
 
-    const paymentId = Number((returned.headers.location as string).split('/').at(-1));
     expect(await paymentRow(paymentId)).toMatchObject({
       status: 'succeeded',
       flagged: false,
@@ -171,16 +173,7 @@ describe('card payment through the SimplePay sandbox', () => {
     const { debts, session } = await customerWithDebts();
     const payment = await startPayment(world, session.bearer);
     const back = await world.sandbox.pay(payment.orderRef, outcome);
-    const returned = await request(world.running.url)
-      .get(backPath(back))
-      .set('Cookie', session.cookie)
-      .set('Accept', 'text/html')
-      .expect(303);
-    const page = await request(world.running.url)
-      .get(returned.headers.location as string)
-      .set('Cookie', session.cookie)
-      .set('Accept', 'text/html')
-      .expect(200);
+    const { page } = await returnFromBank(back, session);
     expect(page.text).toContain(label);
     expect((await paymentRow(payment.id)).status).toBe(status);
     expect(await openAmounts(debts)).toEqual({ items: [810, 1300, 38837], invoice: 38837 });

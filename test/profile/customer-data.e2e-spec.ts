@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestClerk, TestClerk, TestCompany } from '../support/clerk-factories';
-import { loginTestCustomer, TestCustomerSession } from '../support/customer-session';
+import { csrfFieldIn, loginTestCustomer, TestCustomerSession } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { createCustomer, createMeterWorld, createServicePoint, MeterWorld, waitFor } from '../metering/fixtures';
@@ -213,7 +213,7 @@ describe('customer data changes and e-invoice consent over HTTP', () => {
       .get(new URL(second.url).pathname + new URL(second.url).search)
       .set('Accept', 'text/html');
     const cookie = anonymousForm.headers['set-cookie'] as unknown as string[];
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(anonymousForm.text)![1];
+    const csrf = csrfFieldIn(anonymousForm.text);
     const byPage = await request(running.url)
       .post('/profile/confirm-email')
       .set('Cookie', cookie)
@@ -293,6 +293,43 @@ describe('customer data changes and e-invoice consent over HTTP', () => {
     expect(await exports(requestId)).toEqual([{ payload: { requestId, kind: 'e_invoice' } }]);
     const page = await request(running.url).get('/profile').set('Cookie', customer.cookie).set('Accept', 'text/html').expect(200);
     expect(page.text).toContain('E-számla: bekapcsolva');
+  });
+
+  it("e-invoice: rejected with its reason, withdrawn, a stale decision is 409, another customer's or company's request is 404", async () => {
+    const { w, customer, clerk } = await world();
+    const path = `/api/v1/service-points/${w.servicePointId}/e-invoice`;
+    const first = await api(customer).post(path, { optIn: true, consent: true }).expect(201);
+    const firstId = first.body.requestId as number;
+    // Another customer of the company, and another company's clerk, find nothing.
+    const neighbour = await loginTestCustomer(running, dataSource, w.companyId, await createCustomer(dataSource, w.companyId));
+    await api(neighbour).get(`/api/v1/requests/${firstId}`).expect(404);
+    await api(neighbour).post(`/api/v1/requests/${firstId}/withdraw`, { expectedVersion: 1 }).expect(404);
+    const elsewhere = await world();
+    await api(elsewhere.clerk).get(`/api/v1/backoffice/requests/${firstId}`).expect(404);
+    await api(elsewhere.clerk).post(`/api/v1/backoffice/requests/${firstId}/reject`, { expectedVersion: 1, reason: 'x' }).expect(404);
+
+    // The customer takes it back before review; a withdrawn request accepts no decision.
+    await api(customer).post(`/api/v1/requests/${firstId}/withdraw`, { expectedVersion: 1 }).expect(200);
+    expect((await api(customer).get(`/api/v1/requests/${firstId}`).expect(200)).body.state).toBe('withdrawn');
+    await api(clerk).post(`/api/v1/backoffice/requests/${firstId}/approve`, { expectedVersion: 2 }).expect(409);
+
+    const second = await api(customer).post(path, { optIn: true, consent: true }).expect(201);
+    const secondId = second.body.requestId as number;
+    expect(second.body.replacedRequestId).toBeNull();
+    await api(clerk).post(`/api/v1/backoffice/requests/${secondId}/claim`, { expectedVersion: 1 }).expect(200);
+    await api(clerk).post(`/api/v1/backoffice/requests/${secondId}/reject`, { expectedVersion: 1, reason: 'x' }).expect(409);
+    await api(clerk)
+      .post(`/api/v1/backoffice/requests/${secondId}/reject`, { expectedVersion: 2, reason: 'Nincs érvényes e-mail címe' })
+      .expect(200);
+    const seen = await api(customer).get(`/api/v1/requests/${secondId}`).expect(200);
+    expect(seen.body).toMatchObject({ kind: 'e_invoice', state: 'rejected', answerBy: null });
+    expect(seen.body.timeline.at(-1)).toMatchObject({ state: 'rejected', reason: 'Nincs érvényes e-mail címe' });
+    const [point] = (await dataSource.query(`SELECT e_invoice FROM service_points WHERE id = $1`, [w.servicePointId])) as Array<{
+      e_invoice: boolean;
+    }>;
+    expect(point.e_invoice).toBe(false);
+    expect(await exports(secondId)).toEqual([]);
+    expect(await dataSource.query(`SELECT 1 FROM e_invoice_consents WHERE company_id = $1`, [w.companyId])).toEqual([]);
   });
 
   it('the queue puts the nearest answer deadline first and marks what is due within two days', async () => {

@@ -217,6 +217,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backoffice/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your company's settings for customer requests (admin) */
+        get: operations["getCompanySettings"];
+        /** Changes your company's settings for customer requests, in one transaction (admin) */
+        put: operations["updateCompanySettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/register": {
         parameters: {
             query?: never;
@@ -768,6 +786,126 @@ export interface paths {
         put?: never;
         /** Records a new central bank base rate from a day on (supervisor) */
         post: operations["addBaseRate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your messages from the provider, newest first, 20 a page; unread=true for the unread ones only */
+        get: operations["listMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of your messages are unread */
+        get: operations["countUnreadMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your messages with its body (as written and as safe HTML) and attachment; reading it does not mark it read */
+        get: operations["getMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks one of your messages read (again is harmless: the first time stays) */
+        post: operations["markMessageRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/attachment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The attachment of one of your messages (a PDF or an image), as a download */
+        get: operations["getMessageAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backoffice/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company’s messages, newest first (20 a page), with how many customers each reached and how many read it */
+        get: operations["listSentMessages"];
+        put?: never;
+        /** Writes a message to one customer, or to a segment of the company’s customers (town, service type, overdue; none: everyone), optionally also by e-mail (supervisor) */
+        post: operations["sendMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backoffice/messages/segment-size": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many customers a segment reaches today (no filter: every customer of the company) */
+        get: operations["countSegment"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1516,6 +1654,11 @@ export interface components {
              * @example true
              */
             due_date_reminder: boolean;
+            /**
+             * @description The provider sent you a message (its e-mail copy)
+             * @example true
+             */
+            provider_message: boolean;
         };
         NotificationPreferenceChangesDto: {
             reading_recorded?: boolean;
@@ -1528,6 +1671,7 @@ export interface components {
             payment_checked?: boolean;
             invoice_overdue?: boolean;
             due_date_reminder?: boolean;
+            provider_message?: boolean;
         };
         UnsubscribedResponse: {
             /**
@@ -1535,7 +1679,7 @@ export interface components {
              * @example invoice_issued
              * @enum {string}
              */
-            topic: "reading_recorded" | "address_changed" | "contract_ended" | "invoice_issued" | "provider_reading_date" | "reading_window_due" | "payment_checked" | "invoice_overdue" | "due_date_reminder";
+            topic: "reading_recorded" | "address_changed" | "contract_ended" | "invoice_issued" | "provider_reading_date" | "reading_window_due" | "payment_checked" | "invoice_overdue" | "due_date_reminder" | "provider_message";
             /**
              * @description Always false: no more e-mail of this topic
              * @example false
@@ -1549,6 +1693,59 @@ export interface components {
              * @example https://portal.example.hu/calendar/3fa9c1d2e4b5a6f7.ics
              */
             url: string;
+        };
+        AnswerDeadlineResponse: {
+            /** @example data_change */
+            kind: string;
+            /**
+             * @description The kind's default, used while the company has set none
+             * @example 15
+             */
+            defaultDays: number;
+            /**
+             * @description The company's own deadline; null: the default applies
+             * @example 10
+             */
+            days: number | null;
+        };
+        CompanySettingsResponse: {
+            /** @description The fields customers may change online */
+            editableFields: ("email" | "phone" | "postcode" | "town" | "address" | "paymentMethod" | "name")[];
+            /** @description The payment methods customers may choose */
+            paymentMethods: ("postal_order" | "bank_transfer" | "direct_debit" | "card")[];
+            /** @description Every request kind, in days from submission */
+            answerDeadlines: components["schemas"]["AnswerDeadlineResponse"][];
+        };
+        CompanySettingsDto: {
+            /**
+             * @example [
+             *       "email",
+             *       "phone",
+             *       "postcode",
+             *       "town",
+             *       "address",
+             *       "paymentMethod"
+             *     ]
+             */
+            editableFields: ("email" | "phone" | "postcode" | "town" | "address" | "paymentMethod" | "name")[];
+            /**
+             * @description At least one
+             * @example [
+             *       "postal_order",
+             *       "bank_transfer"
+             *     ]
+             */
+            paymentMethods: ("postal_order" | "bank_transfer" | "direct_debit" | "card")[];
+            /**
+             * @description Days per request kind; null goes back to the kind's default; kinds not named keep theirs
+             * @example {
+             *       "data_change": 10,
+             *       "e_invoice": null
+             *     }
+             */
+            answerDays: {
+                [key: string]: number | null;
+            };
         };
         RegisterDto: {
             /**
@@ -2445,12 +2642,38 @@ export interface components {
             /** @description The customer has registered on the portal */
             portalAccount: boolean;
         };
+        CustomerMeterResponse: {
+            /** @example 12 */
+            id: number;
+            /** @example 4 */
+            servicePointId: number;
+            /** @example VM-123456 */
+            serialNumber: string;
+            /** @example water */
+            type: string;
+            /** @example m3 */
+            unit: string;
+            /**
+             * @description Decimals a reading may have
+             * @example 1
+             */
+            decimals: number;
+            /** Format: date */
+            calibratedAt: string | null;
+            /** @description When the provider reads the meter itself */
+            providerReadingPeriod: string | null;
+            window: components["schemas"]["ReadingWindowResponse"];
+            /** @description The last billable reading */
+            lastReading: components["schemas"]["LastReadingResponse"] | null;
+            /** @description The newest billable readings (up to 6), newest first */
+            recentReadings: components["schemas"]["HistoryRowResponse"][];
+        };
         CustomerServicePointResponse: {
             /** @example 7 */
             id: number;
             /** @example 1234 Mintaváros, Fő utca 1. */
             address: string;
-            meters: components["schemas"]["MeterResponse"][];
+            meters: components["schemas"]["CustomerMeterResponse"][];
         };
         CustomerDetailResponse: {
             customer: components["schemas"]["CustomerRecordResponse"];
@@ -2504,6 +2727,207 @@ export interface components {
             validFrom: string;
             /** @example 6.25 */
             rate: number;
+        };
+        MessageSummaryResponse: {
+            /** @example 12 */
+            id: number;
+            /** @example Vízszolgáltatás szünetel */
+            subject: string;
+            /** Format: date-time */
+            publishedAt: string;
+            /**
+             * Format: date-time
+             * @description Null while unread
+             */
+            readAt: string | null;
+            hasAttachment: boolean;
+        };
+        MessagePageResponse: {
+            /** @description Newest first */
+            items: components["schemas"]["MessageSummaryResponse"][];
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            /**
+             * @description Messages matching the filter, over every page
+             * @example 3
+             */
+            total: number;
+            /**
+             * @description Unread messages, whatever the filter
+             * @example 1
+             */
+            unread: number;
+        };
+        UnreadCountResponse: {
+            /** @example 2 */
+            unread: number;
+        };
+        MessageAttachmentResponse: {
+            /** @example Tájékoztató.pdf */
+            fileName: string;
+            /** @enum {string} */
+            contentType: "application/pdf" | "image/png" | "image/jpeg";
+            /**
+             * @description Bytes
+             * @example 48213
+             */
+            size: number;
+            /** @example /api/v1/messages/12/attachment */
+            url: string;
+        };
+        MessageDetailResponse: {
+            /** @example 12 */
+            id: number;
+            /** @example Vízszolgáltatás szünetel */
+            subject: string;
+            /** @description As written: plain text or Markdown */
+            body: string;
+            /** @enum {string} */
+            bodyFormat: "plain" | "markdown";
+            /** @description The body as HTML with no markup of the author’s own (safe to show) */
+            bodyHtml: string;
+            /** Format: date-time */
+            publishedAt: string;
+            /**
+             * Format: date-time
+             * @description Null while unread
+             */
+            readAt: string | null;
+            attachment: components["schemas"]["MessageAttachmentResponse"] | null;
+        };
+        MarkedReadResponse: {
+            /** @example 12 */
+            id: number;
+            /**
+             * Format: date-time
+             * @description When it was first read
+             */
+            readAt: string;
+            /**
+             * @description Unread messages left
+             * @example 1
+             */
+            unread: number;
+        };
+        SentMessageCustomerResponse: {
+            /** @example 7 */
+            id: number;
+            /** @example SU0044 */
+            code: string;
+            /** @example Minta Ügyfél */
+            name: string;
+        };
+        SegmentResponse: {
+            /** @example Szentes */
+            town?: string;
+            /** @enum {string} */
+            serviceType?: "heat" | "hot_water" | "cold_water" | "gas";
+            /** @example true */
+            overdue?: boolean;
+        };
+        SentMessageItemResponse: {
+            /** @example 31 */
+            id: number;
+            /** @example Vízszolgáltatás szünetel */
+            subject: string;
+            /** Format: date-time */
+            publishedAt: string;
+            /** @description Set for a message to one customer */
+            customer: components["schemas"]["SentMessageCustomerResponse"] | null;
+            /** @description Set for a message to a segment; {} is every customer */
+            segment: components["schemas"]["SegmentResponse"] | null;
+            /** @example Minta Csoportvezető */
+            sentBy: string | null;
+            /** @example 1204 */
+            recipientCount: number;
+            /** @example 310 */
+            readCount: number;
+            byEmail: boolean;
+            /** @example 388 */
+            emailsQueued: number;
+            hasAttachment: boolean;
+        };
+        SentMessageListResponse: {
+            /** @description Newest first */
+            items: components["schemas"]["SentMessageItemResponse"][];
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            /** @example 45 */
+            total: number;
+        };
+        SegmentSizeResponse: {
+            /**
+             * @description Customers the segment reaches today
+             * @example 1204
+             */
+            recipientCount: number;
+        };
+        AttachmentDto: {
+            /**
+             * @description Shown to the customer; folders are dropped
+             * @example Tájékoztató.pdf
+             */
+            fileName: string;
+            /** @description The file as base64: a PDF, PNG or JPEG (found from its bytes) of at most 524288 bytes */
+            contentBase64: string;
+        };
+        SendMessageDto: {
+            /** @example Vízszolgáltatás szünetel */
+            subject: string;
+            /** @example Tisztelt Ügyfelünk! December 3-án 8 és 12 óra között… */
+            body: string;
+            /**
+             * @description Markdown is shown without any raw HTML
+             * @default plain
+             * @enum {string}
+             */
+            bodyFormat: "plain" | "markdown";
+            /**
+             * @description To this one customer (or customerCode); without either, to the segment
+             * @example 7
+             */
+            customerId?: number;
+            /**
+             * @description To the customer with this code
+             * @example SU0044
+             */
+            customerCode?: string;
+            /**
+             * @description Segment: customers with a service point in this town
+             * @example Szentes
+             */
+            town?: string;
+            /**
+             * @description Segment: customers with a meter of this type
+             * @enum {string}
+             */
+            serviceType?: "heat" | "hot_water" | "cold_water" | "gas";
+            /** @description Segment: customers with an unpaid invoice past its due date today */
+            overdue?: boolean;
+            /**
+             * @description Also e-mail each recipient with a verified login who did not turn provider_message off
+             * @default false
+             */
+            byEmail: boolean;
+            attachment?: components["schemas"]["AttachmentDto"];
+        };
+        SentMessageResponse: {
+            /** @example 31 */
+            id: number;
+            /**
+             * @description Customers it reached
+             * @example 1204
+             */
+            recipientCount: number;
+            /**
+             * @description E-mail copies queued (verified logins that did not turn provider_message off)
+             * @example 388
+             */
+            emailsQueued: number;
         };
         CustomerRef: {
             /** @example 3 */
@@ -3499,7 +3923,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many e-mail changes (retryAfterSeconds) */
+            /**
+             * @description Too many e-mail changes (retryAfterSeconds)
+             *
+             *     More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again
+             */
             429: {
                 headers: {
                     /** @description Seconds until another attempt may succeed */
@@ -3511,7 +3939,7 @@ export interface operations {
                      * @example {
                      *       "statusCode": 429,
                      *       "error": "Too Many Requests",
-                     *       "message": "Too many e-mail changes (retryAfterSeconds)"
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -3602,6 +4030,24 @@ export interface operations {
                      *       "statusCode": 409,
                      *       "error": "Conflict",
                      *       "message": "An earlier change is in review (the link keeps working), or the e-mail address is taken meanwhile"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More calls a minute from one address than PUBLIC_WRITES_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More calls a minute from one address than PUBLIC_WRITES_PER_MINUTE; Retry-After says when to try again"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -4070,6 +4516,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description More calls a minute from one address than SERVER_CALLS_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More calls a minute from one address than SERVER_CALLS_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
             503: {
                 headers: {
@@ -4287,6 +4751,187 @@ export interface operations {
             };
         };
     };
+    getCompanySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanySettingsResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    updateCompanySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanySettingsDto"];
+            };
+        };
+        responses: {
+            /** @description The settings as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanySettingsResponse"];
+                };
+            };
+            /** @description Unknown fields, payment methods or request kinds, no payment method, or answer days outside 1–365 (code invalid, with errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "Unknown fields, payment methods or request kinds, no payment method, or answer days outside 1–365 (code invalid, with errors)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again
+             *
+             *     More writes a minute than allowed; retryAfterSeconds (and Retry-After) say when to try again
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than allowed; retryAfterSeconds (and Retry-After) say when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     register: {
         parameters: {
             query?: never;
@@ -4426,6 +5071,24 @@ export interface operations {
                      *       "statusCode": 403,
                      *       "error": "Forbidden",
                      *       "message": "Sent with a cookie session but without its CSRF header (API clients send no cookie)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More calls a minute from one address than PUBLIC_WRITES_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More calls a minute from one address than PUBLIC_WRITES_PER_MINUTE; Retry-After says when to try again"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -4765,6 +5428,24 @@ export interface operations {
                      *       "statusCode": 403,
                      *       "error": "Forbidden",
                      *       "message": "Sent with a cookie session but without its CSRF header (API clients send no cookie)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More calls a minute from one address than PUBLIC_WRITES_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More calls a minute from one address than PUBLIC_WRITES_PER_MINUTE; Retry-After says when to try again"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -6601,6 +7282,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description More calls a minute from one address than SERVER_CALLS_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More calls a minute from one address than SERVER_CALLS_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Recording the payment failed (e.g. the database): not acknowledged, so the bank sends it again */
             500: {
                 headers: {
@@ -7793,6 +8492,814 @@ export interface operations {
                      *       "statusCode": 429,
                      *       "error": "Too Many Requests",
                      *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                /** @description Only unread messages */
+                unread?: boolean;
+                /** @description Page number from 1 (20 a page) */
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePageResponse"];
+                };
+            };
+            /** @description unread is not true or false, or page is not a whole number from 1 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "unread is not true or false, or page is not a whole number from 1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    countUnreadMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCountResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageDetailResponse"];
+                };
+            };
+            /** @description The id is not an integer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The id is not an integer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not one of your messages */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "Not one of your messages"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    markMessageRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedReadResponse"];
+                };
+            };
+            /** @description The id is not an integer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The id is not an integer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not one of your messages */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "Not one of your messages"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getMessageAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (Content-Disposition: attachment) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/png": string;
+                    "image/jpeg": string;
+                };
+            };
+            /** @description The id is not an integer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The id is not an integer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a customer’s (a clerk’s), or a cookie session without its CSRF header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not one of your messages, or it has no attachment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "Not one of your messages, or it has no attachment"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listSentMessages: {
+        parameters: {
+            query?: {
+                /** @description Page number from 1 (20 a page) */
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentMessageListResponse"];
+                };
+            };
+            /** @description page is not a whole number from 1 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "page is not a whole number from 1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    sendMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendMessageDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentMessageResponse"];
+                };
+            };
+            /** @description A missing or too long subject or body, a bad attachment, or both a customer and segment filters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "A missing or too long subject or body, a bad attachment, or both a customer and segment filters"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such customer in your company */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No such customer in your company"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The segment reaches no customer */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "error": "Unprocessable Entity",
+                     *       "message": "The segment reaches no customer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    countSegment: {
+        parameters: {
+            query?: {
+                /** @description Customers with a service point in this town (any case) */
+                town?: string;
+                /** @description Customers with a meter of this type (at that town’s service point, if a town is given) */
+                serviceType?: "heat" | "hot_water" | "cold_water" | "gas";
+                /** @description Customers with an unpaid invoice past its due date */
+                overdue?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentSizeResponse"];
+                };
+            };
+            /** @description An unknown service type, or overdue is not true or false */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "An unknown service type, or overdue is not true or false"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];

@@ -1,4 +1,6 @@
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { SESSION_COOKIE } from '../../src/identity/session.service';
+import { currentTotpCode } from '../../src/identity/totp';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -77,4 +79,43 @@ export async function waitForValue<T>(read: () => Promise<T>, expected: T): Prom
     if (Date.now() > deadline) throw new Error(`Waited ${WAIT_MS} ms for ${JSON.stringify(expected)}, last read ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Puts a session made outside the browser (loginTestCustomer, startCookieSession) into `context`'s cookies for the app at `appUrl`. */
+export async function useSession(context: BrowserContext, appUrl: string, sessionId: string): Promise<void> {
+  await context.addCookies([{ name: SESSION_COOKIE, value: sessionId, url: appUrl }]);
+}
+
+/**
+ * Logs a clerk in through /backoffice/login, with the second-factor step when `totpSecret`
+ * is given, and waits for the back-office home.
+ */
+export async function logInClerk(
+  page: Page,
+  appUrl: string,
+  clerk: { companyCode: string; email: string; password: string },
+  totpSecret?: string,
+): Promise<void> {
+  await page.goto(`${appUrl}/backoffice/login`);
+  await page.selectOption('#company', clerk.companyCode);
+  await page.fill('#email', clerk.email);
+  await page.fill('#password', clerk.password);
+  if (totpSecret !== undefined) {
+    await Promise.all([page.waitForSelector('#code'), page.click('form.form button[type=submit]')]);
+    await page.fill('#code', currentTotpCode(totpSecret));
+  }
+  await Promise.all([page.waitForURL(`${appUrl}/backoffice`), page.click('form.form button[type=submit]')]);
+}
+
+/** Logs a customer in through /login (the company chosen by its id or its shown name) and waits for the home page. */
+export async function logInCustomer(
+  page: Page,
+  appUrl: string,
+  login: { company: { id: number } | { name: string }; identifier: string; password: string },
+): Promise<void> {
+  await page.goto(`${appUrl}/login`);
+  await page.selectOption('#companyId', 'id' in login.company ? String(login.company.id) : { label: login.company.name });
+  await page.fill('#identifier', login.identifier);
+  await page.fill('#password', login.password);
+  await Promise.all([page.waitForURL(`${appUrl}/`), page.click('form[action="/login"] button[type=submit]')]);
 }

@@ -51,3 +51,10 @@ export async function startCookieSession(app: RunningApp, principal: Principal):
   if (!sessionId || !req.portalSession) throw new Error('SessionService.start set no session cookie');
   return { cookie: `${SESSION_COOKIE}=${sessionId}`, sessionId, csrfToken: req.portalSession.csrfToken };
 }
+
+/** The CSRF token of a page's form (its `_csrf` field); fails when the page has none. */
+export function csrfFieldIn(html: string): string {
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!token) throw new Error('No CSRF field in the page');
+  return token;
+}

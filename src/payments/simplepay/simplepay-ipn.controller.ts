@@ -5,6 +5,7 @@ import { ApiEndpoint, COOKIE_WITHOUT_CSRF } from '../../core/api-contract';
 import { GatewayError, PAYMENT_GATEWAY, PaymentGateway } from '../payment-gateway';
 import { SimplePayIpnAcknowledgement, SimplePayIpnBody } from '../payment-responses.dto';
 import { PaymentSettlement } from '../payment-settlement.service';
+import { WriteLimited } from '../../identity/write-limit.guard';
 
 /**
  * The bank's server-to-server notification (IPN). Its signature is checked over the
@@ -23,6 +24,7 @@ export class SimplePayIpnController {
   ) {}
 
   @Post('ipn')
+  @WriteLimited({ anonymous: 'servers' })
   @HttpCode(200)
   @ApiEndpoint({
     operationId: 'receiveSimplePayIpn',
