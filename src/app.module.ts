@@ -3,6 +3,7 @@ import { AppConfig, Role } from '../config/configuration';
 import { BillingModule } from './billing/billing.module';
 import { CoreModule } from './core/core.module';
 import { IdentityModule } from './identity/identity.module';
+import { IntegrationModule } from './integration/integration.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
 import { MeteringModule } from './metering/metering.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -29,6 +30,7 @@ export class AppModule {
         IdentityModule,
         PaymentsModule,
         // BillingModule after WebModule: its customer home at `/` is the route WebPages passes a customer on to.
+        IntegrationModule,
         ...(role === 'worker' ? [] : [WebModule, BillingModule]),
       ],
     };
