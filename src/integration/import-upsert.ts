@@ -270,7 +270,6 @@ export function upsertSql(kind: ImportKind): string {
       SELECT $1, s.external_ref, ${select.join(', ')}
         FROM ${STAGE} s
         ${joins.join('\n        ')}
-       ORDER BY s.idx
       ON CONFLICT ${spec.conflict}
       DO UPDATE SET ${sets.join(', ')}
        WHERE (${columns.map((column) => `t.${column}`).join(', ')}) IS DISTINCT FROM (${columns.map((column) => `excluded.${column}`).join(', ')})
