@@ -90,6 +90,12 @@ describe('import row checks', () => {
     };
     expect(checkField(spec('dueOn'), '2026-02-29')).toEqual({ problem: 'must be a date (YYYY-MM-DD)' });
     expect(checkField(spec('dueOn'), '2028-02-29')).toEqual({ value: '2028-02-29' });
+    expect(checkField(spec('dueOn'), '2000-02-29')).toEqual({ value: '2000-02-29' });
+    expect(checkField(spec('dueOn'), '2100-02-29')).toEqual({ problem: 'must be a date (YYYY-MM-DD)' });
+    expect(checkField(spec('dueOn'), '2026-04-31')).toEqual({ problem: 'must be a date (YYYY-MM-DD)' });
+    expect(checkField(spec('dueOn'), '2026-12-31')).toEqual({ value: '2026-12-31' });
+    expect(checkField(spec('dueOn'), '2026-13-01')).toEqual({ problem: 'must be a date (YYYY-MM-DD)' });
+    expect(checkField(spec('dueOn'), '1899-12-31')).toEqual({ problem: 'must be a date (YYYY-MM-DD)' });
     expect(checkField(spec('grossTotal'), '12700')).toEqual({ value: 12700 });
     expect(checkField(spec('grossTotal'), 12.5)).toEqual({ problem: 'must be a whole number' });
     expect(checkField(spec('grossTotal'), -1)).toEqual({ problem: 'must be between 0 and 2147483647' });

@@ -39,12 +39,16 @@ function isAbsent(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A real day between 1900 and 2200 (the importer checks a million of these: arithmetic, no Date). */
 function isCalendarDay(value: string): boolean {
   const match = DATE.exec(value);
   if (!match) return false;
-  const year = Number(match[1]);
-  const day = new Date(`${value}T00:00:00Z`);
-  return year >= 1900 && year <= 2200 && !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (year < 1900 || year > 2200 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
 }
 
 /** Checks one field's value against its spec; text length counts characters as PostgreSQL does. */
