@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, Role } from '../config/configuration';
+import { BillingJobsModule } from './billing/billing-jobs.module';
 import { BillingModule } from './billing/billing.module';
 import { CoreModule } from './core/core.module';
 import { IdentityModule } from './identity/identity.module';
+import { IntegrationModule } from './integration/integration.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
 import { MessagesModule } from './messages/messages.module';
 import { MeteringModule } from './metering/metering.module';
@@ -29,6 +31,8 @@ export class AppModule {
         ProfileModule,
         IdentityModule,
         PaymentsModule,
+        BillingJobsModule,
+        IntegrationModule,
         // BillingModule after WebModule: its customer home at `/` is the route WebPages passes a customer on to.
         // MessagesModule after IdentityModule: its middleware (the menu's unread count) needs the session's principal.
         ...(role === 'worker' ? [] : [WebModule, BillingModule, MessagesModule]),

@@ -29,6 +29,7 @@ const PAGES = [
   '/backoffice/settings',
   '/backoffice/messages',
   '/backoffice/messages/new',
+  '/backoffice/integration-keys',
 ];
 const PAGE_POSTS = [
   '/backoffice/queue/bulk-approve',
@@ -47,6 +48,8 @@ const PAGE_POSTS = [
   '/backoffice/emails/1/resend',
   '/backoffice/settings',
   '/backoffice/messages',
+  '/backoffice/integration-keys',
+  '/backoffice/integration-keys/1/revoke',
 ];
 
 describe('back-office access control', () => {
