@@ -3,6 +3,7 @@ import { AppConfig, Role } from '../config/configuration';
 import { BillingModule } from './billing/billing.module';
 import { CoreModule } from './core/core.module';
 import { IdentityModule } from './identity/identity.module';
+import { FeedModule } from './integration/feed.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
 import { MeteringModule } from './metering/metering.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -28,6 +29,7 @@ export class AppModule {
         ProfileModule,
         IdentityModule,
         PaymentsModule,
+        FeedModule,
         // BillingModule after WebModule: its customer home at `/` is the route WebPages passes a customer on to.
         ...(role === 'worker' ? [] : [WebModule, BillingModule]),
       ],

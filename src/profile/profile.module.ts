@@ -3,7 +3,6 @@ import { ApprovalModule } from '../approval/approval.module';
 import { MeteringModule } from '../metering/metering.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { CalendarFeedController } from './calendar-feed.controller';
-import { CustomerChangeExportProcessor } from './customer-change-export.processor';
 import { DataChangeReview } from './data-change-review';
 import { DataChangeService } from './data-change.service';
 import { EInvoiceReview } from './e-invoice-review';
@@ -17,12 +16,13 @@ import { ProfilePages } from './profile.pages';
 /**
  * Ügyféladatok: the customer's data changes and e-invoice consent, two request kinds
  * (`data_change`, `e_invoice`) registered on approval's RequestKinds, their pages and
- * API, and the export of applied changes to the billing back office.
+ * API, and what an applied change tells the billing back office (customer-change-export.ts,
+ * read by the integration feed).
  */
 @Module({
   imports: [ApprovalModule, MeteringModule, NotificationsModule],
   // The customer's notification settings and calendar feed are part of Ügyféladatok; their data is notifications'.
   controllers: [ProfileController, ProfilePages, NotificationPreferencesController, NotificationPreferencesPages, CalendarFeedController],
-  providers: [ProfileSettingsService, DataChangeService, DataChangeReview, EInvoiceService, EInvoiceReview, CustomerChangeExportProcessor],
+  providers: [ProfileSettingsService, DataChangeService, DataChangeReview, EInvoiceService, EInvoiceReview],
 })
 export class ProfileModule {}
