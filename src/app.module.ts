@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, Role } from '../config/configuration';
+import { BillingJobsModule } from './billing/billing-jobs.module';
 import { BillingModule } from './billing/billing.module';
 import { CoreModule } from './core/core.module';
 import { IdentityModule } from './identity/identity.module';
+import { IntegrationModule } from './integration/integration.module';
 import { FeedModule } from './integration/feed.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
 import { MeteringModule } from './metering/metering.module';
@@ -29,8 +31,10 @@ export class AppModule {
         ProfileModule,
         IdentityModule,
         PaymentsModule,
+        BillingJobsModule,
         FeedModule,
         // BillingModule after WebModule: its customer home at `/` is the route WebPages passes a customer on to.
+        IntegrationModule,
         ...(role === 'worker' ? [] : [WebModule, BillingModule]),
       ],
     };

@@ -26,6 +26,12 @@ export const JOBS = {
   deliverWebhook: { queue: 'webhooks', name: 'deliver' },
   /** The job scheduler's tick: queues delivery for every endpoint behind its company's feed (a missed trigger is caught here). */
   sweepWebhooks: { queue: 'webhooks', name: 'sweep' },
+  /**
+   * An invoice was issued (imported from the billing back office): the customer's
+   * e-mail, with the PDF attached for e-invoice service points ({ invoiceId, companyId }).
+   * Written set-based by recordInvoicesIssued (src/billing/invoice-issued.ts).
+   */
+  invoiceIssued: { queue: 'notifications', name: 'invoice-issued' },
   /** A reminder scheduler fired ({ kind }): runs that kind of reminder for every company. */
   runReminders: { queue: 'reminders', name: 'run-reminders' },
 } as const satisfies Record<string, JobRef>;

@@ -7,9 +7,16 @@ import { APP_CONFIG } from '../core/config.module';
 import { QueuesService } from '../core/queues.service';
 import { principalId } from './principal';
 
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Whom the write limit counts for a caller without a session (an integration API key); set by that caller's guard. */
+    writeLimitSubject?: string;
+  }
+}
+
 /**
  * At most WRITE_LIMIT_PER_MINUTE writes and checks a minute per logged-in principal (a
- * customer or a clerk, across all their sessions, tokens and app instances: the counter
+ * customer, a clerk or an integration API key, across all their sessions, tokens and app instances: the counter
  * lives in Redis). Beyond that the answer is 429 with Retry-After. Anonymous requests
  * pass: the handler's own guard refuses them, and logins have their own throttle.
  */
@@ -28,10 +35,12 @@ export class WriteLimitGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    const principal = http.getRequest<Request>().principal;
-    if (!principal) return true;
+    const req = http.getRequest<Request>();
+    const principal = req.principal;
+    const subject = principal ? `${principal.kind}:${principal.companyId}:${principalId(principal)}` : req.writeLimitSubject;
+    if (subject === undefined) return true;
     try {
-      await this.limiter.consume(`${principal.kind}:${principal.companyId}:${principalId(principal)}`);
+      await this.limiter.consume(subject);
       return true;
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;

@@ -25,6 +25,7 @@ const PAGES = [
   '/backoffice/base-rates',
   '/backoffice/reminder-runs',
   '/backoffice/emails/failed',
+  '/backoffice/integration-keys',
 ];
 const PAGE_POSTS = [
   '/backoffice/queue/bulk-approve',
@@ -41,6 +42,8 @@ const PAGE_POSTS = [
   '/backoffice/stalled/outbox/1/resend',
   '/backoffice/base-rates',
   '/backoffice/emails/1/resend',
+  '/backoffice/integration-keys',
+  '/backoffice/integration-keys/1/revoke',
 ];
 
 describe('back-office access control', () => {

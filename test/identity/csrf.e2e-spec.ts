@@ -81,6 +81,8 @@ describe('CSRF: cookie sessions must send their own token', () => {
         'post /backoffice/clerks',
         'post /backoffice/clerks/1/1',
         'post /backoffice/emails/1/resend',
+        'post /backoffice/integration-keys',
+        'post /backoffice/integration-keys/1/revoke',
         'post /backoffice/login',
         'post /backoffice/login/totp',
         'post /backoffice/login/unlock',

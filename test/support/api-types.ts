@@ -637,6 +637,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/integration/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling API key and its company (to check a set-up) */
+        get: operations["getIntegrationKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/home": {
         parameters: {
             query?: never;
@@ -2059,6 +2076,24 @@ export interface components {
              * @example 12500
              */
             allocated: number;
+        };
+        IntegrationKeyResponse: {
+            /** @example 3 */
+            id: number;
+            /** @example ATHOS nightly import */
+            name: string;
+            /**
+             * @description The public start of the key
+             * @example ik_3f9a0c12be45_…
+             */
+            prefix: string;
+            /**
+             * @description The company whose rows the key reaches
+             * @example minta
+             */
+            company: string;
+            /** Format: date-time */
+            createdAt: string;
         };
         NewestInvoiceResponse: {
             /** @example 1234 */
@@ -6973,6 +7008,59 @@ export interface operations {
                      *       "statusCode": 503,
                      *       "error": "Service Unavailable",
                      *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getIntegrationKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationKeyResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
