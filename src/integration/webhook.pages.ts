@@ -19,7 +19,7 @@ const DONE = ['removed', 'retried'] as const;
  * removing one, and the failing deliveries with a retry button.
  */
 @ApiExcludeController()
-@Controller('backoffice/integration/webhooks')
+@Controller('backoffice/integration-webhooks')
 @UseGuards(BackofficeGuard)
 @MinRole('admin')
 @UseFilters(BackofficeRedirectFilter)
@@ -53,14 +53,14 @@ export class WebhookPages {
   @WriteLimited()
   async retry(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
     if (!(await this.endpoints.retry(clerk.companyId, id))) throw new NotFoundException();
-    res.redirect(303, '/backoffice/integration/webhooks?done=retried');
+    res.redirect(303, '/backoffice/integration-webhooks?done=retried');
   }
 
   @Post(':id/delete')
   @WriteLimited()
   async remove(@Clerk() clerk: ClerkIdentity, @Param('id', ParseIntPipe) id: number, @Res() res: Response): Promise<void> {
     if (!(await this.endpoints.remove(clerk.companyId, id))) throw new NotFoundException();
-    res.redirect(303, '/backoffice/integration/webhooks?done=removed');
+    res.redirect(303, '/backoffice/integration-webhooks?done=removed');
   }
 
   private async render(

@@ -26,6 +26,7 @@ const PAGES = [
   '/backoffice/reminder-runs',
   '/backoffice/emails/failed',
   '/backoffice/integration-keys',
+  '/backoffice/integration-webhooks',
 ];
 const PAGE_POSTS = [
   '/backoffice/queue/bulk-approve',
@@ -44,6 +45,9 @@ const PAGE_POSTS = [
   '/backoffice/emails/1/resend',
   '/backoffice/integration-keys',
   '/backoffice/integration-keys/1/revoke',
+  '/backoffice/integration-webhooks',
+  '/backoffice/integration-webhooks/1/retry',
+  '/backoffice/integration-webhooks/1/delete',
 ];
 
 describe('back-office access control', () => {

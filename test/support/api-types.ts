@@ -637,6 +637,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/integration/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company’s decisions after a cursor, oldest first (what the consumer has not acknowledged comes again) */
+        get: operations["readIntegrationFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integration/feed/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks the feed processed up to a cursor for the consumer: those items never come again */
+        post: operations["acknowledgeIntegrationFeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/integration/key": {
         parameters: {
             query?: never;
@@ -2076,6 +2110,81 @@ export interface components {
              * @example 12500
              */
             allocated: number;
+        };
+        FeedItemResponse: {
+            /**
+             * @description The item’s place in the company’s feed (increasing, in commit order)
+             * @example 121
+             */
+            cursor: string;
+            /**
+             * @example reading.applied
+             * @enum {string}
+             */
+            type: "reading.applied" | "customer_data.changed" | "e_invoice.consent" | "payment.recorded" | "account.deleted";
+            /**
+             * Format: date-time
+             * @description When the portal decided it (applied, confirmed, deleted)
+             */
+            occurredAt: string;
+            /**
+             * @description The decision, with the back office’s names where they exist (customerCode, meterSerialNumber, invoiceNumber, debtItemExternalRef) beside the portal’s ids. reading.applied: readingId, requestId, customerCode, meterSerialNumber, unit, readOn, value, kind. customer_data.changed: requestId, customerCode, changes {field: {from, to}}. e_invoice.consent: requestId, customerCode, servicePointId, optedIn, consentText, consentedAt. payment.recorded: paymentId, customerCode, amount, currency, orderRef, gatewayReference, flagged, allocations [{debtItemId, debtItemExternalRef, invoiceNumber, amount}]. account.deleted: customerId, customerCode, deletedAt.
+             * @example {
+             *       "readingId": 812,
+             *       "customerCode": "SU0044",
+             *       "meterSerialNumber": "HW-1234",
+             *       "unit": "m3",
+             *       "readOn": "2014-11-30",
+             *       "value": 123.4
+             *     }
+             */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        FeedPageResponse: {
+            /**
+             * @description Whose acknowledgements apply
+             * @example key-3
+             */
+            consumer: string;
+            /**
+             * @description The consumer’s acknowledged cursor ("0" before the first acknowledgement)
+             * @example 120
+             */
+            acknowledgedCursor: string;
+            items: components["schemas"]["FeedItemResponse"][];
+            /**
+             * @description The last item’s cursor: acknowledge it once the items are processed
+             * @example 220
+             */
+            nextCursor: string;
+            /**
+             * @description More items follow this page
+             * @example false
+             */
+            hasMore: boolean;
+        };
+        FeedAckDto: {
+            /**
+             * @description The last cursor the consumer has processed: it and everything before never come again
+             * @example 120
+             */
+            cursor: string;
+            /**
+             * @description The named consumer (as in the feed query); default: the calling API key
+             * @example athos-nightly
+             */
+            consumer?: string;
+        };
+        FeedAckResponse: {
+            /** @example key-3 */
+            consumer: string;
+            /**
+             * @description The acknowledged cursor now (an older cursor sent again moves nothing back)
+             * @example 220
+             */
+            acknowledgedCursor: string;
         };
         IntegrationKeyResponse: {
             /** @example 3 */
@@ -7008,6 +7117,173 @@ export interface operations {
                      *       "statusCode": 503,
                      *       "error": "Service Unavailable",
                      *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    readIntegrationFeed: {
+        parameters: {
+            query?: {
+                /** @description Read the items after this cursor; without it, after the consumer’s acknowledged cursor. Never before that. */
+                after?: string;
+                /** @description Page size, 1–1000 (default 100) */
+                limit?: number;
+                /** @description A named consumer with its own acknowledgements (survives a key change); default: the calling API key */
+                consumer?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedPageResponse"];
+                };
+            };
+            /** @description after, limit or consumer is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "after, limit or consumer is not valid"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    acknowledgeIntegrationFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedAckDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedAckResponse"];
+                };
+            };
+            /** @description The cursor is not valid, or lies beyond the feed’s last item */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The cursor is not valid, or lies beyond the feed’s last item"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
