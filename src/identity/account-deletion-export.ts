@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 export interface AccountDeletionExport {
   companyId: number;
   deletedAt: Date;
-  payload: { customerId: number; customerCode: string; deletedAt: string };
+  payload: { customerId: number; customerCode: string; customerExternalRef: string | null; deletedAt: string };
 }
 
 /** The deleted account's customer, by the back office's customer code; null for an unknown customer. */
@@ -13,16 +13,22 @@ export async function describeAccountDeletion(
   ref: { companyId: number; customerId: number },
   deletedAt: Date,
 ): Promise<AccountDeletionExport | null> {
-  const [row] = (await manager.query(`SELECT code FROM customers WHERE company_id = $1 AND id = $2`, [
+  const [row] = (await manager.query(`SELECT code, external_ref FROM customers WHERE company_id = $1 AND id = $2`, [
     ref.companyId,
     ref.customerId,
   ])) as Array<{
     code: string;
+    external_ref: string | null;
   }>;
   if (!row) return null;
   return {
     companyId: ref.companyId,
     deletedAt,
-    payload: { customerId: ref.customerId, customerCode: row.code, deletedAt: deletedAt.toISOString() },
+    payload: {
+      customerId: ref.customerId,
+      customerCode: row.code,
+      customerExternalRef: row.external_ref,
+      deletedAt: deletedAt.toISOString(),
+    },
   };
 }

@@ -58,12 +58,13 @@ export class FeedItemResponse {
     type: 'object',
     additionalProperties: true,
     description:
-      'The decision, with the back office’s names where they exist (customerCode, meterSerialNumber, invoiceNumber, ' +
-      'debtItemExternalRef) beside the portal’s ids. reading.applied: readingId, requestId, customerCode, meterSerialNumber, ' +
-      'unit, readOn, value, kind. customer_data.changed: requestId, customerCode, changes {field: {from, to}}. ' +
-      'e_invoice.consent: requestId, customerCode, servicePointId, optedIn, consentText, consentedAt. payment.recorded: ' +
-      'paymentId, customerCode, amount, currency, orderRef, gatewayReference, flagged, allocations [{debtItemId, ' +
-      'debtItemExternalRef, invoiceNumber, amount}]. account.deleted: customerId, customerCode, deletedAt.',
+      'The decision, with the back office’s own ids (…ExternalRef, null where it has none), customer code, meter serial ' +
+      'number and invoice number beside the portal’s ids. Every type: customerId, customerCode, customerExternalRef. ' +
+      'reading.applied: readingId, requestId, externalRef, servicePointId/ExternalRef, meterId/ExternalRef, ' +
+      'meterSerialNumber, unit, readOn, value, kind. customer_data.changed: requestId, changes {field: {from, to}}. ' +
+      'e_invoice.consent: requestId, servicePointId/ExternalRef, optedIn, consentText, consentedAt. payment.recorded: ' +
+      'paymentId, amount, currency, orderRef, gatewayReference, flagged, allocations [{debtItemId, debtItemExternalRef, ' +
+      'invoiceNumber, invoiceExternalRef, amount}]. account.deleted: deletedAt.',
     example: { readingId: 812, customerCode: 'SU0044', meterSerialNumber: 'HW-1234', unit: 'm3', readOn: '2014-11-30', value: 123.4 },
   })
   data!: Record<string, unknown>;

@@ -13,6 +13,7 @@ export type CustomerChangeExport =
         requestId: number;
         customerId: number;
         customerCode: string;
+        customerExternalRef: string | null;
         /** Each changed field: the value before and the value applied. */
         changes: DataChangePayload['changes'];
       };
@@ -25,7 +26,9 @@ export type CustomerChangeExport =
         requestId: number;
         customerId: number;
         customerCode: string;
+        customerExternalRef: string | null;
         servicePointId: number;
+        servicePointExternalRef: string | null;
         optedIn: boolean;
         /** The consent text exactly as the customer saw it, and when they agreed (or withdrew). */
         consentText: string;
@@ -44,8 +47,11 @@ export async function describeCustomerChange(
 ): Promise<CustomerChangeExport | null> {
   if (kind === E_INVOICE_KIND) {
     const [row] = (await manager.query(
-      `SELECT e.company_id, e.applied_at, e.customer_id, c.code, e.service_point_id, e.opted_in, e.consent_text, e.consented_at
-         FROM e_invoice_consents e JOIN customers c ON c.company_id = e.company_id AND c.id = e.customer_id
+      `SELECT e.company_id, e.applied_at, e.customer_id, c.code, c.external_ref AS customer_ref, e.service_point_id,
+              sp.external_ref AS service_point_ref, e.opted_in, e.consent_text, e.consented_at
+         FROM e_invoice_consents e
+         JOIN customers c ON c.company_id = e.company_id AND c.id = e.customer_id
+         JOIN service_points sp ON sp.company_id = e.company_id AND sp.id = e.service_point_id
         WHERE e.request_id = $1`,
       [requestId],
     )) as Array<Record<string, unknown>>;
@@ -58,7 +64,9 @@ export async function describeCustomerChange(
         requestId,
         customerId: Number(row.customer_id),
         customerCode: row.code as string,
+        customerExternalRef: row.customer_ref as string | null,
         servicePointId: Number(row.service_point_id),
+        servicePointExternalRef: row.service_point_ref as string | null,
         optedIn: row.opted_in as boolean,
         consentText: row.consent_text as string,
         consentedAt: (row.consented_at as Date).toISOString(),
@@ -67,7 +75,7 @@ export async function describeCustomerChange(
   }
   if (kind !== DATA_CHANGE_KIND) return null;
   const [row] = (await manager.query(
-    `SELECT r.company_id, r.updated_at, r.customer_id, c.code, r.payload
+    `SELECT r.company_id, r.updated_at, r.customer_id, c.code, c.external_ref AS customer_ref, r.payload
        FROM requests r JOIN customers c ON c.company_id = r.company_id AND c.id = r.customer_id
       WHERE r.id = $1 AND r.kind = $2 AND r.state = 'applied'`,
     [requestId, DATA_CHANGE_KIND],
@@ -82,6 +90,7 @@ export async function describeCustomerChange(
       requestId,
       customerId: Number(row.customer_id),
       customerCode: row.code as string,
+      customerExternalRef: row.customer_ref as string | null,
       changes: Object.fromEntries(orderedFields(changes).map((field) => [field, changes[field]])),
     },
   };

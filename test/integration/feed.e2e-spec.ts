@@ -118,6 +118,8 @@ describe('integration feed', () => {
     const customer = await createTestCustomer(dataSource, a.id);
     const servicePointId = await createServicePoint(dataSource, a.id, customer.id);
     const meterId = await createMeter(dataSource, a.id, servicePointId, 1);
+    await dataSource.query(`UPDATE customers SET external_ref = $2 WHERE id = $1`, [customer.id, `ATHOS-${customer.code}`]);
+    await dataSource.query(`UPDATE meters SET external_ref = $2 WHERE id = $1`, [meterId, `ATHOS-M-${meterId}`]);
     const [{ id: readingId }] = (await dataSource.query(
       `INSERT INTO readings (company_id, meter_id, read_on, value, kind) VALUES ($1, $2, '2014-11-30', 123.4, 'customer') RETURNING id::int`,
       [a.id, meterId],
@@ -132,7 +134,18 @@ describe('integration feed', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       type: 'reading.applied',
-      payload: { readingId, customerCode: customer.code, meterId, readOn: '2014-11-30', value: 123.4, unit: 'm3', kind: 'customer' },
+      payload: {
+        readingId,
+        customerCode: customer.code,
+        customerExternalRef: `ATHOS-${customer.code}`,
+        meterId,
+        meterExternalRef: `ATHOS-M-${meterId}`,
+        servicePointExternalRef: null,
+        readOn: '2014-11-30',
+        value: 123.4,
+        unit: 'm3',
+        kind: 'customer',
+      },
     });
     expect(rows[0].payload.meterSerialNumber).toEqual(expect.any(String));
   });
