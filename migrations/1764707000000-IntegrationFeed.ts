@@ -3,8 +3,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The export half of the billing back office's integration:
  * - integration_feed: append-only, what the portal decided, one row per source event
- *   (unique per company and source_key, so a re-run export job adds nothing), numbered
- *   per company by `seq` in commit order (the writer holds a per-company advisory lock).
+ *   (unique per company and source_key, so a re-run export job adds nothing). Writers
+ *   leave `seq` empty; readers number the committed rows per company under an advisory
+ *   lock (feed-writer.ts), so `seq` follows commit order without serialising the writers.
  * - integration_feed_consumers: how far each consumer (an API key or a named consumer)
  *   has acknowledged the feed.
  * - webhook_endpoints: where the feed is pushed, with the signing secret sealed
@@ -18,7 +19,7 @@ export class IntegrationFeed1764707000000 implements MigrationInterface {
       CREATE TABLE integration_feed (
         id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         company_id   integer NOT NULL REFERENCES companies(id),
-        seq          bigint NOT NULL CHECK (seq > 0),
+        seq          bigint CHECK (seq > 0),
         type         text NOT NULL CHECK (type IN ('reading.applied', 'customer_data.changed', 'e_invoice.consent', 'payment.recorded', 'account.deleted')),
         source_key   text NOT NULL CHECK (length(source_key) BETWEEN 1 AND 200),
         occurred_at  timestamptz NOT NULL,
@@ -27,6 +28,7 @@ export class IntegrationFeed1764707000000 implements MigrationInterface {
         CONSTRAINT integration_feed_company_id_seq_key UNIQUE (company_id, seq),
         CONSTRAINT integration_feed_company_id_source_key_key UNIQUE (company_id, source_key)
       )`);
+    await q.query(`CREATE INDEX integration_feed_unsequenced_idx ON integration_feed (company_id, id) WHERE seq IS NULL`);
     await q.query(`
       CREATE TABLE integration_feed_consumers (
         company_id        integer NOT NULL REFERENCES companies(id),

@@ -95,8 +95,7 @@ export class FeedExportProcessor implements OnModuleInit {
     const appended = await runOutboxJob(this.dataSource, job, async (manager) => {
       const entry = await describe(manager);
       if (!entry) return null;
-      const seq = await appendFeedItem(manager, entry);
-      return seq === null ? null : entry.companyId;
+      return (await appendFeedItem(manager, entry)) ? entry.companyId : null;
     });
     if (appended) await this.webhooks.dispatch(appended);
   }

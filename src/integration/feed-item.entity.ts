@@ -1,13 +1,14 @@
-import { Check, Column, CreateDateColumn, Entity, ForeignKey, Unique } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, Unique } from 'typeorm';
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
 import { FeedItemType, FeedPayload } from './feed-types';
 
 // Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /**
  * One decision of the portal for the billing back office, append-only. `seq` numbers a
- * company's items in commit order: it is the feed's cursor.
+ * company's items in commit order (given after the commit, see sequenceFeed): it is the feed's cursor.
  */
 @Entity('integration_feed')
+@Index('integration_feed_unsequenced_idx', ['companyId', 'id'], { where: 'seq IS NULL' })
 @ForeignKey('Company', ['companyId'], ['id'], { name: 'integration_feed_company_id_fkey' })
 @Unique('integration_feed_company_id_seq_key', ['companyId', 'seq'])
 @Unique('integration_feed_company_id_source_key_key', ['companyId', 'sourceKey'])
@@ -24,8 +25,9 @@ export class FeedItem {
   @Column({ name: 'company_id', type: 'integer' })
   companyId!: number;
 
-  @Column({ type: 'bigint', transformer: bigintAsNumber })
-  seq!: number;
+  /** Null until sequenced: a reader never sees an unsequenced item. */
+  @Column({ type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  seq!: number | null;
 
   @Column({ type: 'text' })
   type!: FeedItemType;

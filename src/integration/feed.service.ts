@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { FeedItemType, FeedPayload } from './feed-types';
+import { sequenceFeed } from './feed-writer';
 
 export const FEED_PAGE_MAX = 1000;
 export const FEED_CONSUMER_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
@@ -51,6 +52,7 @@ export class FeedService {
   constructor(private readonly dataSource: DataSource) {}
 
   async read(companyId: number, consumer: string, after: number | undefined, limit: number): Promise<FeedPage> {
+    await sequenceFeed(this.dataSource, companyId);
     const acknowledged = await this.acknowledged(companyId, consumer);
     const from = Math.max(after ?? acknowledged, acknowledged);
     const rows = (await this.dataSource.query(

@@ -64,7 +64,8 @@ export class WebhookDispatcher implements OnModuleInit {
     const behind = (await this.dataSource.query(
       `SELECT w.company_id, w.id FROM webhook_endpoints w
         WHERE w.active AND w.stopped_at IS NULL
-          AND EXISTS (SELECT 1 FROM integration_feed f WHERE f.company_id = w.company_id AND f.seq > w.delivered_seq)`,
+          AND EXISTS (SELECT 1 FROM integration_feed f
+                       WHERE f.company_id = w.company_id AND (f.seq > w.delivered_seq OR f.seq IS NULL))`,
     )) as Array<{ company_id: number; id: string }>;
     for (const row of behind) await this.queue(row.company_id, Number(row.id));
     return behind.length;

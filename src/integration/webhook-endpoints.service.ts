@@ -4,6 +4,7 @@ import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
 import { parseTotpKeyring, sealTotpSecret, TotpKeyring } from '../identity/totp-secret-box';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
+import { sequenceFeed } from './feed-writer';
 import { newWebhookSecret, webhookSecretContext } from './webhook-signature';
 import { webhookUrlProblem, WebhookUrlProblem } from './webhook-url';
 
@@ -43,7 +44,8 @@ export class WebhookEndpoints {
   async list(companyId: number): Promise<WebhookEndpointView[]> {
     const rows = (await this.dataSource.query(
       `SELECT w.id, w.url, w.delivered_seq, w.failure_count, w.last_error, w.last_attempt_at, w.stopped_at, w.created_at,
-              (SELECT count(*) FROM integration_feed f WHERE f.company_id = w.company_id AND f.seq > w.delivered_seq)::int AS behind
+              (SELECT count(*) FROM integration_feed f
+                WHERE f.company_id = w.company_id AND (f.seq > w.delivered_seq OR f.seq IS NULL))::int AS behind
          FROM webhook_endpoints w WHERE w.company_id = $1 ORDER BY w.id`,
       [companyId],
     )) as Array<Record<string, unknown>>;
@@ -65,6 +67,7 @@ export class WebhookEndpoints {
     const problem = webhookUrlProblem(url, this.config.NODE_ENV === 'production');
     if (problem) return { ok: false, problem };
     const secret = newWebhookSecret();
+    await sequenceFeed(this.dataSource, companyId);
     const id = await this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query(
         `INSERT INTO webhook_endpoints (company_id, url, secret_sealed, delivered_seq)

@@ -11,6 +11,7 @@ import { createTestIntegrationKey, TestIntegrationKey } from '../support/integra
 import { createMeter, createServicePoint, waitFor } from '../metering/fixtures';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
 import { FeedExportProcessor } from '../../src/integration/feed-export.processor';
+import { appendFeedItem } from '../../src/integration/feed-writer';
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../../src/integration/webhook-signature';
 
 function csrfOf(html: string): string {
@@ -215,6 +216,36 @@ describe('integration feed', () => {
     expect((await feed(key).expect(200)).body.items).toEqual([]);
     // A named consumer keeps its own place.
     expect((await feed(key, '?consumer=athos-nightly').expect(200)).body.items).toHaveLength(3);
+  });
+
+  it('numbers an item that commits late after what a reader has already seen, so nothing is skipped', async () => {
+    const company = await createClerkTestCompany(dataSource);
+    const key = await createTestIntegrationKey(dataSource, company);
+    const [early, late] = [await createTestCustomer(dataSource, company.id), await createTestCustomer(dataSource, company.id)];
+    const item = (code: string) => ({
+      companyId: company.id,
+      type: 'account.deleted' as const,
+      sourceKey: `order-test:${code}`,
+      occurredAt: new Date(),
+      payload: { customerCode: code },
+    });
+    const slow = dataSource.createQueryRunner();
+    await slow.connect();
+    await slow.startTransaction();
+    try {
+      // Inserted first (the lower id), committed last.
+      expect(await appendFeedItem(slow.manager, item(late.code))).toBe(true);
+      await dataSource.transaction((manager) => appendFeedItem(manager, item(early.code)));
+      const seen = await feed(key).expect(200);
+      expect(seen.body.items.map((i: { data: { customerCode: string } }) => i.data.customerCode)).toEqual([early.code]);
+      await ack(key, { cursor: seen.body.nextCursor }).expect(200);
+      await slow.commitTransaction();
+    } finally {
+      await slow.release();
+    }
+    const next = await feed(key).expect(200);
+    expect(next.body.items.map((i: { data: { customerCode: string } }) => i.data.customerCode)).toEqual([late.code]);
+    expect(Number(next.body.items[0].cursor)).toBeGreaterThan(Number(next.body.acknowledgedCursor));
   });
 
   it('pushes each item signed and in order to a registered webhook, retrying after the receiver failed', async () => {
