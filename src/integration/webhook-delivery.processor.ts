@@ -56,7 +56,14 @@ export class WebhookDeliveryProcessor implements OnModuleInit {
       [companyId, endpointId],
     )) as Array<{ url: string; secret_sealed: string; delivered_seq: string }>;
     if (!endpoint) return 0;
-    const secret = openTotpSecret(endpoint.secret_sealed, webhookSecretContext(companyId, endpointId), this.keyring);
+    let secret: string;
+    try {
+      secret = openTotpSecret(endpoint.secret_sealed, webhookSecretContext(companyId, endpointId), this.keyring);
+    } catch (error) {
+      // A key removed from TOTP_ENCRYPTION_KEYS: shown on the failing deliveries, not retried into the void.
+      await this.recordFailure({ ...job, attemptsMade: Infinity }, (error as Error).message);
+      return 0;
+    }
     let deliveredSeq = Number(endpoint.delivered_seq);
     let delivered = 0;
     for (;;) {
@@ -73,12 +80,14 @@ export class WebhookDeliveryProcessor implements OnModuleInit {
           await this.recordFailure(job, failure);
           throw new WebhookDeliveryError(failure);
         }
-        await this.dataSource.query(
+        const [still] = (await this.dataSource.query(
           `UPDATE webhook_endpoints SET delivered_seq = GREATEST(delivered_seq, $3), failure_count = 0, last_error = NULL,
                   last_attempt_at = now()
-            WHERE company_id = $1 AND id = $2`,
+            WHERE company_id = $1 AND id = $2 AND active RETURNING id`,
           [companyId, endpointId, seq],
-        );
+        )) as [unknown[], number];
+        // Removed (or switched off) meanwhile: nothing more goes to it.
+        if (still.length === 0) return delivered + 1;
         deliveredSeq = seq;
         delivered += 1;
       }
