@@ -20,7 +20,7 @@ export class IntegrationFeed1764707000000 implements MigrationInterface {
         id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         company_id   integer NOT NULL REFERENCES companies(id),
         seq          bigint CHECK (seq > 0),
-        type         text NOT NULL CHECK (type IN ('reading.applied', 'customer_data.changed', 'e_invoice.consent', 'payment.recorded', 'account.deleted')),
+        type         text NOT NULL CHECK (type IN ('reading.applied', 'customer_data.changed', 'e_invoice.consent', 'payment.recorded', 'payment.allocated', 'account.deleted')),
         source_key   text NOT NULL CHECK (length(source_key) BETWEEN 1 AND 200),
         occurred_at  timestamptz NOT NULL,
         payload      jsonb NOT NULL,

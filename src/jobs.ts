@@ -20,6 +20,8 @@ export const JOBS = {
   reconcilePayments: { queue: 'payments', name: 'reconcile' },
   /** An applied data change or e-invoice switch, for the billing back office ({ requestId, kind }). */
   exportCustomerChange: { queue: 'integration', name: 'export-customer-change' },
+  /** A clerk allocated a flagged payment by hand, for the billing back office ({ paymentId, companyId }). */
+  exportPaymentAllocation: { queue: 'integration', name: 'export-payment-allocation' },
   /** A customer deleted their portal account, for the billing back office ({ companyId, customerId, deletedAt }). */
   exportAccountDeletion: { queue: 'integration', name: 'export-account-deletion' },
   /** Pushes a webhook endpoint's undelivered feed items, in order ({ endpointId, companyId }); retried with backoff. */

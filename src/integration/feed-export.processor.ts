@@ -16,12 +16,12 @@ type ExportJob<T> = Pick<Job<T & { outboxId?: number }>, 'data'>;
 
 /**
  * The export jobs of what the portal decided (applied readings and customer changes,
- * recorded payments, deleted accounts) become items of the integration feed. Each
- * producing module describes its own event (metering/reading-export.ts, …); this module
- * owns the feed, so the dependency points from integration to the producers and never
- * back. The item is written in the transaction that completes the outbox row, and is
- * unique per source event: a re-run or duplicate job adds nothing. Webhook deliveries are
- * queued after the commit.
+ * recorded payments and clerks' allocations of flagged ones, deleted accounts) become
+ * items of the integration feed. Each producing module describes its own event
+ * (metering/reading-export.ts, …); this module owns the feed, so the dependency points
+ * from integration to the producers and never back. The item is written in the
+ * transaction that completes the outbox row, and is unique per source event: a re-run or
+ * duplicate job adds nothing. Webhook deliveries are queued after the commit.
  */
 @Injectable()
 export class FeedExportProcessor implements OnModuleInit {
@@ -35,6 +35,9 @@ export class FeedExportProcessor implements OnModuleInit {
     this.queues.register(JOBS.exportReading, (job) => this.reading(job as Job<{ readingId: number }>));
     this.queues.register(JOBS.exportCustomerChange, (job) => this.customerChange(job as Job<{ requestId: number; kind: string }>));
     this.queues.register(JOBS.exportPayment, (job) => this.payment(job as Job<{ paymentId: number; companyId: number }>));
+    this.queues.register(JOBS.exportPaymentAllocation, (job) =>
+      this.paymentAllocation(job as Job<{ paymentId: number; companyId: number }>),
+    );
     this.queues.register(JOBS.exportAccountDeletion, (job) =>
       this.accountDeletion(job as Job<{ companyId: number; customerId: number; deletedAt: string }>),
     );
@@ -70,6 +73,16 @@ export class FeedExportProcessor implements OnModuleInit {
       if (!payment) return null;
       const { companyId, confirmedAt, payload } = payment;
       return { companyId, type: 'payment.recorded', sourceKey: `payment:${payload.paymentId}`, occurredAt: confirmedAt, payload };
+    });
+  }
+
+  /** A flagged payment a clerk allocated by hand (once: the allocation clears the flag): the payment with its allocations now. */
+  async paymentAllocation(job: ExportJob<{ paymentId: number; companyId: number }>): Promise<void> {
+    await this.append(job, async (manager) => {
+      const payment = await describePayment(manager, job.data.companyId, job.data.paymentId);
+      if (!payment) return null;
+      const { companyId, updatedAt, payload } = payment;
+      return { companyId, type: 'payment.allocated', sourceKey: `payment-allocation:${payload.paymentId}`, occurredAt: updatedAt, payload };
     });
   }
 

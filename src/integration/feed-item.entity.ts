@@ -15,7 +15,7 @@ import { FeedItemType, FeedPayload } from './feed-types';
 @Check('integration_feed_seq_check', `seq > 0`)
 @Check(
   'integration_feed_type_check',
-  `type IN ('reading.applied', 'customer_data.changed', 'e_invoice.consent', 'payment.recorded', 'account.deleted')`,
+  `type IN ('reading.applied', 'customer_data.changed', 'e_invoice.consent', 'payment.recorded', 'payment.allocated', 'account.deleted')`,
 )
 @Check('integration_feed_source_key_check', `length(source_key) BETWEEN 1 AND 200`)
 export class FeedItem {

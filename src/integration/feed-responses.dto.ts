@@ -64,7 +64,8 @@ export class FeedItemResponse {
       'meterSerialNumber, unit, readOn, value, kind. customer_data.changed: requestId, changes {field: {from, to}}. ' +
       'e_invoice.consent: requestId, servicePointId/ExternalRef, optedIn, consentText, consentedAt. payment.recorded: ' +
       'paymentId, amount, currency, orderRef, gatewayReference, flagged, allocations [{debtItemId, debtItemExternalRef, ' +
-      'invoiceNumber, invoiceExternalRef, amount}]. account.deleted: deletedAt.',
+      'invoiceNumber, invoiceExternalRef, amount}]; payment.allocated: the same, once a clerk has allocated a payment ' +
+      'flagged for a mismatch (whose payment.recorded had none). account.deleted: deletedAt.',
     example: { readingId: 812, customerCode: 'SU0044', meterSerialNumber: 'HW-1234', unit: 'm3', readOn: '2014-11-30', value: 123.4 },
   })
   data!: Record<string, unknown>;

@@ -4,6 +4,7 @@ export const FEED_ITEM_TYPES = [
   'customer_data.changed',
   'e_invoice.consent',
   'payment.recorded',
+  'payment.allocated',
   'account.deleted',
 ] as const;
 export type FeedItemType = (typeof FEED_ITEM_TYPES)[number];

@@ -4,6 +4,8 @@ import { EntityManager } from 'typeorm';
 export interface PaymentExport {
   companyId: number;
   confirmedAt: Date;
+  /** The payment's last change (a clerk's allocation of a flagged payment). */
+  updatedAt: Date;
   payload: {
     paymentId: number;
     customerId: number;
@@ -31,7 +33,7 @@ export interface PaymentExport {
 export async function describePayment(manager: EntityManager, companyId: number, paymentId: number): Promise<PaymentExport | null> {
   const [row] = (await manager.query(
     `SELECT p.id, p.customer_id, c.code, c.external_ref AS customer_ref, COALESCE(p.paid_amount, p.amount) AS amount, COALESCE(p.paid_currency, p.currency) AS currency,
-            p.order_ref, p.gateway_reference, p.flagged, p.confirmed_at
+            p.order_ref, p.gateway_reference, p.flagged, p.confirmed_at, p.updated_at
        FROM payments p JOIN customers c ON c.company_id = p.company_id AND c.id = p.customer_id
       WHERE p.company_id = $1 AND p.id = $2 AND p.status = 'succeeded'`,
     [companyId, paymentId],
@@ -55,6 +57,7 @@ export async function describePayment(manager: EntityManager, companyId: number,
   return {
     companyId,
     confirmedAt: row.confirmed_at as Date,
+    updatedAt: row.updated_at as Date,
     payload: {
       paymentId,
       customerId: Number(row.customer_id),

@@ -58,6 +58,8 @@ async function startReceiver(): Promise<{ url: string; received: Received[]; pla
  * restart; webhooks get each item signed, in order, retried until the receiver takes it.
  */
 describe('integration feed', () => {
+  // Logins (argon2), a restart and retries with backoff: generous on a machine shared with other work.
+  jest.setTimeout(90_000);
   const WEBHOOK_ENV = { WEBHOOK_ATTEMPTS: '3', WEBHOOK_BACKOFF_MS: '200' };
   let dataSource: DataSource;
   let app: RunningApp;
@@ -166,7 +168,7 @@ describe('integration feed', () => {
         [a.id, customer.code],
       )) as Array<{ type: string; payload: { customerId: number; deletedAt: string } }>;
       return row;
-    });
+    }, 30_000);
     expect(item.payload).toMatchObject({ customerId: customer.id, deletedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
   });
 
@@ -273,7 +275,7 @@ describe('integration feed', () => {
 
       receiver.plan.push(500, 503);
       const codes = [await deletion(company), await deletion(company)];
-      const received = await waitFor(async () => (receiver.received.length >= 2 ? receiver.received : undefined), 15_000);
+      const received = await waitFor(async () => (receiver.received.length >= 2 ? receiver.received : undefined), 30_000);
       expect(received.map((item) => JSON.parse(item.rawBody).data.customerCode)).toEqual(codes);
       expect(receiver.plan).toEqual([]);
       for (const item of received) expect(verifyWebhookSignature(item.signature, item.rawBody, secret)).toBe(true);
@@ -308,7 +310,7 @@ describe('integration feed', () => {
           stopped_at: Date | null;
         }>;
         return row.stopped_at ?? undefined;
-      }, 15_000);
+      }, 30_000);
       expect(receiver.received).toEqual([]);
       const page = await admin.agent.get('/backoffice/integration-webhooks').expect(200);
       expect(page.text).toContain(`data-failing-webhook-id="${id}"`);
@@ -330,7 +332,7 @@ describe('integration feed', () => {
       await request(app.url).post(`/backoffice/integration-webhooks/${id}/retry`).auth(token, { type: 'bearer' }).expect(403);
 
       await admin.agent.post(`/backoffice/integration-webhooks/${id}/retry`).type('form').send({ _csrf: admin.csrf }).expect(303);
-      const received = await waitFor(async () => (receiver.received.length > 0 ? receiver.received : undefined), 15_000);
+      const received = await waitFor(async () => (receiver.received.length > 0 ? receiver.received : undefined), 30_000);
       expect(JSON.parse(received[0].rawBody)).toMatchObject({ type: 'account.deleted', data: { customerCode: code } });
       expect((await admin.agent.get('/backoffice/integration-webhooks').expect(200)).text).not.toContain(`data-failing-webhook-id="${id}"`);
 
