@@ -2121,14 +2121,14 @@ export interface components {
              * @example reading.applied
              * @enum {string}
              */
-            type: "reading.applied" | "customer_data.changed" | "e_invoice.consent" | "payment.recorded" | "account.deleted";
+            type: "reading.applied" | "customer_data.changed" | "e_invoice.consent" | "payment.recorded" | "payment.allocated" | "account.deleted";
             /**
              * Format: date-time
              * @description When the portal decided it (applied, confirmed, deleted)
              */
             occurredAt: string;
             /**
-             * @description The decision, with the back office’s names where they exist (customerCode, meterSerialNumber, invoiceNumber, debtItemExternalRef) beside the portal’s ids. reading.applied: readingId, requestId, customerCode, meterSerialNumber, unit, readOn, value, kind. customer_data.changed: requestId, customerCode, changes {field: {from, to}}. e_invoice.consent: requestId, customerCode, servicePointId, optedIn, consentText, consentedAt. payment.recorded: paymentId, customerCode, amount, currency, orderRef, gatewayReference, flagged, allocations [{debtItemId, debtItemExternalRef, invoiceNumber, amount}]. account.deleted: customerId, customerCode, deletedAt.
+             * @description The decision, with the back office’s own ids (…ExternalRef, null where it has none), customer code, meter serial number and invoice number beside the portal’s ids. Every type: customerId, customerCode, customerExternalRef. reading.applied: readingId, requestId, externalRef, servicePointId/ExternalRef, meterId/ExternalRef, meterSerialNumber, unit, readOn, value, kind. customer_data.changed: requestId, changes {field: {from, to}}. e_invoice.consent: requestId, servicePointId/ExternalRef, optedIn, consentText, consentedAt. payment.recorded: paymentId, amount, currency, orderRef, gatewayReference, flagged, allocations [{debtItemId, debtItemExternalRef, invoiceNumber, invoiceExternalRef, amount}]; payment.allocated: the same, once a clerk has allocated a payment flagged for a mismatch (whose payment.recorded had none). account.deleted: deletedAt.
              * @example {
              *       "readingId": 812,
              *       "customerCode": "SU0044",
