@@ -2,6 +2,7 @@ import { INestApplicationContext, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, ConfigError, loadConfig, Role, servesHttps } from '../config/configuration';
@@ -12,6 +13,7 @@ import { HttpDrain } from './core/http-drain.service';
 import { withLeanJsonHeaders } from './core/security-headers';
 import { WorkerRunner } from './core/worker-runner.service';
 import { configureViews } from './web/view-engine';
+import { IMPORT_BODY_LIMIT, INTEGRATION_PATH } from './integration/import-kinds';
 
 /** Security headers; the CSP allows no inline script and no third-party origin; HSTS when served over https. */
 function securityHeaders(config: AppConfig) {
@@ -42,6 +44,8 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   app.use(withLeanJsonHeaders(securityHeaders(config)));
   // Answers are per customer and mostly uncacheable: hashing each body for an ETag costs more than a rare 304 saves.
   app.set('etag', false);
+  // The billing back office's imports carry up to 10,000 rows (and invoice PDFs): a larger limit on that path only.
+  app.use(INTEGRATION_PATH, json({ limit: IMPORT_BODY_LIMIT }));
   // A clerk's bulk approval of BULK_MAX (10,000) items is about 400 kB of JSON.
   app.useBodyParser('json', { limit: '1mb' });
   configureViews(app, config);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApiKeysPages } from './api-keys.pages';
 import { ApiKeysService } from './api-keys.service';
+import { ImportService } from './import.service';
 import { IntegrationController } from './integration.controller';
 import { IntegrationCallAudit, IntegrationKeyGuard } from './integration-key.guard';
 
@@ -10,7 +11,7 @@ import { IntegrationCallAudit, IntegrationKeyGuard } from './integration-key.gua
  */
 @Module({
   controllers: [IntegrationController, ApiKeysPages],
-  providers: [ApiKeysService, IntegrationKeyGuard, IntegrationCallAudit],
+  providers: [ApiKeysService, ImportService, IntegrationKeyGuard, IntegrationCallAudit],
   exports: [ApiKeysService, IntegrationKeyGuard, IntegrationCallAudit],
 })
 export class IntegrationModule {}
