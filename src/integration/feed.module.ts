@@ -5,6 +5,7 @@ import { FeedService } from './feed.service';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
 import { WebhookEndpoints } from './webhook-endpoints.service';
+import { WebhookController } from './webhook.controller';
 import { WebhookPages } from './webhook.pages';
 import { IntegrationModule } from './integration.module';
 
@@ -15,7 +16,7 @@ import { IntegrationModule } from './integration.module';
  */
 @Module({
   imports: [IntegrationModule],
-  controllers: [FeedController, WebhookPages],
+  controllers: [FeedController, WebhookController, WebhookPages],
   providers: [FeedService, FeedExportProcessor, WebhookDispatcher, WebhookDeliveryProcessor, WebhookEndpoints],
   exports: [FeedService],
 })

@@ -294,6 +294,44 @@ describe('integration feed', () => {
     }
   });
 
+  it('offers the webhook administration as JSON to admins of the company only', async () => {
+    const company = await createClerkTestCompany(dataSource);
+    const login = async (role: 'admin' | 'supervisor', of = company) => {
+      const secret = generateTotpSecret();
+      const clerk = await createTestClerk(dataSource, of, role, { totpSecret: secret });
+      const answer = await request(app.url)
+        .post('/api/v1/backoffice/auth/login')
+        .send({ company: of.code, email: clerk.email, password: clerk.password, totpCode: currentTotpCode(secret) })
+        .expect(200);
+      return answer.body.token as string;
+    };
+    const admin = await login('admin');
+    const api = (token: string) => ({
+      get: (path: string) => request(app.url).get(path).auth(token, { type: 'bearer' }),
+      post: (path: string, body?: object) => request(app.url).post(path).auth(token, { type: 'bearer' }).send(body),
+      delete: (path: string) => request(app.url).delete(path).auth(token, { type: 'bearer' }),
+    });
+    const base = '/api/v1/backoffice/integration-webhooks';
+    expect((await api(admin).post(base, { url: 'https://user:pw@athos.example/' }).expect(400)).body.code).toBe('credentials');
+    const created = await api(admin).post(base, { url: 'https://athos.example/hooks' }).expect(201);
+    expect(created.body).toEqual({ id: expect.any(Number), secret: expect.stringMatching(/^whsec_/) });
+    const listed = await api(admin).get(base).expect(200);
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: created.body.id, url: 'https://athos.example/hooks', behind: 0 })]);
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.secret);
+
+    const supervisor = await login('supervisor');
+    await api(supervisor).get(base).expect(403);
+    await api(supervisor).post(base, { url: 'https://athos.example/other' }).expect(403);
+    const stranger = await login('admin', await createClerkTestCompany(dataSource));
+    expect((await api(stranger).get(base).expect(200)).body.items).toEqual([]);
+    await api(stranger).post(`${base}/${created.body.id}/retry`).expect(404);
+    await api(stranger).delete(`${base}/${created.body.id}`).expect(404);
+
+    expect((await api(admin).post(`${base}/${created.body.id}/retry`).expect(202)).body).toEqual({ id: created.body.id, status: 'queued' });
+    await api(admin).delete(`${base}/${created.body.id}`).expect(204);
+    expect((await api(admin).get(base).expect(200)).body.items).toEqual([]);
+  });
+
   it('stops an endpoint whose every retry failed, shows it to admins as failing, and delivers after their retry', async () => {
     const receiver = await startReceiver();
     try {
