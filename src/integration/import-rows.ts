@@ -59,8 +59,7 @@ export function checkField(spec: FieldSpec, value: unknown): FieldResult {
       if (typeof value !== 'string') return { problem: 'must be a string' };
       if (value.includes('\u0000')) return { problem: 'must not contain a NUL character' };
       if (spec.pattern && !spec.pattern.test(value)) return { problem: `must be ${spec.patternHint ?? `like ${String(spec.pattern)}`}` };
-      const length = [...value].length;
-      if (spec.min !== undefined && spec.max !== undefined && (length < spec.min || length > spec.max)) {
+      if (spec.min !== undefined && spec.max !== undefined && !lengthBetween(value, spec.min, spec.max)) {
         return { problem: `must be ${spec.min}–${spec.max} characters` };
       }
       return { value };
@@ -90,12 +89,31 @@ export function checkField(spec: FieldSpec, value: unknown): FieldResult {
   }
 }
 
+/** Whether a string has min–max characters as PostgreSQL counts them (code points), counting them only when UTF-16 units cannot tell. */
+function lengthBetween(value: string, min: number, max: number): boolean {
+  if (value.length >= min * 2 && value.length <= max) return true;
+  const length = [...value].length;
+  return length >= min && length <= max;
+}
+
 function inRange(spec: FieldSpec, value: number): boolean {
   return (spec.min === undefined || value >= spec.min) && (spec.max === undefined || value <= spec.max);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const knownKeySets = new WeakMap<readonly FieldSpec[], Set<string>>();
+
+/** The field names of a spec list (and the extra keys its kind allows), built once per list. */
+function knownKeys(specs: readonly FieldSpec[], extraKeys: readonly string[]): Set<string> {
+  let known = knownKeySets.get(specs);
+  if (!known) {
+    known = new Set([...specs.map((spec) => spec.key), ...extraKeys]);
+    knownKeySets.set(specs, known);
+  }
+  return known;
 }
 
 /** Checks every field of an object; problems are `key: what is wrong`, under `prefix` for nested rows. */
@@ -107,7 +125,7 @@ function checkFields(
 ): { cells: Record<string, Cell>; problems: string[] } {
   const cells: Record<string, Cell> = {};
   const problems: string[] = [];
-  const known = new Set([...specs.map((spec) => spec.key), ...extraKeys]);
+  const known = knownKeys(specs, extraKeys);
   for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`${prefix}${key}: is not a field of this kind`);
   for (const spec of specs) {
     const result = checkField(spec, raw[spec.key]);

@@ -270,7 +270,6 @@ export function upsertSql(kind: ImportKind): string {
       SELECT $1, s.external_ref, ${select.join(', ')}
         FROM ${STAGE} s
         ${joins.join('\n        ')}
-       ORDER BY s.idx
       ON CONFLICT ${spec.conflict}
       DO UPDATE SET ${sets.join(', ')}
        WHERE (${columns.map((column) => `t.${column}`).join(', ')}) IS DISTINCT FROM (${columns.map((column) => `excluded.${column}`).join(', ')})
@@ -328,6 +327,9 @@ export async function importStaged(
 ): Promise<ImportCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0, rejected: [] };
   const columns = stageColumns(kind);
+  // One import of a kind per company at a time: two racing batches could otherwise both pass
+  // the natural-key checks (an invoice number) and fail the upsert on the unique index.
+  await runner.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`integration-import:${kind}:${companyId}`]);
   await runner.query(`DROP TABLE IF EXISTS pg_temp.${STAGE}`);
   await runner.query(`CREATE TEMP TABLE ${STAGE} (${columns.map(([name, type]) => `${name} ${type}`).join(', ')}) ON COMMIT DROP`);
   const client = (await runner.connect()) as PoolClient;

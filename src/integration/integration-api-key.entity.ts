@@ -6,7 +6,8 @@ import { BigIntIdColumn } from '../../libs/typeorm/bigint-as-number';
 @Entity('integration_api_keys')
 @Unique('integration_api_keys_key_prefix_key', ['keyPrefix'])
 @Unique('integration_api_keys_company_id_key', ['companyId', 'id'])
-@Index('integration_api_keys_company_idx', ['companyId', 'id'])
+@Index('integration_api_keys_created_by_idx', ['companyId', 'createdByClerkId'])
+@Index('integration_api_keys_revoked_by_idx', ['companyId', 'revokedByClerkId'])
 @ForeignKey('Company', ['companyId'], ['id'], { name: 'integration_api_keys_company_id_fkey' })
 @ForeignKey('Clerk', ['companyId', 'createdByClerkId'], ['companyId', 'id'], {
   name: 'integration_api_keys_company_id_created_by_clerk_id_fkey',

@@ -8,6 +8,7 @@ export type IntegrationAuditEventName = (typeof INTEGRATION_AUDIT_EVENTS)[number
 /** One entry of an API key's audit trail: its creation and revocation (by a clerk) and every call made with it. Append-only. */
 @Entity('integration_audit_events')
 @Index('integration_audit_events_key_idx', ['companyId', 'keyId', 'id'])
+@Index('integration_audit_events_clerk_idx', ['companyId', 'clerkId'])
 @ForeignKey(() => IntegrationApiKey, ['companyId', 'keyId'], ['companyId', 'id'], {
   name: 'integration_audit_events_company_id_key_id_fkey',
 })

@@ -7,7 +7,10 @@ import { IntegrationCallAudit, IntegrationKeyGuard } from './integration-key.gua
 
 /**
  * The billing back office's side of the portal: its API keys (admins create and revoke
- * them), the key guard every integration route sits behind, with each call audited.
+ * them), the key guard every integration route sits behind, with each call audited, and the
+ * import of what the back office owns (API and `npm run import`, one staging upsert). The
+ * import writes the tables of identity, metering, billing and payments directly, set-based:
+ * the back office, not those modules, is the source of those rows.
  */
 @Module({
   controllers: [IntegrationController, ApiKeysPages],

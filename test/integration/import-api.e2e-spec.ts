@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createClerkTestCompany, createTestClerk, TestCompany } from '../support/clerk-factories';
-import { loginTestCustomer } from '../support/customer-session';
+import { loginTestCustomer, startCookieSession } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { createTestIntegrationKey, TestIntegrationKey } from '../support/integration-factories';
@@ -184,6 +184,18 @@ describe('the billing back office imports through the integration API', () => {
     expect(payment).toEqual({ amount: 5000, method: 'bank_transfer', paid_on: '2026-11-10' });
     // New invoices raised the "invoice issued" event, one each.
     expect(await issuedEvents(a)).toBe(2);
+
+    // The clerk's customer page lists the payment received elsewhere.
+    const clerk = await createTestClerk(dataSource, a, 'clerk');
+    const clerkSession = await startCookieSession(app, { kind: 'clerk', companyId: a.id, clerkId: clerk.id, name: 'Teszt', role: 'clerk' });
+    const customerPage = await request(app.url)
+      .get(`/backoffice/customers/${await customerId(a, 'C-1')}`)
+      .set('Cookie', clerkSession.cookie)
+      .set('Accept', 'text/html')
+      .expect(200);
+    const received = /<table class="data-table received-payments">[\s\S]*?<\/table>/.exec(customerPage.text)?.[0] ?? '';
+    expect(received).toContain('UTAL-1');
+    expect(received).toContain('Átutalás');
   });
 
   it('re-sending the same batches changes nothing; a changed row is updated, with its lines', async () => {
