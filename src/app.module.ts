@@ -5,6 +5,7 @@ import { BillingModule } from './billing/billing.module';
 import { CoreModule } from './core/core.module';
 import { IdentityModule } from './identity/identity.module';
 import { IntegrationModule } from './integration/integration.module';
+import { FeedModule } from './integration/feed.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
 import { MessagesModule } from './messages/messages.module';
 import { MeteringModule } from './metering/metering.module';
@@ -32,6 +33,7 @@ export class AppModule {
         IdentityModule,
         PaymentsModule,
         BillingJobsModule,
+        FeedModule,
         IntegrationModule,
         // BillingModule after WebModule: its customer home at `/` is the route WebPages passes a customer on to.
         // MessagesModule after IdentityModule: its middleware (the menu's unread count) needs the session's principal.

@@ -30,6 +30,7 @@ const PAGES = [
   '/backoffice/messages',
   '/backoffice/messages/new',
   '/backoffice/integration-keys',
+  '/backoffice/integration-webhooks',
 ];
 const PAGE_POSTS = [
   '/backoffice/queue/bulk-approve',
@@ -50,6 +51,9 @@ const PAGE_POSTS = [
   '/backoffice/messages',
   '/backoffice/integration-keys',
   '/backoffice/integration-keys/1/revoke',
+  '/backoffice/integration-webhooks',
+  '/backoffice/integration-webhooks/1/retry',
+  '/backoffice/integration-webhooks/1/delete',
 ];
 
 describe('back-office access control', () => {

@@ -655,6 +655,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/integration/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company’s decisions after a cursor, oldest first (what the consumer has not acknowledged comes again) */
+        get: operations["readIntegrationFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integration/feed/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks the feed processed up to a cursor for the consumer: those items never come again */
+        post: operations["acknowledgeIntegrationFeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backoffice/integration-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company’s webhook endpoints and their delivery state (admin) */
+        get: operations["listIntegrationWebhooks"];
+        put?: never;
+        /** Registers an endpoint for the feed’s items from now on; answers its signing secret once (admin) */
+        post: operations["createIntegrationWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backoffice/integration-webhooks/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Starts delivering to a stopped or failing endpoint again, with fresh retries (admin) */
+        post: operations["retryIntegrationWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backoffice/integration-webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes an endpoint: nothing more is delivered to it (admin) */
+        delete: operations["deleteIntegrationWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/integration/key": {
         parameters: {
             query?: never;
@@ -2433,6 +2519,138 @@ export interface components {
              * @example 12500
              */
             allocated: number;
+        };
+        FeedItemResponse: {
+            /**
+             * @description The item’s place in the company’s feed (increasing, in commit order)
+             * @example 121
+             */
+            cursor: string;
+            /**
+             * @example reading.applied
+             * @enum {string}
+             */
+            type: "reading.applied" | "customer_data.changed" | "e_invoice.consent" | "payment.recorded" | "payment.allocated" | "account.deleted";
+            /**
+             * Format: date-time
+             * @description When the portal decided it (applied, confirmed, deleted)
+             */
+            occurredAt: string;
+            /**
+             * @description The decision, with the back office’s own ids (…ExternalRef, null where it has none), customer code, meter serial number and invoice number beside the portal’s ids. Every type: customerId, customerCode, customerExternalRef. reading.applied: readingId, requestId, externalRef, servicePointId/ExternalRef, meterId/ExternalRef, meterSerialNumber, unit, readOn, value, kind. customer_data.changed: requestId, changes {field: {from, to}}. e_invoice.consent: requestId, servicePointId/ExternalRef, optedIn, consentText, consentedAt. payment.recorded: paymentId, amount, currency, orderRef, gatewayReference, flagged, allocations [{debtItemId, debtItemExternalRef, invoiceNumber, invoiceExternalRef, amount}]; payment.allocated: the same, once a clerk has allocated a payment flagged for a mismatch (whose payment.recorded had none). account.deleted: deletedAt.
+             * @example {
+             *       "readingId": 812,
+             *       "customerCode": "SU0044",
+             *       "meterSerialNumber": "HW-1234",
+             *       "unit": "m3",
+             *       "readOn": "2014-11-30",
+             *       "value": 123.4
+             *     }
+             */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        FeedPageResponse: {
+            /**
+             * @description Whose acknowledgements apply
+             * @example key-3
+             */
+            consumer: string;
+            /**
+             * @description The consumer’s acknowledged cursor ("0" before the first acknowledgement)
+             * @example 120
+             */
+            acknowledgedCursor: string;
+            items: components["schemas"]["FeedItemResponse"][];
+            /**
+             * @description The last item’s cursor: acknowledge it once the items are processed
+             * @example 220
+             */
+            nextCursor: string;
+            /**
+             * @description More items follow this page
+             * @example false
+             */
+            hasMore: boolean;
+        };
+        FeedAckDto: {
+            /**
+             * @description The last cursor the consumer has processed: it and everything before never come again
+             * @example 120
+             */
+            cursor: string;
+            /**
+             * @description The named consumer (as in the feed query); default: the calling API key
+             * @example athos-nightly
+             */
+            consumer?: string;
+        };
+        FeedAckResponse: {
+            /** @example key-3 */
+            consumer: string;
+            /**
+             * @description The acknowledged cursor now (an older cursor sent again moves nothing back)
+             * @example 220
+             */
+            acknowledgedCursor: string;
+        };
+        WebhookEndpointResponse: {
+            /** @example 4 */
+            id: number;
+            /** @example https://athos.example/hooks/portal */
+            url: string;
+            /**
+             * @description The last feed cursor the endpoint received
+             * @example 120
+             */
+            deliveredCursor: string;
+            /**
+             * @description Feed items not yet delivered
+             * @example 0
+             */
+            behind: number;
+            /**
+             * @description Failed attempts at the next item since the last success
+             * @example 0
+             */
+            failureCount: number;
+            /** @example HTTP 503 */
+            lastError: string | null;
+            /** Format: date-time */
+            lastAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @description Set when every retry failed: waits for a retry
+             */
+            stoppedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookEndpointListResponse: {
+            items: components["schemas"]["WebhookEndpointResponse"][];
+        };
+        CreateWebhookDto: {
+            /**
+             * @description Absolute http(s) URL (https only in production), no user:password
+             * @example https://athos.example/hooks/portal
+             */
+            url: string;
+        };
+        CreatedWebhookResponse: {
+            /** @example 4 */
+            id: number;
+            /**
+             * @description The signing secret, shown this once: keep it with the receiver
+             * @example whsec_…
+             */
+            secret: string;
+        };
+        RetriedWebhookResponse: {
+            /** @example 4 */
+            id: number;
+            /** @enum {string} */
+            status: "queued";
         };
         IntegrationKeyResponse: {
             /** @example 3 */
@@ -7859,6 +8077,591 @@ export interface operations {
                      *       "statusCode": 409,
                      *       "error": "Conflict",
                      *       "message": "The payment is not a succeeded, flagged one"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    readIntegrationFeed: {
+        parameters: {
+            query?: {
+                /** @description Read the items after this cursor; without it, after the consumer’s acknowledged cursor. Never before that. */
+                after?: string;
+                /** @description Page size, 1–1000 (default 100) */
+                limit?: number;
+                /** @description A named consumer with its own acknowledgements (survives a key change); default: the calling API key */
+                consumer?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedPageResponse"];
+                };
+            };
+            /** @description after, limit or consumer is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "after, limit or consumer is not valid"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    acknowledgeIntegrationFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedAckDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedAckResponse"];
+                };
+            };
+            /** @description The cursor is not valid, or lies beyond the feed’s last item */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The cursor is not valid, or lies beyond the feed’s last item"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listIntegrationWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointListResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createIntegrationWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookResponse"];
+                };
+            };
+            /** @description The URL is not an absolute http(s) address, not https in production, or carries credentials */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The URL is not an absolute http(s) address, not https in production, or carries credentials"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    retryIntegrationWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued; delivery runs in the background */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetriedWebhookResponse"];
+                };
+            };
+            /** @description The id is not an integer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The id is not an integer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No webhook endpoint with this id in your company */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No webhook endpoint with this id in your company"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteIntegrationWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The id is not an integer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The id is not an integer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No webhook endpoint with this id in your company */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No webhook endpoint with this id in your company"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
