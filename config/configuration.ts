@@ -150,6 +150,13 @@ export const configSchema = z.object({
   REMINDER_CHUNK_SIZE: positiveInt(1000),
   /** Signs the e-mails' unsubscribe links; changing it invalidates the links already sent. */
   NOTIFICATION_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEVELOPMENT_LINK_SECRET),
+  /** Tries per webhook delivery, with exponential backoff from WEBHOOK_BACKOFF_MS; then it waits for an admin's retry. */
+  WEBHOOK_ATTEMPTS: positiveInt(12),
+  WEBHOOK_BACKOFF_MS: positiveInt(10_000),
+  /** How long a webhook receiver may take to answer one delivery. */
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /** How often endpoints behind their company's feed are queued for delivery (catches a trigger lost to a Redis outage). */
+  WEBHOOK_SWEEP_SECONDS: positiveInt(60),
 });
 
 /** Rules across settings: production is served over https, with keys of its own. */

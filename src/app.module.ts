@@ -1,8 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, Role } from '../config/configuration';
+import { BillingJobsModule } from './billing/billing-jobs.module';
 import { BillingModule } from './billing/billing.module';
 import { CoreModule } from './core/core.module';
 import { IdentityModule } from './identity/identity.module';
+import { IntegrationModule } from './integration/integration.module';
+import { FeedModule } from './integration/feed.module';
 import { SecurityAuditModule } from './identity/security-audit.module';
 import { MessagesModule } from './messages/messages.module';
 import { MeteringModule } from './metering/metering.module';
@@ -29,7 +32,9 @@ export class AppModule {
         ProfileModule,
         IdentityModule,
         PaymentsModule,
-        // MessagesModule after IdentityModule: its hook (the menu's unread count) needs the session's principal.
+        BillingJobsModule,
+        FeedModule,
+        IntegrationModule,
         ...(role === 'worker' ? [] : [WebModule, BillingModule, MessagesModule]),
       ],
     };

@@ -14,6 +14,7 @@ import { withLeanJsonHeaders } from './core/security-headers';
 import { SessionMiddleware } from './identity/session.middleware';
 import { WorkerRunner } from './core/worker-runner.service';
 import { configureViews } from './web/view-engine';
+import { IMPORT_BODY_LIMIT_BYTES, INTEGRATION_PATH } from './integration/import-kinds';
 
 /** Security headers; the CSP allows no inline script and no third-party origin; HSTS when served over https. */
 function securityHeaders(config: AppConfig) {
@@ -53,6 +54,10 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
   });
   const headers = withLeanJsonHeaders(securityHeaders(config));
   fastify.addHook('onRequest', (request, reply, done) => headers(request.raw, reply.raw, (error) => done(error as Error | undefined)));
+  // The billing back office's imports carry up to 10,000 rows (and invoice PDFs): a larger body limit on that path only.
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.startsWith(INTEGRATION_PATH)) route.bodyLimit = IMPORT_BODY_LIMIT_BYTES;
+  });
   await configureViews(app, config);
   fastify.addHook('preHandler', app.get(SessionMiddleware).hook);
   SwaggerModule.setup('api/docs', app, () => createOpenApiDocument(app, config), {

@@ -10,7 +10,7 @@ export const JOBS = {
   applyRequest: { queue: 'requests', name: 'apply' },
   /** A request was decided (applied or rejected); the notifications issue turns it into an e-mail. */
   requestDecided: { queue: 'notifications', name: 'request-decided' },
-  /** An applied customer reading, for the billing back office ({ readingId }). */
+  /** An applied customer reading, for the billing back office's feed ({ readingId }). */
   exportReading: { queue: 'integration', name: 'export-reading' },
   /** A card payment was recorded: the customer's receipt e-mail ({ paymentId, companyId }). */
   paymentReceipt: { queue: 'notifications', name: 'payment-receipt' },
@@ -20,6 +20,20 @@ export const JOBS = {
   reconcilePayments: { queue: 'payments', name: 'reconcile' },
   /** An applied data change or e-invoice switch, for the billing back office ({ requestId, kind }). */
   exportCustomerChange: { queue: 'integration', name: 'export-customer-change' },
+  /** A clerk allocated a flagged payment by hand, for the billing back office ({ paymentId, companyId }). */
+  exportPaymentAllocation: { queue: 'integration', name: 'export-payment-allocation' },
+  /** A customer deleted their portal account, for the billing back office ({ companyId, customerId, deletedAt }). */
+  exportAccountDeletion: { queue: 'integration', name: 'export-account-deletion' },
+  /** Pushes a webhook endpoint's undelivered feed items, in order ({ endpointId, companyId }); retried with backoff. */
+  deliverWebhook: { queue: 'webhooks', name: 'deliver' },
+  /** The job scheduler's tick: queues delivery for every endpoint behind its company's feed (a missed trigger is caught here). */
+  sweepWebhooks: { queue: 'webhooks', name: 'sweep' },
+  /**
+   * An invoice was issued (imported from the billing back office): the customer's
+   * e-mail, with the PDF attached for e-invoice service points ({ invoiceId, companyId }).
+   * Written set-based by recordInvoicesIssued (src/billing/invoice-issued.ts).
+   */
+  invoiceIssued: { queue: 'notifications', name: 'invoice-issued' },
   /** A reminder scheduler fired ({ kind }): runs that kind of reminder for every company. */
   runReminders: { queue: 'reminders', name: 'run-reminders' },
 } as const satisfies Record<string, JobRef>;

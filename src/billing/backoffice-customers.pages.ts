@@ -71,9 +71,10 @@ export class BackofficeCustomersPages {
     @Res() res: PageReply,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<void> {
-    const [detail, payments] = await Promise.all([
+    const [detail, payments, received] = await Promise.all([
       this.lookup.detail(clerk, id, req.ip ?? null),
       this.payments.forCustomer(clerk.companyId, id, CUSTOMER_PAGE_PAYMENTS),
+      this.payments.receivedForCustomer(clerk.companyId, id, CUSTOMER_PAGE_PAYMENTS),
     ]);
     if (!detail) throw new NotFoundException();
     const language = pageLanguage(res);
@@ -124,6 +125,8 @@ export class BackofficeCustomersPages {
         flagged: payment.flagged,
         allocations: payment.allocations.map((allocation) => ({ reference: allocation.reference, amount: allocation.amount })),
       })),
+      // Payments the billing back office received elsewhere (bank transfer, cash…) and imported.
+      received: received.map((payment) => ({ ...payment, methodKey: `payments.received.method.${payment.method}` })),
       openRequests: detail.openRequests.map((request) => ({
         id: request.id,
         kindKey: this.kinds.get(request.kind).labelKey,

@@ -11,9 +11,12 @@ export function optionalId(value: unknown, name: string): number | undefined {
   return Number(value);
 }
 
-/** Sends the invoice's PDF (the page and the API share it). */
-export async function sendInvoicePdf(res: PageReply, invoice: InvoiceDetail, lang: Language): Promise<void> {
-  const pdf = await renderInvoicePdf(invoice, lang);
+/**
+ * Sends the invoice's PDF (the page and the API share it): the billing back office's own
+ * document when it sent one with the invoice, else the portal's rendering.
+ */
+export async function sendInvoicePdf(res: PageReply, invoice: InvoiceDetail, lang: Language, stored: Buffer | null): Promise<void> {
+  const pdf = stored ?? (await renderInvoicePdf(invoice, lang));
   res
     .status(200)
     .type('application/pdf')

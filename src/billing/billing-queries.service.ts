@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
+import { InvoiceDocument } from './invoice-document.entity';
 import { todayInHungary } from '../web/format';
 import { PreparedStatement, preparedQuery } from '../../libs/typeorm/prepared-query';
 import {
@@ -230,6 +231,12 @@ export function debtsView(rows: readonly DebtRow[], rates: readonly BaseRate[], 
 @Injectable()
 export class BillingQueries {
   constructor(private readonly dataSource: DataSource) {}
+
+  /** The billing back office's own PDF of an invoice of the company, if it sent one (served instead of the rendering). */
+  async storedPdf(companyId: number, invoiceId: number): Promise<Buffer | null> {
+    const document = await this.dataSource.manager.findOne(InvoiceDocument, { where: { companyId, invoiceId } });
+    return document?.pdf ?? null;
+  }
 
   /** One page of the customer's invoices, newest first. Throws InvalidCursorError for a cursor it did not hand out. */
   async invoices(companyId: number, customerId: number, filter: InvoiceFilter, today = todayInHungary()): Promise<InvoicePage> {

@@ -110,7 +110,7 @@ export class BillingController {
     const invoice = await this.billing.invoice(customer.companyId, customer.customerId, id);
     if (!invoice) throw new NotFoundException('No such invoice among yours');
     const lang: unknown = res.locals.lang;
-    await sendInvoicePdf(res, invoice, isLanguage(lang) ? lang : 'hu');
+    await sendInvoicePdf(res, invoice, isLanguage(lang) ? lang : 'hu', await this.billing.storedPdf(customer.companyId, invoice.id));
   }
 
   @Get('debts')

@@ -210,7 +210,7 @@ export class BillingPages {
   async pdf(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply, @Param('id', ParseIntPipe) id: number): Promise<void> {
     const invoice = await this.billing.invoice(customer.companyId, customer.customerId, id);
     if (!invoice) throw new NotFoundException();
-    await sendInvoicePdf(res, invoice, pageLanguage(res));
+    await sendInvoicePdf(res, invoice, pageLanguage(res), await this.billing.storedPdf(customer.companyId, invoice.id));
   }
 
   @Get('debts')

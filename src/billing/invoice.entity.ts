@@ -28,6 +28,9 @@ export type InvoiceType = (typeof INVOICE_TYPES)[number];
 @Check('invoices_consumption_check', `consumption IS NULL OR consumption >= 0`)
 @Check('invoices_consumption_unit_check', `consumption_unit IS NULL OR consumption_unit IN ('m3', 'kWh', 'GJ')`)
 @Check('invoices_consumption_check1', `(consumption IS NULL) = (consumption_unit IS NULL)`)
+@Index('invoices_external_ref_key', ['companyId', 'externalRef'], { unique: true, where: 'external_ref IS NOT NULL' })
+@Check('invoices_external_ref_check', `external_ref IS NULL OR length(external_ref) BETWEEN 1 AND 100`)
+@Check('invoices_content_hash_check', `content_hash IS NULL OR content_hash ~ '^[0-9a-f]{64}$'`)
 export class Invoice {
   @BigIntIdColumn()
   id!: number;
@@ -73,4 +76,12 @@ export class Invoice {
 
   @Column({ name: 'consumption_unit', type: 'text', nullable: true })
   consumptionUnit!: 'm3' | 'kWh' | 'GJ' | null;
+
+  /** The billing back office's own id of the row (what its imports upsert by); null for rows the portal made. */
+  @Column({ name: 'external_ref', type: 'text', nullable: true })
+  externalRef!: string | null;
+
+  /** SHA-256 of an imported invoice's lines, VAT summary and PDF: a re-sent invoice with the same ones is unchanged. */
+  @Column({ name: 'content_hash', type: 'text', nullable: true })
+  contentHash!: string | null;
 }

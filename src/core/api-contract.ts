@@ -4,6 +4,9 @@ import { ApiExtraModels, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResp
 /** The name of the bearer scheme in the OpenAPI document (`Authorization: Bearer <token>`). */
 export const BEARER_SCHEME = 'bearer';
 
+/** The name of the billing back office's API-key scheme (`Authorization: Bearer ik_…`, created by an admin). */
+export const INTEGRATION_KEY_SCHEME = 'integrationKey';
+
 /** One refused field of a form-like request (a data change). */
 export class FieldErrorResponse {
   @ApiProperty({ example: 'postcode' }) field!: string;
@@ -146,8 +149,8 @@ export function ApiErrorResponses(answers: ErrorAnswers): MethodDecorator & Clas
 /** The 403 of any public POST, PUT or DELETE: the CSRF check of cookie sessions (an API client sends no cookie). */
 export const COOKIE_WITHOUT_CSRF = 'Sent with a cookie session but without its CSRF header (API clients send no cookie)';
 
-/** Who may call an operation: anyone, a customer's token, or a clerk's token. */
-export type ApiAccess = 'public' | 'customer' | 'clerk';
+/** Who may call an operation: anyone, a customer's token, a clerk's token, or the billing back office's API key. */
+export type ApiAccess = 'public' | 'customer' | 'clerk' | 'integration';
 
 /** The refusals every operation may give, by who may call it: a login guard's 401 and 403, and the outage's 503. */
 const ACCESS_ERRORS: Record<ApiAccess, ErrorAnswers> = {
@@ -161,6 +164,10 @@ const ACCESS_ERRORS: Record<ApiAccess, ErrorAnswers> = {
     401: 'No valid bearer token: log in first',
     403: 'The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low',
     503: SESSION_STORE_UNAVAILABLE,
+  },
+  integration: {
+    401: 'No valid integration API key: missing, unknown, revoked, or not an integration key',
+    503: BACKING_SERVICE_UNAVAILABLE,
   },
 };
 
@@ -186,6 +193,6 @@ export interface ApiEndpointOptions {
 export function ApiEndpoint(options: ApiEndpointOptions): MethodDecorator {
   const { access, errors = {}, ...operation } = options;
   // An empty requirement list marks a public operation explicitly (Redocly's security-defined).
-  const security = access === 'public' ? [] : [{ [BEARER_SCHEME]: [] }];
+  const security = access === 'public' ? [] : [{ [access === 'integration' ? INTEGRATION_KEY_SCHEME : BEARER_SCHEME]: [] }];
   return applyDecorators(ApiOperation({ ...operation, security }), ApiErrorResponses({ ...ACCESS_ERRORS[access], ...errors }));
 }

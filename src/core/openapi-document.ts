@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../../config/configuration';
-import { BEARER_SCHEME } from './api-contract';
+import { BEARER_SCHEME, INTEGRATION_KEY_SCHEME } from './api-contract';
 
 /** Every tag an operation may carry, with what it groups (a tag missing here fails the contract test). */
 export const API_TAGS: Readonly<Record<string, string>> = {
@@ -18,6 +18,7 @@ export const API_TAGS: Readonly<Record<string, string>> = {
   payments: 'Card payments of open debt items (SimplePay), and the bank’s payment notification',
   messages: 'Üzenetek: the provider’s messages to the customer, unread count, read marking and attachments',
   'back office: messages': 'Messages to one customer or a segment (town, service type, overdue debt), and what was sent with read counts',
+  integration: 'The billing back office (API key): idempotent bulk imports of what it owns, by its own ids (external_ref)',
 };
 
 /** The OpenAPI document of the JSON API, generated from the controllers' decorators. */
@@ -32,7 +33,15 @@ export function createOpenApiDocument(app: INestApplication, config: Pick<AppCon
     .setVersion('1')
     .setLicense('Proprietary: terms of use', `${config.PUBLIC_URL}/terms`)
     .addServer(config.PUBLIC_URL, 'This installation')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A token from one of the login operations' }, BEARER_SCHEME);
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A token from one of the login operations' }, BEARER_SCHEME)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'An integration API key (ik_…) an admin created for the company on /backoffice/integration-keys',
+      },
+      INTEGRATION_KEY_SCHEME,
+    );
   for (const [name, description] of Object.entries(API_TAGS)) builder.addTag(name, description);
   const document = builder.build();
   // The operator's contact page; DocumentBuilder would also demand an e-mail address.

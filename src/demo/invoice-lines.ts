@@ -4,6 +4,8 @@
  * add up to the invoice's total exactly.
  */
 
+export { vatSummary } from '../billing/vat-summary';
+
 export interface DemoLinePlan {
   description: string;
   quantity: number;
@@ -18,13 +20,6 @@ export interface DemoInvoiceLine {
   quantity: number;
   unit: string;
   unitPrice: number;
-  vatRate: number;
-  netAmount: number;
-  vatAmount: number;
-  grossAmount: number;
-}
-
-export interface DemoVatSummary {
   vatRate: number;
   netAmount: number;
   vatAmount: number;
@@ -55,16 +50,4 @@ export function splitIntoLines(grossTotal: number, vatRate: number, plans: reado
       grossAmount,
     };
   });
-}
-
-export function vatSummary(lines: readonly DemoInvoiceLine[]): DemoVatSummary[] {
-  const byRate = new Map<number, DemoVatSummary>();
-  for (const line of lines) {
-    const sum = byRate.get(line.vatRate) ?? { vatRate: line.vatRate, netAmount: 0, vatAmount: 0, grossAmount: 0 };
-    sum.netAmount += line.netAmount;
-    sum.vatAmount += line.vatAmount;
-    sum.grossAmount += line.grossAmount;
-    byRate.set(line.vatRate, sum);
-  }
-  return [...byRate.values()].sort((a, b) => a.vatRate - b.vatRate);
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { addToOutbox } from '../../libs/outbox/outbox';
+import { JOBS } from '../jobs';
 import { CustomerNotificationsService } from '../notifications/customer-notifications.service';
 import { CustomerPasswordService } from './customer-password.service';
 import { LoginThrottleService } from './login-throttle.service';
@@ -12,7 +14,8 @@ export type DeletionResult =
 /**
  * "Fiók törlés": removes the portal login (account row, e-mail, notification
  * preferences, message read marks, pending links) and every session. Billing records
- * (customer, invoices, payments, readings) stay; the customer can register again.
+ * (customer, invoices, payments, readings) stay; the customer can register again. The
+ * billing back office learns of the deletion through the integration feed (an outbox row).
  */
 @Injectable()
 export class AccountDeletionService {
@@ -41,6 +44,8 @@ export class AccountDeletionService {
         event: 'account_deleted',
         ip,
       });
+      const [{ deleted_at: deletedAt }] = (await manager.query(`SELECT now() AS deleted_at`)) as Array<{ deleted_at: Date }>;
+      await addToOutbox(manager, JOBS.exportAccountDeletion, { ...ref, deletedAt: deletedAt.toISOString() }, ref.companyId);
       // Last step before the commit: if Redis fails, the account stays rather than its sessions.
       await this.sessions.endAllFor({ kind: 'customer', companyId: ref.companyId, id: ref.customerId });
     });

@@ -31,6 +31,8 @@ export type CustomerType = (typeof CUSTOMER_TYPES)[number];
 @Check('customers_address_check', `length(address) BETWEEN 1 AND 200`)
 @Check('customers_customer_type_check', `customer_type IN ('household', 'business')`)
 @Check('customers_payment_method_check', `payment_method IN ('postal_order', 'bank_transfer', 'direct_debit', 'card')`)
+@Index('customers_external_ref_key', ['companyId', 'externalRef'], { unique: true, where: 'external_ref IS NOT NULL' })
+@Check('customers_external_ref_check', `external_ref IS NULL OR length(external_ref) BETWEEN 1 AND 100`)
 export class Customer {
   @BigIntIdColumn()
   id!: number;
@@ -75,4 +77,8 @@ export class Customer {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** The billing back office's own id of the row (what its imports upsert by); null for rows the portal made. */
+  @Column({ name: 'external_ref', type: 'text', nullable: true })
+  externalRef!: string | null;
 }

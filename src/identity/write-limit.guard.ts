@@ -8,6 +8,13 @@ import { APP_CONFIG } from '../core/config.module';
 import { QueuesService } from '../core/queues.service';
 import { principalId } from './principal';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Whom the write limit counts for a caller without a session (an integration API key); set by that caller's guard. */
+    writeLimitSubject?: string;
+  }
+}
+
 /**
  * Who calls a route that needs no login, and so how many calls a minute one client address
  * may make: `people` open an e-mailed link in their browser (PUBLIC_WRITES_PER_MINUTE);
@@ -27,11 +34,11 @@ const ANONYMOUS_LIMIT_EXCEEDED: Record<AnonymousCallers, string> = {
 
 /**
  * At most WRITE_LIMIT_PER_MINUTE writes and checks a minute per logged-in principal (a
- * customer or a clerk, across all their sessions, tokens and app instances: the counter
- * lives in Redis). An anonymous request is counted per client address where the route
- * names its anonymous callers (a public link, a server's callback); elsewhere it passes,
- * as the handler's own guard refuses it and logins have their own throttle. Beyond a
- * limit the answer is 429 with Retry-After.
+ * customer, a clerk or an integration API key, across all their sessions, tokens and app
+ * instances: the counter lives in Redis). A request without a login is counted per client
+ * address where the route names its anonymous callers (a public link, a server's callback);
+ * elsewhere it passes, as the handler's own guard refuses it and logins have their own
+ * throttle. Beyond a limit the answer is 429 with Retry-After.
  */
 @Injectable()
 export class WriteLimitGuard implements CanActivate {
@@ -56,12 +63,13 @@ export class WriteLimitGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<PageRequest>();
     const principal = request.principal;
+    const subject = principal ? `${principal.kind}:${principal.companyId}:${principalId(principal)}` : request.writeLimitSubject;
     const callers = this.reflector.getAllAndOverride<AnonymousCallers | undefined>(ANONYMOUS_CALLERS, [
       context.getHandler(),
       context.getClass(),
     ]);
     try {
-      if (principal) await this.perPrincipal.consume(`${principal.kind}:${principal.companyId}:${principalId(principal)}`);
+      if (subject !== undefined) await this.perPrincipal.consume(subject);
       else if (callers) await this.perAddress[callers].consume(`ip:${request.ip ?? 'unknown'}`);
       return true;
     } catch (error) {

@@ -21,6 +21,8 @@ export type MeterUnit = (typeof METER_UNITS)[number];
 @Check('meters_unit_check', `unit IN ('m3', 'kWh', 'GJ')`)
 @Check('meters_decimals_check', `decimals BETWEEN 0 AND 3`)
 @Check('meters_provider_reading_period_check', `provider_reading_period IS NULL OR length(provider_reading_period) <= 100`)
+@Index('meters_external_ref_key', ['companyId', 'externalRef'], { unique: true, where: 'external_ref IS NOT NULL' })
+@Check('meters_external_ref_check', `external_ref IS NULL OR length(external_ref) BETWEEN 1 AND 100`)
 export class Meter {
   @BigIntIdColumn()
   id!: number;
@@ -52,4 +54,8 @@ export class Meter {
   /** Free text from the billing back office on when the provider reads the meter. */
   @Column({ name: 'provider_reading_period', type: 'text', nullable: true })
   providerReadingPeriod!: string | null;
+
+  /** The billing back office's own id of the row (what its imports upsert by); null for rows the portal made. */
+  @Column({ name: 'external_ref', type: 'text', nullable: true })
+  externalRef!: string | null;
 }

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { ApprovalModule } from '../approval/approval.module';
 import { MeterHistory } from './meter-history.service';
 import { MeterQueries } from './meter-queries.service';
-import { ReadingExportProcessor } from './reading-export.processor';
 import { ReadingReview } from './reading-review';
 import { ReadingReviewPages } from './reading-review.pages';
 import { ReadingService } from './reading.service';
@@ -18,7 +17,7 @@ import { ServicePoints } from './service-points.service';
 @Module({
   imports: [ApprovalModule],
   controllers: [ReadingsController, ReadingsPages, ReadingReviewPages],
-  providers: [ReadingService, ReadingExportProcessor, MeterQueries, MeterHistory, ReadingReview, ServicePoints],
+  providers: [ReadingService, MeterQueries, MeterHistory, ReadingReview, ServicePoints],
   exports: [ServicePoints, MeterQueries],
 })
 export class MeteringModule {}

@@ -12,6 +12,8 @@ import { Meter } from './meter.entity';
 @ForeignKey('Company', ['companyId'], ['id'], { name: 'reading_windows_company_id_fkey' })
 @ForeignKey(() => Meter, ['companyId', 'meterId'], ['companyId', 'id'], { name: 'reading_windows_company_id_meter_id_fkey' })
 @Check('reading_windows_check', `closes_on >= opens_on`)
+@Index('reading_windows_external_ref_key', ['companyId', 'externalRef'], { unique: true, where: 'external_ref IS NOT NULL' })
+@Check('reading_windows_external_ref_check', `external_ref IS NULL OR length(external_ref) BETWEEN 1 AND 100`)
 export class ReadingWindow {
   @BigIntIdColumn()
   id!: number;
@@ -29,4 +31,8 @@ export class ReadingWindow {
   /** 'YYYY-MM-DD', the last day a reading is accepted. */
   @Column({ name: 'closes_on', type: 'date' })
   closesOn!: string;
+
+  /** The billing back office's own id of the row (what its imports upsert by); null for rows the portal made. */
+  @Column({ name: 'external_ref', type: 'text', nullable: true })
+  externalRef!: string | null;
 }

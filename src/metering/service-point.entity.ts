@@ -12,6 +12,8 @@ import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-num
 @Check('service_points_postcode_check', `postcode ~ '^[0-9]{4}$'`)
 @Check('service_points_town_check', `length(town) BETWEEN 1 AND 100`)
 @Check('service_points_address_check', `length(address) BETWEEN 1 AND 200`)
+@Index('service_points_external_ref_key', ['companyId', 'externalRef'], { unique: true, where: 'external_ref IS NOT NULL' })
+@Check('service_points_external_ref_check', `external_ref IS NULL OR length(external_ref) BETWEEN 1 AND 100`)
 export class ServicePoint {
   @BigIntIdColumn()
   id!: number;
@@ -33,4 +35,8 @@ export class ServicePoint {
 
   @Column({ name: 'e_invoice', type: 'boolean', default: false })
   eInvoice!: boolean;
+
+  /** The billing back office's own id of the row (what its imports upsert by); null for rows the portal made. */
+  @Column({ name: 'external_ref', type: 'text', nullable: true })
+  externalRef!: string | null;
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { addToOutbox } from '../../libs/outbox/outbox';
+import { JOBS } from '../jobs';
 import { Allocation } from './allocation';
 import { applyAllocations, recordPaymentEvent } from './payment-settlement.service';
 
@@ -14,7 +16,8 @@ export type ManualAllocationResult =
 /**
  * A clerk allocates a flagged payment by hand: the amounts go to the customer's open
  * items (each at most what it owes, together at most what was paid and not yet
- * allocated), the flag is cleared, and the trail records the clerk: one transaction.
+ * allocated), the flag is cleared, the trail records the clerk, and the allocation is
+ * queued for the billing back office's feed: one transaction.
  */
 @Injectable()
 export class ManualAllocationService {
@@ -78,6 +81,7 @@ export class ManualAllocationService {
         .filter(Boolean)
         .join(' – ');
       await recordPaymentEvent(manager, ref, 'allocated_by_clerk', { kind: 'clerk', id: clerkId }, detail);
+      await addToOutbox(manager, JOBS.exportPaymentAllocation, { paymentId, companyId }, companyId);
       return { ok: true, value: { paymentId, allocated: total } };
     });
   }

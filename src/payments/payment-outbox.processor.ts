@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { runOutboxJob } from '../../libs/outbox/outbox';
@@ -17,15 +17,12 @@ interface PaymentJob {
 }
 
 /**
- * The after-commit work of a recorded payment: the receipt e-mail to the customer's
- * portal address (queued through EmailService, which sends it in its own job; at most once per outbox row), and the
- * export to the billing back office (the integration issue builds that API; until
- * then the job only logs the payment id).
+ * The after-commit work of a recorded payment for its customer: the receipt e-mail to the
+ * portal address (queued through EmailService, which sends it in its own job; at most once
+ * per outbox row). The export to the billing back office is the integration module's job.
  */
 @Injectable()
 export class PaymentOutboxProcessor implements OnModuleInit {
-  private readonly logger = new Logger(PaymentOutboxProcessor.name);
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly queues: QueuesService,
@@ -35,7 +32,6 @@ export class PaymentOutboxProcessor implements OnModuleInit {
 
   onModuleInit(): void {
     this.queues.register(JOBS.paymentReceipt, (job) => this.receipt(job as Job<PaymentJob>));
-    this.queues.register(JOBS.exportPayment, (job) => this.export(job as Job<PaymentJob>));
   }
 
   async receipt(job: Pick<Job<PaymentJob>, 'data'>): Promise<void> {
@@ -73,12 +69,6 @@ export class PaymentOutboxProcessor implements OnModuleInit {
           },
         },
       });
-    });
-  }
-
-  async export(job: Pick<Job<PaymentJob>, 'data'>): Promise<void> {
-    await runOutboxJob(this.dataSource, job, async () => {
-      this.logger.log({ paymentId: job.data.paymentId, companyId: job.data.companyId }, 'payment ready for the billing back office');
     });
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ReceivedPayment, ReceivedPaymentMethod } from './received-payment.entity';
 import { isOrderRef } from './payment-urls';
 import { PAYMENT_STATUSES, PaymentStatus } from './payment.entity';
 
@@ -86,6 +87,15 @@ const COLUMNS = `p.id, p.customer_id, c.code AS customer_code, c.name AS custome
  * The read side of payments for customers and clerks. Every query is scoped to the
  * company, and for a customer to that customer: another customer's id finds nothing.
  */
+/** A payment received elsewhere than the portal. */
+export interface ReceivedPaymentView {
+  id: number;
+  method: ReceivedPaymentMethod;
+  amount: number;
+  paidOn: string;
+  reference: string | null;
+}
+
 @Injectable()
 export class PaymentQueries {
   constructor(private readonly dataSource: DataSource) {}
@@ -100,6 +110,16 @@ export class PaymentQueries {
     if (rows.length === 0) return null;
     const [view] = await this.withAllocations(companyId, rows);
     return view;
+  }
+
+  /** A customer's payments received elsewhere (bank transfer, cash…), as the billing back office reported them, newest first. */
+  async receivedForCustomer(companyId: number, customerId: number, limit: number): Promise<ReceivedPaymentView[]> {
+    const rows = await this.dataSource.manager.find(ReceivedPayment, {
+      where: { companyId, customerId },
+      order: { paidOn: 'DESC', id: 'DESC' },
+      take: limit,
+    });
+    return rows.map((row) => ({ id: row.id, method: row.method, amount: row.amount, paidOn: row.paidOn, reference: row.reference }));
   }
 
   /** A customer's payments, newest first, with allocations: what the clerk's customer page and the customer's list show. */

@@ -5,7 +5,6 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { CalendarFeedController } from './calendar-feed.controller';
 import { CompanySettingsController } from './company-settings.controller';
 import { CompanySettingsPages } from './company-settings.pages';
-import { CustomerChangeExportProcessor } from './customer-change-export.processor';
 import { DataChangeReview } from './data-change-review';
 import { DataChangeService } from './data-change.service';
 import { EInvoiceReview } from './e-invoice-review';
@@ -19,9 +18,9 @@ import { ProfilePages } from './profile.pages';
 /**
  * Ügyféladatok: the customer's data changes and e-invoice consent, two request kinds
  * (`data_change`, `e_invoice`) registered on approval's RequestKinds, their pages and
- * API, the export of applied changes to the billing back office, and the admin's page of
- * the company's settings for them (what customers may change online, payment methods,
- * answer deadlines).
+ * API, what an applied change tells the billing back office (customer-change-export.ts,
+ * read by the integration feed), and the admin's page of the company's settings for them
+ * (what customers may change online, payment methods, answer deadlines).
  */
 @Module({
   imports: [ApprovalModule, MeteringModule, NotificationsModule],
@@ -35,6 +34,6 @@ import { ProfilePages } from './profile.pages';
     CompanySettingsPages,
     CompanySettingsController,
   ],
-  providers: [ProfileSettingsService, DataChangeService, DataChangeReview, EInvoiceService, EInvoiceReview, CustomerChangeExportProcessor],
+  providers: [ProfileSettingsService, DataChangeService, DataChangeReview, EInvoiceService, EInvoiceReview],
 })
 export class ProfileModule {}

@@ -29,6 +29,8 @@ const PAGES = [
   '/backoffice/settings',
   '/backoffice/messages',
   '/backoffice/messages/new',
+  '/backoffice/integration-keys',
+  '/backoffice/integration-webhooks',
 ];
 const PAGE_POSTS = [
   '/backoffice/queue/bulk-approve',
@@ -47,6 +49,11 @@ const PAGE_POSTS = [
   '/backoffice/emails/1/resend',
   '/backoffice/settings',
   '/backoffice/messages',
+  '/backoffice/integration-keys',
+  '/backoffice/integration-keys/1/revoke',
+  '/backoffice/integration-webhooks',
+  '/backoffice/integration-webhooks/1/retry',
+  '/backoffice/integration-webhooks/1/delete',
 ];
 
 describe('back-office access control', () => {

@@ -4,6 +4,7 @@ import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { createClerkTestCompany, createTestClerk, TestCompany } from '../support/clerk-factories';
 import { createDebts, createSucceededPayment } from './fixtures';
+import { FeedExportProcessor } from '../../src/integration/feed-export.processor';
 import { PaymentQueries } from '../../src/payments/payment-queries.service';
 
 /** The clerk's payment pages: the filtered list, a payment's page with allocations and trail, and the manual allocation form. */
@@ -78,6 +79,25 @@ describe('back-office payment pages', () => {
     expect(after.text).toContain('A felosztást rögzítettük.');
     expect(after.text).toContain('Kézzel felosztva');
     expect(after.text).not.toContain(`name="amount-${debts.items[1].id}"`);
+
+    // The clerk's allocation goes to the billing back office's feed, once.
+    const [job] = (await dataSource.query(
+      `SELECT id::int FROM outbox WHERE company_id = $1 AND job_name = 'export-payment-allocation' AND (payload->>'paymentId')::bigint = $2`,
+      [company.id, flagged],
+    )) as Array<{ id: number }>;
+    const feed = running.app.get(FeedExportProcessor);
+    await feed.paymentAllocation({ data: { paymentId: flagged, companyId: company.id, outboxId: job.id } });
+    await feed.paymentAllocation({ data: { paymentId: flagged, companyId: company.id } });
+    const items = (await dataSource.query(`SELECT type, payload FROM integration_feed WHERE company_id = $1 AND source_key = $2`, [
+      company.id,
+      `payment-allocation:${flagged}`,
+    ])) as Array<{ type: string; payload: { allocations: Array<{ debtItemId: number; amount: number }> } }>;
+    expect(items).toEqual([
+      {
+        type: 'payment.allocated',
+        payload: expect.objectContaining({ allocations: [expect.objectContaining({ debtItemId: debts.items[1].id, amount: 1300 })] }),
+      },
+    ]);
 
     // What the clerk's customer page (issue 13) lists: both payments with their allocations.
     const forCustomer = await running.app.get(PaymentQueries).forCustomer(company.id, debts.customerId);

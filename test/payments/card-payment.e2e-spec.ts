@@ -13,6 +13,7 @@ import {
   TEST_MERCHANT,
   TEST_SECRET_KEY,
 } from './fixtures';
+import { FeedExportProcessor } from '../../src/integration/feed-export.processor';
 import { PaymentOutboxProcessor } from '../../src/payments/payment-outbox.processor';
 import { PaymentSettlement } from '../../src/payments/payment-settlement.service';
 import { simplePaySignature } from '../../src/payments/simplepay/simplepay-protocol';
@@ -137,7 +138,7 @@ describe('card payment through the SimplePay sandbox', () => {
     expect(await counts(paymentId)).toEqual({ allocations: 3, successes: 1, receipts: 1, exports: 1 });
   });
 
-  it("queues the receipt e-mail to the customer's portal address in the account's language, and logs the export", async () => {
+  it("queues the receipt e-mail to the customer's portal address in the account's language, and feeds the payment to the back office once", async () => {
     world.sandbox.setBehaviour({ ipn: 'before-return' });
     const { debts, session } = await customerWithDebts();
     const email = `vevo-${debts.customerId}@teszt.local`;
@@ -150,7 +151,19 @@ describe('card payment through the SimplePay sandbox', () => {
     await world.sandbox.pay(payment.orderRef);
     const processor = world.running.app.get(PaymentOutboxProcessor);
     await processor.receipt({ data: { paymentId: payment.id, companyId: world.company.id } });
-    await processor.export({ data: { paymentId: payment.id, companyId: world.company.id } });
+    const feed = world.running.app.get(FeedExportProcessor);
+    // A duplicate export job (not relayed, so nothing marks it done) adds no second feed item.
+    await feed.payment({ data: { paymentId: payment.id, companyId: world.company.id } });
+    await feed.payment({ data: { paymentId: payment.id, companyId: world.company.id } });
+    const items = (await dataSource.query(`SELECT type, payload FROM integration_feed WHERE company_id = $1 AND source_key = $2`, [
+      world.company.id,
+      `payment:${payment.id}`,
+    ])) as Array<{ type: string; payload: { amount: number; allocations: Array<{ debtItemId: number; amount: number }> } }>;
+    expect(items).toHaveLength(1);
+    expect(items[0].type).toBe('payment.recorded');
+    expect(items[0].payload.allocations).toEqual([
+      expect.objectContaining({ debtItemId: debts.items[2].id, amount: items[0].payload.amount }),
+    ]);
     const [log] = (await dataSource.query(`SELECT recipient, language, template, params FROM email_log WHERE recipient = $1`, [
       email,
     ])) as Array<{

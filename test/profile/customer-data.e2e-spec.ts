@@ -60,7 +60,17 @@ describe('customer data changes and e-invoice consent over HTTP', () => {
       [requestId],
     )) as Array<{ payload: { requestId: number; kind: string } }>;
 
-  it('submit → the clerk sees the diff and approves → the worker applies it and queues the export row', async () => {
+  /** The integration feed's item of an applied request, once the worker has run its export job. */
+  const feedItem = (companyId: number, requestId: number) =>
+    waitFor(async () => {
+      const [row] = (await dataSource.query(`SELECT type, payload FROM integration_feed WHERE company_id = $1 AND source_key = $2`, [
+        companyId,
+        `request:${requestId}`,
+      ])) as Array<{ type: string; payload: Record<string, unknown> }>;
+      return row;
+    });
+
+  it('submit → the clerk sees the diff and approves → the worker applies it and feeds it to the back office', async () => {
     const { w, customer, clerk } = await world();
     const before = await api(customer).get('/api/v1/profile').expect(200);
     expect(before.body).toMatchObject({ data: { postcode: '1111', town: 'Budapest' }, editableFields: expect.arrayContaining(['phone']) });
@@ -108,6 +118,17 @@ describe('customer data changes and e-invoice consent over HTTP', () => {
     expect(applied.timeline.map((e: { state: string }) => e.state)).toEqual(['submitted', 'approved', 'applied']);
     expect(await customerRow(w)).toMatchObject({ phone: '+36 30 123 4567', postcode: '6720', town: 'Szeged', address: 'Kárász utca 1.' });
     expect(await exports(requestId)).toEqual([{ payload: { requestId, kind: 'data_change' } }]);
+    expect(await feedItem(w.companyId, requestId)).toEqual({
+      type: 'customer_data.changed',
+      payload: expect.objectContaining({
+        requestId,
+        customerId: w.customerId,
+        changes: expect.objectContaining({
+          town: { from: 'Budapest', to: 'Szeged' },
+          phone: expect.objectContaining({ to: '+36 30 123 4567' }),
+        }),
+      }),
+    });
 
     // A later change is possible once the first is applied.
     await api(customer).post('/api/v1/profile/data-changes', { phone: '' }).expect(201);
@@ -291,6 +312,16 @@ describe('customer data changes and e-invoice consent over HTTP', () => {
     )) as Array<{ opted_in: boolean; consent_text: string; consented_at: Date }>;
     expect(consents).toEqual([{ opted_in: true, consent_text: expect.stringContaining('Hozzájárulok'), consented_at: expect.any(Date) }]);
     expect(await exports(requestId)).toEqual([{ payload: { requestId, kind: 'e_invoice' } }]);
+    expect(await feedItem(w.companyId, requestId)).toEqual({
+      type: 'e_invoice.consent',
+      payload: expect.objectContaining({
+        requestId,
+        servicePointId: w.servicePointId,
+        optedIn: true,
+        consentText: consents[0].consent_text,
+        consentedAt: consents[0].consented_at.toISOString(),
+      }),
+    });
     const page = await request(running.url).get('/profile').set('Cookie', customer.cookie).set('Accept', 'text/html').expect(200);
     expect(page.text).toContain('E-számla: bekapcsolva');
   });

@@ -655,6 +655,269 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/integration/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company’s decisions after a cursor, oldest first (what the consumer has not acknowledged comes again) */
+        get: operations["readIntegrationFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integration/feed/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks the feed processed up to a cursor for the consumer: those items never come again */
+        post: operations["acknowledgeIntegrationFeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backoffice/integration-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company’s webhook endpoints and their delivery state (admin) */
+        get: operations["listIntegrationWebhooks"];
+        put?: never;
+        /** Registers an endpoint for the feed’s items from now on; answers its signing secret once (admin) */
+        post: operations["createIntegrationWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backoffice/integration-webhooks/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Starts delivering to a stopped or failing endpoint again, with fresh retries (admin) */
+        post: operations["retryIntegrationWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backoffice/integration-webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes an endpoint: nothing more is delivered to it (admin) */
+        delete: operations["deleteIntegrationWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integration/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling API key and its company (to check a set-up) */
+        get: operations["getIntegrationKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integration/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Customers
+         * @description Upserts up to 10000 rows by the back office's own ids (externalRef), unique per company and kind. Every row is applied whole or refused whole with its index and reason; the others go in, in one transaction. Sending the same rows again changes nothing (they are counted as unchanged). References (customerRef, …) name rows imported before, so import customers, service points, meters, then the rest.
+         */
+        post: operations["importCustomers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integration/service-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Service points (each names its customer by customerRef)
+         * @description Upserts up to 10000 rows by the back office's own ids (externalRef), unique per company and kind. Every row is applied whole or refused whole with its index and reason; the others go in, in one transaction. Sending the same rows again changes nothing (they are counted as unchanged). References (customerRef, …) name rows imported before, so import customers, service points, meters, then the rest.
+         */
+        post: operations["importServicePoints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integration/meters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Meters (each names its service point by servicePointRef)
+         * @description Upserts up to 10000 rows by the back office's own ids (externalRef), unique per company and kind. Every row is applied whole or refused whole with its index and reason; the others go in, in one transaction. Sending the same rows again changes nothing (they are counted as unchanged). References (customerRef, …) name rows imported before, so import customers, service points, meters, then the rest.
+         */
+        post: operations["importMeters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integration/reading-windows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reading windows (a meterRef, or none for every meter of the company)
+         * @description Upserts up to 10000 rows by the back office's own ids (externalRef), unique per company and kind. Every row is applied whole or refused whole with its index and reason; the others go in, in one transaction. Sending the same rows again changes nothing (they are counted as unchanged). References (customerRef, …) name rows imported before, so import customers, service points, meters, then the rest.
+         */
+        post: operations["importReadingWindows"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integration/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invoices with their lines, VAT summary and, optionally, the back office's PDF; new ones raise the "invoice issued" notification
+         * @description Upserts up to 10000 rows by the back office's own ids (externalRef), unique per company and kind. Every row is applied whole or refused whole with its index and reason; the others go in, in one transaction. Sending the same rows again changes nothing (they are counted as unchanged). References (customerRef, …) name rows imported before, so import customers, service points, meters, then the rest.
+         */
+        post: operations["importInvoices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integration/debt-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Debt items (invoice debts, interest, reminder fees) with their open amounts
+         * @description Upserts up to 10000 rows by the back office's own ids (externalRef), unique per company and kind. Every row is applied whole or refused whole with its index and reason; the others go in, in one transaction. Sending the same rows again changes nothing (they are counted as unchanged). References (customerRef, …) name rows imported before, so import customers, service points, meters, then the rest.
+         */
+        post: operations["importDebtItems"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integration/readings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Processed readings (billable or not)
+         * @description Upserts up to 10000 rows by the back office's own ids (externalRef), unique per company and kind. Every row is applied whole or refused whole with its index and reason; the others go in, in one transaction. Sending the same rows again changes nothing (they are counted as unchanged). References (customerRef, …) name rows imported before, so import customers, service points, meters, then the rest.
+         */
+        post: operations["importReadings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integration/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Payments received elsewhere (bank transfer, cash, postal order, direct debit)
+         * @description Upserts up to 10000 rows by the back office's own ids (externalRef), unique per company and kind. Every row is applied whole or refused whole with its index and reason; the others go in, in one transaction. Sending the same rows again changes nothing (they are counted as unchanged). References (customerRef, …) name rows imported before, so import customers, service points, meters, then the rest.
+         */
+        post: operations["importReceivedPayments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/home": {
         parameters: {
             query?: never;
@@ -2256,6 +2519,184 @@ export interface components {
              * @example 12500
              */
             allocated: number;
+        };
+        FeedItemResponse: {
+            /**
+             * @description The item’s place in the company’s feed (increasing, in commit order)
+             * @example 121
+             */
+            cursor: string;
+            /**
+             * @example reading.applied
+             * @enum {string}
+             */
+            type: "reading.applied" | "customer_data.changed" | "e_invoice.consent" | "payment.recorded" | "payment.allocated" | "account.deleted";
+            /**
+             * Format: date-time
+             * @description When the portal decided it (applied, confirmed, deleted)
+             */
+            occurredAt: string;
+            /**
+             * @description The decision, with the back office’s own ids (…ExternalRef, null where it has none), customer code, meter serial number and invoice number beside the portal’s ids. Every type: customerId, customerCode, customerExternalRef. reading.applied: readingId, requestId, externalRef, servicePointId/ExternalRef, meterId/ExternalRef, meterSerialNumber, unit, readOn, value, kind. customer_data.changed: requestId, changes {field: {from, to}}. e_invoice.consent: requestId, servicePointId/ExternalRef, optedIn, consentText, consentedAt. payment.recorded: paymentId, amount, currency, orderRef, gatewayReference, flagged, allocations [{debtItemId, debtItemExternalRef, invoiceNumber, invoiceExternalRef, amount}]; payment.allocated: the same, once a clerk has allocated a payment flagged for a mismatch (whose payment.recorded had none). account.deleted: deletedAt.
+             * @example {
+             *       "readingId": 812,
+             *       "customerCode": "SU0044",
+             *       "meterSerialNumber": "HW-1234",
+             *       "unit": "m3",
+             *       "readOn": "2014-11-30",
+             *       "value": 123.4
+             *     }
+             */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        FeedPageResponse: {
+            /**
+             * @description Whose acknowledgements apply
+             * @example key-3
+             */
+            consumer: string;
+            /**
+             * @description The consumer’s acknowledged cursor ("0" before the first acknowledgement)
+             * @example 120
+             */
+            acknowledgedCursor: string;
+            items: components["schemas"]["FeedItemResponse"][];
+            /**
+             * @description The last item’s cursor: acknowledge it once the items are processed
+             * @example 220
+             */
+            nextCursor: string;
+            /**
+             * @description More items follow this page
+             * @example false
+             */
+            hasMore: boolean;
+        };
+        FeedAckDto: {
+            /**
+             * @description The last cursor the consumer has processed: it and everything before never come again
+             * @example 120
+             */
+            cursor: string;
+            /**
+             * @description The named consumer (as in the feed query); default: the calling API key
+             * @example athos-nightly
+             */
+            consumer?: string;
+        };
+        FeedAckResponse: {
+            /** @example key-3 */
+            consumer: string;
+            /**
+             * @description The acknowledged cursor now (an older cursor sent again moves nothing back)
+             * @example 220
+             */
+            acknowledgedCursor: string;
+        };
+        WebhookEndpointResponse: {
+            /** @example 4 */
+            id: number;
+            /** @example https://athos.example/hooks/portal */
+            url: string;
+            /**
+             * @description The last feed cursor the endpoint received
+             * @example 120
+             */
+            deliveredCursor: string;
+            /**
+             * @description Feed items not yet delivered
+             * @example 0
+             */
+            behind: number;
+            /**
+             * @description Failed attempts at the next item since the last success
+             * @example 0
+             */
+            failureCount: number;
+            /** @example HTTP 503 */
+            lastError: string | null;
+            /** Format: date-time */
+            lastAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @description Set when every retry failed: waits for a retry
+             */
+            stoppedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookEndpointListResponse: {
+            items: components["schemas"]["WebhookEndpointResponse"][];
+        };
+        CreateWebhookDto: {
+            /**
+             * @description Absolute http(s) URL (https only in production), no user:password
+             * @example https://athos.example/hooks/portal
+             */
+            url: string;
+        };
+        CreatedWebhookResponse: {
+            /** @example 4 */
+            id: number;
+            /**
+             * @description The signing secret, shown this once: keep it with the receiver
+             * @example whsec_…
+             */
+            secret: string;
+        };
+        RetriedWebhookResponse: {
+            /** @example 4 */
+            id: number;
+            /** @enum {string} */
+            status: "queued";
+        };
+        IntegrationKeyResponse: {
+            /** @example 3 */
+            id: number;
+            /** @example ATHOS nightly import */
+            name: string;
+            /**
+             * @description The public start of the key
+             * @example ik_3f9a0c12be45_…
+             */
+            prefix: string;
+            /**
+             * @description The company whose rows the key reaches
+             * @example minta
+             */
+            company: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        RejectedRowResponse: {
+            /**
+             * @description The index of the row in `rows` (from 0)
+             * @example 3
+             */
+            index: number;
+            /** @example dueOn: must be a date (YYYY-MM-DD); customerRef: no customer with this externalRef in your company */
+            reason: string;
+        };
+        ImportResultResponse: {
+            /**
+             * @description New rows
+             * @example 120
+             */
+            inserted: number;
+            /**
+             * @description Rows whose values changed
+             * @example 4
+             */
+            updated: number;
+            /**
+             * @description Rows sent again with the same values: nothing written
+             * @example 9870
+             */
+            unchanged: number;
+            /** @description Rows refused whole; nothing of them was written */
+            rejected: components["schemas"]["RejectedRowResponse"][];
         };
         NewestInvoiceResponse: {
             /** @example 1234 */
@@ -7672,6 +8113,1654 @@ export interface operations {
                      *       "statusCode": 503,
                      *       "error": "Service Unavailable",
                      *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    readIntegrationFeed: {
+        parameters: {
+            query?: {
+                /** @description Read the items after this cursor; without it, after the consumer’s acknowledged cursor. Never before that. */
+                after?: string;
+                /** @description Page size, 1–1000 (default 100) */
+                limit?: number;
+                /** @description A named consumer with its own acknowledgements (survives a key change); default: the calling API key */
+                consumer?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedPageResponse"];
+                };
+            };
+            /** @description after, limit or consumer is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "after, limit or consumer is not valid"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    acknowledgeIntegrationFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedAckDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedAckResponse"];
+                };
+            };
+            /** @description The cursor is not valid, or lies beyond the feed’s last item */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The cursor is not valid, or lies beyond the feed’s last item"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listIntegrationWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointListResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createIntegrationWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookResponse"];
+                };
+            };
+            /** @description The URL is not an absolute http(s) address, not https in production, or carries credentials */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The URL is not an absolute http(s) address, not https in production, or carries credentials"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    retryIntegrationWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued; delivery runs in the background */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetriedWebhookResponse"];
+                };
+            };
+            /** @description The id is not an integer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The id is not an integer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No webhook endpoint with this id in your company */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No webhook endpoint with this id in your company"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteIntegrationWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The id is not an integer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The id is not an integer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token: log in first */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid bearer token: log in first"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "The token is not a clerk’s, the clerk must enrol a second factor first, or the role is too low"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No webhook endpoint with this id in your company */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No webhook endpoint with this id in your company"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The session store (Redis) or the database is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getIntegrationKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationKeyResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    importCustomers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rows: {
+                        /** @description The back office's own id */
+                        externalRef: string;
+                        code: string;
+                        name: string;
+                        email?: string | null;
+                        phone?: string | null;
+                        postcode: string;
+                        town: string;
+                        address: string;
+                        /** @enum {string} */
+                        paymentMethod: "postal_order" | "bank_transfer" | "direct_debit" | "card";
+                        /**
+                         * @default household
+                         * @enum {string|null}
+                         */
+                        customerType?: "household" | "business" | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResultResponse"];
+                };
+            };
+            /** @description The body is not { "rows": [ … ] }, or it has more than 10000 rows */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The body is not { \"rows\": [ … ] }, or it has more than 10000 rows"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the import limit (64 MB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the import limit (64 MB)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    importServicePoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rows: {
+                        /** @description The back office's own id */
+                        externalRef: string;
+                        /** @description The back office's own id */
+                        customerRef: string;
+                        postcode: string;
+                        town: string;
+                        address: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResultResponse"];
+                };
+            };
+            /** @description The body is not { "rows": [ … ] }, or it has more than 10000 rows */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The body is not { \"rows\": [ … ] }, or it has more than 10000 rows"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the import limit (64 MB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the import limit (64 MB)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    importMeters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rows: {
+                        /** @description The back office's own id */
+                        externalRef: string;
+                        /** @description The back office's own id */
+                        servicePointRef: string;
+                        serialNumber: string;
+                        /** @enum {string} */
+                        type: "hot_water" | "cold_water" | "heat" | "gas";
+                        /** @enum {string} */
+                        unit: "m3" | "kWh" | "GJ";
+                        /** @default 0 */
+                        decimals?: number | null;
+                        /** Format: date */
+                        calibratedAt?: string | null;
+                        providerReadingPeriod?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResultResponse"];
+                };
+            };
+            /** @description The body is not { "rows": [ … ] }, or it has more than 10000 rows */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The body is not { \"rows\": [ … ] }, or it has more than 10000 rows"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the import limit (64 MB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the import limit (64 MB)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    importReadingWindows: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rows: {
+                        /** @description The back office's own id */
+                        externalRef: string;
+                        /** @description The back office's own id */
+                        meterRef?: string | null;
+                        /** Format: date */
+                        opensOn: string;
+                        /** Format: date */
+                        closesOn: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResultResponse"];
+                };
+            };
+            /** @description The body is not { "rows": [ … ] }, or it has more than 10000 rows */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The body is not { \"rows\": [ … ] }, or it has more than 10000 rows"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the import limit (64 MB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the import limit (64 MB)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    importInvoices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rows: {
+                        /** @description The back office's own id */
+                        externalRef: string;
+                        invoiceNumber: string;
+                        /** @description The back office's own id */
+                        customerRef: string;
+                        /** @description The back office's own id */
+                        servicePointRef?: string | null;
+                        /** @enum {string} */
+                        type: "district_heating" | "hot_water" | "water" | "gas";
+                        /** Format: date */
+                        period: string;
+                        /** Format: date */
+                        issuedOn: string;
+                        /** Format: date */
+                        dueOn: string;
+                        grossTotal: number;
+                        openAmount: number;
+                        /** @description At most 3 decimal places */
+                        consumption?: (number | null) | (string | null);
+                        /** @enum {string|null} */
+                        consumptionUnit?: "m3" | "kWh" | "GJ" | null;
+                        lines: {
+                            lineNo?: number | null;
+                            description: string;
+                            /** @description At most 3 decimal places */
+                            quantity: number | string;
+                            unit: string;
+                            /** @description At most 4 decimal places */
+                            unitPrice: number | string;
+                            vatRate: number;
+                            netAmount: number;
+                            vatAmount: number;
+                            grossAmount: number;
+                        }[];
+                        /** @description One row per VAT rate; without it the portal adds the lines up per rate */
+                        vatSummary?: {
+                            vatRate: number;
+                            netAmount: number;
+                            vatAmount: number;
+                            grossAmount: number;
+                        }[] | null;
+                        /**
+                         * Format: byte
+                         * @description The back office's own PDF of the invoice (base64, at most 5 MiB): the portal then serves it instead of its rendering
+                         */
+                        pdf?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResultResponse"];
+                };
+            };
+            /** @description The body is not { "rows": [ … ] }, or it has more than 10000 rows */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The body is not { \"rows\": [ … ] }, or it has more than 10000 rows"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the import limit (64 MB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the import limit (64 MB)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    importDebtItems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rows: {
+                        /** @description The back office's own id */
+                        externalRef: string;
+                        /** @description The back office's own id */
+                        customerRef: string;
+                        /** @description The back office's own id */
+                        invoiceRef?: string | null;
+                        /** @enum {string} */
+                        kind: "invoice" | "interest" | "reminder_fee";
+                        reference: string;
+                        description: string;
+                        /** Format: date */
+                        bookedOn: string;
+                        amount: number;
+                        openAmount: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResultResponse"];
+                };
+            };
+            /** @description The body is not { "rows": [ … ] }, or it has more than 10000 rows */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The body is not { \"rows\": [ … ] }, or it has more than 10000 rows"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the import limit (64 MB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the import limit (64 MB)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    importReadings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rows: {
+                        /** @description The back office's own id */
+                        externalRef: string;
+                        /** @description The back office's own id */
+                        meterRef: string;
+                        /** Format: date */
+                        readOn: string;
+                        /** @description At most 3 decimal places */
+                        value: number | string;
+                        /**
+                         * @default normal
+                         * @enum {string|null}
+                         */
+                        kind?: "normal" | "estimated" | "customer" | null;
+                        /** @default true */
+                        billable?: boolean | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResultResponse"];
+                };
+            };
+            /** @description The body is not { "rows": [ … ] }, or it has more than 10000 rows */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The body is not { \"rows\": [ … ] }, or it has more than 10000 rows"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the import limit (64 MB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the import limit (64 MB)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    importReceivedPayments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rows: {
+                        /** @description The back office's own id */
+                        externalRef: string;
+                        /** @description The back office's own id */
+                        customerRef: string;
+                        /** @enum {string} */
+                        method: "bank_transfer" | "cash" | "postal_order" | "direct_debit";
+                        amount: number;
+                        /** Format: date */
+                        paidOn: string;
+                        reference?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResultResponse"];
+                };
+            };
+            /** @description The body is not { "rows": [ … ] }, or it has more than 10000 rows */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "The body is not { \"rows\": [ … ] }, or it has more than 10000 rows"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid integration API key: missing, unknown, revoked, or not an integration key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "No valid integration API key: missing, unknown, revoked, or not an integration key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the import limit (64 MB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the import limit (64 MB)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "More writes a minute than WRITE_LIMIT_PER_MINUTE; Retry-After says when to try again"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database or Redis is briefly unavailable; Retry-After says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds until another attempt may succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database or Redis is briefly unavailable; Retry-After says when to try again"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
