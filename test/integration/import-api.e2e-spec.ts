@@ -5,6 +5,7 @@ import { loginTestCustomer, startCookieSession } from '../support/customer-sessi
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { createTestIntegrationKey, TestIntegrationKey } from '../support/integration-factories';
+import { MAX_ROWS_PER_REQUEST } from '../../src/integration/import-kinds';
 
 /** A small but real PDF header and trailer: what the portal must serve byte for byte. */
 const BACK_OFFICE_PDF = Buffer.from(
@@ -142,6 +143,15 @@ describe('the billing back office imports through the integration API', () => {
   afterAll(async () => {
     await app?.close();
     await dataSource?.destroy();
+  });
+
+  it('reads import bodies beyond the 1 MiB every other route is held to', async () => {
+    // 10,001 rows of about 130 bytes: over 1 MiB, so only the import path's own limit lets it be parsed (and the row count refused).
+    const rows = Array.from({ length: MAX_ROWS_PER_REQUEST + 1 }, (_, i) => ({ externalRef: `BIG-${i}`.padEnd(120, '.') }));
+    const body = JSON.stringify({ rows });
+    expect(Buffer.byteLength(body)).toBeGreaterThan(1024 * 1024);
+    await send(keyA, 'customers', rows).expect(400);
+    await request(app.url).post('/login').set('Content-Type', 'application/json').send(body).expect(413);
   });
 
   it('imports every kind, and the customer sees the invoices, the back office PDF and the debts', async () => {
