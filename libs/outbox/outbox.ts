@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { JobBatcher } from '../queue/job-batcher';
 import { JobRef } from '../queue/job-registry';
 import { isTransientError } from '../queue/transient-error';
+import { preparedQuery } from '../typeorm/prepared-query';
 
 /** What a job receives: ids only, never personal data (Redis is not the record). */
 export type OutboxPayload = Record<string, string | number | boolean | null>;
@@ -88,7 +89,10 @@ export async function runOutboxJob<T>(
   return dataSource.transaction(async (manager) => {
     const outboxId = outboxIdOf(job);
     if (outboxId !== undefined) {
-      const claimed: unknown[] = await manager.query(
+      // Through pg, not manager.query: TypeORM answers an UPDATE with [rows, count], never an empty array.
+      const claimed = await preparedQuery(
+        manager,
+        'outbox-claim',
         `UPDATE outbox SET completed_at = now() WHERE id = $1 AND completed_at IS NULL RETURNING id`,
         [outboxId],
       );
@@ -120,8 +124,10 @@ export async function runOutboxJobs<J extends OutboxJob, T>(
   try {
     return await dataSource.transaction(async (manager) => {
       const ids = jobs.map(outboxIdOf).filter((id): id is number => id !== undefined);
-      const claimed: Array<{ id: string }> = ids.length
-        ? await manager.query(
+      const claimed = ids.length
+        ? await preparedQuery<{ id: string }>(
+            manager,
+            'outbox-claim-many',
             `UPDATE outbox SET completed_at = now()
               WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1::bigint[]) AND completed_at IS NULL ORDER BY id FOR UPDATE)
              RETURNING id`,
