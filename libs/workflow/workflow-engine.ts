@@ -92,6 +92,15 @@ interface PlannedWrite {
   effects: { queues: string[]; names: string[] };
 }
 
+/** The machine's part of a decision: the state entered, the snapshot to persist, the assignee it keeps. */
+interface MachineStep {
+  to: WorkflowState;
+  snapshot: unknown;
+  assigneeId: number | null;
+}
+
+type MachineSteps = Map<string, MachineStep | undefined>;
+
 const COMMENT_MAX = 2000;
 
 /** The columns RequestRow holds (named, so a prepared plan's result shape never changes under it). */
@@ -258,6 +267,7 @@ export class WorkflowEngine {
     const outcomes: Array<Result<Transitioned, WorkflowError | E>> = new Array(inputs.length);
     const writes: PlannedWrite[] = [];
     const writeOf = new Map<number, number>();
+    const steps: MachineSteps = new Map();
     inputs.forEach((input, index) => {
       const row = byId.get(input.requestId);
       const visible = row && (input.actor.kind !== 'customer' || Number(row.customer_id) === input.actor.id) ? row : undefined;
@@ -266,7 +276,7 @@ export class WorkflowEngine {
       const decided =
         earlier !== undefined
           ? fail(versionConflict(input.requestId, input.expectedVersion, input.expectedVersion + 1))
-          : this.decide(visible, input);
+          : this.decide(visible, input, steps);
       if (!decided.ok) {
         outcomes[index] = decided;
         return;
@@ -350,7 +360,7 @@ export class WorkflowEngine {
    * The decision on a loaded request, without I/O: the caller's precondition, the
    * version, the actor, the event's data and the machine's transition; what to write if allowed.
    */
-  private decide<E>(row: RequestRow | undefined, input: SendInput<E>): Result<PlannedWrite, WorkflowError | E> {
+  private decide<E>(row: RequestRow | undefined, input: SendInput<E>, steps?: MachineSteps): Result<PlannedWrite, WorkflowError | E> {
     const invalid = this.invalidInput(input);
     if (invalid) return fail(invalid);
     const event: EventInput = typeof input.event === 'string' ? { type: input.event } : input.event;
@@ -373,25 +383,50 @@ export class WorkflowEngine {
         `Request ${requestId} was written by ${kind.kind} machine v${row.machine_version}; this build runs v${kind.machineVersion}`,
       );
     }
-    const current: AnyMachineSnapshot = kind.machine.resolveState({ value: row.snapshot.value, context: row.snapshot.context });
-    if (!current.can(machineEvent)) return fail(eventNotAccepted(requestId, row.state, event.type));
-    const [next] = transition(kind.machine, current, machineEvent);
-    const to = this.stateOf(next);
+    const step = this.step(kind, row.snapshot, machineEvent, steps);
+    if (!step) return fail(eventNotAccepted(requestId, row.state, event.type));
+    const { to, snapshot, assigneeId } = step;
     const note = comment ?? (event.type === 'REJECT' ? event.reason : event.type === 'APPLY_FAILED' ? event.error : undefined);
     return ok({
       requestId,
       expectedVersion: input.expectedVersion,
       from: row.state,
       to,
-      snapshot: kind.machine.getPersistedSnapshot(next),
+      snapshot,
       machineVersion: kind.machineVersion,
-      assigneeId: (next.context as WorkflowContext).assigneeId,
+      assigneeId,
       event: event.type,
       actorKind: actor.kind,
       actorId: actor.id,
       note: note ?? null,
       effects: this.effectsOf(kind, to),
     });
+  }
+
+  /**
+   * The machine's transition of a persisted snapshot on an event (undefined when the
+   * state does not accept it). Machines are pure (no I/O, no clock), so the same
+   * snapshot and event always give the same step: `steps` keeps the ones computed
+   * during one `sendMany`, where a bulk approval sends the same event to a thousand
+   * requests in the same state.
+   */
+  private step(kind: RequestKind, persisted: RequestRow['snapshot'], event: WorkflowEvent, steps?: MachineSteps): MachineStep | undefined {
+    const key =
+      steps &&
+      `${kind.kind}\u0000${JSON.stringify(persisted.value)}\u0000${JSON.stringify(persisted.context)}\u0000${JSON.stringify(event)}`;
+    if (key && steps.has(key)) return steps.get(key);
+    const current: AnyMachineSnapshot = kind.machine.resolveState({ value: persisted.value, context: persisted.context });
+    let step: MachineStep | undefined;
+    if (current.can(event)) {
+      const [next] = transition(kind.machine, current, event);
+      step = {
+        to: this.stateOf(next),
+        snapshot: kind.machine.getPersistedSnapshot(next),
+        assigneeId: (next.context as WorkflowContext).assigneeId,
+      };
+    }
+    if (key) steps.set(key, step);
+    return step;
   }
 
   /**

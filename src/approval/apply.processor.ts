@@ -13,7 +13,7 @@ export type ApplyJob = Pick<Job<{ requestId: number; companyId: number; outboxId
  * one is written while the next gathers; the requests queue runs enough jobs at once
  * (APPLY_CONCURRENCY) to fill both.
  */
-export const APPLY_BATCH_MAX = 100;
+export const APPLY_BATCH_MAX = 250;
 const APPLY_BATCHES_IN_FLIGHT = 2;
 export const APPLY_CONCURRENCY = APPLY_BATCH_MAX * APPLY_BATCHES_IN_FLIGHT;
 

@@ -91,6 +91,26 @@ describe('bulk approval and batched applies (real PostgreSQL)', () => {
     }
   });
 
+  it('decides requests in different states in one batch each by its own state', async () => {
+    const world = await createMeterWorld(dataSource);
+    const clerk: ClerkRef = { id: await createClerk(dataSource, world.companyId), role: 'clerk' };
+    const [claimed, fresh, withdrawn] = await submitted(world, 3);
+    expect((await review.claim(world.companyId, clerk, claimed, 1)).ok).toBe(true);
+    await dataSource.query(
+      `UPDATE requests SET state = 'withdrawn', snapshot = jsonb_set(snapshot, '{value}', '"withdrawn"'), version = 2 WHERE id = $1`,
+      [withdrawn],
+    );
+    const outcomes = await review.bulkApprove(world.companyId, clerk, [
+      { requestId: claimed, expectedVersion: 2 },
+      { requestId: fresh, expectedVersion: 1 },
+      { requestId: withdrawn, expectedVersion: 2 },
+    ]);
+    expect(outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.error.code))).toEqual(['ok', 'ok', 'event_not_accepted']);
+    expect((await events(claimed)).slice(-1)).toEqual(['APPROVE:in_review>approved:clerk']);
+    expect((await events(fresh)).slice(-1)).toEqual(['APPROVE:submitted>approved:clerk']);
+    expect(await events(withdrawn)).toEqual(['SUBMIT:->submitted:customer']);
+  });
+
   it('applies many in one go, completing their apply jobs; a second run changes nothing', async () => {
     const world = await createMeterWorld(dataSource);
     const clerk: ClerkRef = { id: await createClerk(dataSource, world.companyId), role: 'clerk' };
