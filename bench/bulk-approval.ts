@@ -82,6 +82,9 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'warn',
       };
       const config = parseConfig(env);
+      // This process's app only issues the clerk's bearer token (SessionService); it serves nothing.
+      // Built first, so its Redis connection (no offline queue) is up when the token is issued.
+      app = await createHttpApp(parseConfig({ ...env, ROLE: 'api' }), 'api');
       let started = performance.now();
       const { companyId, targets } = await loadReadingCustomers(dataSource, 2 * count);
       const engine = new WorkflowEngine();
@@ -100,8 +103,6 @@ async function main(): Promise<void> {
       );
       await dataSource.query('ANALYZE');
       print(`loaded ${targets.length} customers and submitted a reading for each in ${seconds(started)} s`);
-      // This process's app only issues the clerk's bearer token (SessionService); it serves nothing.
-      app = await createHttpApp(parseConfig({ ...env, ROLE: 'api' }), 'api');
       const clerk = await createBenchClerk(dataSource, app.get(SessionService), companyId);
       const portalIds = requestIds.slice(0, count);
       const plainIds = requestIds.slice(count);
