@@ -136,7 +136,8 @@ describe('bulk approval and batched applies (real PostgreSQL)', () => {
     for (const [i, requestId] of ids.entries()) {
       expect((await events(requestId)).slice(-1)).toEqual(['APPLIED:approved>applied:system']);
       expect(await outboxOf(requestId, 'apply')).toEqual([expect.objectContaining({ completed: true })]);
-      expect(await outboxOf(requestId, 'request-decided')).toHaveLength(1);
+      // One decision e-mail job for the approval, one for the application.
+      expect(await outboxOf(requestId, 'request-decided')).toHaveLength(2);
       const rows = (await dataSource.query(`SELECT id, value, kind, billable FROM readings WHERE request_id = $1`, [requestId])) as Array<{
         id: string;
         value: string;
