@@ -303,6 +303,21 @@ export async function issueCustomerTokens(
   return tokens;
 }
 
+/** A supervisor of the company (within its grace period for a first second factor) and a bearer token for them. */
+export async function createBenchClerk(
+  dataSource: DataSource,
+  sessions: SessionService,
+  companyId: number,
+): Promise<{ id: number; token: string }> {
+  await dataSource.query(`UPDATE companies SET totp_grace_days = 90 WHERE id = $1`, [companyId]);
+  const [clerk] = (await dataSource.query(
+    `INSERT INTO clerks (company_id, email, name, role, password_hash) VALUES ($1, 'bench@example.test', 'Bench', 'supervisor', 'x') RETURNING id`,
+    [companyId],
+  )) as Array<{ id: number }>;
+  const token = await sessions.issueApiToken({ kind: 'clerk', companyId, clerkId: clerk.id, name: 'Bench', role: 'supervisor' });
+  return { id: clerk.id, token };
+}
+
 /** The load every HTTP benchmark applies, so that their figures compare: 50 requests at once, after 1,000 unmeasured ones (a warm process, not a cold start). */
 export const CONCURRENCY = 50;
 export const WARM_UP = 1_000;

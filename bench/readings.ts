@@ -34,6 +34,7 @@ import { ReadingService } from '../src/metering/reading.service';
 import {
   benchArgs,
   CONCURRENCY,
+  createBenchClerk,
   elapsed,
   freePort,
   issueCustomerTokens,
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
           '(the share against a plain server doing the same statements: bench/http-share.ts)\n',
       );
 
-      const clerkToken = await issueClerkToken(dataSource, sessions, companyId);
+      const { token: clerkToken } = await createBenchClerk(dataSource, sessions, companyId);
       const requestIds: Array<{ id: string }> = await dataSource.query(
         `SELECT id FROM requests WHERE company_id = $1 AND customer_id = ANY($2::bigint[]) AND state = 'submitted' ORDER BY id`,
         [companyId, overHttp.map((t) => t.customerId)],
@@ -166,16 +167,6 @@ async function submitOverHttp(
   );
   if ((submitted.statuses[201] ?? 0) !== targets.length) process.stdout.write(`  statuses: ${JSON.stringify(submitted.statuses)}\n`);
   return targets.length / submitted.seconds;
-}
-
-async function issueClerkToken(dataSource: DataSource, sessions: SessionService, companyId: number): Promise<string> {
-  // The bench clerk works within the company's grace period for a first second factor.
-  await dataSource.query(`UPDATE companies SET totp_grace_days = 90 WHERE id = $1`, [companyId]);
-  const [clerk] = (await dataSource.query(
-    `INSERT INTO clerks (company_id, email, name, role, password_hash) VALUES ($1, 'bench@example.test', 'Bench', 'supervisor', 'x') RETURNING id`,
-    [companyId],
-  )) as Array<{ id: number }>;
-  return sessions.issueApiToken({ kind: 'clerk', companyId, clerkId: clerk.id, name: 'Bench', role: 'supervisor' });
 }
 
 /** Returns submissions per second. */

@@ -119,7 +119,7 @@ export const configSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Ügyfélportál <noreply@ugyfelportal.local>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OUTBOX_POLL_MS: positiveInt(500),
-  OUTBOX_BATCH_SIZE: positiveInt(200),
+  OUTBOX_BATCH_SIZE: positiveInt(1000),
   OUTBOX_RESEND_AFTER_MS: positiveInt(60_000),
   JOB_ATTEMPTS: positiveInt(10),
   JOB_BACKOFF_MS: positiveInt(1_000),

@@ -50,10 +50,12 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return 0;
       const byQueue = new Map<string, OutboxRow[]>();
-      for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
-      for (const [queueName, queued] of byQueue) {
-        await this.queueFor(queueName).addBulk(queued.map((row) => this.jobOf(row)));
+      for (const row of rows) {
+        const queued = byQueue.get(row.queue) ?? [];
+        queued.push(row);
+        byQueue.set(row.queue, queued);
       }
+      await Promise.all([...byQueue].map(([queueName, queued]) => this.queueFor(queueName).addBulk(queued.map((row) => this.jobOf(row)))));
       await this.markRelayed(manager, rows);
       return rows.length;
     });

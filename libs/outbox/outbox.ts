@@ -1,5 +1,8 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { JobBatcher } from '../queue/job-batcher';
 import { JobRef } from '../queue/job-registry';
+import { isTransientError } from '../queue/transient-error';
+import { preparedQuery } from '../typeorm/prepared-query';
 
 /** What a job receives: ids only, never personal data (Redis is not the record). */
 export type OutboxPayload = Record<string, string | number | boolean | null>;
@@ -19,6 +22,23 @@ export async function addToOutbox(manager: EntityManager, job: JobRef, payload: 
     [companyId, job.queue, job.name, payload],
   );
   return Number(rows[0].id);
+}
+
+/** addToOutbox for many jobs of one kind in one statement, in the order given. */
+export async function addManyToOutbox(
+  manager: EntityManager,
+  job: JobRef,
+  payloads: readonly OutboxPayload[],
+  companyId: number | null,
+): Promise<number[]> {
+  if (payloads.length === 0) return [];
+  const rows: Array<{ id: string }> = await manager.query(
+    `INSERT INTO outbox (company_id, queue, job_name, payload)
+     SELECT $1, $2, $3, payload FROM unnest($4::jsonb[]) WITH ORDINALITY AS p(payload, position) ORDER BY position
+     RETURNING id`,
+    [companyId, job.queue, job.name, payloads.map((payload) => JSON.stringify(payload))],
+  );
+  return rows.map((row) => Number(row.id));
 }
 
 /** BullMQ job id of an outbox row: adding the same row twice adds one job. */
@@ -44,6 +64,17 @@ export async function completeOutboxJob(manager: EntityManager, job: OutboxJob):
   await manager.query(`UPDATE outbox SET completed_at = now() WHERE id = $1 AND completed_at IS NULL`, [outboxId]);
 }
 
+/** completeOutboxJob for many jobs in one statement (the rows in id order, as concurrent batches lock them). */
+export async function completeOutboxJobs(manager: EntityManager, jobs: readonly OutboxJob[]): Promise<void> {
+  const ids = jobs.map(outboxIdOf).filter((id): id is number => id !== undefined);
+  if (ids.length === 0) return;
+  await manager.query(
+    `UPDATE outbox SET completed_at = now()
+      WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1::bigint[]) AND completed_at IS NULL ORDER BY id FOR UPDATE)`,
+    [ids],
+  );
+}
+
 /**
  * Runs a job's effect at most once, in one transaction that first marks its outbox
  * row done: a duplicate or re-sent job waits on that row's lock, then finds it done
@@ -58,7 +89,10 @@ export async function runOutboxJob<T>(
   return dataSource.transaction(async (manager) => {
     const outboxId = outboxIdOf(job);
     if (outboxId !== undefined) {
-      const claimed: unknown[] = await manager.query(
+      // Through pg, not manager.query: TypeORM answers an UPDATE with [rows, count], never an empty array.
+      const claimed = await preparedQuery(
+        manager,
+        'outbox-claim',
         `UPDATE outbox SET completed_at = now() WHERE id = $1 AND completed_at IS NULL RETURNING id`,
         [outboxId],
       );
@@ -66,6 +100,70 @@ export async function runOutboxJob<T>(
     }
     return effect(manager);
   });
+}
+
+/**
+ * runOutboxJob for many jobs in one transaction (one commit), claiming their rows in
+ * one statement: `effect` runs in turn for each job whose row was not done yet; a
+ * job already done (a duplicate, a re-send) is answered undefined. An infrastructure
+ * error is every job's (the queue retries each). Any other error may be one job's,
+ * which must not fail the others: the batch is rolled back and each job runs on its
+ * own with runOutboxJob. An outcome (or error) per job, in order.
+ */
+export async function runOutboxJobs<J extends OutboxJob, T>(
+  dataSource: DataSource,
+  jobs: readonly J[],
+  effect: (manager: EntityManager, job: J) => Promise<T>,
+): Promise<Array<PromiseSettledResult<T | undefined>>> {
+  const alone = (job: J) =>
+    runOutboxJob(dataSource, job, (manager) => effect(manager, job)).then(
+      (value): PromiseSettledResult<T | undefined> => ({ status: 'fulfilled', value }),
+      (reason: unknown): PromiseSettledResult<T | undefined> => ({ status: 'rejected', reason }),
+    );
+  if (jobs.length === 1) return [await alone(jobs[0])];
+  try {
+    return await dataSource.transaction(async (manager) => {
+      const ids = jobs.map(outboxIdOf).filter((id): id is number => id !== undefined);
+      const claimed = ids.length
+        ? await preparedQuery<{ id: string }>(
+            manager,
+            'outbox-claim-many',
+            `UPDATE outbox SET completed_at = now()
+              WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1::bigint[]) AND completed_at IS NULL ORDER BY id FOR UPDATE)
+             RETURNING id`,
+            [ids],
+          )
+        : [];
+      const open = new Set(claimed.map((row) => Number(row.id)));
+      const results: Array<PromiseSettledResult<T | undefined>> = [];
+      for (const job of jobs) {
+        const outboxId = outboxIdOf(job);
+        // A job not from the outbox always runs; a row claimed once runs once, even if two jobs name it.
+        const runs = outboxId === undefined || open.delete(outboxId);
+        results.push({ status: 'fulfilled', value: runs ? await effect(manager, job) : undefined });
+      }
+      return results;
+    });
+  } catch (error) {
+    if (isTransientError(error)) return jobs.map(() => ({ status: 'rejected', reason: error }));
+    const settled: Array<PromiseSettledResult<T | undefined>> = [];
+    for (const job of jobs) settled.push(await alone(job));
+    return settled;
+  }
+}
+
+/**
+ * How consumers batch their jobs (JobBatcher): up to `maxSize` per transaction, two
+ * batches at a time; `concurrency` is what the queue's worker must run at once to fill them.
+ */
+export const OUTBOX_JOB_BATCHES = { maxSize: 50, maxInFlight: 2, concurrency: 100 } as const;
+
+/** Runs the jobs handed to `add` with runOutboxJobs, OUTBOX_JOB_BATCHES at a time. */
+export function outboxJobBatcher<J extends OutboxJob, T>(
+  dataSource: DataSource,
+  effect: (manager: EntityManager, job: J) => Promise<T>,
+): JobBatcher<J, T | undefined> {
+  return new JobBatcher((jobs) => runOutboxJobs(dataSource, jobs, effect), OUTBOX_JOB_BATCHES);
 }
 
 /** An outbox row whose consumer has not said it is done. */

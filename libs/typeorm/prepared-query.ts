@@ -1,5 +1,5 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import { EntityManager } from 'typeorm';
+import { EntityManager, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /** A statement's text and the name it is prepared under (one name, one text). */
@@ -20,6 +20,9 @@ export interface PreparedStatement {
  * runner, no logging or subscriber broadcast, which on a hot read cost about as
  * much as the statement itself. Errors are pg's own (not QueryFailedError).
  * Inside a transaction pass its manager: the statement runs on that connection.
+ * A released runner's manager (a transaction already over) is refused as TypeORM
+ * refuses it: its runner still names the connection it had, which is back in the
+ * pool and may be running someone else's transaction by now.
  */
 export async function preparedQuery<T extends QueryResultRow>(
   manager: EntityManager,
@@ -28,6 +31,7 @@ export async function preparedQuery<T extends QueryResultRow>(
   values: unknown[],
 ): Promise<T[]> {
   const runner = manager.queryRunner;
+  if (runner?.isReleased) throw new QueryRunnerAlreadyReleasedError();
   const client = runner ? ((await runner.connect()) as PoolClient) : ((manager.connection.driver as PostgresDriver).master as Pool);
   const result = await client.query<T>({ name, text, values });
   return result.rows;

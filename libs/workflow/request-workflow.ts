@@ -89,4 +89,9 @@ export interface RequestKind {
    * Must be idempotent: running it again for the same request changes nothing.
    */
   apply(manager: EntityManager, request: WorkflowRequest): Promise<void>;
+  /**
+   * `apply` for many requests of one company at once (set-based), in the transaction
+   * that records their APPLIED; optional: without it each is applied in turn.
+   */
+  applyMany?(manager: EntityManager, requests: readonly WorkflowRequest[]): Promise<void>;
 }

@@ -65,6 +65,31 @@ interface EngineRow extends RequestRow {
   snapshot: { value: StateValue; context: WorkflowContext };
 }
 
+/** What `decide` allows: one request's guarded write, its transition row and its effects. */
+interface PlannedWrite {
+  requestId: number;
+  expectedVersion: number;
+  from: WorkflowState;
+  to: WorkflowState;
+  snapshot: unknown;
+  machineVersion: number;
+  assigneeId: number | null;
+  event: WorkflowEventType;
+  actorKind: Actor['kind'];
+  actorId: number | null;
+  note: string | null;
+  effects: { queues: string[]; names: string[] };
+}
+
+/** The machine's part of a decision: the state entered, the snapshot to persist, the assignee it keeps. */
+interface MachineStep {
+  to: WorkflowState;
+  snapshot: unknown;
+  assigneeId: number | null;
+}
+
+type MachineSteps = Map<string, MachineStep | undefined>;
+
 const COMMENT_MAX = 2000;
 
 /** The columns EngineRow holds (named, so a prepared plan's result shape never changes under it). */
@@ -186,39 +211,56 @@ export class WorkflowEngine {
   }
 
   /**
-   * Sends an event to each of many requests of one company, each on its own like
-   * `send` outside a transaction (one stale or refused request does not hold up
-   * the others), but with one read for all of them: a clerk's bulk approval.
-   * Runs up to `concurrency` writes at once; outcomes come back in input order.
-   * `db` must not be a transaction's manager: the writes run concurrently.
+   * Sends an event to each of many requests of one company inside the caller's
+   * transaction, set-based: one read locking the rows in id order (so two bulk
+   * operations never deadlock on each other) and one statement writing every new
+   * state with its transition row and outbox rows. Each request is still decided on
+   * its own by its machine, its version check and the caller's precondition, as in
+   * `send`; a refused one comes back as its refusal and holds up none of the others.
+   * Outcomes come back in input order. A clerk's bulk approval, the worker's applies.
    */
-  async sendEach<E = never>(
-    db: EntityManager,
+  async sendMany<E = never>(
+    manager: EntityManager,
     companyId: number,
     inputs: ReadonlyArray<SendInput<E>>,
-    concurrency: number,
   ): Promise<Array<Result<Transitioned, WorkflowError | E>>> {
-    if (inputs.some((input) => input.companyId !== companyId)) throw new Error('sendEach sends to the requests of one company');
-    const rows = await preparedQuery<EngineRow>(
-      db,
-      'workflow-load-many',
-      `SELECT ${ENGINE_COLUMNS} FROM requests WHERE company_id = $1 AND id = ANY($2::bigint[])`,
-      [companyId, inputs.map((input) => input.requestId)],
+    if (!manager.queryRunner?.isTransactionActive) throw new Error('sendMany runs inside a transaction (it locks the rows it decides)');
+    if (inputs.some((input) => input.companyId !== companyId)) throw new Error('sendMany sends to the requests of one company');
+    const rows = await this.loadMany(
+      manager,
+      companyId,
+      inputs.map((input) => input.requestId),
+      true,
     );
     const byId = new Map(rows.map((row) => [Number(row.id), row]));
     const outcomes: Array<Result<Transitioned, WorkflowError | E>> = new Array(inputs.length);
-    let next = 0;
-    const work = async () => {
-      while (next < inputs.length) {
-        const index = next++;
-        const input = inputs[index];
-        const invalid = this.invalidInput(input);
-        const row = byId.get(input.requestId);
-        const visible = row && (input.actor.kind !== 'customer' || Number(row.customer_id) === input.actor.id) ? row : undefined;
-        outcomes[index] = invalid ? fail(invalid) : await this.sendLoaded(db, visible, input);
+    const writes: PlannedWrite[] = [];
+    const writeOf = new Map<number, number>();
+    const steps: MachineSteps = new Map();
+    inputs.forEach((input, index) => {
+      const row = byId.get(input.requestId);
+      const visible = row && (input.actor.kind !== 'customer' || Number(row.customer_id) === input.actor.id) ? row : undefined;
+      const earlier = writeOf.get(input.requestId);
+      // The same request twice: the second finds the first's version.
+      const decided =
+        earlier !== undefined
+          ? fail(versionConflict(input.requestId, input.expectedVersion, input.expectedVersion + 1))
+          : this.decide(visible, input, steps);
+      if (!decided.ok) {
+        outcomes[index] = decided;
+        return;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, work));
+      writeOf.set(input.requestId, index);
+      writes.push(decided.value);
+    });
+    const written = new Set(await this.writeMany(manager, companyId, writes));
+    for (const write of writes) {
+      const index = writeOf.get(write.requestId)!;
+      // Impossible under the row locks; answered as a conflict rather than as success.
+      outcomes[index] = written.has(write.requestId)
+        ? ok({ requestId: write.requestId, from: write.from, to: write.to, version: write.expectedVersion + 1 })
+        : fail(versionConflict(write.requestId, write.expectedVersion, write.expectedVersion));
+    }
     return outcomes;
   }
 
@@ -232,12 +274,64 @@ export class WorkflowEngine {
     return undefined;
   }
 
-  /** `send` after the read: the checks, the machine's transition and the one guarded write. */
+  /** `send` after the read: the decision and its one guarded write. */
   private async sendLoaded<E>(
     db: EntityManager,
     row: EngineRow | undefined,
     input: SendInput<E>,
   ): Promise<Result<Transitioned, WorkflowError | E>> {
+    const decided = this.decide(row, input);
+    if (!decided.ok) return decided;
+    const write = decided.value;
+    // The transition row and the effects are written only when the guarded update
+    // matched, i.e. when nobody changed the request meanwhile.
+    const updated = await preparedQuery<{ id: string }>(
+      db,
+      'workflow-send',
+      `WITH updated AS (
+         UPDATE requests SET state = $1, snapshot = $2, machine_version = $3, version = version + 1,
+                assigned_clerk_id = $4, updated_at = now()
+          WHERE company_id = $5 AND id = $6 AND version = $7
+         RETURNING id
+       ), recorded AS (
+         INSERT INTO request_transitions (company_id, request_id, from_state, to_state, event, actor_kind, actor_id, comment)
+         SELECT $5, id, $8, $1, $9, $10, $11, $12 FROM updated
+       ), ${OUTBOX_EFFECTS_CTE('updated', '$5', '$13', '$14')}
+       SELECT id FROM updated`,
+      [
+        write.to,
+        write.snapshot,
+        write.machineVersion,
+        write.assigneeId,
+        input.companyId,
+        write.requestId,
+        write.expectedVersion,
+        write.from,
+        write.event,
+        write.actorKind,
+        write.actorId,
+        write.note,
+        write.effects.queues,
+        write.effects.names,
+      ],
+    );
+    if (updated.length === 0) {
+      const actual: Array<{ version: number }> = await db.query(`SELECT version FROM requests WHERE company_id = $1 AND id = $2`, [
+        input.companyId,
+        write.requestId,
+      ]);
+      return fail(versionConflict(write.requestId, write.expectedVersion, actual[0]?.version ?? write.expectedVersion));
+    }
+    return ok({ requestId: write.requestId, from: write.from, to: write.to, version: write.expectedVersion + 1 });
+  }
+
+  /**
+   * The decision on a loaded request, without I/O: the caller's precondition, the
+   * version, the actor, the event's data and the machine's transition; what to write if allowed.
+   */
+  private decide<E>(row: EngineRow | undefined, input: SendInput<E>, steps?: MachineSteps): Result<PlannedWrite, WorkflowError | E> {
+    const invalid = this.invalidInput(input);
+    if (invalid) return fail(invalid);
     const event: EventInput = typeof input.event === 'string' ? { type: input.event } : input.event;
     const { requestId, actor } = input;
     const comment = input.comment?.trim() || undefined;
@@ -258,54 +352,107 @@ export class WorkflowEngine {
         `Request ${requestId} was written by ${kind.kind} machine v${row.machine_version}; this build runs v${kind.machineVersion}`,
       );
     }
-    const current: AnyMachineSnapshot = kind.machine.resolveState({ value: row.snapshot.value, context: row.snapshot.context });
-    if (!current.can(machineEvent)) return fail(eventNotAccepted(requestId, row.state, event.type));
-    const [next] = transition(kind.machine, current, machineEvent);
-    const to = this.stateOf(next);
-    const context = next.context as WorkflowContext;
+    const step = this.step(kind, row.snapshot, machineEvent, steps);
+    if (!step) return fail(eventNotAccepted(requestId, row.state, event.type));
+    const { to, snapshot, assigneeId } = step;
     const note = comment ?? (event.type === 'REJECT' ? event.reason : event.type === 'APPLY_FAILED' ? event.error : undefined);
+    return ok({
+      requestId,
+      expectedVersion: input.expectedVersion,
+      from: row.state,
+      to,
+      snapshot,
+      machineVersion: kind.machineVersion,
+      assigneeId,
+      event: event.type,
+      actorKind: actor.kind,
+      actorId: actor.id,
+      note: note ?? null,
+      effects: this.effectsOf(kind, to),
+    });
+  }
 
-    // The transition row and the effects are written only when the guarded update
-    // matched, i.e. when nobody changed the request meanwhile.
-    const effects = this.effectsOf(kind, to);
-    const updated = await preparedQuery<{ id: string }>(
-      db,
-      'workflow-send',
-      `WITH updated AS (
-         UPDATE requests SET state = $1, snapshot = $2, machine_version = $3, version = version + 1,
-                assigned_clerk_id = $4, updated_at = now()
-          WHERE company_id = $5 AND id = $6 AND version = $7
-         RETURNING id
+  /**
+   * The machine's transition of a persisted snapshot on an event (undefined when the
+   * state does not accept it). Machines are pure (no I/O, no clock), so the same
+   * snapshot and event always give the same step: `steps` keeps the ones computed
+   * during one `sendMany`, where a bulk approval sends the same event to a thousand
+   * requests in the same state.
+   */
+  private step(kind: RequestKind, persisted: EngineRow['snapshot'], event: WorkflowEvent, steps?: MachineSteps): MachineStep | undefined {
+    const key =
+      steps &&
+      `${kind.kind}\u0000${JSON.stringify(persisted.value)}\u0000${JSON.stringify(persisted.context)}\u0000${JSON.stringify(event)}`;
+    if (key && steps.has(key)) return steps.get(key);
+    const current: AnyMachineSnapshot = kind.machine.resolveState({ value: persisted.value, context: persisted.context });
+    let step: MachineStep | undefined;
+    if (current.can(event)) {
+      const [next] = transition(kind.machine, current, event);
+      step = {
+        to: this.stateOf(next),
+        snapshot: kind.machine.getPersistedSnapshot(next),
+        assigneeId: (next.context as WorkflowContext).assigneeId,
+      };
+    }
+    if (key) steps.set(key, step);
+    return step;
+  }
+
+  /**
+   * The writes of `sendMany` in one statement: each request's guarded update (version
+   * check), its transition row and the outbox rows of its new state's effects, only
+   * for the updates that matched. Returns the ids it updated.
+   */
+  private async writeMany(manager: EntityManager, companyId: number, writes: readonly PlannedWrite[]): Promise<number[]> {
+    if (writes.length === 0) return [];
+    const effects = writes.flatMap((write) =>
+      write.effects.queues.map((queue, i) => ({ requestId: write.requestId, queue, name: write.effects.names[i] })),
+    );
+    const column = <T>(pick: (write: PlannedWrite) => T) => writes.map(pick);
+    const rows = await preparedQuery<{ id: string }>(
+      manager,
+      'workflow-send-many',
+      `WITH input AS (
+         SELECT * FROM unnest($2::bigint[], $3::int[], $4::text[], $5::text[], $6::jsonb[], $7::int[], $8::int[], $9::text[], $10::text[],
+                              $11::bigint[], $12::text[])
+                AS i(id, expected_version, from_state, to_state, snapshot, machine_version, assignee_id, event, actor_kind, actor_id, note)
+       ), updated AS (
+         UPDATE requests r SET state = i.to_state, snapshot = i.snapshot, machine_version = i.machine_version, version = r.version + 1,
+                assigned_clerk_id = i.assignee_id, updated_at = now()
+           FROM input i
+          WHERE r.company_id = $1 AND r.id = i.id AND r.version = i.expected_version
+         RETURNING r.id
        ), recorded AS (
          INSERT INTO request_transitions (company_id, request_id, from_state, to_state, event, actor_kind, actor_id, comment)
-         SELECT $5, id, $8, $1, $9, $10, $11, $12 FROM updated
-       ), ${OUTBOX_EFFECTS_CTE('updated', '$5', '$13', '$14')}
+         SELECT $1, i.id, i.from_state, i.to_state, i.event, i.actor_kind, i.actor_id, i.note
+           FROM input i JOIN updated u ON u.id = i.id ORDER BY i.id
+       ), effects AS (
+         INSERT INTO outbox (company_id, queue, job_name, payload)
+         SELECT $1, job.queue, job.name, jsonb_build_object('requestId', job.request_id, 'companyId', $1)
+           FROM unnest($13::bigint[], $14::text[], $15::text[]) WITH ORDINALITY AS job(request_id, queue, name, position)
+           JOIN updated u ON u.id = job.request_id
+          ORDER BY job.position
+       )
        SELECT id FROM updated`,
       [
-        to,
-        kind.machine.getPersistedSnapshot(next),
-        kind.machineVersion,
-        context.assigneeId,
-        input.companyId,
-        requestId,
-        input.expectedVersion,
-        row.state,
-        event.type,
-        actor.kind,
-        actor.id,
-        note ?? null,
-        effects.queues,
-        effects.names,
+        companyId,
+        column((w) => w.requestId),
+        column((w) => w.expectedVersion),
+        column((w) => w.from),
+        column((w) => w.to),
+        column((w) => JSON.stringify(w.snapshot)),
+        column((w) => w.machineVersion),
+        column((w) => w.assigneeId),
+        column((w) => w.event),
+        column((w) => w.actorKind),
+        column((w) => w.actorId),
+        column((w) => w.note),
+        effects.map((effect) => effect.requestId),
+        effects.map((effect) => effect.queue),
+        effects.map((effect) => effect.name),
       ],
     );
-    if (updated.length === 0) {
-      const actual: Array<{ version: number }> = await db.query(`SELECT version FROM requests WHERE company_id = $1 AND id = $2`, [
-        input.companyId,
-        requestId,
-      ]);
-      return fail(versionConflict(requestId, input.expectedVersion, actual[0]?.version ?? input.expectedVersion));
-    }
-    return ok({ requestId, from: row.state, to, version: input.expectedVersion + 1 });
+    return rows.map((row) => Number(row.id));
   }
 
   /**
@@ -332,6 +479,20 @@ export class WorkflowEngine {
   async find(manager: EntityManager, companyId: number, requestId: number, actor?: Actor, lock = false): Promise<WorkflowRequest | null> {
     const row = await this.load(manager, companyId, requestId, actor, lock);
     return row ? toWorkflowRequest(row.company_id, row) : null;
+  }
+
+  /** Reads many requests of one company (none of another's), locked in id order when `lock` (inside a transaction). */
+  async findMany(manager: EntityManager, companyId: number, requestIds: readonly number[], lock = false): Promise<WorkflowRequest[]> {
+    return (await this.loadMany(manager, companyId, requestIds, lock)).map((row) => toWorkflowRequest(row.company_id, row));
+  }
+
+  private loadMany(manager: EntityManager, companyId: number, requestIds: readonly number[], lock: boolean): Promise<EngineRow[]> {
+    return preparedQuery<EngineRow>(
+      manager,
+      `workflow-load-many${lock ? '-lock' : ''}`,
+      `SELECT ${ENGINE_COLUMNS} FROM requests WHERE company_id = $1 AND id = ANY($2::bigint[]) ORDER BY id ${lock ? 'FOR UPDATE' : ''}`,
+      [companyId, requestIds],
+    );
   }
 
   private async load(

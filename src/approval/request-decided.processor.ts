@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Job } from 'bullmq';
-import { DataSource } from 'typeorm';
-import { runOutboxJob } from '../../libs/outbox/outbox';
+import { DataSource, EntityManager } from 'typeorm';
+import { JobBatcher } from '../../libs/queue/job-batcher';
+import { OUTBOX_JOB_BATCHES, outboxJobBatcher } from '../../libs/outbox/outbox';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
@@ -10,6 +11,8 @@ import { JOBS } from '../jobs';
 import { EmailLanguage } from '../notifications/email-templates';
 import { EmailService } from '../notifications/email.service';
 import { DECISION_OUTCOMES, DecisionOutcome, RequestKinds } from './request-kind';
+
+type DecidedJob = Pick<Job<{ requestId: number; companyId: number; outboxId?: number }>, 'data'>;
 
 interface Recipient {
   customer_name: string;
@@ -24,11 +27,12 @@ interface Recipient {
  * was written for), in the words of the request's kind (RequestPresentation.decisionEmail),
  * if they have a verified login and the kind's topic on. The once key
  * `request-decided:<request>:<outcome>` makes every decision go out once, however many
- * jobs or re-runs see it.
+ * jobs or re-runs see it. Jobs running at the same time share one transaction.
  */
 @Injectable()
 export class RequestDecidedProcessor implements OnModuleInit {
   private readonly logger = new Logger(RequestDecidedProcessor.name);
+  private readonly batcher: JobBatcher<DecidedJob, void | undefined>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -37,65 +41,69 @@ export class RequestDecidedProcessor implements OnModuleInit {
     private readonly engine: WorkflowEngine,
     private readonly kinds: RequestKinds,
     private readonly emails: EmailService,
-  ) {}
-
-  onModuleInit(): void {
-    this.queues.register(JOBS.requestDecided, (job) => this.handle(job));
+  ) {
+    this.batcher = outboxJobBatcher(dataSource, (manager, job: DecidedJob) => this.notify(manager, job));
   }
 
-  async handle(job: Pick<Job<{ requestId: number; companyId: number; outboxId?: number }>, 'data'>): Promise<void> {
+  onModuleInit(): void {
+    this.queues.register(JOBS.requestDecided, (job) => this.handle(job), { concurrency: OUTBOX_JOB_BATCHES.concurrency });
+  }
+
+  async handle(job: DecidedJob): Promise<void> {
+    await this.batcher.add(job);
+  }
+
+  private async notify(manager: EntityManager, job: DecidedJob): Promise<void> {
     const { requestId, companyId } = job.data;
-    await runOutboxJob(this.dataSource, job, async (manager) => {
-      const request = await this.engine.find(manager, companyId, requestId);
-      if (!request || !this.kinds.has(request.kind)) {
-        this.logger.warn({ requestId, companyId }, 'decided request not found; no e-mail');
-        return;
-      }
-      const [customer]: Recipient[] = await manager.query(
-        `SELECT c.name AS customer_name, a.login_email AS recipient, a.language
+    const request = await this.engine.find(manager, companyId, requestId);
+    if (!request || !this.kinds.has(request.kind)) {
+      this.logger.warn({ requestId, companyId }, 'decided request not found; no e-mail');
+      return;
+    }
+    const [customer]: Recipient[] = await manager.query(
+      `SELECT c.name AS customer_name, a.login_email AS recipient, a.language
            FROM customers c
            LEFT JOIN customer_accounts a ON a.company_id = c.company_id AND a.customer_id = c.id AND a.email_verified_at IS NOT NULL
           WHERE c.company_id = $1 AND c.id = $2`,
-        [companyId, request.customerId],
-      );
-      const decisions: Array<{ to_state: DecisionOutcome; comment: string | null }> = await manager.query(
-        `SELECT to_state, comment FROM request_transitions
+      [companyId, request.customerId],
+    );
+    const decisions: Array<{ to_state: DecisionOutcome; comment: string | null }> = await manager.query(
+      `SELECT to_state, comment FROM request_transitions
           WHERE company_id = $1 AND request_id = $2 AND to_state = ANY($3::text[]) AND from_state IS DISTINCT FROM to_state
           ORDER BY id`,
-        [companyId, requestId, DECISION_OUTCOMES],
+      [companyId, requestId, DECISION_OUTCOMES],
+    );
+    if (!customer?.recipient || !customer.language || decisions.length === 0) {
+      this.logger.log({ requestId, companyId, state: request.state }, 'request decided; no e-mail to send');
+      return;
+    }
+    const kind = this.kinds.get(request.kind);
+    const announced = new Set<DecisionOutcome>();
+    for (const { to_state: outcome, comment } of decisions) {
+      // A retried application passes `approved` once only, but the once key is the rule either way.
+      if (announced.has(outcome)) continue;
+      announced.add(outcome);
+      const content = await kind.decisionEmail(companyId, request, outcome, customer.language);
+      const emailId = await this.emails.queueNotification(manager, {
+        companyId,
+        template: 'request-decided',
+        language: customer.language,
+        to: customer.recipient,
+        params: {
+          customerName: customer.customer_name,
+          outcome,
+          subject: content.subject,
+          summary: content.summary,
+          ...(outcome === 'rejected' && comment ? { reason: comment } : {}),
+          link: { url: `${this.config.PUBLIC_URL}${content.link.path}`, label: content.link.label },
+        },
+        notification: { customerId: request.customerId, topic: kind.decisionTopic },
+        onceKey: `request-decided:${requestId}:${outcome}`,
+      });
+      this.logger.log(
+        { requestId, companyId, outcome, emailId },
+        emailId ? 'decision e-mail queued' : 'decision e-mail not wanted or already queued',
       );
-      if (!customer?.recipient || !customer.language || decisions.length === 0) {
-        this.logger.log({ requestId, companyId, state: request.state }, 'request decided; no e-mail to send');
-        return;
-      }
-      const kind = this.kinds.get(request.kind);
-      const announced = new Set<DecisionOutcome>();
-      for (const { to_state: outcome, comment } of decisions) {
-        // A retried application passes `approved` once only, but the once key is the rule either way.
-        if (announced.has(outcome)) continue;
-        announced.add(outcome);
-        const content = await kind.decisionEmail(companyId, request, outcome, customer.language);
-        const emailId = await this.emails.queueNotification(manager, {
-          companyId,
-          template: 'request-decided',
-          language: customer.language,
-          to: customer.recipient,
-          params: {
-            customerName: customer.customer_name,
-            outcome,
-            subject: content.subject,
-            summary: content.summary,
-            ...(outcome === 'rejected' && comment ? { reason: comment } : {}),
-            link: { url: `${this.config.PUBLIC_URL}${content.link.path}`, label: content.link.label },
-          },
-          notification: { customerId: request.customerId, topic: kind.decisionTopic },
-          onceKey: `request-decided:${requestId}:${outcome}`,
-        });
-        this.logger.log(
-          { requestId, companyId, outcome, emailId },
-          emailId ? 'decision e-mail queued' : 'decision e-mail not wanted or already queued',
-        );
-      }
-    });
+    }
   }
 }

@@ -18,10 +18,8 @@ export interface BulkItem {
 export type BulkRefusal = WorkflowError | { code: 'flagged' | 'wrong_kind'; requestId: number; message: string };
 export type BulkOutcome = { requestId: number; ok: true; version: number } | { requestId: number; ok: false; error: BulkRefusal };
 
-/** How many bulk approvals are written at once; each is one statement of its own. */
-const BULK_CONCURRENCY = 8;
-/** Requests read in one query during a bulk approval. */
-const BULK_READ_CHUNK = 500;
+/** Requests a bulk approval decides in one transaction (one locking read, one write). */
+const BULK_CHUNK = 1_000;
 export const BULK_MAX = 10_000;
 
 /**
@@ -82,34 +80,36 @@ export class ReviewService {
   /**
    * Approves the selected requests, refusing flagged ones and kinds that are not
    * bulk-approvable (RequestPresentation.bulkApprovable: a data change deserves a look of its own).
-   * Each approval is its own guarded write with its transition and outbox rows, so
-   * one stale or flagged request does not undo the others; the requests are read
-   * BULK_READ_CHUNK at a time, the writes run a few at once.
+   * Each request is decided on its own (its machine, its version, its transition and
+   * outbox rows), so one stale or flagged request does not hold up the others; they
+   * are written set-based, BULK_CHUNK per transaction (WorkflowEngine.sendMany).
    */
   async bulkApprove(companyId: number, clerk: ClerkRef, items: readonly BulkItem[]): Promise<BulkOutcome[]> {
     if (items.length > BULK_MAX) throw new RangeError(`At most ${BULK_MAX} requests at once`);
     const outcomes: BulkOutcome[] = [];
-    for (let start = 0; start < items.length; start += BULK_READ_CHUNK) {
-      const chunk = items.slice(start, start + BULK_READ_CHUNK);
-      const results = await this.engine.sendEach<BulkRefusal>(
-        this.dataSource.manager,
-        companyId,
-        chunk.map((item) => ({
+    for (let start = 0; start < items.length; start += BULK_CHUNK) {
+      const chunk = items.slice(start, start + BULK_CHUNK);
+      const results = await this.dataSource.transaction((manager) =>
+        this.engine.sendMany<BulkRefusal>(
+          manager,
           companyId,
-          requestId: item.requestId,
-          event: 'APPROVE',
-          actor: this.actor(clerk),
-          expectedVersion: item.expectedVersion,
-          comment: 'bulk approval',
-          precondition: (request) => {
-            if (request.flagged) return { code: 'flagged', requestId: item.requestId, message: 'Flagged requests are approved one by one' };
-            if (!this.kinds.get(request.kind).bulkApprovable) {
-              return { code: 'wrong_kind', requestId: item.requestId, message: `Request ${item.requestId} is approved one by one` };
-            }
-            return undefined;
-          },
-        })),
-        BULK_CONCURRENCY,
+          chunk.map((item) => ({
+            companyId,
+            requestId: item.requestId,
+            event: 'APPROVE',
+            actor: this.actor(clerk),
+            expectedVersion: item.expectedVersion,
+            comment: 'bulk approval',
+            precondition: (request) => {
+              if (request.flagged)
+                return { code: 'flagged', requestId: item.requestId, message: 'Flagged requests are approved one by one' };
+              if (!this.kinds.get(request.kind).bulkApprovable) {
+                return { code: 'wrong_kind', requestId: item.requestId, message: `Request ${item.requestId} is approved one by one` };
+              }
+              return undefined;
+            },
+          })),
+        ),
       );
       results.forEach((result, i) =>
         outcomes.push(

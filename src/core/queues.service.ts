@@ -29,6 +29,8 @@ export class QueuesService implements OnApplicationShutdown {
   readonly connection: IORedis;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
+  /** Queues whose handlers asked to run more jobs at once than WORKER_CONCURRENCY (e.g. to batch them). */
+  private readonly concurrencyOf = new Map<string, number>();
   private readonly schedulers: Array<{
     schedulerId: string;
     ref: JobRef;
@@ -65,8 +67,10 @@ export class QueuesService implements OnApplicationShutdown {
     };
   }
 
-  register(ref: JobRef, handler: (job: Job) => Promise<unknown>): void {
+  /** `concurrency`: jobs of this queue run at once, at least (for a handler that batches the jobs it is given). */
+  register(ref: JobRef, handler: (job: Job) => Promise<unknown>, options: { concurrency?: number } = {}): void {
     this.registry.register(ref, handler);
+    if (options.concurrency) this.concurrencyOf.set(ref.queue, Math.max(options.concurrency, this.concurrencyOf.get(ref.queue) ?? 0));
   }
 
   /**
@@ -86,14 +90,17 @@ export class QueuesService implements OnApplicationShutdown {
     this.logger.log({ schedulers: this.schedulers.map((scheduler) => scheduler.schedulerId) }, 'job schedulers registered');
   }
 
-  /** One worker per queue, each running up to `concurrency` jobs at once; a job goes to the handler registered for its name. */
+  /**
+   * One worker per queue, each running up to `concurrency` jobs at once (more where a
+   * handler asked for more); a job goes to the handler registered for its name.
+   */
   startWorkers(concurrency: number): void {
     this.registry.assertComplete();
     for (const queueName of this.registry.queues()) {
       const worker = new Worker(queueName, (job) => this.registry.handlerFor(queueName, job.name)(job), {
         connection: this.connection.duplicate(),
         prefix: this.config.QUEUE_PREFIX,
-        concurrency,
+        concurrency: Math.max(concurrency, this.concurrencyOf.get(queueName) ?? 0),
         ...STALLED_JOB_SETTINGS,
       });
       worker.on('failed', (job, error) =>

@@ -1,7 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
-import { OutboxJob, runOutboxJob } from '../../libs/outbox/outbox';
+import { OUTBOX_JOB_BATCHES, OutboxJob, outboxJobBatcher, runOutboxJob } from '../../libs/outbox/outbox';
+import { JobBatcher } from '../../libs/queue/job-batcher';
 import { QueuesService } from '../core/queues.service';
 import { describeAccountDeletion } from '../identity/account-deletion-export';
 import { JOBS } from '../jobs';
@@ -21,18 +22,33 @@ type ExportJob<T> = Pick<Job<T & { outboxId?: number }>, 'data'>;
  * (metering/reading-export.ts, …); this module owns the feed, so the dependency points
  * from integration to the producers and never back. The item is written in the
  * transaction that completes the outbox row, and is unique per source event: a re-run or
- * duplicate job adds nothing. Webhook deliveries are queued after the commit.
+ * duplicate job adds nothing. Webhook deliveries are queued after the commit. Reading
+ * exports come ten thousand at once after a bulk approval: those running at the same time
+ * share one transaction.
  */
 @Injectable()
 export class FeedExportProcessor implements OnModuleInit {
+  private readonly readings: JobBatcher<ExportJob<{ readingId: number }>, number | null | undefined>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly queues: QueuesService,
     private readonly webhooks: WebhookDispatcher,
-  ) {}
+  ) {
+    this.readings = outboxJobBatcher(dataSource, (manager, job: ExportJob<{ readingId: number }>) =>
+      this.appendIn(manager, async () => {
+        const reading = await describeAppliedReading(manager, job.data.readingId);
+        if (!reading) return null;
+        const { companyId, appliedAt, payload } = reading;
+        return { companyId, type: 'reading.applied', sourceKey: `reading:${payload.readingId}`, occurredAt: appliedAt, payload };
+      }),
+    );
+  }
 
   onModuleInit(): void {
-    this.queues.register(JOBS.exportReading, (job) => this.reading(job as Job<{ readingId: number }>));
+    this.queues.register(JOBS.exportReading, (job) => this.reading(job as Job<{ readingId: number }>), {
+      concurrency: OUTBOX_JOB_BATCHES.concurrency,
+    });
     this.queues.register(JOBS.exportCustomerChange, (job) => this.customerChange(job as Job<{ requestId: number; kind: string }>));
     this.queues.register(JOBS.exportPayment, (job) => this.payment(job as Job<{ paymentId: number; companyId: number }>));
     this.queues.register(JOBS.exportPaymentAllocation, (job) =>
@@ -44,12 +60,8 @@ export class FeedExportProcessor implements OnModuleInit {
   }
 
   async reading(job: ExportJob<{ readingId: number }>): Promise<void> {
-    await this.append(job, async (manager) => {
-      const reading = await describeAppliedReading(manager, job.data.readingId);
-      if (!reading) return null;
-      const { companyId, appliedAt, payload } = reading;
-      return { companyId, type: 'reading.applied', sourceKey: `reading:${payload.readingId}`, occurredAt: appliedAt, payload };
-    });
+    const appended = await this.readings.add(job);
+    if (appended) await this.webhooks.dispatch(appended);
   }
 
   async customerChange(job: ExportJob<{ requestId: number; kind: string }>): Promise<void> {
@@ -105,11 +117,14 @@ export class FeedExportProcessor implements OnModuleInit {
 
   /** Describes and appends in the outbox row's transaction; a source that is gone (or not of that kind) adds nothing. */
   private async append(job: OutboxJob, describe: (manager: EntityManager) => Promise<FeedEntry | null>): Promise<void> {
-    const appended = await runOutboxJob(this.dataSource, job, async (manager) => {
-      const entry = await describe(manager);
-      if (!entry) return null;
-      return (await appendFeedItem(manager, entry)) ? entry.companyId : null;
-    });
+    const appended = await runOutboxJob(this.dataSource, job, (manager) => this.appendIn(manager, () => describe(manager)));
     if (appended) await this.webhooks.dispatch(appended);
+  }
+
+  /** The company whose feed got the item, or null when the source is gone or the item was there already. */
+  private async appendIn(manager: EntityManager, describe: () => Promise<FeedEntry | null>): Promise<number | null> {
+    const entry = await describe();
+    if (!entry) return null;
+    return (await appendFeedItem(manager, entry)) ? entry.companyId : null;
   }
 }

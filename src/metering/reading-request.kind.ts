@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { addToOutbox } from '../../libs/outbox/outbox';
+import { addManyToOutbox } from '../../libs/outbox/outbox';
+import { preparedQuery } from '../../libs/typeorm/prepared-query';
 import { RequestKind, WorkflowRequest } from '../../libs/workflow/request-workflow';
 import { JOBS } from '../jobs';
 import { READING_MACHINE_VERSION, readingMachine } from './reading.machine';
@@ -32,19 +33,41 @@ export const meterSubject = (meterId: number) => `meter:${meterId}`;
 export const readingLiveKey = (meterId: number, windowId: number) => `${meterSubject(meterId)}:window:${windowId}`;
 
 /**
- * Applies an approved reading: it joins the billable readings with kind
- * 'customer' and is queued for export to the billing back office. The unique
- * readings.request_id makes a second run insert nothing and queue nothing.
+ * Applies approved readings of one company: each joins the billable readings with
+ * kind 'customer' and is queued for export to the billing back office, in one
+ * statement for all. The unique readings.request_id makes a second run insert
+ * nothing and queue nothing.
  */
-export async function applyReading(manager: EntityManager, request: WorkflowRequest): Promise<void> {
-  const payload = request.payload as ReadingPayload;
-  const rows: Array<{ id: string }> = await manager.query(
+export async function applyReadings(manager: EntityManager, requests: readonly WorkflowRequest[]): Promise<void> {
+  if (requests.length === 0) return;
+  const companyId = requests[0].companyId;
+  if (requests.some((request) => request.companyId !== companyId)) throw new Error('applyReadings applies the readings of one company');
+  const payloads = requests.map((request) => request.payload as ReadingPayload);
+  const inserted = await preparedQuery<{ id: string }>(
+    manager,
+    'metering-apply-readings',
     `INSERT INTO readings (company_id, meter_id, read_on, value, kind, billable, request_id)
-     VALUES ($1, $2, $3, $4::numeric, 'customer', true, $5)
-     ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING RETURNING id`,
-    [request.companyId, payload.meterId, payload.readOn, payload.value, request.id],
+     SELECT $1, r.meter_id, r.read_on, r.value::numeric, 'customer', true, r.request_id
+       FROM unnest($2::bigint[], $3::bigint[], $4::date[], $5::text[]) AS r(request_id, meter_id, read_on, value)
+      ORDER BY r.request_id
+     ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING
+     RETURNING id`,
+    [
+      companyId,
+      requests.map((request) => request.id),
+      payloads.map((payload) => payload.meterId),
+      payloads.map((payload) => payload.readOn),
+      payloads.map((payload) => payload.value),
+    ],
   );
-  if (rows.length > 0) await addToOutbox(manager, JOBS.exportReading, { readingId: Number(rows[0].id) }, request.companyId);
+  if (inserted.length > 0) {
+    await addManyToOutbox(
+      manager,
+      JOBS.exportReading,
+      inserted.map((row) => ({ readingId: Number(row.id) })),
+      companyId,
+    );
+  }
 }
 
 /** The engine's part of the meter reading kind; ReadingReview adds how approval shows it and registers both. */
@@ -60,5 +83,6 @@ export const readingRequestKind: RequestKind = {
   answerDays: 5,
   // Approval adds the customer's decision e-mails (approved, rejected, applied) to every kind's effects.
   effects: { approved: [JOBS.applyRequest] },
-  apply: applyReading,
+  apply: (manager, request) => applyReadings(manager, [request]),
+  applyMany: applyReadings,
 };
