@@ -128,6 +128,8 @@ async function main(): Promise<void> {
 
       // This process's app only issues the bearer tokens (SessionService); it serves nothing.
       app = await createHttpApp(parseConfig(env), 'api');
+      // Initialised, so its Redis connection is ready before sessions are issued (InteractiveRedis.onModuleInit).
+      await app.init();
       const tokens = await issueCustomerTokens(app.get(SessionService), companyId, targets, CONCURRENCY);
 
       const servers: Record<'api' | 'plain', MeasuredServer> = { api: { baseUrl: '', pid: 0 }, plain: { baseUrl: '', pid: 0 } };

@@ -85,6 +85,8 @@ async function main(): Promise<void> {
       // This process's app only issues the clerk's bearer token (SessionService); it serves nothing.
       // Built first, so its Redis connection (no offline queue) is up when the token is issued.
       app = await createHttpApp(parseConfig({ ...env, ROLE: 'api' }), 'api');
+      // Initialised, so its Redis connection is ready before sessions are issued (InteractiveRedis.onModuleInit).
+      await app.init();
       let started = performance.now();
       const { companyId, targets } = await loadReadingCustomers(dataSource, 2 * count);
       const engine = new WorkflowEngine();

@@ -198,6 +198,8 @@ async function sigtermUnderLoad(context: Context, customer: ReadingTarget, start
   );
   // This process's app only issues the bearer token; it serves nothing.
   const app = await createHttpApp(parseConfig({ ...context.env, ROLE: 'api' }), 'api');
+  // Initialised, so its Redis connection is ready before sessions are issued (InteractiveRedis.onModuleInit).
+  await app.init();
   const token = await app.get(SessionService).issueApiToken({
     kind: 'customer',
     companyId: context.companyId,

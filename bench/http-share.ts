@@ -187,6 +187,8 @@ async function main(): Promise<void> {
 
       // This process's app only issues sessions and tokens; it serves nothing.
       app = await createHttpApp(parseConfig(env), 'api');
+      // Initialised, so its Redis connection is ready before sessions are issued (InteractiveRedis.onModuleInit).
+      await app.init();
       const sessions = app.get(SessionService);
       const login = (targetsToLog: ReadingTarget[]) => logIn(sessions, companyId, targetsToLog);
       let nextFresh = READERS;

@@ -82,6 +82,8 @@ async function main(): Promise<void> {
 
       // This process's app only issues the bearer tokens (SessionService); it serves nothing.
       app = await createHttpApp(parseConfig({ ...env, ROLE: 'api' }), 'api');
+      // Initialised, so its Redis connection is ready before sessions are issued (InteractiveRedis.onModuleInit).
+      await app.init();
       const sessions = app.get(SessionService);
       const overHttp = targets.slice(0, count);
       const port = await freePort();
