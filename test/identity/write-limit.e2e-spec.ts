@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { BackofficeGuard } from '../../src/identity/clerk.guard';
 import { CustomerGuard } from '../../src/identity/auth.guards';
 import { ANONYMOUS_CALLERS, WriteLimitGuard } from '../../src/identity/write-limit.guard';
+import { IntegrationKeyGuard } from '../../src/integration/integration-key.guard';
 import { createTestCompany, openTestDataSource } from '../support/database';
 import { createTestCustomer } from '../support/factories';
 import { loginTestCustomer } from '../support/customer-session';
@@ -40,7 +41,8 @@ const THROTTLED_ELSEWHERE: Record<string, string> = {
 };
 
 const UNSAFE = new Set([RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH, RequestMethod.DELETE]);
-const LOGIN_GUARDS: ReadonlySet<Type<CanActivate>> = new Set([CustomerGuard, BackofficeGuard]);
+/** Guards that name the caller (a session, a token or an integration API key), whom the write limit then counts. */
+const LOGIN_GUARDS: ReadonlySet<Type<CanActivate>> = new Set([CustomerGuard, BackofficeGuard, IntegrationKeyGuard]);
 
 interface WriteRoute {
   /** `Controller.handler` */
