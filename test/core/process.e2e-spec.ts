@@ -1,4 +1,4 @@
-import { freePort, startPortal, waitForHealth } from '../support/portal-process';
+import { freePort, startPortal, waitForHealth, waitForOutput } from '../support/portal-process';
 
 describe('the portal process', () => {
   it('stops with one line naming a malformed setting', async () => {
@@ -12,6 +12,8 @@ describe('the portal process', () => {
     const port = await freePort();
     const portal = startPortal('src/main.ts', { ROLE: 'all', PORT: String(port) });
     await waitForHealth(`http://127.0.0.1:${port}`, 45_000);
+    // The workers may start a moment after the HTTP side answers.
+    await waitForOutput(portal, 'workers started', 15_000);
     expect(portal.output()).toContain('workers started');
     portal.child.kill('SIGTERM');
     expect({ code: await portal.exited, output: portal.output() }).toEqual({ code: 0, output: expect.any(String) });
@@ -19,8 +21,7 @@ describe('the portal process', () => {
 
   it('runs only workers from worker.ts, and stops on SIGTERM', async () => {
     const portal = startPortal('src/worker.ts', { PORT: String(await freePort()) });
-    const deadline = Date.now() + 45_000;
-    while (!portal.output().includes('Ügyfélportál started') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await waitForOutput(portal, 'Ügyfélportál started', 45_000);
     expect(portal.output()).toContain('"role":"worker"');
     portal.child.kill('SIGTERM');
     // The output in the comparison shows why, should the exit code differ.

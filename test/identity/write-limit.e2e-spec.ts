@@ -41,7 +41,7 @@ const THROTTLED_ELSEWHERE: Record<string, string> = {
 };
 
 const UNSAFE = new Set([RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH, RequestMethod.DELETE]);
-/** Guards that let only an identified caller through; the write limit counts per that caller (an integration key: writeLimitSubject). */
+/** Guards that name the caller (a session, a token or an integration API key), whom the write limit then counts. */
 const LOGIN_GUARDS: ReadonlySet<Type<CanActivate>> = new Set([CustomerGuard, BackofficeGuard, IntegrationKeyGuard]);
 
 interface WriteRoute {

@@ -48,3 +48,9 @@ export async function waitForHealth(url: string, timeoutMs: number): Promise<voi
   }
   throw new Error(`${url} did not become ready in ${timeoutMs} ms`);
 }
+
+/** Waits until the process has written `text` (a log line), or the time is up; the caller asserts on the output. */
+export async function waitForOutput(portal: PortalProcess, text: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!portal.output().includes(text) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+}
