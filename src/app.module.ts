@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, Role } from '../config/configuration';
+import { BillingJobsModule } from './billing/billing-jobs.module';
 import { BillingModule } from './billing/billing.module';
 import { CoreModule } from './core/core.module';
 import { IdentityModule } from './identity/identity.module';
@@ -28,6 +29,7 @@ export class AppModule {
         ProfileModule,
         IdentityModule,
         PaymentsModule,
+        BillingJobsModule,
         // BillingModule after WebModule: its customer home at `/` is the route WebPages passes a customer on to.
         ...(role === 'worker' ? [] : [WebModule, BillingModule]),
       ],

@@ -20,6 +20,12 @@ export const JOBS = {
   reconcilePayments: { queue: 'payments', name: 'reconcile' },
   /** An applied data change or e-invoice switch, for the billing back office ({ requestId, kind }). */
   exportCustomerChange: { queue: 'integration', name: 'export-customer-change' },
+  /**
+   * An invoice was issued (imported from the billing back office): the customer's
+   * e-mail, with the PDF attached for e-invoice service points ({ invoiceId, companyId }).
+   * Written set-based by recordInvoicesIssued (src/billing/invoice-issued.ts).
+   */
+  invoiceIssued: { queue: 'notifications', name: 'invoice-issued' },
   /** A reminder scheduler fired ({ kind }): runs that kind of reminder for every company. */
   runReminders: { queue: 'reminders', name: 'run-reminders' },
 } as const satisfies Record<string, JobRef>;

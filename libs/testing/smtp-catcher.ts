@@ -12,6 +12,7 @@ export interface CaughtMail {
   headers: Record<string, string>;
   text: string;
   html: string;
+  attachments: Array<{ filename: string; contentType: string; content: Buffer }>;
   receivedAt: Date;
 }
 
@@ -60,6 +61,11 @@ export class SmtpCatcher {
               ),
               text: parsed.text ?? '',
               html: parsed.html || '',
+              attachments: parsed.attachments.map((attachment) => ({
+                filename: attachment.filename ?? '',
+                contentType: attachment.contentType,
+                content: attachment.content,
+              })),
               receivedAt: new Date(),
             });
             callback();

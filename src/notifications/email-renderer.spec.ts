@@ -27,6 +27,15 @@ const SAMPLES: { [T in EmailTemplate]: EmailParams<T> } = {
     openAmount: 38837,
     link: 'https://portal.example/invoices',
   },
+  'invoice-issued': {
+    customerName: 'Kiss Anna',
+    invoiceNumber: 'SZ-2025/0042',
+    issuedOn: '2025-12-01',
+    dueOn: '2025-12-15',
+    grossTotal: 38837,
+    eInvoice: true,
+    link: 'https://portal.example/invoices/42',
+  },
   'request-decided': {
     customerName: 'Kiss Anna',
     outcome: 'rejected',

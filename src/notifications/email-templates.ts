@@ -54,6 +54,16 @@ export const EMAIL_TEMPLATES = {
   'invoice-overdue': invoiceReminder,
   'reading-window-opened': readingWindowReminder,
   'reading-window-closing': readingWindowReminder,
+  /** An invoice was issued; for an e-invoice service point the PDF is attached (the e-invoice delivery itself). */
+  'invoice-issued': z.object({
+    customerName: z.string().min(1),
+    invoiceNumber: z.string().min(1),
+    issuedOn: isoDate,
+    dueOn: isoDate,
+    grossTotal: z.number().int().nonnegative(),
+    eInvoice: z.boolean(),
+    link: webLink,
+  }),
   /** A customer's meter reading request was decided: recorded (applied) or rejected with the clerk's reason. */
   'request-decided': z.object({
     customerName: z.string().min(1),
