@@ -53,6 +53,14 @@ export class EmailService {
     return emailId;
   }
 
+  /** `queue` for an e-mail that must go at most once: null when one with its once key was queued before. */
+  async queueOnce<T extends EmailTemplate>(
+    manager: EntityManager,
+    email: EmailToQueue<T> & Required<Pick<EmailToQueue<T>, 'onceKey'>>,
+  ): Promise<number | null> {
+    return this.insert(manager, email);
+  }
+
   /**
    * `queue` for a notification, unless the customer turned its topic off, or an
    * e-mail with its once key exists: then nothing is queued and the answer is null.
