@@ -64,6 +64,17 @@ export const EMAIL_TEMPLATES = {
     eInvoice: z.boolean(),
     link: webLink,
   }),
+  /** A card payment the bank confirmed: amount, the bank's reference, and what it paid. */
+  'payment-receipt': z.object({
+    customerName: z.string().min(1),
+    amount: z.number().int().positive(),
+    reference: z.string().min(1),
+    paidAt: z.string().datetime({ offset: true }),
+    allocations: z
+      .array(z.object({ reference: z.string().min(1), description: z.string().min(1), amount: z.number().int().positive() }))
+      .min(1),
+    link: webLink,
+  }),
   /** A customer's meter reading request was decided: recorded (applied) or rejected with the clerk's reason. */
   'request-decided': z.object({
     customerName: z.string().min(1),
