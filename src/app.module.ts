@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, Role } from '../config/configuration';
+import { QueueDashboardModule } from './approval/queue-dashboard';
 import { BillingJobsModule } from './billing/billing-jobs.module';
 import { BillingModule } from './billing/billing.module';
 import { CoreModule } from './core/core.module';
@@ -31,7 +32,7 @@ export class AppModule {
         PaymentsModule,
         BillingJobsModule,
         // BillingModule after WebModule: its customer home at `/` is the route WebPages passes a customer on to.
-        ...(role === 'worker' ? [] : [WebModule, BillingModule]),
+        ...(role === 'worker' ? [] : [WebModule, BillingModule, QueueDashboardModule]),
       ],
     };
   }

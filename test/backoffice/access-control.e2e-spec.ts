@@ -25,6 +25,9 @@ const PAGES = [
   '/backoffice/base-rates',
   '/backoffice/reminder-runs',
   '/backoffice/emails/failed',
+  // The admins' queue dashboard (bull-board) and its JSON.
+  '/backoffice/queues',
+  '/backoffice/queues/api/queues',
 ];
 const PAGE_POSTS = [
   '/backoffice/queue/bulk-approve',
