@@ -153,7 +153,7 @@ export const configSchema = z.object({
     .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron pattern such as "0 7 * * *"')
     .default('0 7 * * *'),
   /** Reminders claimed and queued per transaction. */
-  REMINDER_CHUNK_SIZE: positiveInt(1000),
+  REMINDER_CHUNK_SIZE: positiveInt(5000),
   /** Signs the e-mails' unsubscribe links; changing it invalidates the links already sent. */
   NOTIFICATION_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEVELOPMENT_LINK_SECRET),
 });
