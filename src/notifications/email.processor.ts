@@ -138,6 +138,9 @@ export class EmailProcessor implements OnModuleInit, OnApplicationShutdown {
             this.config.EMAIL_WAVE_SIZE,
           ]);
           if (emails.length === 0) return [];
+          // The wave's commit need not wait for the disk: a "sent" lost in a database crash sends
+          // that e-mail once more (at least once, as above), and every wave saves a WAL flush.
+          await manager.query(`SET LOCAL synchronous_commit = off`);
           const wave = await Promise.all(emails.map((email) => this.deliver(email, files.get(Number(email.id)))));
           await this.record(manager, wave, finalAttempt);
           return wave;
