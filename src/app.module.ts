@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, Role } from '../config/configuration';
+import { QueueDashboardModule } from './approval/queue-dashboard';
 import { BillingJobsModule } from './billing/billing-jobs.module';
 import { BillingModule } from './billing/billing.module';
 import { CoreModule } from './core/core.module';
@@ -37,7 +38,7 @@ export class AppModule {
         IntegrationModule,
         // BillingModule after WebModule: its customer home at `/` is the route WebPages passes a customer on to.
         // MessagesModule after IdentityModule: its middleware (the menu's unread count) needs the session's principal.
-        ...(role === 'worker' ? [] : [WebModule, BillingModule, MessagesModule]),
+        ...(role === 'worker' ? [] : [WebModule, BillingModule, MessagesModule, QueueDashboardModule]),
       ],
     };
   }
