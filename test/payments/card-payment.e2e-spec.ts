@@ -129,6 +129,12 @@ describe('card payment through the SimplePay sandbox', () => {
       gateway_reference: String(transaction.transactionId),
     });
     expect(await openAmounts(debts)).toEqual({ items: [0, 0, 0], invoice: 0 });
+    // The invoice's detail lists the payment booked to it.
+    const invoice = await request(world.running.url)
+      .get(`/api/v1/invoices/${debts.invoiceId}`)
+      .auth(session.bearer, { type: 'bearer' })
+      .expect(200);
+    expect(invoice.body.payments).toEqual([expect.objectContaining({ amount: expect.any(Number) })]);
 
     // The IPN arrives later: acknowledged, nothing changes a second time.
     await world.sandbox.idle();
