@@ -13,6 +13,7 @@ import { Client } from 'pg';
 import { parseConfig } from '../config/configuration';
 import { EmailRenderer } from '../src/notifications/email-renderer';
 import { EmailService } from '../src/notifications/email.service';
+import { EmailAttachments } from '../src/notifications/email-attachments';
 import { MessageCounts } from '../src/notifications/message-counts.service';
 import { MessageService, SendMessageInput } from '../src/notifications/message.service';
 import { NotificationPreferenceService } from '../src/notifications/notification-preference.service';
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
       const messages = new MessageService(
         config,
         dataSource,
-        new EmailService(new EmailRenderer(), preferences),
+        new EmailService(config, new EmailRenderer(), preferences, new EmailAttachments()),
         new MessageCounts(dataSource),
       );
       const sender = { companyId, clerkId, role: 'supervisor' };

@@ -116,6 +116,16 @@ export const configSchema = z.object({
   SESSION_IDLE_MINUTES: positiveInt(30),
   SESSION_ABSOLUTE_HOURS: positiveInt(12),
   SMTP_URL: urlWithProtocol(['smtp', 'smtps']).default('smtp://127.0.0.1:1025'),
+  /** SMTP connections each worker process keeps open and sends over (nodemailer pool). */
+  SMTP_POOL_SIZE: positiveInt(10),
+  /** E-mails queued together (a reminder chunk) share one send job of at most this many. */
+  EMAIL_BATCH_SIZE: positiveInt(500),
+  /**
+   * E-mails a send job claims, hands to the pool at once and records as sent in one
+   * transaction. A crashed worker can send again only what it had in a wave, so this
+   * bounds duplicates (at most WORKER_CONCURRENCY × this per crashed process).
+   */
+  EMAIL_WAVE_SIZE: positiveInt(25),
   MAIL_FROM: z.string().min(3).default('Ügyfélportál <noreply@ugyfelportal.local>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OUTBOX_POLL_MS: positiveInt(500),
@@ -147,7 +157,7 @@ export const configSchema = z.object({
     .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron pattern such as "0 7 * * *"')
     .default('0 7 * * *'),
   /** Reminders claimed and queued per transaction. */
-  REMINDER_CHUNK_SIZE: positiveInt(1000),
+  REMINDER_CHUNK_SIZE: positiveInt(5000),
   /** Signs the e-mails' unsubscribe links; changing it invalidates the links already sent. */
   NOTIFICATION_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEVELOPMENT_LINK_SECRET),
   /** Tries per webhook delivery, with exponential backoff from WEBHOOK_BACKOFF_MS; then it waits for an admin's retry. */

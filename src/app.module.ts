@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, Role } from '../config/configuration';
+import { QueueDashboardModule } from './approval/queue-dashboard';
 import { BillingJobsModule } from './billing/billing-jobs.module';
 import { BillingModule } from './billing/billing.module';
 import { CoreModule } from './core/core.module';
@@ -35,7 +36,7 @@ export class AppModule {
         BillingJobsModule,
         FeedModule,
         IntegrationModule,
-        ...(role === 'worker' ? [] : [WebModule, BillingModule, MessagesModule]),
+        ...(role === 'worker' ? [] : [WebModule, BillingModule, MessagesModule, QueueDashboardModule]),
       ],
     };
   }

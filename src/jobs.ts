@@ -6,6 +6,8 @@ import { JobRef } from '../libs/queue/job-registry';
  */
 export const JOBS = {
   sendEmail: { queue: 'email', name: 'send-email' },
+  /** Sends the queued e-mails of one company with ids in a range, many per transaction ({ companyId, firstEmailId, lastEmailId }). */
+  sendEmailBatch: { queue: 'email', name: 'send-email-batch' },
   /** Runs the applier of an approved request ({ requestId, companyId }). */
   applyRequest: { queue: 'requests', name: 'apply' },
   /** A request was decided (applied or rejected); the notifications issue turns it into an e-mail. */

@@ -41,6 +41,9 @@ export class SmtpCatcher {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      // Stopping drops open connections at once, as a mail server going down would
+      // (senders keep pooled connections open; the default waits 30 s for them).
+      closeTimeout: 100,
       onData: (stream, session, callback) => {
         simpleParser(stream)
           .then((parsed) => {

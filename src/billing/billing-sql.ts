@@ -105,14 +105,14 @@ SELECT vat_rate, net_amount, vat_amount, gross_amount FROM invoice_vat_summaries
  WHERE company_id = $1 AND invoice_id = $2 ORDER BY vat_rate`,
 };
 
-/** The confirmed payments allocated to the invoice's ($2) debt item, oldest first. */
+/** The succeeded (bank-confirmed) payments allocated to the invoice's ($2) debt item, oldest first. */
 export const INVOICE_PAYMENTS: PreparedStatement = {
   name: 'billing_invoice_payments',
   text: `
 SELECT p.id, p.confirmed_at, sum(a.amount)::int AS amount
   FROM debt_items d
   JOIN payment_allocations a ON a.company_id = d.company_id AND a.debt_item_id = d.id
-  JOIN payments p ON p.company_id = a.company_id AND p.id = a.payment_id AND p.status = 'confirmed'
+  JOIN payments p ON p.company_id = a.company_id AND p.id = a.payment_id AND p.status = 'succeeded'
  WHERE d.company_id = $1 AND d.invoice_id = $2 AND d.kind = 'invoice'
  GROUP BY p.id, p.confirmed_at ORDER BY p.confirmed_at, p.id`,
 };

@@ -1,5 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index } from 'typeorm';
 import { BigIntIdColumn, bigintAsNumber } from '../../libs/typeorm/bigint-as-number';
+import { EmailAttachmentRef } from './email-attachments';
 import { EmailLanguage } from './email-templates';
 import { NotificationTopic } from './notification-preference.entity';
 
@@ -21,6 +22,7 @@ export type EmailStatus = (typeof EMAIL_STATUSES)[number];
   `topic IS NULL OR topic IN ('reading_recorded', 'address_changed', 'contract_ended', 'invoice_issued', 'provider_reading_date', ` +
     `'reading_window_due', 'payment_checked', 'invoice_overdue', 'due_date_reminder', 'provider_message')`,
 )
+@Check('email_log_attachments_check', `attachments IS NULL OR jsonb_typeof(attachments) = 'array'`)
 @Check('email_log_check', `(topic IS NULL) = (customer_id IS NULL)`)
 @ForeignKey('Customer', ['companyId', 'customerId'], ['companyId', 'id'], { name: 'email_log_company_id_customer_id_fkey' })
 export class EmailLog {
@@ -57,6 +59,10 @@ export class EmailLog {
   /** The template's params, checked when queued. */
   @Column({ type: 'jsonb' })
   params!: Record<string, unknown>;
+
+  /** Files the e-mail carries, by name; built when it is sent (see EmailAttachments). */
+  @Column({ type: 'jsonb', nullable: true })
+  attachments!: EmailAttachmentRef[] | null;
 
   @Column({ type: 'text' })
   status!: EmailStatus;

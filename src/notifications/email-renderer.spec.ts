@@ -36,6 +36,17 @@ const SAMPLES: { [T in EmailTemplate]: EmailParams<T> } = {
     eInvoice: true,
     link: 'https://portal.example/invoices/42',
   },
+  'payment-receipt': {
+    customerName: 'Kiss Anna',
+    amount: 51337,
+    reference: '501234567',
+    paidAt: '2025-12-03T22:30:00.000Z',
+    allocations: [
+      { reference: 'SZ-2025/0042', description: 'Távhő 2025. november', amount: 38837 },
+      { reference: 'K-2025/0007', description: 'Késedelmi kamat', amount: 12500 },
+    ],
+    link: 'https://portal.example/payments/7',
+  },
   'request-decided': {
     customerName: 'Kiss Anna',
     outcome: 'rejected',

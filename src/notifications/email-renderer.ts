@@ -99,9 +99,13 @@ function createHandlebars(root: string, language: EmailLanguage): typeof Handleb
     if (!Number.isInteger(count)) throw new Error(`plural needs a whole number, got ${String(count)}`);
     return `${count} ${count === 1 ? one : many}`;
   });
-  handlebars.registerPartial('layout', readTemplate(join(root, 'layouts', 'html.hbs')));
+  // Partials are registered compiled: one given as text is compiled again on every render.
+  // A text part's partials (text-*) are plain text like the part itself.
+  const partial = (name: string, source: string) =>
+    handlebars.registerPartial(name, handlebars.compile(source, { strict: true, noEscape: name.startsWith('text-') }));
+  partial('layout', readTemplate(join(root, 'layouts', 'html.hbs')));
   for (const file of [...hbsFiles(join(root, 'partials')), ...hbsFiles(join(root, 'partials', language))]) {
-    handlebars.registerPartial(basename(file, '.hbs'), readFileSync(file, 'utf8'));
+    partial(basename(file, '.hbs'), readFileSync(file, 'utf8'));
   }
   return handlebars;
 }

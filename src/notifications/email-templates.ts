@@ -64,6 +64,17 @@ export const EMAIL_TEMPLATES = {
     eInvoice: z.boolean(),
     link: webLink,
   }),
+  /** A card payment the bank confirmed: amount, the bank's reference, and what it paid. */
+  'payment-receipt': z.object({
+    customerName: z.string().min(1),
+    amount: z.number().int().positive(),
+    reference: z.string().min(1),
+    paidAt: z.string().datetime({ offset: true }),
+    allocations: z
+      .array(z.object({ reference: z.string().min(1), description: z.string().min(1), amount: z.number().int().positive() }))
+      .min(1),
+    link: webLink,
+  }),
   /**
    * A customer's request was decided: approved, rejected (with the clerk's reason) or
    * applied. The request kind writes the subject and the one-line summary.

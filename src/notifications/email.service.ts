@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { addToOutbox } from '../../libs/outbox/outbox';
+import { AppConfig } from '../../config/configuration';
+import { APP_CONFIG } from '../core/config.module';
 import { JOBS } from '../jobs';
+import { EmailAttachmentRef, EmailAttachments } from './email-attachments';
 import { EmailRenderer } from './email-renderer';
 import { EMAIL_LANGUAGES, EMAIL_TEMPLATES, EmailLanguage, EmailParams, EmailTemplate } from './email-templates';
 import { NotificationTopic } from './notification-preference.entity';
@@ -17,6 +20,8 @@ export interface EmailToQueue<T extends EmailTemplate> {
   notification?: { customerId: number; topic: NotificationTopic };
   /** Names an e-mail that must go at most once (within the company), e.g. `request-decided:42:rejected`. */
   onceKey?: string;
+  /** Files to attach, built when the e-mail is sent (see EmailAttachments). */
+  attachments?: EmailAttachmentRef[];
 }
 
 // Deliberately loose: the address was validated where the customer entered it; this
@@ -27,8 +32,10 @@ const SINGLE_ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
 @Injectable()
 export class EmailService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly renderer: EmailRenderer,
     private readonly preferences: NotificationPreferenceService,
+    private readonly attachments: EmailAttachments,
   ) {
     const missing = Object.keys(EMAIL_TEMPLATES).filter((template) => !renderer.has(template));
     // Fails at start-up, e.g. when a build did not copy the .hbs files.
@@ -44,6 +51,14 @@ export class EmailService {
     const emailId = await this.insert(manager, email);
     if (emailId === null) throw new Error(`E-mail "${email.onceKey}" was queued before`);
     return emailId;
+  }
+
+  /** `queue` for an e-mail that must go at most once: null when one with its once key was queued before. */
+  async queueOnce<T extends EmailTemplate>(
+    manager: EntityManager,
+    email: EmailToQueue<T> & Required<Pick<EmailToQueue<T>, 'onceKey'>>,
+  ): Promise<number | null> {
+    return this.insert(manager, email);
   }
 
   /**
@@ -63,8 +78,8 @@ export class EmailService {
   private async insert<T extends EmailTemplate>(manager: EntityManager, email: EmailToQueue<T>): Promise<number | null> {
     const params = this.checked(email);
     const rows: Array<{ id: string }> = await manager.query(
-      `INSERT INTO email_log (company_id, template, language, recipient, params, customer_id, topic, once_key, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued')
+      `INSERT INTO email_log (company_id, template, language, recipient, params, customer_id, topic, once_key, attachments, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued')
        ON CONFLICT (company_id, once_key) WHERE once_key IS NOT NULL DO NOTHING
        RETURNING id`,
       [
@@ -76,6 +91,7 @@ export class EmailService {
         email.notification?.customerId ?? null,
         email.notification?.topic ?? null,
         email.onceKey ?? null,
+        email.attachments && email.attachments.length > 0 ? JSON.stringify(email.attachments) : null,
       ],
     );
     if (rows.length === 0) return null;
@@ -86,8 +102,10 @@ export class EmailService {
 
   /**
    * `queue` for a batch, set-based: one statement takes the ids, one writes every
-   * email_log row and its outbox row. Returns the ids in the order of `emails`.
-   * Every e-mail is checked first, so one bad e-mail fails the whole batch.
+   * email_log row and the outbox rows of their send jobs, one job per company and
+   * EMAIL_BATCH_SIZE e-mails (a range of ids; see EmailProcessor). Returns the ids in
+   * the order of `emails`. Every e-mail is checked first, so one bad e-mail fails the
+   * whole batch. Attachments and once keys are for `queue`, one e-mail at a time.
    */
   async queueMany(manager: EntityManager, emails: ReadonlyArray<EmailToQueue<EmailTemplate>>): Promise<number[]> {
     if (emails.length === 0) return [];
@@ -97,6 +115,10 @@ export class EmailService {
       [emails.length],
     );
     const emailIds = ids.map((row) => Number(row.id));
+    const batches = sendBatches(
+      emails.map((email, index) => ({ companyId: email.companyId, emailId: emailIds[index] })),
+      this.config.EMAIL_BATCH_SIZE,
+    );
     await manager.query(
       `WITH input AS (
          SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
@@ -104,10 +126,10 @@ export class EmailService {
        ), emails AS (
          INSERT INTO email_log (id, company_id, template, language, recipient, params, customer_id, topic, status) OVERRIDING SYSTEM VALUE
          SELECT id, company_id, template, language, recipient, params::jsonb, customer_id, topic, 'queued' FROM input
-         RETURNING id, company_id
        )
        INSERT INTO outbox (company_id, queue, job_name, payload)
-       SELECT company_id, $9, $10, jsonb_build_object('emailId', id) FROM emails ORDER BY id`,
+       SELECT company_id, $9, $10, jsonb_build_object('companyId', company_id, 'firstEmailId', first_id, 'lastEmailId', last_id)
+         FROM unnest($11::integer[], $12::bigint[], $13::bigint[]) AS b(company_id, first_id, last_id)`,
       [
         emailIds,
         emails.map((email) => email.companyId),
@@ -117,8 +139,11 @@ export class EmailService {
         params,
         emails.map((email) => email.notification?.customerId ?? null),
         emails.map((email) => email.notification?.topic ?? null),
-        JOBS.sendEmail.queue,
-        JOBS.sendEmail.name,
+        JOBS.sendEmailBatch.queue,
+        JOBS.sendEmailBatch.name,
+        batches.map((batch) => batch.companyId),
+        batches.map((batch) => batch.firstEmailId),
+        batches.map((batch) => batch.lastEmailId),
       ],
     );
     return emailIds;
@@ -132,6 +157,8 @@ export class EmailService {
     }
     if (!EMAIL_LANGUAGES.includes(language)) throw new Error(`Unsupported e-mail language "${language}"`);
     if (to.length > 254 || !SINGLE_ADDRESS.test(to)) throw new Error('Not a single e-mail address');
+    const unknownAttachment = email.attachments?.find((attachment) => !this.attachments.has(attachment.kind));
+    if (unknownAttachment) throw new Error(`Unknown e-mail attachment kind "${unknownAttachment.kind}"`);
     const checked = EMAIL_TEMPLATES[template].safeParse(email.params);
     if (!checked.success) {
       const problems = checked.error.issues.map((issue) => `${issue.path.join('.') || 'params'} ${issue.message}`);
@@ -139,4 +166,30 @@ export class EmailService {
     }
     return checked.data as EmailParams<T>;
   }
+}
+
+/**
+ * The send jobs of a batch of e-mails: per company, runs of at most `size` e-mails in
+ * id order, each named by its first and last id. Another company's e-mail whose id
+ * falls inside a run is not part of it (the job filters by company).
+ */
+export function sendBatches(
+  emails: ReadonlyArray<{ companyId: number; emailId: number }>,
+  size: number,
+): Array<{ companyId: number; firstEmailId: number; lastEmailId: number }> {
+  const byCompany = new Map<number, number[]>();
+  for (const { companyId, emailId } of emails) {
+    const ids = byCompany.get(companyId);
+    if (ids) ids.push(emailId);
+    else byCompany.set(companyId, [emailId]);
+  }
+  const batches: Array<{ companyId: number; firstEmailId: number; lastEmailId: number }> = [];
+  for (const [companyId, ids] of byCompany) {
+    ids.sort((a, b) => a - b);
+    for (let start = 0; start < ids.length; start += size) {
+      const run = ids.slice(start, start + size);
+      batches.push({ companyId, firstEmailId: run[0], lastEmailId: run[run.length - 1] });
+    }
+  }
+  return batches;
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CalendarFeedService } from './calendar-feed.service';
 import { CustomerNotificationsService } from './customer-notifications.service';
+import { EmailAttachments } from './email-attachments';
 import { EmailRenderer } from './email-renderer';
 import { FailedEmailService } from './failed-email.service';
 import { EmailProcessor } from './email.processor';
@@ -17,6 +18,7 @@ import { UnsubscribeService } from './unsubscribe.service';
   // Constructed here because its one argument (the templates folder) has a default.
   providers: [
     { provide: EmailRenderer, useFactory: () => new EmailRenderer() },
+    EmailAttachments,
     EmailService,
     EmailProcessor,
     CustomerNotificationsService,
@@ -30,6 +32,7 @@ import { UnsubscribeService } from './unsubscribe.service';
     FailedEmailService,
   ],
   exports: [
+    EmailAttachments,
     EmailService,
     CustomerNotificationsService,
     MessageCounts,

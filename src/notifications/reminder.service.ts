@@ -59,7 +59,9 @@ const SUBJECTS: Readonly<Record<ReminderKind, string>> = {
 /**
  * One statement finds up to $4 candidates not decided yet and claims them under the
  * unique key; rows another worker claimed first come back with no reminder_id.
- * The candidates CTE is referenced twice, so PostgreSQL evaluates it once.
+ * A run walks the candidates in (customer, subject) order from the last chunk's end
+ * ($6, $7), so each chunk checks only what lies ahead instead of every candidate
+ * again. The candidates CTE is referenced twice, so PostgreSQL evaluates it once.
  */
 function claimStatement(kind: ReminderKind): string {
   return `
@@ -70,7 +72,8 @@ function claimStatement(kind: ReminderKind): string {
         JOIN customers c ON c.company_id = $1 AND c.id = s.customer_id
         JOIN customer_accounts a ON a.company_id = $1 AND a.customer_id = s.customer_id AND a.email_verified_at IS NOT NULL
         LEFT JOIN notification_preferences p ON p.company_id = $1 AND p.customer_id = s.customer_id AND p.topic = $5
-       WHERE NOT EXISTS (SELECT 1 FROM reminders r
+       WHERE (s.customer_id, s.subject_id) > ($6::bigint, $7::bigint)
+         AND NOT EXISTS (SELECT 1 FROM reminders r
                           WHERE r.company_id = $1 AND r.customer_id = s.customer_id AND r.kind = '${kind}' AND r.subject_id = s.subject_id)
        ORDER BY s.customer_id, s.subject_id
        LIMIT $4
@@ -83,6 +86,25 @@ function claimStatement(kind: ReminderKind): string {
     )
     SELECT claimed.id AS reminder_id, claimed.outcome, candidates.*
       FROM candidates LEFT JOIN claimed USING (customer_id, subject_id)`;
+}
+
+/** Where a run's walk through the candidates stands: after this (customer, subject). */
+interface ChunkCursor {
+  customerId: number;
+  subjectId: number;
+}
+
+/** The greatest (customer, subject) of a chunk; null for an empty one (the run is done). */
+function lastOf(rows: ReadonlyArray<Pick<ClaimedRow, 'customer_id' | 'subject_id'>>): ChunkCursor | null {
+  let last: ChunkCursor | null = null;
+  for (const row of rows) {
+    const customerId = Number(row.customer_id);
+    const subjectId = Number(row.subject_id);
+    if (!last || customerId > last.customerId || (customerId === last.customerId && subjectId > last.subjectId)) {
+      last = { customerId, subjectId };
+    }
+  }
+  return last;
 }
 
 interface ClaimedRow {
@@ -156,11 +178,14 @@ export class ReminderService {
     const runId = Number(run.id);
     this.logger.log({ companyId, kind, runOn: today, runId }, 'reminder run started');
     const summary: RunSummary = { companyId, kind, runOn: today, queued: 0, skippedByPreference: 0 };
+    // A re-run (crash, stalled job, next firing) starts from the beginning: what is decided is skipped by its key.
+    let after: ChunkCursor = { customerId: 0, subjectId: 0 };
     for (;;) {
-      const chunk = await this.dataSource.transaction((manager) => this.claimChunk(manager, companyId, kind, today, runId));
+      const chunk = await this.dataSource.transaction((manager) => this.claimChunk(manager, companyId, kind, today, runId, after));
       summary.queued += chunk.queued;
       summary.skippedByPreference += chunk.skippedByPreference;
-      if (chunk.found === 0) break;
+      if (!chunk.last) break;
+      after = chunk.last;
     }
     await this.dataSource.query(`UPDATE reminder_runs SET finished_at = now() WHERE id = $1`, [runId]);
     this.logger.log(summary, 'reminder run finished');
@@ -203,13 +228,16 @@ export class ReminderService {
     kind: ReminderKind,
     today: string,
     runId: number,
-  ): Promise<{ found: number; queued: number; skippedByPreference: number }> {
+    after: ChunkCursor,
+  ): Promise<{ last: ChunkCursor | null; queued: number; skippedByPreference: number }> {
     const rows: ClaimedRow[] = await manager.query(claimStatement(kind), [
       companyId,
       today,
       runId,
       this.config.REMINDER_CHUNK_SIZE,
       REMINDER_TOPICS[kind],
+      after.customerId,
+      after.subjectId,
     ]);
     const toSend = rows.filter((row) => row.outcome === 'queued');
     const skipped = rows.filter((row) => row.outcome === 'skipped_by_preference').length;
@@ -230,7 +258,7 @@ export class ReminderService {
         [runId, toSend.length, skipped],
       );
     }
-    return { found: rows.length, queued: toSend.length, skippedByPreference: skipped };
+    return { last: lastOf(rows), queued: toSend.length, skippedByPreference: skipped };
   }
 
   private email(companyId: number, kind: ReminderKind, row: ClaimedRow): EmailToQueue<EmailTemplate> {

@@ -31,6 +31,9 @@ const PAGES = [
   '/backoffice/messages/new',
   '/backoffice/integration-keys',
   '/backoffice/integration-webhooks',
+  // The admins' queue dashboard (bull-board) and its JSON.
+  '/backoffice/queues',
+  '/backoffice/queues/api/queues',
 ];
 const PAGE_POSTS = [
   '/backoffice/queue/bulk-approve',

@@ -4,6 +4,7 @@ import { createTestClerk, TestClerk } from '../support/clerk-factories';
 import { loginTestCustomer, TestCustomerSession } from '../support/customer-session';
 import { openTestDataSource } from '../support/database';
 import { RunningApp, startTestApp } from '../support/http-app';
+import { QUEUE_DASHBOARD_ROUTE } from '../../src/approval/queue-dashboard';
 import { SecurityAuditService } from '../../src/identity/security-audit.service';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
 import { createDebts, createSucceededPayment } from '../payments/fixtures';
@@ -455,8 +456,12 @@ describe('access control walk (customer ids, back office)', () => {
       const answer = await call(endpoint.method, endpoint.path, otherClerkToken, bodyFrom(endpoint.body));
       expectNoLeak(`${endpoint.method.toUpperCase()} ${endpoint.path}`, answer.text);
     }
-    // Back-office pages with ids, for the same clerk (bearer, as a browser would send the session).
-    for (const route of pageRoutes.filter((candidate) => candidate.path.startsWith('/backoffice') && candidate.path.includes(':'))) {
+    // Back-office pages with ids, for the same clerk (bearer, as a browser would send the session). The queue
+    // dashboard's parameters name queues and jobs, not a company's rows (queue-dashboard.e2e-spec tests its access).
+    for (const route of pageRoutes.filter(
+      (candidate) =>
+        candidate.path.startsWith('/backoffice') && candidate.path.includes(':') && !candidate.path.startsWith(QUEUE_DASHBOARD_ROUTE),
+    )) {
       const params = [...route.path.matchAll(/:(\w+)/g)].map((match) => match[1]);
       for (const url of urlsFor({ path: route.path, params }, 'route')) {
         if (route.method !== 'get') continue;

@@ -367,7 +367,8 @@ describe('provider messages (HTTP)', () => {
     const sent = await send({ subject: 'E-mailben is', body: 'Szöveg', town: 'Szentes', byEmail: true }).expect(201);
     expect(sent.body).toMatchObject({ recipientCount: 3, emailsQueued: 1 });
     const mails = (await dataSource.query(
-      `SELECT e.customer_id, e.topic, e.template, e.params, (SELECT count(*)::int FROM outbox o WHERE o.payload->>'emailId' = e.id::text) AS outbox
+      `SELECT e.customer_id, e.topic, e.template, e.params, (SELECT count(*)::int FROM outbox o
+                 WHERE e.id BETWEEN (o.payload->>'firstEmailId')::bigint AND (o.payload->>'lastEmailId')::bigint) AS outbox
          FROM email_log e WHERE e.company_id = $1 AND e.params->>'title' = 'E-mailben is'`,
       [company.id],
     )) as Array<{ customer_id: string; topic: string; template: string; params: { link: { url: string } }; outbox: number }>;

@@ -95,6 +95,31 @@ describe('invoice issued: the event and its e-mail (real PostgreSQL, Redis, work
     ]);
   });
 
+  it('delivers an e-invoice with its PDF attached, once, even with the notice switched off', async () => {
+    const { world, address } = await customerWithLogin('hu', { eInvoice: true });
+    await dataSource.query(
+      `INSERT INTO notification_preferences (company_id, customer_id, topic, email) VALUES ($1, $2, 'invoice_issued', false)`,
+      [world.companyId, world.customerId],
+    );
+    const invoiceId = await issueInvoice(world, `SZ-E-${world.companyId}`);
+    await record(world.companyId, [invoiceId]);
+    const mail = await catcher.waitForMail({ to: address, subject: /^Elektronikus számla: SZ-E-/ });
+    expect(mail.text).toContain('PDF-ként csatoltuk');
+    expect(mail.attachments).toHaveLength(1);
+    const [pdf] = mail.attachments;
+    expect(pdf).toMatchObject({ filename: `Számla_SZ-E-${world.companyId}.pdf`, contentType: 'application/pdf' });
+    expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.content.toString('latin1')).toContain(`SZ-E-${world.companyId}`);
+    // The delivery of the invoice itself: no unsubscribe link (switching e-invoice off is the way out).
+    expect(mail.headers['list-unsubscribe']).toBeUndefined();
+
+    await running.app.get(InvoiceIssuedProcessor).handle({ data: { invoiceId, companyId: world.companyId } });
+    expect(await invoiceEmails(world.companyId)).toEqual([
+      { status: 'sent', once_key: `invoice-issued:${invoiceId}:${world.customerId}`, topic: null },
+    ]);
+    expect(catcher.messages().filter((caught) => caught.to.includes(address))).toHaveLength(1);
+  });
+
   it('sends nothing when the customer turned the topic off', async () => {
     const { world, address } = await customerWithLogin('en');
     await dataSource.query(

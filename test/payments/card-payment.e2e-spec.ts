@@ -129,6 +129,12 @@ describe('card payment through the SimplePay sandbox', () => {
       gateway_reference: String(transaction.transactionId),
     });
     expect(await openAmounts(debts)).toEqual({ items: [0, 0, 0], invoice: 0 });
+    // The invoice's detail lists the payment booked to it.
+    const invoice = await request(world.running.url)
+      .get(`/api/v1/invoices/${debts.invoiceId}`)
+      .auth(session.bearer, { type: 'bearer' })
+      .expect(200);
+    expect(invoice.body.payments).toEqual([expect.objectContaining({ amount: expect.any(Number) })]);
 
     // The IPN arrives later: acknowledged, nothing changes a second time.
     await world.sandbox.idle();
@@ -138,18 +144,19 @@ describe('card payment through the SimplePay sandbox', () => {
     expect(await counts(paymentId)).toEqual({ allocations: 3, successes: 1, receipts: 1, exports: 1 });
   });
 
-  it("queues the receipt e-mail to the customer's portal address in the account's language, and feeds the payment to the back office once", async () => {
+  it("queues the receipt e-mail to the customer's portal address in the account's language, once, and feeds the payment to the back office once", async () => {
     world.sandbox.setBehaviour({ ipn: 'before-return' });
     const { debts, session } = await customerWithDebts();
     const email = `vevo-${debts.customerId}@teszt.local`;
-    await dataSource.query(`INSERT INTO customer_accounts (company_id, customer_id, login_email, language) VALUES ($1, $2, $3, 'en')`, [
-      world.company.id,
-      debts.customerId,
-      email,
-    ]);
+    await dataSource.query(
+      `INSERT INTO customer_accounts (company_id, customer_id, login_email, language, email_verified_at) VALUES ($1, $2, $3, 'en', now())`,
+      [world.company.id, debts.customerId, email],
+    );
     const payment = await startPayment(world, session.bearer, [debts.items[2].id]);
     await world.sandbox.pay(payment.orderRef);
     const processor = world.running.app.get(PaymentOutboxProcessor);
+    await processor.receipt({ data: { paymentId: payment.id, companyId: world.company.id } });
+    // A re-run (a retry, a duplicate job) queues nothing more: the receipt's once key.
     await processor.receipt({ data: { paymentId: payment.id, companyId: world.company.id } });
     const feed = world.running.app.get(FeedExportProcessor);
     // A duplicate export job (not relayed, so nothing marks it done) adds no second feed item.
@@ -164,18 +171,45 @@ describe('card payment through the SimplePay sandbox', () => {
     expect(items[0].payload.allocations).toEqual([
       expect.objectContaining({ debtItemId: debts.items[2].id, amount: items[0].payload.amount }),
     ]);
-    const [log] = (await dataSource.query(`SELECT recipient, language, template, params FROM email_log WHERE recipient = $1`, [
-      email,
-    ])) as Array<{
+    const logs = (await dataSource.query(
+      `SELECT recipient, language, template, topic, once_key, params FROM email_log WHERE recipient = $1`,
+      [email],
+    )) as Array<{
       recipient: string;
       language: string;
       template: string;
-      params: { title: string; lines: string[]; link: { url: string } };
+      params: { amount: number; reference: string; allocations: Array<{ reference: string; amount: number }>; link: string };
     }>;
-    expect(log).toMatchObject({ recipient: email, language: 'en', template: 'notification' });
-    expect(log.params.title).toBe('We have received your payment');
-    expect(log.params.lines[0]).toBe('Amount paid: 38\u00a0837\u00a0Ft');
-    expect(log.params.link.url.endsWith(`/payments/${payment.id}`)).toBe(true);
+    expect(logs).toHaveLength(1);
+    const [log] = logs;
+    expect(log).toMatchObject({
+      recipient: email,
+      language: 'en',
+      template: 'payment-receipt',
+      topic: 'payment_checked',
+      once_key: `payment-receipt:${payment.id}`,
+    });
+    expect(log.params).toMatchObject({ amount: 38837, allocations: [{ reference: expect.stringMatching(/^invoice-/), amount: 38837 }] });
+    expect(log.params.reference).not.toBe('–');
+    expect(log.params.link.endsWith(`/payments/${payment.id}`)).toBe(true);
+  });
+
+  it('queues no receipt when the customer turned the payment notification off', async () => {
+    world.sandbox.setBehaviour({ ipn: 'before-return' });
+    const { debts, session } = await customerWithDebts();
+    const email = `nem-ker-${debts.customerId}@teszt.local`;
+    await dataSource.query(
+      `INSERT INTO customer_accounts (company_id, customer_id, login_email, email_verified_at) VALUES ($1, $2, $3, now())`,
+      [world.company.id, debts.customerId, email],
+    );
+    await dataSource.query(
+      `INSERT INTO notification_preferences (company_id, customer_id, topic, email) VALUES ($1, $2, 'payment_checked', false)`,
+      [world.company.id, debts.customerId],
+    );
+    const payment = await startPayment(world, session.bearer, [debts.items[2].id]);
+    await world.sandbox.pay(payment.orderRef);
+    await world.running.app.get(PaymentOutboxProcessor).receipt({ data: { paymentId: payment.id, companyId: world.company.id } });
+    expect(await dataSource.query(`SELECT 1 FROM email_log WHERE recipient = $1`, [email])).toEqual([]);
   });
 
   it.each([
