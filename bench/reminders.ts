@@ -6,10 +6,11 @@
  * firing) and stops when a local SMTP sink has accepted the N-th e-mail; the sink
  * only counts, so it costs the workers as little as a real relay would.
  *
- *   npx ts-node --transpile-only bench/reminders.ts [N=100000] [--workers=2] [--smtp-connections=50] [--keep]
+ *   npx ts-node --transpile-only bench/reminders.ts [N=100000] [--workers=2] [--smtp-connections=50] [--chunk-size=5000] [--keep]
  *
  * --workers=2 runs one worker, then two; --workers=1 runs one only. --smtp-connections is
  * each worker's SMTP_POOL_SIZE (a local relay takes many; the default 10 suits a remote one).
+ * --chunk-size is REMINDER_CHUNK_SIZE, set explicitly so a developer's .env does not change the figure.
  * The load average is printed beside each figure: the machine may be shared. Same environment
  * variables as bench/readings.ts (TEST_ADMIN_DATABASE_URL, REDIS_URL); Redis keys go
  * under prefixes of their own and are deleted at the end.
@@ -29,10 +30,11 @@ async function main(): Promise<void> {
   const { count, keep, option } = benchArgs(100_000);
   const maxWorkers = option('workers', 2);
   const smtpConnections = option('smtp-connections', 50);
-  for (let workers = 1; workers <= maxWorkers; workers += 1) await runWith(workers, count, smtpConnections, keep);
+  const chunkSize = option('chunk-size', 5000);
+  for (let workers = 1; workers <= maxWorkers; workers += 1) await runWith(workers, count, smtpConnections, chunkSize, keep);
 }
 
-async function runWith(workerCount: number, count: number, smtpConnections: number, keep: boolean): Promise<void> {
+async function runWith(workerCount: number, count: number, smtpConnections: number, chunkSize: number, keep: boolean): Promise<void> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const stamp = Date.now().toString(36);
   const redisPrefix = `bench-${stamp}:`;
@@ -57,6 +59,7 @@ async function runWith(workerCount: number, count: number, smtpConnections: numb
         QUEUE_PREFIX: queuePrefix,
         SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
         SMTP_POOL_SIZE: String(smtpConnections),
+        REMINDER_CHUNK_SIZE: String(chunkSize),
         LOG_LEVEL: 'warn',
       };
       for (let i = 0; i < workerCount; i += 1) children.push(startProcess('src/worker.ts', { ...env, ROLE: 'worker' }));
@@ -83,7 +86,8 @@ async function runWith(workerCount: number, count: number, smtpConnections: numb
           `SELECT extract(epoch FROM max(finished_at) - min(started_at))::float AS seconds FROM reminders m JOIN reminder_runs r ON r.id = m.run_id`,
         );
         process.stdout.write(
-          `${workerCount} worker process(es), ${smtpConnections} SMTP connections each: ${count} reminders claimed and queued in ` +
+          `${workerCount} worker process(es), ${smtpConnections} SMTP connections each, chunks of ${chunkSize}: ` +
+            `${count} reminders claimed and queued in ` +
             `${run?.seconds === null || run === undefined ? '–' : run.seconds.toFixed(2)} s; last e-mail accepted ${seconds.toFixed(2)} s ` +
             `after the firing: ${Math.round(count / seconds)} e-mails/s (load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after)\n`,
         );

@@ -61,7 +61,11 @@ const SUBJECTS: Readonly<Record<ReminderKind, string>> = {
  * unique key; rows another worker claimed first come back with no reminder_id.
  * A run walks the candidates in (customer, subject) order from the last chunk's end
  * ($6, $7), so each chunk checks only what lies ahead instead of every candidate
- * again. The candidates CTE is referenced twice, so PostgreSQL evaluates it once.
+ * again. The customer-id bound is repeated on every joined table (redundant for the
+ * result): without it the planner merge-joins from each table's first row, so a chunk
+ * scanned the customers, accounts and reminders behind the cursor too, and a run took
+ * time quadratic in its size. The candidates CTE is referenced twice, so PostgreSQL
+ * evaluates it once.
  */
 function claimStatement(kind: ReminderKind): string {
   return `
@@ -69,12 +73,15 @@ function claimStatement(kind: ReminderKind): string {
       SELECT s.*, c.name AS customer_name, a.login_email AS recipient, a.language,
              COALESCE(NOT p.email, false) AS opted_out
         FROM (${SUBJECTS[kind]}) s
-        JOIN customers c ON c.company_id = $1 AND c.id = s.customer_id
-        JOIN customer_accounts a ON a.company_id = $1 AND a.customer_id = s.customer_id AND a.email_verified_at IS NOT NULL
-        LEFT JOIN notification_preferences p ON p.company_id = $1 AND p.customer_id = s.customer_id AND p.topic = $5
+        JOIN customers c ON c.company_id = $1 AND c.id = s.customer_id AND c.id >= $6::bigint
+        JOIN customer_accounts a ON a.company_id = $1 AND a.customer_id = s.customer_id AND a.customer_id >= $6::bigint
+                                AND a.email_verified_at IS NOT NULL
+        LEFT JOIN notification_preferences p ON p.company_id = $1 AND p.customer_id = s.customer_id AND p.customer_id >= $6::bigint
+                                            AND p.topic = $5
        WHERE (s.customer_id, s.subject_id) > ($6::bigint, $7::bigint)
          AND NOT EXISTS (SELECT 1 FROM reminders r
-                          WHERE r.company_id = $1 AND r.customer_id = s.customer_id AND r.kind = '${kind}' AND r.subject_id = s.subject_id)
+                          WHERE r.company_id = $1 AND r.customer_id = s.customer_id AND r.customer_id >= $6::bigint
+                            AND r.kind = '${kind}' AND r.subject_id = s.subject_id)
        ORDER BY s.customer_id, s.subject_id
        LIMIT $4
     ), claimed AS (
