@@ -201,13 +201,21 @@ async function load(dataSource: DataSource, customers: number): Promise<number> 
      SELECT $1, current_date - 3, current_date + 3 WHERE NOT EXISTS (SELECT 1 FROM reading_windows WHERE company_id = $1)`,
     [company.id],
   );
+  // Messages reach customers through recipient rows (as MessageService.send writes them).
   await dataSource.query(
-    `INSERT INTO messages (company_id, customer_id, subject, body)
-     SELECT $1, c.id, 'Értesítés', 'Tisztelt Ügyfelünk!' FROM customers c
-      WHERE NOT EXISTS (SELECT 1 FROM messages WHERE company_id = $1) AND c.company_id = $1 AND c.id % 10 = 0
+    `WITH sent AS (
+       INSERT INTO messages (company_id, customer_id, segment, subject, body)
+       SELECT $1, c.id, NULL::jsonb, 'Értesítés', 'Tisztelt Ügyfelünk!' FROM customers c
+        WHERE NOT EXISTS (SELECT 1 FROM messages WHERE company_id = $1) AND c.company_id = $1 AND c.id % 10 = 0
+       UNION ALL
+       SELECT $1, NULL, '{}'::jsonb, 'Karbantartás ' || k, 'Tervezett karbantartás.' FROM generate_series(1, 2) AS k
+        WHERE NOT EXISTS (SELECT 1 FROM messages WHERE company_id = $1)
+       RETURNING id, customer_id
+     )
+     INSERT INTO message_recipients (company_id, customer_id, message_id)
+     SELECT $1, sent.customer_id, sent.id FROM sent WHERE sent.customer_id IS NOT NULL
      UNION ALL
-     SELECT $1, NULL, 'Karbantartás ' || k, 'Tervezett karbantartás.' FROM generate_series(1, 2) AS k
-      WHERE NOT EXISTS (SELECT 1 FROM messages WHERE company_id = $1)`,
+     SELECT $1, c.id, sent.id FROM sent JOIN customers c ON c.company_id = $1 WHERE sent.customer_id IS NULL`,
     [company.id],
   );
   const analyzed = performance.now();
