@@ -145,6 +145,11 @@ export const configSchema = z.object({
   /** How often the reconciler asks the bank about payments left in "started". */
   PAYMENT_RECONCILE_SECONDS: positiveInt(60),
   TRUSTED_PROXIES: trustedProxies,
+  /**
+   * The code of the company that runs the installation: only its admins see the queue
+   * dashboard, which shows every company's jobs. Empty: nobody sees it.
+   */
+  QUEUE_DASHBOARD_COMPANY: z.string().trim().default(''),
   TOTP_ENCRYPTION_KEYS: totpEncryptionKeys,
   WRITE_LIMIT_PER_MINUTE: positiveInt(60),
   /** Per client address: writes through an e-mailed link that needs no login (unsubscribe page, e-mail change, password reset). */

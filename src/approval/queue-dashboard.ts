@@ -1,9 +1,12 @@
-import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/configuration';
+import { APP_CONFIG } from '../core/config.module';
 import { QueuesService } from '../core/queues.service';
 import { ClerkAuthService } from '../identity/clerk-auth.service';
 import { roleAtLeast } from '../identity/clerk-roles';
@@ -15,15 +18,20 @@ import { JOB_CATALOGUE } from '../jobs';
 export const QUEUE_DASHBOARD_ROUTE = '/backoffice/queues';
 
 /**
- * Lets only an active admin in, logged in with the second factor (an admin must enrol one
- * at once, so a session without it is sent to enrolment); a customer or a lesser clerk gets
- * 403, a visitor the login page. A preHandler hook of the dashboard's own routes, so it runs
+ * Lets only an active admin of the company running the installation (QUEUE_DASHBOARD_COMPANY)
+ * in, logged in with the second factor (an admin must enrol one at once, so a session without
+ * it is sent to enrolment): the queues hold every company's jobs, so another company's admin,
+ * a customer or a lesser clerk gets 403, a visitor the login page. A preHandler hook of the dashboard's own routes, so it runs
  * after the session hook (bootstrap), which tells who is logged in. It answers itself rather
  * than throwing: errors in the dashboard's scope go to bull-board's own error handler.
  */
 @Injectable()
 export class QueueDashboardAccess {
-  constructor(private readonly clerks: ClerkAuthService) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clerks: ClerkAuthService,
+    private readonly dataSource: DataSource,
+  ) {}
 
   readonly hook: preHandlerAsyncHookHandler = async (req, res) => {
     const principal = req.principal;
@@ -31,11 +39,20 @@ export class QueueDashboardAccess {
     if (principal?.kind !== 'customer' && (!clerk || clerk.mustEnrolTotp)) {
       return redirectSeeOther(res, clerk ? '/backoffice/totp' : '/backoffice/login');
     }
-    if (clerk && roleAtLeast(clerk.role, 'admin')) return;
+    if (clerk && roleAtLeast(clerk.role, 'admin') && (await this.runsInstallation(clerk.companyId))) return;
     res.status(403);
     if (wantsHtml(req)) return res.render('web/error', { status: 403, titleKey: 'error.request.title', textKey: 'error.request.text' });
-    return res.send({ statusCode: 403, error: 'Forbidden', message: 'The queue dashboard is for admins' });
+    return res.send({ statusCode: 403, error: 'Forbidden', message: 'The queue dashboard is for the admins of the installation' });
   };
+
+  private async runsInstallation(companyId: number): Promise<boolean> {
+    if (this.config.QUEUE_DASHBOARD_COMPANY === '') return false;
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM companies WHERE id = $1 AND code = $2`, [
+      companyId,
+      this.config.QUEUE_DASHBOARD_COMPANY,
+    ]);
+    return rows.length > 0;
+  }
 }
 
 /**

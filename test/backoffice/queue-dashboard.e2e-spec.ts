@@ -8,11 +8,15 @@ import { RunningApp, startTestApp } from '../support/http-app';
 import { QUEUE_DASHBOARD_ROUTE } from '../../src/approval/queue-dashboard';
 import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
 
-/** The admins' BullMQ dashboard: behind the back-office login with the second factor, admins only. */
+/**
+ * The BullMQ dashboard: behind the back-office login with the second factor, for the admins
+ * of the company running the installation only (the queues hold every company's jobs).
+ */
 describe('queue dashboard (bull-board) access', () => {
   let dataSource: DataSource;
   let app: RunningApp;
   let company: TestCompany;
+  let otherCompany: TestCompany;
 
   const clerkCookie = async (clerk: TestClerk) =>
     (
@@ -27,8 +31,9 @@ describe('queue dashboard (bull-board) access', () => {
 
   beforeAll(async () => {
     dataSource = await openTestDataSource();
-    app = await startTestApp();
     company = await createClerkTestCompany(dataSource);
+    otherCompany = await createClerkTestCompany(dataSource);
+    app = await startTestApp({ env: { QUEUE_DASHBOARD_COMPANY: company.code } });
   });
 
   afterAll(async () => {
@@ -65,6 +70,15 @@ describe('queue dashboard (bull-board) access', () => {
       readOnlyMode,
     }));
     expect(listed).toEqual(expect.arrayContaining(['email', 'notifications', 'reminders'].map((name) => ({ name, readOnlyMode: true }))));
+  });
+
+  it("refuses another company's admin, second factor and all: the queues hold every company's jobs", async () => {
+    const admin = await createTestClerk(dataSource, otherCompany, 'admin', { totpSecret: generateTotpSecret() });
+    const cookie = await clerkCookie(admin);
+    for (const path of [QUEUE_DASHBOARD_ROUTE, `${QUEUE_DASHBOARD_ROUTE}/api/queues`]) {
+      const answer = await request(app.url).get(path).set('Cookie', cookie).expect(403);
+      expect(answer.text).not.toContain('__UI_CONFIG__');
+    }
   });
 
   it('sends an admin without a second factor to enrolment', async () => {
