@@ -113,6 +113,8 @@ describe('invoice issued: the event and its e-mail (real PostgreSQL, Redis, work
     // The delivery of the invoice itself: no unsubscribe link (switching e-invoice off is the way out).
     expect(mail.headers['list-unsubscribe']).toBeUndefined();
 
+    // The worker records the send after the SMTP server took it: wait for that, then run the job again.
+    await waitFor(async () => ((await invoiceEmails(world.companyId))[0]?.status === 'sent' ? true : undefined));
     await running.app.get(InvoiceIssuedProcessor).handle({ data: { invoiceId, companyId: world.companyId } });
     expect(await invoiceEmails(world.companyId)).toEqual([
       { status: 'sent', once_key: `invoice-issued:${invoiceId}:${world.customerId}`, topic: null },
