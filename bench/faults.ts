@@ -27,6 +27,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
+import { payloadNamesAnyOf } from '../libs/outbox/outbox';
 import { parseConfig } from '../config/configuration';
 import { WorkflowEngine } from '../libs/workflow/workflow-engine';
 import { RequestKinds } from '../src/approval/request-kind';
@@ -309,7 +310,7 @@ async function outcome(context: Context, requestIds: number[]): Promise<Outcome>
 async function outboxCounts(context: Context, requestIds: number[]): Promise<{ relayed: number }> {
   const [row] = (await context.dataSource.query(
     `SELECT count(*) FILTER (WHERE relayed_at IS NOT NULL)::int AS relayed FROM outbox
-      WHERE job_name = 'apply' AND (payload->>'requestId')::bigint = ANY($1)`,
+      WHERE job_name = 'apply' AND ${payloadNamesAnyOf('requestId', '$1')}`,
     [requestIds],
   )) as Array<{ relayed: number }>;
   return row;
@@ -317,7 +318,9 @@ async function outboxCounts(context: Context, requestIds: number[]): Promise<{ r
 
 async function exportsPending(context: Context, requestIds: number[]): Promise<number> {
   const [row] = (await context.dataSource.query(
-    `SELECT count(*)::int AS pending FROM outbox o JOIN readings r ON r.id = (o.payload->>'readingId')::bigint
+    `SELECT count(*)::int AS pending FROM outbox o
+       CROSS JOIN LATERAL jsonb_array_elements_text(COALESCE(o.payload->'readingIds', jsonb_build_array(o.payload->'readingId'))) AS e(id)
+       JOIN readings r ON r.id = e.id::bigint
       WHERE o.job_name = 'export-reading' AND o.completed_at IS NULL AND r.request_id = ANY($1)`,
     [requestIds],
   )) as Array<{ pending: number }>;

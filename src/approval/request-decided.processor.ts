@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
 import { JobBatcher } from '../../libs/queue/job-batcher';
-import { OUTBOX_JOB_BATCHES, outboxJobBatcher } from '../../libs/outbox/outbox';
+import { OUTBOX_JOB_BATCHES, outboxJobBatcher, payloadIds } from '../../libs/outbox/outbox';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
@@ -12,7 +12,7 @@ import { EmailLanguage } from '../notifications/email-templates';
 import { EmailService } from '../notifications/email.service';
 import { DECISION_OUTCOMES, DecisionOutcome, RequestKinds } from './request-kind';
 
-type DecidedJob = Pick<Job<{ requestId: number; companyId: number; outboxId?: number }>, 'data'>;
+type DecidedJob = Pick<Job<{ requestIds?: number[]; requestId?: number; companyId: number; outboxId?: number }>, 'data'>;
 
 interface Recipient {
   customer_name: string;
@@ -22,7 +22,7 @@ interface Recipient {
 
 /**
  * `notifications/request-decided`, written by every kind's approved, rejected and applied
- * states: tells the customer by e-mail of each decision their request has reached (its
+ * states (one job for the requests one decision statement moved, WorkflowEngine.sendMany): tells each request's customer by e-mail of each decision their request has reached (its
  * transitions, so a job that runs after the request moved on still announces the step it
  * was written for), in the words of the request's kind (RequestPresentation.decisionEmail),
  * if they have a verified login and the kind's topic on. The once key
@@ -42,7 +42,9 @@ export class RequestDecidedProcessor implements OnModuleInit {
     private readonly kinds: RequestKinds,
     private readonly emails: EmailService,
   ) {
-    this.batcher = outboxJobBatcher(dataSource, (manager, job: DecidedJob) => this.notify(manager, job));
+    this.batcher = outboxJobBatcher(dataSource, async (manager, job: DecidedJob) => {
+      for (const requestId of payloadIds(job.data, 'requestId')) await this.notify(manager, job.data.companyId, requestId);
+    });
   }
 
   onModuleInit(): void {
@@ -53,8 +55,7 @@ export class RequestDecidedProcessor implements OnModuleInit {
     await this.batcher.add(job);
   }
 
-  private async notify(manager: EntityManager, job: DecidedJob): Promise<void> {
-    const { requestId, companyId } = job.data;
+  private async notify(manager: EntityManager, companyId: number, requestId: number): Promise<void> {
     const request = await this.engine.find(manager, companyId, requestId);
     if (!request || !this.kinds.has(request.kind)) {
       this.logger.warn({ requestId, companyId }, 'decided request not found; no e-mail');

@@ -48,7 +48,7 @@ describe('bulk approval and batched applies (real PostgreSQL)', () => {
 
   const outboxOf = async (requestId: number, jobName: string) =>
     (await dataSource.query(
-      `SELECT id, completed_at IS NOT NULL AS completed FROM outbox WHERE job_name = $1 AND (payload->>'requestId')::bigint = $2 ORDER BY id`,
+      `SELECT id, completed_at IS NOT NULL AS completed FROM outbox WHERE job_name = $1 AND payload->'requestIds' @> to_jsonb($2::bigint) ORDER BY id`,
       [jobName, requestId],
     )) as Array<{ id: string; completed: boolean }>;
 
@@ -148,7 +148,7 @@ describe('bulk approval and batched applies (real PostgreSQL)', () => {
         { id: expect.anything(), value: expect.stringMatching(new RegExp(`^${10 + i}(\\.0+)?$`)), kind: 'customer', billable: true },
       ]);
       const [exports] = (await dataSource.query(
-        `SELECT count(*)::int AS count FROM outbox WHERE job_name = 'export-reading' AND (payload->>'readingId')::bigint = $1`,
+        `SELECT count(*)::int AS count FROM outbox WHERE job_name = 'export-reading' AND payload->'readingIds' @> to_jsonb($1::bigint)`,
         [rows[0].id],
       )) as Array<{ count: number }>;
       expect(exports.count).toBe(1);
