@@ -167,9 +167,15 @@ describe('bulk approval and batched applies (real PostgreSQL)', () => {
       [good, bad, alsoGood].map((requestId) => ({ requestId, expectedVersion: 1 })),
     );
 
-    const outcomes = await applier.applyMany(
-      [good, bad, alsoGood].map((requestId) => ({ companyId: world.companyId, requestId, job: { data: {} } })),
-    );
+    // One apply job names the three; it is done once each has an outcome, the refused one too.
+    const [applyRow] = (await dataSource.query(
+      `SELECT id, payload, completed_at IS NOT NULL AS completed FROM outbox WHERE job_name = 'apply' AND payload->'requestIds' @> to_jsonb($1::bigint)`,
+      [good],
+    )) as Array<{ id: string; payload: { requestIds: number[] }; completed: boolean }>;
+    expect(applyRow.payload.requestIds).toEqual([good, bad, alsoGood]);
+    expect(applyRow.completed).toBe(false);
+    const job = { data: { outboxId: Number(applyRow.id) } };
+    const outcomes = await applier.applyMany([good, bad, alsoGood].map((requestId) => ({ companyId: world.companyId, requestId, job })));
     expect(outcomes).toEqual([
       { status: 'fulfilled', value: { outcome: 'applied', requestId: good } },
       { status: 'fulfilled', value: { outcome: 'failed', requestId: bad, error: expect.stringMatching(/readings_value_check/) } },
@@ -180,6 +186,10 @@ describe('bulk approval and batched applies (real PostgreSQL)', () => {
       [good, bad, alsoGood],
     ])) as Array<{ count: number }>;
     expect(count).toBe(2);
+    const [after] = (await dataSource.query(`SELECT completed_at IS NOT NULL AS completed FROM outbox WHERE id = $1`, [
+      applyRow.id,
+    ])) as Array<{ completed: boolean }>;
+    expect(after.completed).toBe(true);
   });
 
   it('never applies another company’s request named with the wrong company', async () => {
