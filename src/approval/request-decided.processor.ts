@@ -3,6 +3,7 @@ import { Job } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
 import { JobBatcher } from '../../libs/queue/job-batcher';
 import { OUTBOX_JOB_BATCHES, outboxJobBatcher, payloadIds } from '../../libs/outbox/outbox';
+import { WorkflowRequest } from '../../libs/workflow/request-workflow';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
@@ -43,7 +44,7 @@ export class RequestDecidedProcessor implements OnModuleInit {
     private readonly emails: EmailService,
   ) {
     this.batcher = outboxJobBatcher(dataSource, async (manager, job: DecidedJob) => {
-      for (const requestId of payloadIds(job.data, 'requestId')) await this.notify(manager, job.data.companyId, requestId);
+      await this.notify(manager, job.data.companyId, payloadIds(job.data, 'requestId'));
     });
   }
 
@@ -55,29 +56,54 @@ export class RequestDecidedProcessor implements OnModuleInit {
     await this.batcher.add(job);
   }
 
-  private async notify(manager: EntityManager, companyId: number, requestId: number): Promise<void> {
-    const request = await this.engine.find(manager, companyId, requestId);
-    if (!request || !this.kinds.has(request.kind)) {
-      this.logger.warn({ requestId, companyId }, 'decided request not found; no e-mail');
-      return;
-    }
-    const [customer]: Recipient[] = await manager.query(
-      `SELECT c.name AS customer_name, a.login_email AS recipient, a.language
-           FROM customers c
+  /**
+   * The e-mails of a job's requests: one read finds who of them can be told (a verified
+   * login) and their decisions; only those requests are loaded and written about.
+   */
+  private async notify(manager: EntityManager, companyId: number, requestIds: readonly number[]): Promise<void> {
+    if (requestIds.length === 0) return;
+    const rows: Array<Recipient & { id: string; decisions: Array<{ to_state: DecisionOutcome; comment: string | null }> }> =
+      await manager.query(
+        `SELECT r.id, c.name AS customer_name, a.login_email AS recipient, a.language,
+                COALESCE((SELECT jsonb_agg(jsonb_build_object('to_state', t.to_state, 'comment', t.comment) ORDER BY t.id)
+                            FROM request_transitions t
+                           WHERE t.company_id = r.company_id AND t.request_id = r.id AND t.to_state = ANY($3::text[])
+                             AND t.from_state IS DISTINCT FROM t.to_state), '[]') AS decisions
+           FROM requests r
+           JOIN customers c ON c.company_id = r.company_id AND c.id = r.customer_id
            LEFT JOIN customer_accounts a ON a.company_id = c.company_id AND a.customer_id = c.id AND a.email_verified_at IS NOT NULL
-          WHERE c.company_id = $1 AND c.id = $2`,
-      [companyId, request.customerId],
+          WHERE r.company_id = $1 AND r.id = ANY($2::bigint[])`,
+        [companyId, requestIds, DECISION_OUTCOMES],
+      );
+    const found = new Map(rows.map((row) => [Number(row.id), row]));
+    const missing = requestIds.filter((id) => !found.has(id));
+    if (missing.length > 0) this.logger.warn({ requestIds: missing, companyId }, 'decided request not found; no e-mail');
+    const toTell = rows.filter((row) => row.recipient && row.language && row.decisions.length > 0);
+    if (toTell.length < rows.length)
+      this.logger.log({ companyId, requests: rows.length - toTell.length }, 'request decided; no e-mail to send');
+    if (toTell.length === 0) return;
+    const requests = await this.engine.findMany(
+      manager,
+      companyId,
+      toTell.map((row) => Number(row.id)),
     );
-    const decisions: Array<{ to_state: DecisionOutcome; comment: string | null }> = await manager.query(
-      `SELECT to_state, comment FROM request_transitions
-          WHERE company_id = $1 AND request_id = $2 AND to_state = ANY($3::text[]) AND from_state IS DISTINCT FROM to_state
-          ORDER BY id`,
-      [companyId, requestId, DECISION_OUTCOMES],
-    );
-    if (!customer?.recipient || !customer.language || decisions.length === 0) {
-      this.logger.log({ requestId, companyId, state: request.state }, 'request decided; no e-mail to send');
-      return;
+    for (const request of requests) {
+      if (!this.kinds.has(request.kind)) {
+        this.logger.warn({ requestId: request.id, companyId }, 'decided request of an unknown kind; no e-mail');
+        continue;
+      }
+      const customer = found.get(request.id)!;
+      await this.tell(manager, request, customer as Recipient & { recipient: string; language: EmailLanguage }, customer.decisions);
     }
+  }
+
+  private async tell(
+    manager: EntityManager,
+    request: WorkflowRequest,
+    customer: Recipient & { recipient: string; language: EmailLanguage },
+    decisions: ReadonlyArray<{ to_state: DecisionOutcome; comment: string | null }>,
+  ): Promise<void> {
+    const { companyId, id: requestId } = request;
     const kind = this.kinds.get(request.kind);
     const announced = new Set<DecisionOutcome>();
     for (const { to_state: outcome, comment } of decisions) {
