@@ -6,10 +6,10 @@ import { JobBatcher } from '../../libs/queue/job-batcher';
 import { QueuesService } from '../core/queues.service';
 import { describeAccountDeletion } from '../identity/account-deletion-export';
 import { JOBS } from '../jobs';
-import { describeAppliedReading } from '../metering/reading-export';
+import { describeAppliedReadings } from '../metering/reading-export';
 import { describePayment } from '../payments/payment-export';
 import { describeCustomerChange } from '../profile/customer-change-export';
-import { appendFeedItem } from './feed-writer';
+import { appendFeedItem, appendFeedItems } from './feed-writer';
 import { FeedEntry } from './feed-types';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
 
@@ -39,17 +39,17 @@ export class FeedExportProcessor implements OnModuleInit {
     private readonly webhooks: WebhookDispatcher,
   ) {
     this.readings = outboxJobBatcher(dataSource, async (manager, job: ExportJob<ReadingExport>) => {
-      const companies = new Set<number>();
-      for (const readingId of payloadIds(job.data, 'readingId')) {
-        const appended = await this.appendIn(manager, async () => {
-          const reading = await describeAppliedReading(manager, readingId);
-          if (!reading) return null;
-          const { companyId, appliedAt, payload } = reading;
-          return { companyId, type: 'reading.applied', sourceKey: `reading:${payload.readingId}`, occurredAt: appliedAt, payload };
-        });
-        if (appended !== null) companies.add(appended);
-      }
-      return [...companies];
+      const readings = await describeAppliedReadings(manager, payloadIds(job.data, 'readingId'));
+      return appendFeedItems(
+        manager,
+        readings.map(({ companyId, appliedAt, payload }) => ({
+          companyId,
+          type: 'reading.applied' as const,
+          sourceKey: `reading:${payload.readingId}`,
+          occurredAt: appliedAt,
+          payload,
+        })),
+      );
     });
   }
 
