@@ -27,7 +27,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { payloadNamesAnyOf } from '../libs/outbox/outbox';
 import { parseConfig } from '../config/configuration';
 import { WorkflowEngine } from '../libs/workflow/workflow-engine';
 import { RequestKinds } from '../src/approval/request-kind';
@@ -308,9 +307,11 @@ async function outcome(context: Context, requestIds: number[]): Promise<Outcome>
 }
 
 async function outboxCounts(context: Context, requestIds: number[]): Promise<{ relayed: number }> {
+  // The requests whose apply job is relayed: an apply row names a batch of them.
   const [row] = (await context.dataSource.query(
-    `SELECT count(*) FILTER (WHERE relayed_at IS NOT NULL)::int AS relayed FROM outbox
-      WHERE job_name = 'apply' AND ${payloadNamesAnyOf('requestId', '$1')}`,
+    `SELECT count(DISTINCT named.id)::int AS relayed FROM outbox o
+       CROSS JOIN LATERAL jsonb_array_elements_text(COALESCE(o.payload->'requestIds', jsonb_build_array(o.payload->'requestId'))) AS named(id)
+      WHERE o.job_name = 'apply' AND o.relayed_at IS NOT NULL AND named.id::bigint = ANY($1)`,
     [requestIds],
   )) as Array<{ relayed: number }>;
   return row;
