@@ -10,7 +10,9 @@
  *    page approves the 50 rows it shows). The clock stops when every one is applied.
  *    The split by stage comes from the database's own timestamps: the last APPROVE
  *    transition (decide), the last apply job's outbox row relayed (relay), the last
- *    APPLIED transition (apply), each counted from the click.
+ *    APPLIED transition (apply), each counted from the click; then when the follow-up
+ *    jobs (decision e-mails, feed exports) are all done. Effects' outbox rows name up to
+ *    EFFECT_BATCH_MAX requests each (WorkflowEngine.sendMany), so this is ~40 apply jobs.
  * 2. Its plain counterpart on the other N: the same statements in this process, with
  *    neither queue nor worker nor HTTP: ReviewService.bulkApprove, then
  *    RequestApplier.applyMany over the approved requests, APPLY_BATCH_MAX at a time. What
@@ -27,6 +29,7 @@ import { loadavg } from 'node:os';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { payloadNamesAnyOf } from '../libs/outbox/outbox';
 import { parseConfig } from '../config/configuration';
 import { RequestApplier } from '../libs/workflow/request-applier';
 import { WorkflowEngine } from '../libs/workflow/workflow-engine';
@@ -166,6 +169,8 @@ async function main(): Promise<void> {
       if (approved !== count) throw new Error(`${count - approved} approvals refused`);
       await waitUntilApplied(dataSource, portalIds, worker);
       const portalSeconds = (performance.now() - started) / 1000;
+      await waitUntilFollowUpsDone(dataSource, worker);
+      const followUpsSeconds = seconds(started);
       const stages = await stageTimes(dataSource, portalIds, clicked);
       print(
         `portal: bulk approval of ${count} readings (${Math.ceil(count / batch)} API call(s) of up to ${batch}), ` +
@@ -176,6 +181,7 @@ async function main(): Promise<void> {
         `  stages, from the click: first decided ${stages.firstDecided} s, last decided ${stages.decided} s (API answered at ${answered} s), ` +
           `apply jobs relayed ${stages.relayed} s, first applied ${stages.firstApplied} s, last applied ${stages.applied} s`,
       );
+      print(`  follow-up jobs (decision e-mails queued, feed items written) all done ${followUpsSeconds} s after the click`);
       print(`  worker: WORKER_CONCURRENCY ${config.WORKER_CONCURRENCY}, OUTBOX_BATCH_SIZE ${config.OUTBOX_BATCH_SIZE}`);
       await assertExactlyOnce(dataSource, plainSeconds ? requestIds : portalIds);
       print(`every request applied once: one APPLIED transition, one reading and one export row each`);
@@ -229,12 +235,24 @@ async function waitUntilApplied(dataSource: DataSource, requestIds: number[], wo
   }
 }
 
+/** Waits until the decision e-mail and reading export jobs have all completed their outbox rows. */
+async function waitUntilFollowUpsDone(dataSource: DataSource, worker: ChildProcess): Promise<void> {
+  for (;;) {
+    const [row] = (await dataSource.query(`SELECT count(*)::int AS open FROM outbox WHERE completed_at IS NULL AND job_name = ANY($1)`, [
+      [JOBS.requestDecided.name, JOBS.exportReading.name],
+    ])) as Array<{ open: number }>;
+    if (row.open === 0) return;
+    if (worker.exitCode !== null) throw new Error('the worker process exited before finishing the follow-up jobs');
+    await sleep(50);
+  }
+}
+
 async function stageTimes(dataSource: DataSource, requestIds: number[], clicked: Date) {
   const [row] = (await dataSource.query(
     `SELECT extract(epoch FROM (SELECT min(created_at) FROM request_transitions WHERE request_id = ANY($1) AND event = 'APPROVE') - $2) AS first_decided,
             extract(epoch FROM (SELECT max(created_at) FROM request_transitions WHERE request_id = ANY($1) AND event = 'APPROVE') - $2) AS decided,
             extract(epoch FROM (SELECT max(relayed_at) FROM outbox
-                                 WHERE queue = $3 AND job_name = $4 AND (payload->>'requestId')::bigint = ANY($1)) - $2) AS relayed,
+                                 WHERE queue = $3 AND job_name = $4 AND ${payloadNamesAnyOf('requestId', '$1')}) - $2) AS relayed,
             extract(epoch FROM (SELECT min(created_at) FROM request_transitions WHERE request_id = ANY($1) AND event = 'APPLIED') - $2) AS first_applied,
             extract(epoch FROM (SELECT max(created_at) FROM request_transitions WHERE request_id = ANY($1) AND event = 'APPLIED') - $2) AS applied`,
     [requestIds, clicked, JOBS.applyRequest.queue, JOBS.applyRequest.name],
@@ -255,7 +273,9 @@ async function assertExactlyOnce(dataSource: DataSource, requestIds: number[]): 
     `SELECT (SELECT count(*)::int FROM requests WHERE id = ANY($1) AND state = 'applied') AS applied,
             (SELECT count(*)::int FROM request_transitions WHERE request_id = ANY($1) AND event = 'APPLIED') AS transitions,
             (SELECT count(*)::int FROM readings WHERE request_id = ANY($1)) AS readings,
-            (SELECT count(*)::int FROM outbox o JOIN readings r ON r.id = (o.payload->>'readingId')::bigint
+            (SELECT count(*)::int FROM outbox o
+              CROSS JOIN LATERAL jsonb_array_elements_text(COALESCE(o.payload->'readingIds', jsonb_build_array(o.payload->'readingId'))) AS e(id)
+              JOIN readings r ON r.id = e.id::bigint
               WHERE o.job_name = $2 AND r.request_id = ANY($1)) AS exports`,
     [requestIds, JOBS.exportReading.name],
   )) as Array<Record<'applied' | 'transitions' | 'readings' | 'exports', number>>;

@@ -309,9 +309,11 @@ async function outcome(context: Context, requestIds: number[]): Promise<Outcome>
 }
 
 async function outboxCounts(context: Context, requestIds: number[]): Promise<{ relayed: number }> {
+  // The requests whose apply job is relayed: an apply row names a batch of them.
   const [row] = (await context.dataSource.query(
-    `SELECT count(*) FILTER (WHERE relayed_at IS NOT NULL)::int AS relayed FROM outbox
-      WHERE job_name = 'apply' AND (payload->>'requestId')::bigint = ANY($1)`,
+    `SELECT count(DISTINCT named.id)::int AS relayed FROM outbox o
+       CROSS JOIN LATERAL jsonb_array_elements_text(COALESCE(o.payload->'requestIds', jsonb_build_array(o.payload->'requestId'))) AS named(id)
+      WHERE o.job_name = 'apply' AND o.relayed_at IS NOT NULL AND named.id::bigint = ANY($1)`,
     [requestIds],
   )) as Array<{ relayed: number }>;
   return row;
@@ -319,7 +321,9 @@ async function outboxCounts(context: Context, requestIds: number[]): Promise<{ r
 
 async function exportsPending(context: Context, requestIds: number[]): Promise<number> {
   const [row] = (await context.dataSource.query(
-    `SELECT count(*)::int AS pending FROM outbox o JOIN readings r ON r.id = (o.payload->>'readingId')::bigint
+    `SELECT count(*)::int AS pending FROM outbox o
+       CROSS JOIN LATERAL jsonb_array_elements_text(COALESCE(o.payload->'readingIds', jsonb_build_array(o.payload->'readingId'))) AS e(id)
+       JOIN readings r ON r.id = e.id::bigint
       WHERE o.job_name = 'export-reading' AND o.completed_at IS NULL AND r.request_id = ANY($1)`,
     [requestIds],
   )) as Array<{ pending: number }>;

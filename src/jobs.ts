@@ -8,11 +8,11 @@ export const JOBS = {
   sendEmail: { queue: 'email', name: 'send-email' },
   /** Sends the queued e-mails of one company with ids in a range, many per transaction ({ companyId, firstEmailId, lastEmailId }). */
   sendEmailBatch: { queue: 'email', name: 'send-email-batch' },
-  /** Runs the applier of an approved request ({ requestId, companyId }). */
+  /** Runs the applier of the approved requests it names, up to EFFECT_BATCH_MAX ({ requestIds, companyId }). */
   applyRequest: { queue: 'requests', name: 'apply' },
-  /** A request was decided (applied or rejected); the notifications issue turns it into an e-mail. */
+  /** Requests reached a decision (approved, rejected, applied): their customers' e-mails ({ requestIds, companyId }). */
   requestDecided: { queue: 'notifications', name: 'request-decided' },
-  /** An applied customer reading, for the billing back office's feed ({ readingId }). */
+  /** The customer readings one apply transaction wrote, for the billing back office's feed ({ readingIds }). */
   exportReading: { queue: 'integration', name: 'export-reading' },
   /** A card payment was recorded: the customer's receipt e-mail ({ paymentId, companyId }). */
   paymentReceipt: { queue: 'notifications', name: 'payment-receipt' },

@@ -4,8 +4,26 @@ import { JobRef } from '../queue/job-registry';
 import { isTransientError } from '../queue/transient-error';
 import { preparedQuery } from '../typeorm/prepared-query';
 
-/** What a job receives: ids only, never personal data (Redis is not the record). */
-export type OutboxPayload = Record<string, string | number | boolean | null>;
+/** What a job receives: ids only (one, or a batch's list), never personal data (Redis is not the record). */
+export type OutboxPayload = Record<string, string | number | boolean | null | readonly number[]>;
+
+/**
+ * The ids a job's payload names under `key`: a batch (`<key>s`, an array: one row
+ * for many subjects, written set-based) or one (`<key>`, as rows from before batches).
+ * Consumers read their subjects through this, so a lone subject is a batch of one.
+ */
+export function payloadIds(data: Readonly<Record<string, unknown>>, key: string): number[] {
+  const many = data[`${key}s`];
+  const values = Array.isArray(many) ? (many as unknown[]) : data[key] === undefined ? [] : [data[key]];
+  return values.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
+}
+
+/** SQL: whether the outbox row's payload (`payloadIds`' shapes) names one of the ids in `ids` (a bigint[] parameter). */
+export function payloadNamesAnyOf(key: string, ids: string, payload = 'payload'): string {
+  return `(${payload} ? '${key}' AND (${payload}->>'${key}')::bigint = ANY(${ids}) OR
+           EXISTS (SELECT 1 FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(${payload}->'${key}s') = 'array' THEN ${payload}->'${key}s' END) AS named(id)
+                    WHERE named.id::bigint = ANY(${ids})))`;
+}
 
 /** A job relayed from the outbox: the relay adds the row id to its data. */
 export interface OutboxJob {
@@ -179,7 +197,7 @@ export interface UnfinishedOutboxRow {
 /**
  * A company's outbox rows not completed and written more than `olderThanMinutes`
  * ago, oldest first; with `requestIds`, only rows of `job` whose payload names one
- * of those requests (an approved request's apply job).
+ * of those requests (an approved request's apply job, a batch's among them).
  */
 export async function listUnfinishedOutbox(
   manager: EntityManager,
@@ -198,7 +216,7 @@ export async function listUnfinishedOutbox(
       ? await manager.query(
           `SELECT id, queue, job_name, payload, created_at, relayed_at FROM outbox
             WHERE company_id = $1 AND completed_at IS NULL AND queue = $2 AND job_name = $3
-              AND (payload->>'requestId')::bigint = ANY($4::bigint[])
+              AND ${payloadNamesAnyOf('requestId', '$4::bigint[]')}
             ORDER BY id`,
           [companyId, filter.job.queue, filter.job.name, filter.requestIds],
         )

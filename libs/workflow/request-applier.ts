@@ -92,10 +92,13 @@ export class RequestApplier {
    * (the queue retries each job). Any other error may be one request's refusal, which
    * must neither fail the others nor go unrecorded: the batch is rolled back and each
    * item applied again on its own by `apply`, which records APPLY_FAILED for the one refused.
+   * Items may share a job (one outbox row naming many requests): its row is marked done
+   * only once every item has an outcome, so a crash half-way re-sends it (the applied
+   * ones are skipped then).
    */
   async applyMany(items: readonly ApplyItem[]): Promise<Array<PromiseSettledResult<ApplyOutcome>>> {
-    const settle = (item: ApplyItem) =>
-      this.apply(item.companyId, item.requestId, item.job).then(
+    const settle = (item: ApplyItem, job = item.job) =>
+      this.apply(item.companyId, item.requestId, job).then(
         (value): PromiseSettledResult<ApplyOutcome> => ({ status: 'fulfilled', value }),
         (reason: unknown): PromiseSettledResult<ApplyOutcome> => ({ status: 'rejected', reason }),
       );
@@ -106,7 +109,15 @@ export class RequestApplier {
     } catch (error) {
       if (isTransientError(error)) return items.map(() => ({ status: 'rejected', reason: error }));
       const settled: Array<PromiseSettledResult<ApplyOutcome>> = [];
-      for (const item of items) settled.push(await settle(item));
+      for (const item of items) settled.push(await settle(item, NO_OUTBOX_JOB));
+      if (settled.every((result) => result.status === 'fulfilled')) {
+        await this.dataSource.transaction((manager) =>
+          completeOutboxJobs(
+            manager,
+            items.map((item) => item.job),
+          ),
+        );
+      }
       return settled;
     }
   }

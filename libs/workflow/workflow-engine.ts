@@ -102,13 +102,20 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
 }
 
 /**
+ * How many requests one outbox row of an effect names at most (payload `{ requestIds,
+ * companyId }`): `sendMany` writes one row per effect per this many requests, so a bulk
+ * approval of 10,000 queues 40 apply jobs, not 10,000. A lone request is a batch of one.
+ */
+export const EFFECT_BATCH_MAX = 250;
+
+/**
  * A data-modifying CTE writing the outbox rows (as addToOutbox does: payload
- * `{ requestId, companyId }`) of the request in CTE `source`, one per job of the
+ * `{ requestIds: [id], companyId }`) of the request in CTE `source`, one per job of the
  * parallel text arrays `queues` and `names`, so a change and its effects are one statement.
  */
 const OUTBOX_EFFECTS_CTE = (source: string, companyId: string, queues: string, names: string) => `effects AS (
          INSERT INTO outbox (company_id, queue, job_name, payload)
-         SELECT ${companyId}, job.queue, job.name, jsonb_build_object('requestId', ${source}.id, 'companyId', ${companyId})
+         SELECT ${companyId}, job.queue, job.name, jsonb_build_object('requestIds', jsonb_build_array(${source}.id), 'companyId', ${companyId})
            FROM ${source}, unnest(${queues}::text[], ${names}::text[]) WITH ORDINALITY AS job(queue, name, position)
           ORDER BY job.position
        )`;
@@ -401,12 +408,18 @@ export class WorkflowEngine {
   /**
    * The writes of `sendMany` in one statement: each request's guarded update (version
    * check), its transition row and the outbox rows of its new state's effects, only
-   * for the updates that matched. Returns the ids it updated.
+   * for the updates that matched, one row per effect per EFFECT_BATCH_MAX requests
+   * (in input order). Returns the ids it updated.
    */
   private async writeMany(manager: EntityManager, companyId: number, writes: readonly PlannedWrite[]): Promise<number[]> {
     if (writes.length === 0) return [];
-    const effects = writes.flatMap((write) =>
-      write.effects.queues.map((queue, i) => ({ requestId: write.requestId, queue, name: write.effects.names[i] })),
+    const effects = writes.flatMap((write, index) =>
+      write.effects.queues.map((queue, i) => ({
+        requestId: write.requestId,
+        queue,
+        name: write.effects.names[i],
+        batch: Math.floor(index / EFFECT_BATCH_MAX),
+      })),
     );
     const column = <T>(pick: (write: PlannedWrite) => T) => writes.map(pick);
     const rows = await preparedQuery<{ id: string }>(
@@ -428,10 +441,11 @@ export class WorkflowEngine {
            FROM input i JOIN updated u ON u.id = i.id ORDER BY i.id
        ), effects AS (
          INSERT INTO outbox (company_id, queue, job_name, payload)
-         SELECT $1, job.queue, job.name, jsonb_build_object('requestId', job.request_id, 'companyId', $1)
-           FROM unnest($13::bigint[], $14::text[], $15::text[]) WITH ORDINALITY AS job(request_id, queue, name, position)
+         SELECT $1, job.queue, job.name, jsonb_build_object('requestIds', jsonb_agg(job.request_id ORDER BY job.position), 'companyId', $1)
+           FROM unnest($13::bigint[], $14::text[], $15::text[], $16::int[]) WITH ORDINALITY AS job(request_id, queue, name, batch, position)
            JOIN updated u ON u.id = job.request_id
-          ORDER BY job.position
+          GROUP BY job.batch, job.queue, job.name
+          ORDER BY min(job.position)
        )
        SELECT id FROM updated`,
       [
@@ -450,6 +464,7 @@ export class WorkflowEngine {
         effects.map((effect) => effect.requestId),
         effects.map((effect) => effect.queue),
         effects.map((effect) => effect.name),
+        effects.map((effect) => effect.batch),
       ],
     );
     return rows.map((row) => Number(row.id));

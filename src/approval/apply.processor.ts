@@ -1,50 +1,52 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Job } from 'bullmq';
-import { JobBatcher } from '../../libs/queue/job-batcher';
-import { ApplyItem, ApplyOutcome, RequestApplier } from '../../libs/workflow/request-applier';
+import { payloadIds } from '../../libs/outbox/outbox';
+import { ApplyOutcome, RequestApplier } from '../../libs/workflow/request-applier';
+import { EFFECT_BATCH_MAX } from '../../libs/workflow/workflow-engine';
 import { QueuesService } from '../core/queues.service';
 import { JOBS } from '../jobs';
 
-export type ApplyJob = Pick<Job<{ requestId: number; companyId: number; outboxId?: number }>, 'data'>;
+export type ApplyJob = Pick<Job<{ requestIds?: number[]; requestId?: number; companyId: number; outboxId?: number }>, 'data'>;
 
 /**
- * Apply jobs gathered into one transaction (RequestApplier.applyMany): one commit for
- * up to APPLY_BATCH_MAX requests instead of one each. Two batches run at once, so
- * one is written while the next gathers; the requests queue runs enough jobs at once
- * (APPLY_CONCURRENCY) to fill both.
+ * An apply job names the requests one decision statement approved, up to
+ * EFFECT_BATCH_MAX (WorkflowEngine.sendMany), and applies them in one transaction
+ * (RequestApplier.applyMany): one job and one commit for up to APPLY_BATCH_MAX requests
+ * instead of one each. Two jobs run at once, so one is written while the next is read.
  */
-export const APPLY_BATCH_MAX = 250;
-const APPLY_BATCHES_IN_FLIGHT = 2;
-export const APPLY_CONCURRENCY = APPLY_BATCH_MAX * APPLY_BATCHES_IN_FLIGHT;
+export const APPLY_BATCH_MAX = EFFECT_BATCH_MAX;
+export const APPLY_CONCURRENCY = 2;
 
 /**
- * `requests/apply`: runs the request kind's applier (see RequestApplier for idempotency,
- * error sorting and the outbox row's completion), the jobs running at the same time
- * in one transaction.
+ * `requests/apply`: runs the request kind's applier on each request the job names (see
+ * RequestApplier for idempotency, error sorting and the outbox row's completion). A
+ * request that could not be applied nor recorded fails the job, so the queue retries it
+ * (the ones applied meanwhile are skipped then).
  */
 @Injectable()
 export class ApplyProcessor implements OnModuleInit {
   private readonly logger = new Logger(ApplyProcessor.name);
-  private readonly batcher: JobBatcher<ApplyItem, ApplyOutcome>;
 
   constructor(
     private readonly applier: RequestApplier,
     private readonly queues: QueuesService,
-  ) {
-    this.batcher = new JobBatcher((items) => this.applier.applyMany(items), {
-      maxSize: APPLY_BATCH_MAX,
-      maxInFlight: APPLY_BATCHES_IN_FLIGHT,
-    });
-  }
+  ) {}
 
   onModuleInit(): void {
     this.queues.register(JOBS.applyRequest, (job) => this.handle(job), { concurrency: APPLY_CONCURRENCY });
   }
 
-  async handle(job: ApplyJob): Promise<ApplyOutcome> {
-    const outcome = await this.batcher.add({ companyId: job.data.companyId, requestId: job.data.requestId, job });
-    if (outcome.outcome === 'failed') this.logger.warn(outcome, 'request could not be applied; waiting for a supervisor');
-    else this.logger.log(outcome, 'apply job done');
-    return outcome;
+  async handle(job: ApplyJob): Promise<ApplyOutcome[]> {
+    const { companyId } = job.data;
+    const settled = await this.applier.applyMany(payloadIds(job.data, 'requestId').map((requestId) => ({ companyId, requestId, job })));
+    const outcomes: ApplyOutcome[] = [];
+    for (const result of settled) {
+      if (result.status === 'rejected') throw result.reason;
+      const outcome = result.value;
+      if (outcome.outcome === 'failed') this.logger.warn(outcome, 'request could not be applied; waiting for a supervisor');
+      outcomes.push(outcome);
+    }
+    this.logger.log({ companyId, outcomes: outcomes.length, outboxId: job.data.outboxId }, 'apply job done');
+    return outcomes;
   }
 }

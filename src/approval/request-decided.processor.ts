@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
 import { JobBatcher } from '../../libs/queue/job-batcher';
-import { OUTBOX_JOB_BATCHES, outboxJobBatcher } from '../../libs/outbox/outbox';
+import { OUTBOX_JOB_BATCHES, outboxJobBatcher, payloadIds } from '../../libs/outbox/outbox';
+import { WorkflowRequest } from '../../libs/workflow/request-workflow';
 import { WorkflowEngine } from '../../libs/workflow/workflow-engine';
 import { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../core/config.module';
@@ -12,7 +13,7 @@ import { EmailLanguage } from '../notifications/email-templates';
 import { EmailService } from '../notifications/email.service';
 import { DECISION_OUTCOMES, DecisionOutcome, RequestKinds } from './request-kind';
 
-type DecidedJob = Pick<Job<{ requestId: number; companyId: number; outboxId?: number }>, 'data'>;
+type DecidedJob = Pick<Job<{ requestIds?: number[]; requestId?: number; companyId: number; outboxId?: number }>, 'data'>;
 
 interface Recipient {
   customer_name: string;
@@ -22,7 +23,7 @@ interface Recipient {
 
 /**
  * `notifications/request-decided`, written by every kind's approved, rejected and applied
- * states: tells the customer by e-mail of each decision their request has reached (its
+ * states (one job for the requests one decision statement moved, WorkflowEngine.sendMany): tells each request's customer by e-mail of each decision their request has reached (its
  * transitions, so a job that runs after the request moved on still announces the step it
  * was written for), in the words of the request's kind (RequestPresentation.decisionEmail),
  * if they have a verified login and the kind's topic on. The once key
@@ -42,7 +43,9 @@ export class RequestDecidedProcessor implements OnModuleInit {
     private readonly kinds: RequestKinds,
     private readonly emails: EmailService,
   ) {
-    this.batcher = outboxJobBatcher(dataSource, (manager, job: DecidedJob) => this.notify(manager, job));
+    this.batcher = outboxJobBatcher(dataSource, async (manager, job: DecidedJob) => {
+      await this.notify(manager, job.data.companyId, payloadIds(job.data, 'requestId'));
+    });
   }
 
   onModuleInit(): void {
@@ -53,30 +56,54 @@ export class RequestDecidedProcessor implements OnModuleInit {
     await this.batcher.add(job);
   }
 
-  private async notify(manager: EntityManager, job: DecidedJob): Promise<void> {
-    const { requestId, companyId } = job.data;
-    const request = await this.engine.find(manager, companyId, requestId);
-    if (!request || !this.kinds.has(request.kind)) {
-      this.logger.warn({ requestId, companyId }, 'decided request not found; no e-mail');
-      return;
-    }
-    const [customer]: Recipient[] = await manager.query(
-      `SELECT c.name AS customer_name, a.login_email AS recipient, a.language
-           FROM customers c
+  /**
+   * The e-mails of a job's requests: one read finds who of them can be told (a verified
+   * login) and their decisions; only those requests are loaded and written about.
+   */
+  private async notify(manager: EntityManager, companyId: number, requestIds: readonly number[]): Promise<void> {
+    if (requestIds.length === 0) return;
+    const rows: Array<Recipient & { id: string; decisions: Array<{ to_state: DecisionOutcome; comment: string | null }> }> =
+      await manager.query(
+        `SELECT r.id, c.name AS customer_name, a.login_email AS recipient, a.language,
+                COALESCE((SELECT jsonb_agg(jsonb_build_object('to_state', t.to_state, 'comment', t.comment) ORDER BY t.id)
+                            FROM request_transitions t
+                           WHERE t.company_id = r.company_id AND t.request_id = r.id AND t.to_state = ANY($3::text[])
+                             AND t.from_state IS DISTINCT FROM t.to_state), '[]') AS decisions
+           FROM requests r
+           JOIN customers c ON c.company_id = r.company_id AND c.id = r.customer_id
            LEFT JOIN customer_accounts a ON a.company_id = c.company_id AND a.customer_id = c.id AND a.email_verified_at IS NOT NULL
-          WHERE c.company_id = $1 AND c.id = $2`,
-      [companyId, request.customerId],
+          WHERE r.company_id = $1 AND r.id = ANY($2::bigint[])`,
+        [companyId, requestIds, DECISION_OUTCOMES],
+      );
+    const found = new Map(rows.map((row) => [Number(row.id), row]));
+    const missing = requestIds.filter((id) => !found.has(id));
+    if (missing.length > 0) this.logger.warn({ requestIds: missing, companyId }, 'decided request not found; no e-mail');
+    const toTell = rows.filter((row) => row.recipient && row.language && row.decisions.length > 0);
+    if (toTell.length < rows.length)
+      this.logger.log({ companyId, requests: rows.length - toTell.length }, 'request decided; no e-mail to send');
+    if (toTell.length === 0) return;
+    const requests = await this.engine.findMany(
+      manager,
+      companyId,
+      toTell.map((row) => Number(row.id)),
     );
-    const decisions: Array<{ to_state: DecisionOutcome; comment: string | null }> = await manager.query(
-      `SELECT to_state, comment FROM request_transitions
-          WHERE company_id = $1 AND request_id = $2 AND to_state = ANY($3::text[]) AND from_state IS DISTINCT FROM to_state
-          ORDER BY id`,
-      [companyId, requestId, DECISION_OUTCOMES],
-    );
-    if (!customer?.recipient || !customer.language || decisions.length === 0) {
-      this.logger.log({ requestId, companyId, state: request.state }, 'request decided; no e-mail to send');
-      return;
+    for (const request of requests) {
+      if (!this.kinds.has(request.kind)) {
+        this.logger.warn({ requestId: request.id, companyId }, 'decided request of an unknown kind; no e-mail');
+        continue;
+      }
+      const customer = found.get(request.id)!;
+      await this.tell(manager, request, customer as Recipient & { recipient: string; language: EmailLanguage }, customer.decisions);
     }
+  }
+
+  private async tell(
+    manager: EntityManager,
+    request: WorkflowRequest,
+    customer: Recipient & { recipient: string; language: EmailLanguage },
+    decisions: ReadonlyArray<{ to_state: DecisionOutcome; comment: string | null }>,
+  ): Promise<void> {
+    const { companyId, id: requestId } = request;
     const kind = this.kinds.get(request.kind);
     const announced = new Set<DecisionOutcome>();
     for (const { to_state: outcome, comment } of decisions) {

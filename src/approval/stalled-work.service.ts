@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/configuration';
-import { listUnfinishedOutbox, UnfinishedOutboxRow } from '../../libs/outbox/outbox';
+import { listUnfinishedOutbox, payloadIds, UnfinishedOutboxRow } from '../../libs/outbox/outbox';
 import { OutboxRelay } from '../../libs/outbox/outbox-relay';
 import { APP_CONFIG } from '../core/config.module';
 import { QueuesService } from '../core/queues.service';
@@ -71,7 +71,7 @@ export class StalledWorkService {
         customerId: Number(row.customer_id),
         customerCode: row.code,
         approvedAt: row.updated_at,
-        outboxIds: applyRows.filter((apply) => Number(apply.payload.requestId) === Number(row.id)).map((apply) => apply.id),
+        outboxIds: applyRows.filter((apply) => payloadIds(apply.payload, 'requestId').includes(Number(row.id))).map((apply) => apply.id),
       })),
       outbox,
     };

@@ -1,19 +1,22 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
-import { OUTBOX_JOB_BATCHES, OutboxJob, outboxJobBatcher, runOutboxJob } from '../../libs/outbox/outbox';
+import { OUTBOX_JOB_BATCHES, OutboxJob, outboxJobBatcher, payloadIds, runOutboxJob } from '../../libs/outbox/outbox';
 import { JobBatcher } from '../../libs/queue/job-batcher';
 import { QueuesService } from '../core/queues.service';
 import { describeAccountDeletion } from '../identity/account-deletion-export';
 import { JOBS } from '../jobs';
-import { describeAppliedReading } from '../metering/reading-export';
+import { describeAppliedReadings } from '../metering/reading-export';
 import { describePayment } from '../payments/payment-export';
 import { describeCustomerChange } from '../profile/customer-change-export';
-import { appendFeedItem } from './feed-writer';
+import { appendFeedItem, appendFeedItems } from './feed-writer';
 import { FeedEntry } from './feed-types';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
 
 type ExportJob<T> = Pick<Job<T & { outboxId?: number }>, 'data'>;
+
+/** An export-reading job: the readings one apply transaction wrote (`readingIds`), or one (`readingId`, rows from before batches). */
+type ReadingExport = { readingIds?: number[]; readingId?: number };
 
 /**
  * The export jobs of what the portal decided (applied readings and customer changes,
@@ -23,30 +26,35 @@ type ExportJob<T> = Pick<Job<T & { outboxId?: number }>, 'data'>;
  * from integration to the producers and never back. The item is written in the
  * transaction that completes the outbox row, and is unique per source event: a re-run or
  * duplicate job adds nothing. Webhook deliveries are queued after the commit. Reading
- * exports come ten thousand at once after a bulk approval: those running at the same time
- * share one transaction.
+ * exports come ten thousand at once after a bulk approval, one job per apply transaction
+ * naming its readings: those running at the same time share one transaction.
  */
 @Injectable()
 export class FeedExportProcessor implements OnModuleInit {
-  private readonly readings: JobBatcher<ExportJob<{ readingId: number }>, number | null | undefined>;
+  private readonly readings: JobBatcher<ExportJob<ReadingExport>, number[] | undefined>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly queues: QueuesService,
     private readonly webhooks: WebhookDispatcher,
   ) {
-    this.readings = outboxJobBatcher(dataSource, (manager, job: ExportJob<{ readingId: number }>) =>
-      this.appendIn(manager, async () => {
-        const reading = await describeAppliedReading(manager, job.data.readingId);
-        if (!reading) return null;
-        const { companyId, appliedAt, payload } = reading;
-        return { companyId, type: 'reading.applied', sourceKey: `reading:${payload.readingId}`, occurredAt: appliedAt, payload };
-      }),
-    );
+    this.readings = outboxJobBatcher(dataSource, async (manager, job: ExportJob<ReadingExport>) => {
+      const readings = await describeAppliedReadings(manager, payloadIds(job.data, 'readingId'));
+      return appendFeedItems(
+        manager,
+        readings.map(({ companyId, appliedAt, payload }) => ({
+          companyId,
+          type: 'reading.applied' as const,
+          sourceKey: `reading:${payload.readingId}`,
+          occurredAt: appliedAt,
+          payload,
+        })),
+      );
+    });
   }
 
   onModuleInit(): void {
-    this.queues.register(JOBS.exportReading, (job) => this.reading(job as Job<{ readingId: number }>), {
+    this.queues.register(JOBS.exportReading, (job) => this.reading(job as Job<ReadingExport>), {
       concurrency: OUTBOX_JOB_BATCHES.concurrency,
     });
     this.queues.register(JOBS.exportCustomerChange, (job) => this.customerChange(job as Job<{ requestId: number; kind: string }>));
@@ -59,9 +67,8 @@ export class FeedExportProcessor implements OnModuleInit {
     );
   }
 
-  async reading(job: ExportJob<{ readingId: number }>): Promise<void> {
-    const appended = await this.readings.add(job);
-    if (appended) await this.webhooks.dispatch(appended);
+  async reading(job: ExportJob<ReadingExport>): Promise<void> {
+    for (const companyId of (await this.readings.add(job)) ?? []) await this.webhooks.dispatch(companyId);
   }
 
   async customerChange(job: ExportJob<{ requestId: number; kind: string }>): Promise<void> {

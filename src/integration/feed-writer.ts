@@ -7,12 +7,28 @@ import { FeedEntry } from './feed-types';
  * event is already in the feed (a duplicate export adds nothing).
  */
 export async function appendFeedItem(manager: EntityManager, entry: FeedEntry): Promise<boolean> {
+  return (await appendFeedItems(manager, [entry])).length > 0;
+}
+
+/** appendFeedItem for many items in one statement, in the order given: the companies whose feeds got an item (each once). */
+export async function appendFeedItems(manager: EntityManager, entries: readonly FeedEntry[]): Promise<number[]> {
+  if (entries.length === 0) return [];
   const rows = (await manager.query(
-    `INSERT INTO integration_feed (company_id, type, source_key, occurred_at, payload) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (company_id, source_key) DO NOTHING RETURNING id`,
-    [entry.companyId, entry.type, entry.sourceKey, entry.occurredAt, entry.payload],
-  )) as unknown[];
-  return rows.length > 0;
+    `INSERT INTO integration_feed (company_id, type, source_key, occurred_at, payload)
+     SELECT company_id, type, source_key, occurred_at, payload
+       FROM unnest($1::int[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[]) WITH ORDINALITY
+            AS e(company_id, type, source_key, occurred_at, payload, position)
+      ORDER BY position
+     ON CONFLICT (company_id, source_key) DO NOTHING RETURNING company_id`,
+    [
+      entries.map((entry) => entry.companyId),
+      entries.map((entry) => entry.type),
+      entries.map((entry) => entry.sourceKey),
+      entries.map((entry) => entry.occurredAt),
+      entries.map((entry) => JSON.stringify(entry.payload)),
+    ],
+  )) as Array<{ company_id: number | string }>;
+  return [...new Set(rows.map((row) => Number(row.company_id)))];
 }
 
 /**

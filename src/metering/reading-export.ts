@@ -28,7 +28,13 @@ export interface AppliedReadingExport {
  * customer (external refs, serial number, customer code), for the integration feed; null when no such reading exists.
  */
 export async function describeAppliedReading(manager: EntityManager, readingId: number): Promise<AppliedReadingExport | null> {
-  const [row] = (await manager.query(
+  return (await describeAppliedReadings(manager, [readingId]))[0] ?? null;
+}
+
+/** describeAppliedReading for many readings in one query (an apply transaction's export job), in id order; missing ones left out. */
+export async function describeAppliedReadings(manager: EntityManager, readingIds: readonly number[]): Promise<AppliedReadingExport[]> {
+  if (readingIds.length === 0) return [];
+  const rows = (await manager.query(
     `SELECT r.company_id, r.created_at, r.id, r.request_id, r.external_ref, r.read_on, r.value::float8 AS value, r.kind,
             m.id AS meter_id, m.external_ref AS meter_ref, m.serial_number, m.unit, sp.id AS service_point_id,
             sp.external_ref AS service_point_ref, c.id AS customer_id, c.code AS customer_code, c.external_ref AS customer_ref
@@ -36,11 +42,11 @@ export async function describeAppliedReading(manager: EntityManager, readingId: 
        JOIN meters m ON m.company_id = r.company_id AND m.id = r.meter_id
        JOIN service_points sp ON sp.company_id = m.company_id AND sp.id = m.service_point_id
        JOIN customers c ON c.company_id = sp.company_id AND c.id = sp.customer_id
-      WHERE r.id = $1`,
-    [readingId],
+      WHERE r.id = ANY($1::bigint[])
+      ORDER BY r.id`,
+    [readingIds],
   )) as Array<Record<string, unknown>>;
-  if (!row) return null;
-  return {
+  return rows.map((row) => ({
     companyId: row.company_id as number,
     appliedAt: row.created_at as Date,
     payload: {
@@ -60,5 +66,5 @@ export async function describeAppliedReading(manager: EntityManager, readingId: 
       value: row.value as number,
       kind: row.kind as string,
     },
-  };
+  }));
 }

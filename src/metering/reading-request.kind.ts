@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { addManyToOutbox } from '../../libs/outbox/outbox';
+import { addToOutbox } from '../../libs/outbox/outbox';
 import { preparedQuery } from '../../libs/typeorm/prepared-query';
 import { RequestKind, WorkflowRequest } from '../../libs/workflow/request-workflow';
 import { JOBS } from '../jobs';
@@ -61,12 +61,8 @@ export async function applyReadings(manager: EntityManager, requests: readonly W
     ],
   );
   if (inserted.length > 0) {
-    await addManyToOutbox(
-      manager,
-      JOBS.exportReading,
-      inserted.map((row) => ({ readingId: Number(row.id) })),
-      companyId,
-    );
+    // One export job for the batch's readings (its consumer takes `readingIds`), not one each.
+    await addToOutbox(manager, JOBS.exportReading, { readingIds: inserted.map((row) => Number(row.id)) }, companyId);
   }
 }
 

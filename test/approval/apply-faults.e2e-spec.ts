@@ -65,7 +65,7 @@ describe('applying a request when the database drops the connection (real Postgr
     const [{ readings }] = await dataSource.query(`SELECT count(*)::int AS readings FROM readings WHERE request_id = $1`, [requestId]);
     expect(readings).toBe(1);
     const [apply] = await dataSource.query(
-      `SELECT completed_at IS NOT NULL AS completed FROM outbox WHERE job_name = 'apply' AND (payload->>'requestId')::bigint = $1`,
+      `SELECT completed_at IS NOT NULL AS completed FROM outbox WHERE job_name = 'apply' AND payload->'requestIds' @> to_jsonb($1::bigint)`,
       [requestId],
     );
     expect(apply).toEqual({ completed: true });

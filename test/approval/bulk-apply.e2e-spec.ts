@@ -48,7 +48,7 @@ describe('bulk approval and batched applies (real PostgreSQL)', () => {
 
   const outboxOf = async (requestId: number, jobName: string) =>
     (await dataSource.query(
-      `SELECT id, completed_at IS NOT NULL AS completed FROM outbox WHERE job_name = $1 AND (payload->>'requestId')::bigint = $2 ORDER BY id`,
+      `SELECT id, completed_at IS NOT NULL AS completed FROM outbox WHERE job_name = $1 AND payload->'requestIds' @> to_jsonb($2::bigint) ORDER BY id`,
       [jobName, requestId],
     )) as Array<{ id: string; completed: boolean }>;
 
@@ -148,7 +148,7 @@ describe('bulk approval and batched applies (real PostgreSQL)', () => {
         { id: expect.anything(), value: expect.stringMatching(new RegExp(`^${10 + i}(\\.0+)?$`)), kind: 'customer', billable: true },
       ]);
       const [exports] = (await dataSource.query(
-        `SELECT count(*)::int AS count FROM outbox WHERE job_name = 'export-reading' AND (payload->>'readingId')::bigint = $1`,
+        `SELECT count(*)::int AS count FROM outbox WHERE job_name = 'export-reading' AND payload->'readingIds' @> to_jsonb($1::bigint)`,
         [rows[0].id],
       )) as Array<{ count: number }>;
       expect(exports.count).toBe(1);
@@ -167,9 +167,15 @@ describe('bulk approval and batched applies (real PostgreSQL)', () => {
       [good, bad, alsoGood].map((requestId) => ({ requestId, expectedVersion: 1 })),
     );
 
-    const outcomes = await applier.applyMany(
-      [good, bad, alsoGood].map((requestId) => ({ companyId: world.companyId, requestId, job: { data: {} } })),
-    );
+    // One apply job names the three; it is done once each has an outcome, the refused one too.
+    const [applyRow] = (await dataSource.query(
+      `SELECT id, payload, completed_at IS NOT NULL AS completed FROM outbox WHERE job_name = 'apply' AND payload->'requestIds' @> to_jsonb($1::bigint)`,
+      [good],
+    )) as Array<{ id: string; payload: { requestIds: number[] }; completed: boolean }>;
+    expect(applyRow.payload.requestIds).toEqual([good, bad, alsoGood]);
+    expect(applyRow.completed).toBe(false);
+    const job = { data: { outboxId: Number(applyRow.id) } };
+    const outcomes = await applier.applyMany([good, bad, alsoGood].map((requestId) => ({ companyId: world.companyId, requestId, job })));
     expect(outcomes).toEqual([
       { status: 'fulfilled', value: { outcome: 'applied', requestId: good } },
       { status: 'fulfilled', value: { outcome: 'failed', requestId: bad, error: expect.stringMatching(/readings_value_check/) } },
@@ -180,6 +186,10 @@ describe('bulk approval and batched applies (real PostgreSQL)', () => {
       [good, bad, alsoGood],
     ])) as Array<{ count: number }>;
     expect(count).toBe(2);
+    const [after] = (await dataSource.query(`SELECT completed_at IS NOT NULL AS completed FROM outbox WHERE id = $1`, [
+      applyRow.id,
+    ])) as Array<{ completed: boolean }>;
+    expect(after.completed).toBe(true);
   });
 
   it('never applies another company’s request named with the wrong company', async () => {

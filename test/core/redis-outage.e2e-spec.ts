@@ -81,10 +81,15 @@ describe('a Redis outage (a private Redis killed and started again)', () => {
       requestIds.map((requestId) => ({ requestId, expectedVersion: 1 })),
     );
     expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    // One apply job names the whole batch.
     const applyRows = `SELECT count(*)::int AS n FROM outbox WHERE company_id = $1 AND job_name = 'apply'`;
+    const [applyRow] = (await dataSource.query(`SELECT payload FROM outbox WHERE company_id = $1 AND job_name = 'apply'`, [
+      world.companyId,
+    ])) as Array<{ payload: { requestIds: number[] } }>;
+    expect(applyRow.payload.requestIds).toEqual(requestIds);
     await waitFor(async () => {
       const [{ n }] = await dataSource.query(`${applyRows} AND relayed_at IS NOT NULL`, [world.companyId]);
-      return n === requestIds.length ? true : undefined;
+      return n === 1 ? true : undefined;
     });
 
     await redis.kill();

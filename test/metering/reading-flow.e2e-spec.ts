@@ -155,10 +155,10 @@ describe('meter readings through the approval engine (real PostgreSQL, Redis, wo
       return rows[0].state === 'applied' ? true : undefined;
     });
     const processor = running.app.get(ApplyProcessor);
-    const job = { data: { requestId, companyId: world.companyId } };
+    const job = { data: { requestIds: [requestId], companyId: world.companyId } };
     const outcomes = await Promise.all([processor.handle(job), processor.handle(job)]);
     outcomes.push(await processor.handle(job));
-    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(outcomes.flat().map((outcome) => outcome.outcome)).toEqual(['skipped', 'skipped', 'skipped']);
     const rows: Array<{ count: string }> = await dataSource.query(`SELECT count(*) FROM readings WHERE request_id = $1 AND billable`, [
       requestId,
     ]);

@@ -83,6 +83,10 @@ describe('decision e-mails for every request kind (real PostgreSQL, Redis, worke
     // Every job re-run (a retry, a duplicate): the once keys queue nothing more.
     await relayedJobs(world.companyId, 2);
     await running.app.get(RequestDecidedProcessor).handle({ data: { requestId, companyId: world.companyId } });
+    // A batch's job naming it again, beside a request that is not there.
+    await running.app
+      .get(RequestDecidedProcessor)
+      .handle({ data: { requestIds: [requestId + 1_000_000, requestId], companyId: world.companyId } });
     expect(await decisionEmails(world.companyId)).toEqual([
       { once_key: `request-decided:${requestId}:approved`, topic: 'reading_recorded' },
       { once_key: `request-decided:${requestId}:applied`, topic: 'reading_recorded' },
