@@ -181,8 +181,10 @@ function* copyLines(rows: readonly StagedRow[], columns: ReadonlyArray<[string, 
   if (text.length > 0) yield text;
 }
 
-/** Checks run on the staged rows before the upsert; each refuses the rows it returns. */
-function stageChecks(kind: ImportKind): Array<{ reason: string; sql: string }> {
+type StageCheck = { reason: string; sql: string };
+
+/** Checks within the batch itself, run first; each refuses the rows it returns. */
+function batchChecks(kind: ImportKind): StageCheck[] {
   const spec = TABLES[kind];
   const checks = [
     {
@@ -197,6 +199,35 @@ function stageChecks(kind: ImportKind): Array<{ reason: string; sql: string }> {
       sql: `DELETE FROM ${STAGE} s USING ${STAGE} d WHERE d.${column} = s.${column} AND d.idx < s.idx RETURNING s.idx`,
     });
   }
+  return checks;
+}
+
+/**
+ * Removes the staged rows equal to the rows they would update (references compared by the
+ * referenced row's externalRef, an invoice's lines, VAT summary and PDF by its content hash),
+ * so a re-sent row costs one index probe: no reference checks, no upsert, no row lock.
+ * An equal row passed the checks when it went in and its references cannot have vanished
+ * (foreign keys), so nothing the checks would refuse is let through.
+ */
+export function unchangedSql(kind: ImportKind): string {
+  const spec = TABLES[kind];
+  const refByColumn = new Map(spec.references.map((reference) => [reference.idColumn, reference]));
+  const pairs = targetColumns(kind).map((column) => {
+    const reference = refByColumn.get(column);
+    return reference
+      ? [`(SELECT r.external_ref FROM ${reference.table} r WHERE r.id = t.${column})`, `s.${reference.stageColumn}`]
+      : [`t.${column}`, `s.${column}`];
+  });
+  return `DELETE FROM ${STAGE} s USING ${spec.table} t
+           WHERE t.company_id = $1 AND t.external_ref = s.external_ref
+             AND (${pairs.map(([current]) => current).join(', ')}) IS NOT DISTINCT FROM (${pairs.map(([, staged]) => staged).join(', ')})
+          RETURNING s.idx`;
+}
+
+/** Checks against the company's rows, run on the rows left after the unchanged ones; each refuses the rows it returns. */
+function tableChecks(kind: ImportKind): StageCheck[] {
+  const spec = TABLES[kind];
+  const checks: StageCheck[] = [];
   for (const reference of spec.references) {
     checks.push({
       reason: `${reference.field}: no ${reference.what} with this externalRef in your company`,
@@ -311,6 +342,10 @@ async function replaceInvoiceParts(runner: QueryRunner, companyId: number, updat
   );
 }
 
+function sorted(rejected: RejectedRow[]): RejectedRow[] {
+  return rejected.sort((a, b) => a.index - b.index);
+}
+
 /**
  * Applies checked rows of one kind for one company, in the caller's transaction: COPY
  * into a staging table that lives until the commit, refuse the rows whose references or
@@ -339,10 +374,17 @@ export async function importStaged(
   if (rows.length > 1000) await runner.query(`ANALYZE ${STAGE} (${analyzedColumns(kind).join(', ')})`);
 
   const rejected: RejectedRow[] = [];
-  for (const check of stageChecks(kind)) {
-    const refused = (await runner.query(check.sql, check.sql.includes('$1') ? [companyId] : [])) as [Array<{ idx: number }>, number];
-    for (const { idx } of refused[0]) rejected.push({ index: idx, reason: check.reason });
-  }
+  const refuse = async (checks: StageCheck[]) => {
+    for (const check of checks) {
+      const refused = (await runner.query(check.sql, check.sql.includes('$1') ? [companyId] : [])) as [Array<{ idx: number }>, number];
+      for (const { idx } of refused[0]) rejected.push({ index: idx, reason: check.reason });
+    }
+  };
+  await refuse(batchChecks(kind));
+  const [unchanged] = (await runner.query(unchangedSql(kind), [companyId])) as [unknown[], number];
+  if (unchanged.length === rows.length - rejected.length)
+    return { inserted: 0, updated: 0, unchanged: unchanged.length, rejected: sorted(rejected) };
+  await refuse(tableChecks(kind));
   const [result] = (await runner.query(upsertSql(kind), [companyId])) as Array<{
     inserted: number;
     updated: number;
@@ -353,11 +395,10 @@ export async function importStaged(
     await replaceInvoiceParts(runner, companyId, result.updated_ids);
     await recordInvoicesIssued(runner.manager, companyId, result.inserted_ids.map(Number));
   }
-  rejected.sort((a, b) => a.index - b.index);
   return {
     inserted: result.inserted,
     updated: result.updated,
     unchanged: rows.length - rejected.length - result.inserted - result.updated,
-    rejected,
+    rejected: sorted(rejected),
   };
 }
