@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { QueryRunner } from 'typeorm';
-import { recordInvoicesIssued } from '../billing/invoice-issued';
+import { invoicesIssuedOutboxSql } from '../billing/invoice-issued';
 import { FIELDS, FieldType, ImportKind } from './import-kinds';
 import { Cell, RejectedRow, StagedRow } from './import-rows';
 
@@ -265,8 +265,9 @@ const LINE_COLUMNS = 'line_no, description, quantity, unit, unit_price, vat_rate
 const VAT_COLUMNS = 'vat_rate, net_amount, vat_amount, gross_amount';
 
 /**
- * The lines, VAT summary and PDF of the invoices the upsert inserted, written by the same
- * statement (a new invoice has none to replace), matched to their staged row by external_ref.
+ * The lines, VAT summary and PDF of the invoices the upsert inserted, and their "invoice
+ * issued" event, written by the same statement (a new invoice has none to replace),
+ * matched to their staged row by external_ref.
  */
 const NEW_INVOICE_PARTS = `,
     new_invoices AS (
@@ -282,6 +283,9 @@ const NEW_INVOICE_PARTS = `,
     ),
     new_documents AS (
       INSERT INTO invoice_documents (company_id, invoice_id, pdf) SELECT $1, n.id, n.pdf FROM new_invoices n WHERE n.pdf IS NOT NULL
+    ),
+    issued AS (
+      ${invoicesIssuedOutboxSql('(SELECT $1::integer AS company_id, n.id FROM new_invoices n)')}
     )`;
 
 /** The one set-based upsert of a kind from the staging table: inserts new rows, updates changed ones, leaves equal ones. */
@@ -308,7 +312,6 @@ export function upsertSql(kind: ImportKind): string {
     )${kind === 'invoices' ? NEW_INVOICE_PARTS : ''}
     SELECT count(*) FILTER (WHERE inserted)::int AS inserted,
            count(*) FILTER (WHERE NOT inserted)::int AS updated,
-           coalesce(array_agg(id) FILTER (WHERE inserted), '{}') AS inserted_ids,
            coalesce(array_agg(id) FILTER (WHERE NOT inserted), '{}') AS updated_ids
       FROM upserted`;
 }
@@ -388,13 +391,9 @@ export async function importStaged(
   const [result] = (await runner.query(upsertSql(kind), [companyId])) as Array<{
     inserted: number;
     updated: number;
-    inserted_ids: string[];
     updated_ids: string[];
   }>;
-  if (kind === 'invoices') {
-    await replaceInvoiceParts(runner, companyId, result.updated_ids);
-    await recordInvoicesIssued(runner.manager, companyId, result.inserted_ids.map(Number));
-  }
+  if (kind === 'invoices') await replaceInvoiceParts(runner, companyId, result.updated_ids);
   return {
     inserted: result.inserted,
     updated: result.updated,
