@@ -16,6 +16,7 @@ export interface ImportCounts {
 }
 
 const STAGE = 'import_stage';
+const IMPORT_WORK_MEM = '64MB';
 
 const SQL_TYPE: Record<FieldType, string> = {
   text: 'text',
@@ -368,6 +369,9 @@ export async function importStaged(
   // One import of a kind per company at a time: two racing batches could otherwise both pass
   // the natural-key checks (an invoice number) and fail the upsert on the unique index.
   await runner.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`integration-import:${kind}:${companyId}`]);
+  // The hash joins over the staged rows (their invoice lines as JSON included) spilled to temporary
+  // files at the server's default work_mem (about 6 files a chunk of 20,000 invoices); this transaction only.
+  await runner.query(`SET LOCAL work_mem = '${IMPORT_WORK_MEM}'`);
   await runner.query(`DROP TABLE IF EXISTS pg_temp.${STAGE}`);
   await runner.query(`CREATE TEMP TABLE ${STAGE} (${columns.map(([name, type]) => `${name} ${type}`).join(', ')}) ON COMMIT DROP`);
   const client = (await runner.connect()) as PoolClient;
