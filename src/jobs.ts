@@ -33,7 +33,7 @@ export const JOBS = {
   /**
    * An invoice was issued (imported from the billing back office): the customer's
    * e-mail, with the PDF attached for e-invoice service points ({ invoiceId, companyId }).
-   * Written set-based by recordInvoicesIssued (src/billing/invoice-issued.ts).
+   * Written set-based by src/billing/invoice-issued.ts.
    */
   invoiceIssued: { queue: 'notifications', name: 'invoice-issued' },
   /** A reminder scheduler fired ({ kind }): runs that kind of reminder for every company. */

@@ -8,13 +8,13 @@ export type InvoiceType = (typeof INVOICE_TYPES)[number];
 // Another module's entities are named, not imported, in foreign keys: a link in the schema, not a code dependency.
 /** An invoice (számla) issued by the billing back office. Amounts in whole forints. */
 @Entity('invoices')
-@Unique('invoices_company_number_key', ['companyId', 'invoiceNumber'])
 @Unique('invoices_company_id_key', ['companyId', 'id'])
 @Index('invoices_customer_idx', ['companyId', 'customerId', 'dueOn', 'id']) // due_on DESC, id DESC in the migration
 @Index('invoices_open_due_idx', ['companyId', 'dueOn'], { where: 'open_amount > 0' })
 @Index('invoices_customer_open_idx', ['companyId', 'customerId', 'dueOn'], { where: 'open_amount > 0' })
 @Index('invoices_service_point_idx', ['companyId', 'servicePointId'])
-// (company_id, invoice_number text_pattern_ops): the clerk's prefix search; an operator class TypeORM cannot describe.
+// UNIQUE (company_id, invoice_number text_pattern_ops): a number once per company, and the clerk's prefix search;
+// an operator class TypeORM cannot describe.
 @Index('invoices_number_prefix_idx', { synchronize: false })
 @ForeignKey('Customer', ['companyId', 'customerId'], ['companyId', 'id'], { name: 'invoices_company_id_customer_id_fkey' })
 @ForeignKey('ServicePoint', ['companyId', 'servicePointId'], ['companyId', 'id'], {
