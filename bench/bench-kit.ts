@@ -9,10 +9,12 @@ import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../config/data-source-options';
 import { SessionService } from '../src/identity/session.service';
+import { deleteKeysMatching } from '../test/support/redis-keys';
 import { adminDatabaseUrl } from '../test/support/test-environment';
 import type { LoadPlan, LoadRequest, LoadResult } from './http-load';
 
@@ -337,4 +339,39 @@ export function productionSettings(): NodeJS.ProcessEnv {
     NOTIFICATION_LINK_SECRET: randomBytes(32).toString('hex'),
     WRITE_LIMIT_PER_MINUTE: '1000000',
   };
+}
+
+/** A run's own Redis key prefix (`bench-<time>:`) and BullMQ queue prefix (`{bench-<time>}`); `label` replaces `bench`. */
+export function benchPrefixes(label = 'bench'): { redisPrefix: string; queuePrefix: string } {
+  const name = `${label}-${Date.now().toString(36)}`;
+  return { redisPrefix: `${name}:`, queuePrefix: `{${name}}` };
+}
+
+/** The environment of a portal process on this database and these Redis prefixes: production settings (unless `production: false`), LOG_LEVEL=warn, then `extra`. */
+export function benchEnv(
+  settings: { databaseUrl: string; redisUrl: string; redisPrefix: string; queuePrefix: string; poolSize?: number; production?: boolean },
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...(settings.production === false ? {} : productionSettings()),
+    DATABASE_URL: settings.databaseUrl,
+    DATABASE_POOL_SIZE: String(settings.poolSize ?? POOL_SIZE),
+    REDIS_URL: settings.redisUrl,
+    REDIS_KEY_PREFIX: settings.redisPrefix,
+    QUEUE_PREFIX: settings.queuePrefix,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+/** Deletes every key under `prefixes`, through `redis` if given a client, else over a connection of its own to that URL. */
+export async function deleteBenchKeys(redis: Redis | string, prefixes: readonly string[]): Promise<void> {
+  const client = typeof redis === 'string' ? new Redis(redis, { lazyConnect: true, maxRetriesPerRequest: 1 }) : redis;
+  try {
+    if (client !== redis) await client.connect();
+    for (const prefix of prefixes) await deleteKeysMatching(client, `${prefix}*`);
+  } finally {
+    if (client !== redis) client.disconnect();
+  }
 }

@@ -29,11 +29,9 @@
  * prefix of their own and are deleted at the end.
  */
 import { ChildProcess } from 'node:child_process';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { parseConfig } from '../config/configuration';
 import { PreparedStatement } from '../libs/typeorm/prepared-query';
-import { deleteKeysMatching } from '../test/support/redis-keys';
 import { OPEN_REQUESTS } from '../src/approval/request-queries.service';
 import { BillingQueries, InvoiceDetail, RECENTLY_PAID_ITEMS } from '../src/billing/billing-queries.service';
 import {
@@ -56,7 +54,9 @@ import { UNREAD_MESSAGES } from '../src/notifications/message-counts.service';
 import { todayInHungary } from '../src/web/format';
 import {
   benchArgs,
+  benchEnv,
   CONCURRENCY,
+  deleteBenchKeys,
   describeFigures,
   elapsed,
   freePort,
@@ -65,7 +65,6 @@ import {
   MeasuredServer,
   measureHttp,
   POOL_SIZE,
-  productionSettings,
   range,
   startProcess,
   stopProcess,
@@ -107,21 +106,12 @@ async function main(): Promise<void> {
   const rounds = option('rounds', 1);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisPrefix = `bench-${Date.now().toString(36)}:`;
+  const queuePrefix = `{${redisPrefix}}`;
   let app: Awaited<ReturnType<typeof createHttpApp>> | undefined;
   const children: ChildProcess[] = [];
   try {
     await withScratchDatabase('billing', { poolSize: POOL_SIZE, keep }, async (dataSource, databaseUrl) => {
-      const env = {
-        ...process.env,
-        ...productionSettings(),
-        ROLE: 'api',
-        DATABASE_URL: databaseUrl,
-        DATABASE_POOL_SIZE: String(POOL_SIZE),
-        REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: redisPrefix,
-        QUEUE_PREFIX: `{${redisPrefix}}`,
-        LOG_LEVEL: 'warn',
-      };
+      const env = benchEnv({ databaseUrl, redisUrl, redisPrefix, queuePrefix }, { ROLE: 'api' });
       const companyId = await load(dataSource, customers);
       const targets = await pickTargets(dataSource, companyId, customers);
       await explainStatements(dataSource, companyId, targets[0]);
@@ -172,14 +162,7 @@ async function main(): Promise<void> {
   } finally {
     await app?.close();
     await Promise.all(children.map(stopProcess));
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      await deleteKeysMatching(redis, `${redisPrefix}*`);
-      await deleteKeysMatching(redis, `{${redisPrefix}}*`);
-    } finally {
-      redis.disconnect();
-    }
+    await deleteBenchKeys(redisUrl, [redisPrefix, queuePrefix]);
   }
 }
 

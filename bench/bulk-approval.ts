@@ -42,16 +42,17 @@ import { JOBS } from '../src/jobs';
 import { MeterHistory } from '../src/metering/meter-history.service';
 import { ReadingReview } from '../src/metering/reading-review';
 import { ReadingService } from '../src/metering/reading.service';
-import { deleteKeysMatching } from '../test/support/redis-keys';
 import {
   benchArgs,
+  benchEnv,
+  benchPrefixes,
   CONCURRENCY,
   createBenchClerk,
+  deleteBenchKeys,
   freePort,
   loadReadingCustomers,
   pool,
   POOL_SIZE,
-  productionSettings,
   startProcess,
   stopProcess,
   waitUntilReady,
@@ -62,9 +63,7 @@ async function main(): Promise<void> {
   const { count, keep, option } = benchArgs(10_000);
   const batch = Math.min(option('batch', BULK_MAX), BULK_MAX);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const stamp = Date.now().toString(36);
-  const redisPrefix = `bench-${stamp}:`;
-  const queuePrefix = `{bench-${stamp}}`;
+  const { redisPrefix, queuePrefix } = benchPrefixes();
   const children: ChildProcess[] = [];
   let app: Awaited<ReturnType<typeof createHttpApp>> | undefined;
   print(
@@ -74,16 +73,7 @@ async function main(): Promise<void> {
   );
   try {
     await withScratchDatabase('bulk', { poolSize: POOL_SIZE, keep }, async (dataSource, databaseUrl) => {
-      const env = {
-        ...process.env,
-        ...productionSettings(),
-        DATABASE_URL: databaseUrl,
-        DATABASE_POOL_SIZE: String(POOL_SIZE),
-        REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: redisPrefix,
-        QUEUE_PREFIX: queuePrefix,
-        LOG_LEVEL: 'warn',
-      };
+      const env = benchEnv({ databaseUrl, redisUrl, redisPrefix, queuePrefix });
       const config = parseConfig(env);
       // This process's app only issues the clerk's bearer token (SessionService); it serves nothing.
       // Built first, so its Redis connection (no offline queue) is up when the token is issued.
@@ -194,13 +184,7 @@ async function main(): Promise<void> {
   } finally {
     await app?.close();
     await Promise.all(children.map(stopProcess));
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      for (const prefix of [redisPrefix, queuePrefix]) await deleteKeysMatching(redis, `${prefix}*`);
-    } finally {
-      redis.disconnect();
-    }
+    await deleteBenchKeys(redisUrl, [redisPrefix, queuePrefix]);
   }
 }
 

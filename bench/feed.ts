@@ -31,8 +31,7 @@ import { createHttpApp } from '../src/bootstrap';
 import { describeAccountDeletion } from '../src/identity/account-deletion-export';
 import { newApiKey, parseApiKey } from '../src/integration/api-key-format';
 import { appendFeedItem, sequenceFeed } from '../src/integration/feed-writer';
-import { deleteKeysMatching } from '../test/support/redis-keys';
-import { benchArgs, pool, productionSettings, withScratchDatabase } from './bench-kit';
+import { benchArgs, benchEnv, benchPrefixes, deleteBenchKeys, pool, withScratchDatabase } from './bench-kit';
 
 const WORKER_CONCURRENCY = 8;
 const PAGE = 1000;
@@ -42,9 +41,7 @@ const READ_POOL_SIZE = 4;
 async function main(): Promise<void> {
   const { count, keep } = benchArgs(20_000);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const stamp = Date.now().toString(36);
-  const redisPrefix = `bench-feed-${stamp}:`;
-  const queuePrefix = `{bench-feed-${stamp}}`;
+  const { redisPrefix, queuePrefix } = benchPrefixes('bench-feed');
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   try {
     await withScratchDatabase('feed', { poolSize: WORKER_CONCURRENCY + 2, keep }, async (dataSource, databaseUrl) => {
@@ -59,16 +56,7 @@ async function main(): Promise<void> {
       await sequenceFeed(dataSource, companyId);
       const seconds = (performance.now() - started) / 1000;
       process.stdout.write(`sequence: ${count} items numbered in ${seconds.toFixed(2)} s = ${Math.round(count / seconds)} items/s\n`);
-      const config = parseConfig({
-        ...process.env,
-        ...productionSettings(),
-        DATABASE_URL: databaseUrl,
-        DATABASE_POOL_SIZE: String(READ_POOL_SIZE),
-        REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: redisPrefix,
-        QUEUE_PREFIX: queuePrefix,
-        LOG_LEVEL: 'warn',
-      });
+      const config = parseConfig(benchEnv({ databaseUrl, redisUrl, redisPrefix, queuePrefix, poolSize: READ_POOL_SIZE }));
       const app = await createHttpApp(config, 'api');
       await app.listen(0, '127.0.0.1');
       const plain = await startPlainServer(databaseUrl, redis, redisPrefix);
@@ -95,7 +83,7 @@ async function main(): Promise<void> {
       );
     });
   } finally {
-    for (const prefix of [redisPrefix, queuePrefix]) await deleteKeysMatching(redis, `${prefix}*`);
+    await deleteBenchKeys(redis, [redisPrefix, queuePrefix]);
     redis.disconnect();
   }
 }

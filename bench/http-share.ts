@@ -24,28 +24,28 @@
  * To add a route: a handler in bench/plain-server.ts's ROUTES and an entry in ROUTES below.
  */
 import { ChildProcess } from 'node:child_process';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { PageReply, PageRequest } from '../src/web/http';
 import { parseConfig } from '../config/configuration';
-import { deleteKeysMatching } from '../test/support/redis-keys';
 import { createHttpApp } from '../src/bootstrap';
 import { SESSION_COOKIE, SessionService } from '../src/identity/session.service';
 import { Principal } from '../src/identity/principal';
 import { LOAD_COMPANY, loadSyntheticCustomers } from '../src/demo/synthetic-loader';
 import {
   benchArgs,
+  benchEnv,
+  benchPrefixes,
   CONCURRENCY,
+  deleteBenchKeys,
   describeFigures,
   elapsed,
-  HttpFigures,
   freePort,
+  HttpFigures,
   loadReadingCustomers,
   MeasuredServer,
   measureHttp,
   pool,
   POOL_SIZE,
-  productionSettings,
   range,
   ReadingTarget,
   startProcess,
@@ -162,24 +162,12 @@ async function main(): Promise<void> {
     : 0;
 
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const stamp = Date.now().toString(36);
-  const redisPrefix = `bench-${stamp}:`;
-  const queuePrefix = `{bench-${stamp}}`;
+  const { redisPrefix, queuePrefix } = benchPrefixes();
   let app: Awaited<ReturnType<typeof createHttpApp>> | undefined;
   const children: ChildProcess[] = [];
   try {
     await withScratchDatabase('share', { poolSize: POOL_SIZE, keep }, async (dataSource, databaseUrl) => {
-      const env = {
-        ...process.env,
-        ...productionSettings(),
-        ROLE: 'api',
-        DATABASE_URL: databaseUrl,
-        DATABASE_POOL_SIZE: String(POOL_SIZE),
-        REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: redisPrefix,
-        QUEUE_PREFIX: queuePrefix,
-        LOG_LEVEL: 'warn',
-      };
+      const env = benchEnv({ databaseUrl, redisUrl, redisPrefix, queuePrefix }, { ROLE: 'api' });
       const started = performance.now();
       const { companyId, targets } = await loadReadingCustomers(dataSource, READERS + submissions);
       process.stdout.write(`loaded ${targets.length} customers, each with a meter and 36 readings, in ${elapsed(started)} s\n`);
@@ -270,13 +258,7 @@ async function main(): Promise<void> {
   } finally {
     await app?.close();
     await Promise.all(children.map(stopProcess));
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      for (const prefix of [redisPrefix, queuePrefix]) await deleteKeysMatching(redis, `${prefix}*`);
-    } finally {
-      redis.disconnect();
-    }
+    await deleteBenchKeys(redisUrl, [redisPrefix, queuePrefix]);
   }
 }
 

@@ -15,16 +15,17 @@
  * Redis server. Redis keys go under prefixes of their own and are deleted at the end.
  */
 import { ChildProcess } from 'node:child_process';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { parseConfig } from '../config/configuration';
-import { deleteKeysMatching } from '../test/support/redis-keys';
 import { ipnUrl, returnUrl } from '../src/payments/payment-urls';
 import { SimplePaySandbox } from '../src/payments/sandbox/simplepay-sandbox';
 import { SimplePayGateway } from '../src/payments/simplepay/simplepay.gateway';
 import {
   benchArgs,
+  benchEnv,
+  benchPrefixes,
   CONCURRENCY,
+  deleteBenchKeys,
   freePort,
   latencyReport,
   pool,
@@ -47,9 +48,7 @@ interface Started {
 async function main(): Promise<void> {
   const { count, keep } = benchArgs(10_000);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const stamp = Date.now().toString(36);
-  const redisPrefix = `bench-${stamp}:`;
-  const queuePrefix = `{bench-${stamp}}`;
+  const { redisPrefix, queuePrefix } = benchPrefixes();
   const sandbox = new SimplePaySandbox({ [MERCHANT]: { secretKey: SECRET_KEY } });
   const children: ChildProcess[] = [];
   try {
@@ -58,19 +57,16 @@ async function main(): Promise<void> {
     await withScratchDatabase('payments', { poolSize: POOL_SIZE, keep }, async (dataSource, databaseUrl) => {
       const port = await freePort();
       const apiBaseUrl = `http://127.0.0.1:${port}`;
-      const env = {
-        ...process.env,
-        // Development, not production: the bank's IPN and return come to this local http address, which production refuses.
-        NODE_ENV: 'development',
-        DATABASE_URL: databaseUrl,
-        DATABASE_POOL_SIZE: String(POOL_SIZE),
-        REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: redisPrefix,
-        QUEUE_PREFIX: queuePrefix,
-        LOG_LEVEL: 'error',
-        PUBLIC_URL: apiBaseUrl,
-        SIMPLEPAY_ACCOUNTS: JSON.stringify({ 'bench-pay': { merchant: MERCHANT, secretKey: SECRET_KEY, api: sandbox.apiUrl } }),
-      };
+      // Development, not production: the bank's IPN and return come to this local http address, which production refuses.
+      const env = benchEnv(
+        { databaseUrl, redisUrl, redisPrefix, queuePrefix, production: false },
+        {
+          NODE_ENV: 'development',
+          LOG_LEVEL: 'error',
+          PUBLIC_URL: apiBaseUrl,
+          SIMPLEPAY_ACCOUNTS: JSON.stringify({ 'bench-pay': { merchant: MERCHANT, secretKey: SECRET_KEY, api: sandbox.apiUrl } }),
+        },
+      );
       sandbox.setIpnUrl(MERCHANT, ipnUrl(apiBaseUrl));
       const api = startProcess('src/main.ts', { ...env, ROLE: 'api', PORT: String(port) });
       children.push(api);
@@ -117,13 +113,7 @@ async function main(): Promise<void> {
   } finally {
     await sandbox.close();
     await Promise.all(children.map(stopProcess));
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      for (const prefix of [redisPrefix, queuePrefix]) await deleteKeysMatching(redis, `${prefix}*`);
-    } finally {
-      redis.disconnect();
-    }
+    await deleteBenchKeys(redisUrl, [redisPrefix, queuePrefix]);
   }
 }
 

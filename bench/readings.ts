@@ -22,10 +22,8 @@
  * Redis server. Redis keys go under prefixes of their own and are deleted at the end.
  */
 import { ChildProcess } from 'node:child_process';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { parseConfig } from '../config/configuration';
-import { deleteKeysMatching } from '../test/support/redis-keys';
 import { WorkflowEngine } from '../libs/workflow/workflow-engine';
 import { createHttpApp } from '../src/bootstrap';
 import { SessionService } from '../src/identity/session.service';
@@ -33,8 +31,11 @@ import { readingRequestKind } from '../src/metering/reading-request.kind';
 import { ReadingService } from '../src/metering/reading.service';
 import {
   benchArgs,
+  benchEnv,
+  benchPrefixes,
   CONCURRENCY,
   createBenchClerk,
+  deleteBenchKeys,
   elapsed,
   freePort,
   issueCustomerTokens,
@@ -42,7 +43,6 @@ import {
   loadReadingCustomers,
   pool,
   POOL_SIZE,
-  productionSettings,
   ReadingTarget,
   runHttpLoad,
   startProcess,
@@ -56,23 +56,12 @@ async function main(): Promise<void> {
   const { count, keep, option } = benchArgs(10_000);
   const customers = Math.max(option('customers', 100_000), count * 2 + WARM_UP * 2);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const stamp = Date.now().toString(36);
-  const redisPrefix = `bench-${stamp}:`;
-  const queuePrefix = `{bench-${stamp}}`;
+  const { redisPrefix, queuePrefix } = benchPrefixes();
   let app: Awaited<ReturnType<typeof createHttpApp>> | undefined;
   const children: ChildProcess[] = [];
   try {
     await withScratchDatabase('readings', { poolSize: POOL_SIZE, keep }, async (dataSource, databaseUrl) => {
-      const env = {
-        ...process.env,
-        ...productionSettings(),
-        DATABASE_URL: databaseUrl,
-        DATABASE_POOL_SIZE: String(POOL_SIZE),
-        REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: redisPrefix,
-        QUEUE_PREFIX: queuePrefix,
-        LOG_LEVEL: 'warn',
-      };
+      const env = benchEnv({ databaseUrl, redisUrl, redisPrefix, queuePrefix });
       const worker = startProcess('src/worker.ts', { ...env, ROLE: 'worker' });
       children.push(worker);
 
@@ -127,13 +116,7 @@ async function main(): Promise<void> {
   } finally {
     await app?.close();
     await Promise.all(children.map(stopProcess));
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      for (const prefix of [redisPrefix, queuePrefix]) await deleteKeysMatching(redis, `${prefix}*`);
-    } finally {
-      redis.disconnect();
-    }
+    await deleteBenchKeys(redisUrl, [redisPrefix, queuePrefix]);
   }
 }
 

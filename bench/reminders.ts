@@ -22,9 +22,17 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
-import { deleteKeysMatching } from '../test/support/redis-keys';
 import { JOBS } from '../src/jobs';
-import { benchArgs, POOL_SIZE, productionSettings, startProcess, stopProcess, withScratchDatabase } from './bench-kit';
+import {
+  benchArgs,
+  benchEnv,
+  benchPrefixes,
+  deleteBenchKeys,
+  POOL_SIZE,
+  startProcess,
+  stopProcess,
+  withScratchDatabase,
+} from './bench-kit';
 
 async function main(): Promise<void> {
   const { count, keep, option } = benchArgs(100_000);
@@ -36,9 +44,7 @@ async function main(): Promise<void> {
 
 async function runWith(workerCount: number, count: number, smtpConnections: number, chunkSize: number, keep: boolean): Promise<void> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const stamp = Date.now().toString(36);
-  const redisPrefix = `bench-${stamp}:`;
-  const queuePrefix = `{bench-${stamp}}`;
+  const { redisPrefix, queuePrefix } = benchPrefixes();
   const sink = await startSmtpSink();
   const children: ChildProcess[] = [];
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -49,19 +55,10 @@ async function runWith(workerCount: number, count: number, smtpConnections: numb
       process.stdout.write(
         `loaded ${count} customers, each with a verified account and an invoice due in 2 days, in ${elapsed(started)} s\n`,
       );
-      const env = {
-        ...process.env,
-        ...productionSettings(),
-        DATABASE_URL: databaseUrl,
-        DATABASE_POOL_SIZE: String(POOL_SIZE),
-        REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: redisPrefix,
-        QUEUE_PREFIX: queuePrefix,
-        SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-        SMTP_POOL_SIZE: String(smtpConnections),
-        REMINDER_CHUNK_SIZE: String(chunkSize),
-        LOG_LEVEL: 'warn',
-      };
+      const env = benchEnv(
+        { databaseUrl, redisUrl, redisPrefix, queuePrefix },
+        { SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_POOL_SIZE: String(smtpConnections), REMINDER_CHUNK_SIZE: String(chunkSize) },
+      );
       for (let i = 0; i < workerCount; i += 1) children.push(startProcess('src/worker.ts', { ...env, ROLE: 'worker' }));
       const emailQueue = new Queue(JOBS.sendEmail.queue, { connection: redis, prefix: queuePrefix });
       const reminderQueue = new Queue(JOBS.runReminders.queue, { connection: redis, prefix: queuePrefix });
@@ -99,7 +96,7 @@ async function runWith(workerCount: number, count: number, smtpConnections: numb
     });
   } finally {
     await Promise.all(children.map(stopProcess));
-    for (const prefix of [redisPrefix, queuePrefix]) await deleteKeysMatching(redis, `${prefix}*`);
+    await deleteBenchKeys(redis, [redisPrefix, queuePrefix]);
     redis.disconnect();
     await sink.stop();
   }
