@@ -2,8 +2,9 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createClerkTestCompany, createTestClerk, TestClerk, TestCompany } from '../support/clerk-factories';
 import { openTestDataSource } from '../support/database';
+import { logInClerkOnPages } from '../support/clerk-pages';
 import { RunningApp, startTestApp } from '../support/http-app';
-import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
+import { generateTotpSecret } from '../../src/identity/totp';
 import { csrfFieldIn } from '../support/customer-session';
 
 /** The admin actions on the clerks page: a row's form, a confirmation page, the change, the message. */
@@ -50,21 +51,8 @@ describe('admins administer clerks on the pages', () => {
   async function adminAgent(company: TestCompany) {
     const secret = generateTotpSecret();
     const admin = await createTestClerk(dataSource, company, 'admin', { totpSecret: secret, name: 'Oldal Rendszergazda' });
-    const agent = request.agent(app.url);
-    const login = await agent.get('/backoffice/login').set('Accept', 'text/html');
-    const step = await agent
-      .post('/backoffice/login')
-      .type('form')
-      .send({ _csrf: csrfFieldIn(login.text), company: company.code, email: admin.email, password: admin.password })
-      .expect(200);
-    const pending = /name="pending" value="([^"]+)"/.exec(step.text)?.[1] ?? '';
-    await agent
-      .post('/backoffice/login/totp')
-      .type('form')
-      .send({ _csrf: csrfFieldIn(step.text), pending, code: currentTotpCode(secret) })
-      .expect(303);
-    const page = await agent.get('/backoffice/clerks').set('Accept', 'text/html').expect(200);
-    return { admin, agent, csrf: csrfFieldIn(page.text), page: page.text };
+    const { agent, csrf, html } = await logInClerkOnPages(app.url, company, admin, secret, '/backoffice/clerks');
+    return { admin, agent, csrf, page: html };
   }
 
   it('asks for confirmation, then deactivates and reactivates from a row of the clerks page', async () => {

@@ -2,13 +2,10 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createClerkTestCompany, createTestClerk, TestCompany } from '../support/clerk-factories';
 import { openTestDataSource } from '../support/database';
+import { logInClerkOnPages } from '../support/clerk-pages';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { createTestIntegrationKey } from '../support/integration-factories';
-import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
-
-function csrfOf(html: string): string {
-  return /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-}
+import { generateTotpSecret } from '../../src/identity/totp';
 
 /** Admins create and revoke integration API keys; the key guard accepts only an active key and audits every call. */
 describe('integration API keys', () => {
@@ -33,21 +30,8 @@ describe('integration API keys', () => {
   async function pageAgent(company: TestCompany, role: 'admin' | 'supervisor') {
     const secret = generateTotpSecret();
     const clerk = await createTestClerk(dataSource, company, role, { totpSecret: secret });
-    const agent = request.agent(app.url);
-    const login = await agent.get('/backoffice/login').set('Accept', 'text/html');
-    const step = await agent
-      .post('/backoffice/login')
-      .type('form')
-      .send({ _csrf: csrfOf(login.text), company: company.code, email: clerk.email, password: clerk.password })
-      .expect(200);
-    const pending = /name="pending" value="([^"]+)"/.exec(step.text)?.[1] ?? '';
-    await agent
-      .post('/backoffice/login/totp')
-      .type('form')
-      .send({ _csrf: csrfOf(step.text), pending, code: currentTotpCode(secret) })
-      .expect(303);
-    const home = await agent.get('/backoffice').set('Accept', 'text/html').expect(200);
-    return { clerk, agent, csrf: csrfOf(home.text), home: home.text };
+    const { agent, csrf, html } = await logInClerkOnPages(app.url, company, clerk, secret);
+    return { clerk, agent, csrf, home: html };
   }
 
   it('an admin creates a key that is shown once, stored hashed, and works at once', async () => {

@@ -6,6 +6,7 @@ import { createClerkTestCompany, createTestClerk, TestCompany } from '../support
 import { openTestDataSource } from '../support/database';
 import { createTestAccount, createTestCustomer } from '../support/factories';
 import { loginTestCustomer } from '../support/customer-session';
+import { logInClerkOnPages } from '../support/clerk-pages';
 import { RunningApp, startTestApp } from '../support/http-app';
 import { createTestIntegrationKey, TestIntegrationKey } from '../support/integration-factories';
 import { createMeter, createServicePoint, waitFor } from '../metering/fixtures';
@@ -13,10 +14,6 @@ import { currentTotpCode, generateTotpSecret } from '../../src/identity/totp';
 import { FeedExportProcessor } from '../../src/integration/feed-export.processor';
 import { appendFeedItem } from '../../src/integration/feed-writer';
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../../src/integration/webhook-signature';
-
-function csrfOf(html: string): string {
-  return /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-}
 
 interface Received {
   rawBody: string;
@@ -100,21 +97,8 @@ describe('integration feed', () => {
   async function adminAgent(company: TestCompany) {
     const secret = generateTotpSecret();
     const clerk = await createTestClerk(dataSource, company, 'admin', { totpSecret: secret });
-    const agent = request.agent(app.url);
-    const login = await agent.get('/backoffice/login').set('Accept', 'text/html');
-    const step = await agent
-      .post('/backoffice/login')
-      .type('form')
-      .send({ _csrf: csrfOf(login.text), company: company.code, email: clerk.email, password: clerk.password })
-      .expect(200);
-    const pending = /name="pending" value="([^"]+)"/.exec(step.text)?.[1] ?? '';
-    await agent
-      .post('/backoffice/login/totp')
-      .type('form')
-      .send({ _csrf: csrfOf(step.text), pending, code: currentTotpCode(secret) })
-      .expect(303);
-    const home = await agent.get('/backoffice').set('Accept', 'text/html').expect(200);
-    return { agent, csrf: csrfOf(home.text), home: home.text };
+    const { agent, csrf, html } = await logInClerkOnPages(app.url, company, clerk, secret);
+    return { agent, csrf, home: html };
   }
 
   it('turns an applied reading into one feed item with the back office’s names, however often the export job runs', async () => {
