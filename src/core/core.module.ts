@@ -11,6 +11,7 @@ import { dataSourceOptions } from '../../config/data-source-options';
 import { Clock } from './clock';
 import { ConfigModule } from './config.module';
 import { HealthController } from './health.controller';
+import { redactLoggedUrl } from './logged-url';
 import { HttpDrain } from './http-drain.service';
 import { InteractiveRedis } from './interactive-redis.service';
 import { QueuesService } from './queues.service';
@@ -19,7 +20,7 @@ import { WorkerRunner } from './worker-runner.service';
 /** The logged request without one-time link tokens or other secrets in its URL, query or referrer. */
 function redactRequest(req: { url?: string; query?: unknown; headers?: Record<string, unknown> }) {
   // A calendar feed's URL is its credential; one-time link tokens and keys in a query are redacted too.
-  if (typeof req.url === 'string') req.url = req.url.startsWith('/calendar/') ? '/calendar/[redacted]' : redactUrl(req.url);
+  if (typeof req.url === 'string') req.url = redactLoggedUrl(req.url);
   req.query = redactQuery(req.query);
   const referer = req.headers?.referer;
   if (req.headers && typeof referer === 'string') req.headers = { ...req.headers, referer: redactUrl(referer) };

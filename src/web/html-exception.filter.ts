@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { isTransientError } from '../../libs/queue/transient-error';
-import { redactUrl } from '../../libs/logging/redact-url';
+import { redactLoggedUrl } from '../core/logged-url';
 import { PageReply, PageRequest, preferredMediaType, requestPath } from './http';
 
 /** Seconds a client is asked to wait when PostgreSQL or Redis is away (most outages are a restart). */
@@ -46,7 +46,7 @@ export class HtmlExceptionFilter extends BaseExceptionFilter {
     if (res.sent || !wantsHtml(req)) return super.catch(exception, host);
 
     const status = statusOf(exception);
-    if (status >= 500) this.logger.error({ err: exception, url: redactUrl(req.originalUrl) }, 'page failed');
+    if (status >= 500) this.logger.error({ err: exception, url: redactLoggedUrl(req.originalUrl) }, 'page failed');
     try {
       res.status(status).render('web/error', { status, ...messageKeys(status) });
     } catch (error) {
