@@ -371,7 +371,7 @@ export async function upsertMessage(
        INSERT INTO message_recipients (company_id, customer_id, message_id)
        SELECT company_id, id, $3 FROM customers WHERE company_id = $1 AND ($2::bigint IS NULL OR id = $2)
        ON CONFLICT DO NOTHING RETURNING 1)
-     UPDATE messages SET recipient_count = recipient_count + (SELECT count(*) FROM added) WHERE id = $3`,
+     UPDATE messages SET recipient_count = recipient_count + (SELECT count(*) FROM added) WHERE company_id = $1 AND id = $3`,
     [companyId, customerId, messageId],
   );
 }

@@ -5,6 +5,7 @@ import { RunningApp, startTestApp } from '../support/http-app';
 import { loginTestCustomer, TestCustomerSession } from '../support/customer-session';
 import { createMeterWorld, createWindow, MeterWorld } from '../metering/fixtures';
 import { todayInHungary } from '../../src/web/format';
+import { CustomerNotificationsService } from '../../src/notifications/customer-notifications.service';
 
 describe('iCal feed per customer (secret, revocable URL)', () => {
   let running: RunningApp;
@@ -60,6 +61,15 @@ describe('iCal feed per customer (secret, revocable URL)', () => {
     await request(running.url).delete('/api/v1/calendar-feed').auth(session.bearer, { type: 'bearer' }).expect(404);
     await request(running.url).get('/calendar/not-a-token.ics').expect(404);
     await request(running.url).post('/api/v1/calendar-feed').expect(401);
+  });
+
+  it('stops the URL when the customer deletes their portal account', async () => {
+    const url = await create();
+    await request(running.url).get(pathOf(url)).expect(200);
+    await dataSource.transaction((manager) =>
+      running.app.get(CustomerNotificationsService).forgetAccount(manager, { companyId: world.companyId, customerId: world.customerId }),
+    );
+    await request(running.url).get(pathOf(url)).expect(404);
   });
 
   it('makes and revokes the URL from the settings page', async () => {
