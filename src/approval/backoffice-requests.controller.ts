@@ -31,7 +31,7 @@ import { PageReply } from '../web/http';
 import { ApiEndpoint, ErrorAnswers } from '../core/api-contract';
 import { BackofficeGuard, Clerk, MinRole } from '../identity/clerk.guard';
 import { ClerkIdentity } from '../identity/clerk-auth.service';
-import { responseLanguage } from '../web/i18n';
+import { pageLanguage } from '../web/page-text';
 import { ApprovalQueueService, InvalidCursorError, OpenState } from './approval-queue.service';
 import { OPEN_REQUEST_STATES } from './request.entity';
 import { QueueRow, RequestQueries } from './request-queries.service';
@@ -207,7 +207,7 @@ export class BackofficeRequestsController {
         after: query.after,
         limit: query.limit,
       });
-      const rows = await this.queries.rows(clerk.companyId, page.items, responseLanguage(res));
+      const rows = await this.queries.rows(clerk.companyId, page.items, pageLanguage(res));
       return { items: rows.map(toJson), next: page.next };
     } catch (error) {
       if (error instanceof InvalidCursorError) throw new BadRequestException(['after must be a cursor of this queue']);
@@ -243,7 +243,7 @@ export class BackofficeRequestsController {
     @Param('id', ParseIntPipe) id: number,
     @Res({ passthrough: true }) res: PageReply,
   ): Promise<RequestDetailResponse> {
-    const detail = await this.queries.detail(clerk.companyId, id, responseLanguage(res));
+    const detail = await this.queries.detail(clerk.companyId, id, pageLanguage(res));
     if (!detail) throw new NotFoundException('No such request');
     return { ...toJson(detail), payload: detail.payload, log: detail.log };
   }

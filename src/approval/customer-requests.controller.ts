@@ -5,7 +5,7 @@ import { PageReply } from '../web/http';
 import { ApiEndpoint } from '../core/api-contract';
 import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.guards';
 import { WriteLimited } from '../identity/write-limit.guard';
-import { responseLanguage } from '../web/i18n';
+import { pageLanguage } from '../web/page-text';
 import { CustomerRequestsService } from './customer-requests.service';
 import { CustomerRequestResponse, TransitionResponse } from './request-responses.dto';
 import { workflowHttpError } from './workflow-http-errors';
@@ -37,7 +37,7 @@ export class CustomerRequestsController {
     @Param('id', ParseIntPipe) id: number,
     @Res({ passthrough: true }) res: PageReply,
   ): Promise<CustomerRequestResponse> {
-    const request = await this.requests.get(customer.companyId, customer.customerId, id, responseLanguage(res));
+    const request = await this.requests.get(customer.companyId, customer.customerId, id, pageLanguage(res));
     if (!request) throw new NotFoundException('No such request');
     return request;
   }

@@ -9,7 +9,6 @@ import { BaseRates } from './base-rates.service';
 import { BillingQueries } from './billing-queries.service';
 import { BillingController } from './billing.controller';
 import { BillingPages, HomePage } from './billing.pages';
-import { CompanyDirectory } from '../web/company-directory.service';
 import { CustomerHome } from './customer-home.service';
 import { CustomerLookup } from './customer-lookup.service';
 
@@ -21,7 +20,7 @@ import { CustomerLookup } from './customer-lookup.service';
 @Module({
   imports: [MeteringModule, ApprovalModule, NotificationsModule, PaymentsModule],
   controllers: [HomePage, BillingController, BillingPages, BackofficeCustomersController, BackofficeCustomersPages],
-  providers: [BillingQueries, CustomerHome, CustomerLookup, BaseRates, CompanyDirectory],
+  providers: [BillingQueries, CustomerHome, CustomerLookup, BaseRates],
   exports: [BillingQueries],
 })
 export class BillingModule {}

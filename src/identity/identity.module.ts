@@ -66,6 +66,7 @@ import { WriteLimitGuard } from './write-limit.guard';
     ClerkAuthService,
     BackofficeGuard,
     WriteLimitGuard,
+    CompanyDirectory,
   ],
 })
 export class IdentityModule {}

@@ -16,7 +16,7 @@ import { CurrentCustomer, CustomerGuard, CustomerRef } from '../identity/auth.gu
 import { PAYMENT_METHODS } from '../identity/customer.entity';
 import { WriteLimited } from '../identity/write-limit.guard';
 import { ServicePoints } from '../metering/service-points.service';
-import { responseLanguage } from '../web/i18n';
+import { pageLanguage } from '../web/page-text';
 import { DATA_CHANGE_KIND, dataChangeSubject } from './data-change.kind';
 import { DataChangeError, DataChangeService } from './data-change.service';
 import { E_INVOICE_KIND, eInvoiceSubject } from './e-invoice.kind';
@@ -137,7 +137,7 @@ export class ProfileController {
       customer.customerId,
       DATA_CHANGE_KIND,
       [subject],
-      responseLanguage(res),
+      pageLanguage(res),
       1,
     );
     return {
@@ -175,7 +175,7 @@ export class ProfileController {
     @Res({ passthrough: true }) res: PageReply,
   ): Promise<SubmittedDataChangeResponse | ConfirmationSentResponse> {
     const result = await this.dataChanges.submit(customer.companyId, customer.customerId, body, {
-      language: responseLanguage(res),
+      language: pageLanguage(res),
       ip: req.ip ?? null,
     });
     if (!result.ok) throw dataChangeHttpError(result.error);
@@ -218,7 +218,7 @@ export class ProfileController {
       customer.customerId,
       E_INVOICE_KIND,
       points.map((point) => eInvoiceSubject(point.id).subjectRef),
-      responseLanguage(res),
+      pageLanguage(res),
       1,
     );
     return { items: points.map((point) => ({ ...point, eInvoiceRequest: latest.get(eInvoiceSubject(point.id).subjectRef)?.[0] ?? null })) };
@@ -248,7 +248,7 @@ export class ProfileController {
       servicePointId: id,
       optIn: body.optIn,
       consent: body.consent === true,
-      language: responseLanguage(res),
+      language: pageLanguage(res),
     });
     if (!result.ok) throw eInvoiceHttpError(result.error);
     return result.value;

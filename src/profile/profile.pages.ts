@@ -7,7 +7,8 @@ import { CsrfTokenGuard, CurrentCustomer, CustomerGuard, CustomerRef } from '../
 import { CustomerDataField } from '../identity/customer-records.service';
 import { ServicePoints } from '../metering/service-points.service';
 import { formatDate } from '../web/format';
-import { Language, responseLanguage, translate } from '../web/i18n';
+import { Language, translate } from '../web/i18n';
+import { pageLanguage } from '../web/page-text';
 import { FieldChanges, FieldError, orderedFields } from './customer-data-rules';
 import { DATA_CHANGE_KIND, dataChangeSubject } from './data-change.kind';
 import { fieldValue } from './data-change-review';
@@ -63,7 +64,7 @@ export class ProfilePages {
   @Get()
   @UseGuards(CustomerGuard)
   async page(@CurrentCustomer() customer: CustomerRef, @Res() res: PageReply, @Query() query: Record<string, unknown>): Promise<void> {
-    const lang = responseLanguage(res);
+    const lang = pageLanguage(res);
     const flash = FLASHES.find((name) => typeof query[name] === 'string');
     await this.render(res, customer, {
       status: 200,
@@ -80,7 +81,7 @@ export class ProfilePages {
     @Res() res: PageReply,
     @Body() body: Record<string, unknown>,
   ): Promise<void> {
-    const lang = responseLanguage(res);
+    const lang = pageLanguage(res);
     const proposed = Object.fromEntries(
       FIELDS.filter(({ name }) => typeof body[name] === 'string').map(({ name }) => [name, (body[name] as string).slice(0, 300)]),
     );
@@ -109,7 +110,7 @@ export class ProfilePages {
     @Param('servicePointId', ParseIntPipe) servicePointId: number,
     @Body() body: Record<string, unknown>,
   ): Promise<void> {
-    const lang = responseLanguage(res);
+    const lang = pageLanguage(res);
     const result = await this.eInvoices.request(customer.companyId, customer.customerId, {
       servicePointId,
       optIn: body.optIn === '1',
@@ -135,7 +136,7 @@ export class ProfilePages {
   @Post('confirm-email')
   @WriteLimited({ anonymous: 'people' })
   async confirm(@Res() res: PageReply, @Body() body: Record<string, unknown>): Promise<void> {
-    const lang = responseLanguage(res);
+    const lang = pageLanguage(res);
     const result = await this.dataChanges.confirmEmail(body.token);
     if (result.ok) return res.status(200).render('profile/confirm-email', { titleKey: 'profile.confirmEmail.title', done: true });
     const message = dataChangeErrorMessage(lang, result.error);
@@ -157,7 +158,7 @@ export class ProfilePages {
       flash?: { kind: string; message: string };
     },
   ): Promise<void> {
-    const lang = responseLanguage(res);
+    const lang = pageLanguage(res);
     const { companyId, customerId } = customer;
     const [overview, points] = await Promise.all([
       this.dataChanges.overview(companyId, customerId),

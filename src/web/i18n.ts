@@ -88,9 +88,3 @@ export function translate(language: Language, key: string, params: TranslationPa
     return String(value);
   });
 }
-
-/** The language the language middleware chose for this response (`res.locals.lang`), Hungarian if none. */
-export function responseLanguage(res: { locals: Record<string, unknown> }): Language {
-  const value = res.locals.lang;
-  return isLanguage(value) ? value : 'hu';
-}
