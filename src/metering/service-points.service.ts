@@ -32,8 +32,12 @@ export class ServicePoints {
 
   /** Switches e-invoice delivery, in the caller's transaction; false when the service point is not the customer's. */
   async setEInvoice(manager: EntityManager, companyId: number, customerId: number, servicePointId: number, on: boolean): Promise<boolean> {
+    // A bare UPDATE … RETURNING comes back from TypeORM as [rows, count]; through a CTE it is the rows.
     const rows: Array<{ id: string }> = await manager.query(
-      `UPDATE service_points SET e_invoice = $4 WHERE company_id = $1 AND customer_id = $2 AND id = $3 RETURNING id`,
+      `WITH switched AS (
+         UPDATE service_points SET e_invoice = $4 WHERE company_id = $1 AND customer_id = $2 AND id = $3 RETURNING id
+       )
+       SELECT id FROM switched`,
       [companyId, customerId, servicePointId, on],
     );
     return rows.length > 0;
