@@ -88,9 +88,13 @@ export class CustomerRecords {
     const values = fields.map((field) => changes[field] ?? null);
     const sets = fields.map((field, i) => `${COLUMNS[field]} = $${i + 3}`);
     const differs = fields.map((field, i) => `${COLUMNS[field]} IS DISTINCT FROM $${i + 3}`);
+    // Through a CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count], never empty.
     const updated: unknown[] = await manager.query(
-      `UPDATE customers SET ${sets.join(', ')}, updated_at = now()
-        WHERE company_id = $1 AND id = $2 AND (${differs.join(' OR ')}) RETURNING id`,
+      `WITH updated AS (
+         UPDATE customers SET ${sets.join(', ')}, updated_at = now()
+          WHERE company_id = $1 AND id = $2 AND (${differs.join(' OR ')}) RETURNING id
+       )
+       SELECT id FROM updated`,
       [companyId, customerId, ...values],
     );
     if (updated.length > 0 && typeof changes.email === 'string') {
