@@ -24,14 +24,10 @@ export interface AppliedReadingExport {
 }
 
 /**
- * An applied reading with the back office's names for its meter, service point and
- * customer (external refs, serial number, customer code), for the integration feed; null when no such reading exists.
+ * Applied readings with the back office's names for their meter, service point and customer
+ * (external refs, serial number, customer code), for the integration feed, in one query (an
+ * apply transaction's export job), in id order; missing ones left out.
  */
-export async function describeAppliedReading(manager: EntityManager, readingId: number): Promise<AppliedReadingExport | null> {
-  return (await describeAppliedReadings(manager, [readingId]))[0] ?? null;
-}
-
-/** describeAppliedReading for many readings in one query (an apply transaction's export job), in id order; missing ones left out. */
 export async function describeAppliedReadings(manager: EntityManager, readingIds: readonly number[]): Promise<AppliedReadingExport[]> {
   if (readingIds.length === 0) return [];
   const rows = (await manager.query(
