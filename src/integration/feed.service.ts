@@ -47,18 +47,23 @@ export const keyConsumer = (keyId: number) => `key-${keyId}`;
  * so an item comes again until acknowledged and never after. Acknowledgements live in
  * Postgres, so they survive restarts.
  */
+/** The company's numbered feed items after `after`, in order, at most `limit`; numbers the committed ones first. */
+export async function readFeedAfter(dataSource: DataSource, companyId: number, after: number, limit: number): Promise<FeedItemRow[]> {
+  await sequenceFeed(dataSource, companyId);
+  return (await dataSource.query(
+    `SELECT seq, type, occurred_at, payload FROM integration_feed WHERE company_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    [companyId, after, limit],
+  )) as FeedItemRow[];
+}
+
 @Injectable()
 export class FeedService {
   constructor(private readonly dataSource: DataSource) {}
 
   async read(companyId: number, consumer: string, after: number | undefined, limit: number): Promise<FeedPage> {
-    await sequenceFeed(this.dataSource, companyId);
     const acknowledged = await this.acknowledged(companyId, consumer);
     const from = Math.max(after ?? acknowledged, acknowledged);
-    const rows = (await this.dataSource.query(
-      `SELECT seq, type, occurred_at, payload FROM integration_feed WHERE company_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-      [companyId, from, Math.min(limit, FEED_PAGE_MAX) + 1],
-    )) as FeedItemRow[];
+    const rows = await readFeedAfter(this.dataSource, companyId, from, Math.min(limit, FEED_PAGE_MAX) + 1);
     const items = rows.slice(0, Math.min(limit, FEED_PAGE_MAX)).map(feedItemView);
     return {
       consumer,

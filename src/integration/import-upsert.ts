@@ -225,7 +225,10 @@ function unchangedSql(kind: ImportKind): string {
   const pairs = targetColumns(kind).map((column) => {
     const reference = refByColumn.get(column);
     return reference
-      ? [`(SELECT r.external_ref FROM ${reference.table} r WHERE r.company_id = t.company_id AND r.id = t.${column})`, `s.${reference.stageColumn}`]
+      ? [
+          `(SELECT r.external_ref FROM ${reference.table} r WHERE r.company_id = t.company_id AND r.id = t.${column})`,
+          `s.${reference.stageColumn}`,
+        ]
       : [`t.${column}`, `s.${column}`];
   });
   return `DELETE FROM ${STAGE} s WHERE EXISTS (

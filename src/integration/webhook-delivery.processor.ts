@@ -6,8 +6,7 @@ import { APP_CONFIG } from '../core/config.module';
 import { QueuesService } from '../core/queues.service';
 import { openTotpSecret, parseTotpKeyring, TotpKeyring } from '../identity/totp-secret-box';
 import { JOBS } from '../jobs';
-import { feedItemView, FeedItemRow } from './feed.service';
-import { sequenceFeed } from './feed-writer';
+import { feedItemView, FeedItemRow, readFeedAfter } from './feed.service';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER, webhookSecretContext } from './webhook-signature';
 
 /** Items fetched per round; the job keeps going until the endpoint has everything. */
@@ -67,11 +66,7 @@ export class WebhookDeliveryProcessor implements OnModuleInit {
     let deliveredSeq = Number(endpoint.delivered_seq);
     let delivered = 0;
     for (;;) {
-      await sequenceFeed(this.dataSource, companyId);
-      const items = (await this.dataSource.query(
-        `SELECT seq, type, occurred_at, payload FROM integration_feed WHERE company_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-        [companyId, deliveredSeq, BATCH],
-      )) as FeedItemRow[];
+      const items = await readFeedAfter(this.dataSource, companyId, deliveredSeq, BATCH);
       if (items.length === 0) return delivered;
       for (const item of items) {
         const seq = Number(item.seq);
