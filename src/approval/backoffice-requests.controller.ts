@@ -220,7 +220,7 @@ export class BackofficeRequestsController {
   @HttpCode(200)
   @ApiEndpoint({
     operationId: 'bulkApprove',
-    summary: 'Approves many unflagged meter readings at once; one outcome per item',
+    summary: 'Approves many unflagged requests of kinds that may be approved in bulk at once; one outcome per item',
     access: 'clerk',
     errors: { 400: 'No items, too many, or an item is malformed' },
   })

@@ -1201,7 +1201,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approves many unflagged meter readings at once; one outcome per item */
+        /** Approves many unflagged requests of kinds that may be approved in bulk at once; one outcome per item */
         post: operations["bulkApprove"];
         delete?: never;
         options?: never;
