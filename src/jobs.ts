@@ -20,7 +20,7 @@ export const JOBS = {
   exportPayment: { queue: 'integration', name: 'export-payment' },
   /** The job scheduler's tick: asks the bank about payments left in "started", expires the overdue. */
   reconcilePayments: { queue: 'payments', name: 'reconcile' },
-  /** An applied data change or e-invoice switch, for the billing back office ({ requestId, kind }). */
+  /** An applied data change or e-invoice switch, for the billing back office ({ companyId, requestId, kind }). */
   exportCustomerChange: { queue: 'integration', name: 'export-customer-change' },
   /** A clerk allocated a flagged payment by hand, for the billing back office ({ paymentId, companyId }). */
   exportPaymentAllocation: { queue: 'integration', name: 'export-payment-allocation' },

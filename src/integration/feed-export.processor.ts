@@ -57,7 +57,9 @@ export class FeedExportProcessor implements OnModuleInit {
     this.queues.register(JOBS.exportReading, (job) => this.reading(job as Job<ReadingExport>), {
       concurrency: OUTBOX_JOB_BATCHES.concurrency,
     });
-    this.queues.register(JOBS.exportCustomerChange, (job) => this.customerChange(job as Job<{ requestId: number; kind: string }>));
+    this.queues.register(JOBS.exportCustomerChange, (job) =>
+      this.customerChange(job as Job<{ companyId: number; requestId: number; kind: string }>),
+    );
     this.queues.register(JOBS.exportPayment, (job) => this.payment(job as Job<{ paymentId: number; companyId: number }>));
     this.queues.register(JOBS.exportPaymentAllocation, (job) =>
       this.paymentAllocation(job as Job<{ paymentId: number; companyId: number }>),
@@ -71,9 +73,9 @@ export class FeedExportProcessor implements OnModuleInit {
     for (const companyId of (await this.readings.add(job)) ?? []) await this.webhooks.dispatch(companyId);
   }
 
-  async customerChange(job: ExportJob<{ requestId: number; kind: string }>): Promise<void> {
+  async customerChange(job: ExportJob<{ companyId: number; requestId: number; kind: string }>): Promise<void> {
     await this.append(job, async (manager) => {
-      const change = await describeCustomerChange(manager, job.data.requestId, job.data.kind);
+      const change = await describeCustomerChange(manager, job.data.companyId, job.data.requestId, job.data.kind);
       if (!change) return null;
       const type = change.kind === 'e_invoice' ? 'e_invoice.consent' : 'customer_data.changed';
       return {

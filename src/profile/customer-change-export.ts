@@ -42,6 +42,7 @@ export type CustomerChangeExport =
  */
 export async function describeCustomerChange(
   manager: EntityManager,
+  companyId: number,
   requestId: number,
   kind: string,
 ): Promise<CustomerChangeExport | null> {
@@ -52,8 +53,8 @@ export async function describeCustomerChange(
          FROM e_invoice_consents e
          JOIN customers c ON c.company_id = e.company_id AND c.id = e.customer_id
          JOIN service_points sp ON sp.company_id = e.company_id AND sp.id = e.service_point_id
-        WHERE e.request_id = $1`,
-      [requestId],
+        WHERE e.company_id = $1 AND e.request_id = $2`,
+      [companyId, requestId],
     )) as Array<Record<string, unknown>>;
     if (!row) return null;
     return {
@@ -77,8 +78,8 @@ export async function describeCustomerChange(
   const [row] = (await manager.query(
     `SELECT r.company_id, r.updated_at, r.customer_id, c.code, c.external_ref AS customer_ref, r.payload
        FROM requests r JOIN customers c ON c.company_id = r.company_id AND c.id = r.customer_id
-      WHERE r.id = $1 AND r.kind = $2 AND r.state = 'applied'`,
-    [requestId, DATA_CHANGE_KIND],
+      WHERE r.company_id = $1 AND r.id = $2 AND r.kind = $3 AND r.state = 'applied'`,
+    [companyId, requestId, DATA_CHANGE_KIND],
   )) as Array<Record<string, unknown>>;
   if (!row) return null;
   const { changes } = row.payload as DataChangePayload;

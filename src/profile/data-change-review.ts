@@ -80,7 +80,12 @@ export class DataChangeReview implements OnModuleInit {
     const values = Object.fromEntries(changedFields(payload).map((field) => [field, payload.changes[field]!.to])) as Partial<CustomerData>;
     const changed = await this.customers.apply(manager, request.companyId, request.customerId, values);
     if (changed) {
-      await addToOutbox(manager, JOBS.exportCustomerChange, { requestId: request.id, kind: DATA_CHANGE_KIND }, request.companyId);
+      await addToOutbox(
+        manager,
+        JOBS.exportCustomerChange,
+        { companyId: request.companyId, requestId: request.id, kind: DATA_CHANGE_KIND },
+        request.companyId,
+      );
     }
   }
 

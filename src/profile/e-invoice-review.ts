@@ -71,7 +71,12 @@ export class EInvoiceReview implements OnModuleInit {
       payload.optIn,
     );
     if (!switched) throw new Error(`Service point ${payload.servicePointId} is no longer the customer's`);
-    await addToOutbox(manager, JOBS.exportCustomerChange, { requestId: request.id, kind: E_INVOICE_KIND }, request.companyId);
+    await addToOutbox(
+      manager,
+      JOBS.exportCustomerChange,
+      { companyId: request.companyId, requestId: request.id, kind: E_INVOICE_KIND },
+      request.companyId,
+    );
   }
 
   decisionEmail(request: WorkflowRequest, outcome: DecisionOutcome, lang: Language): DecisionEmail {

@@ -117,7 +117,7 @@ describe('customer data changes and e-invoice consent over HTTP', () => {
     expect(applied).toMatchObject({ kind: 'data_change', answerBy: null, summary: expect.stringContaining('Telefonszám') });
     expect(applied.timeline.map((e: { state: string }) => e.state)).toEqual(['submitted', 'approved', 'applied']);
     expect(await customerRow(w)).toMatchObject({ phone: '+36 30 123 4567', postcode: '6720', town: 'Szeged', address: 'Kárász utca 1.' });
-    expect(await exports(requestId)).toEqual([{ payload: { requestId, kind: 'data_change' } }]);
+    expect(await exports(requestId)).toEqual([{ payload: { companyId: w.companyId, requestId, kind: 'data_change' } }]);
     expect(await feedItem(w.companyId, requestId)).toEqual({
       type: 'customer_data.changed',
       payload: expect.objectContaining({
@@ -311,7 +311,7 @@ describe('customer data changes and e-invoice consent over HTTP', () => {
       [w.companyId, requestId],
     )) as Array<{ opted_in: boolean; consent_text: string; consented_at: Date }>;
     expect(consents).toEqual([{ opted_in: true, consent_text: expect.stringContaining('Hozzájárulok'), consented_at: expect.any(Date) }]);
-    expect(await exports(requestId)).toEqual([{ payload: { requestId, kind: 'e_invoice' } }]);
+    expect(await exports(requestId)).toEqual([{ payload: { companyId: w.companyId, requestId, kind: 'e_invoice' } }]);
     expect(await feedItem(w.companyId, requestId)).toEqual({
       type: 'e_invoice.consent',
       payload: expect.objectContaining({
